@@ -1,0 +1,31 @@
+/** What every command shares: the global flags and how results reach the person or script. */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+
+export interface GlobalOptions {
+  readonly state: string;
+  readonly json: boolean;
+  readonly debug: boolean;
+}
+
+export const DEFAULT_STATE_DIR = '.eventlake';
+
+/** The debug log under the state folder: stack traces and run details, never credentials. */
+export function openDebugLog(stateDir: string): Logger {
+  try {
+    mkdirSync(join(stateDir, 'logs'), { recursive: true });
+    return pino({ base: undefined }, pino.destination({ dest: join(stateDir, 'logs', 'eventlake.log'), sync: true, append: true }));
+  } catch {
+    return pino({ enabled: false });
+  }
+}
+
+export function resolveState(state: string | undefined): string {
+  return resolve(state ?? DEFAULT_STATE_DIR);
+}
+
+/** Prints the command's result: one JSON object with --json, readable text otherwise. */
+export function printResult(options: GlobalOptions, json: unknown, text: () => string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(json)}\n` : `${text()}\n`);
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/** The `eventlake` command line: parses flags, runs a command, reports errors in one sentence. */
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../errors/user-error.js';
+import { openDebugLog, resolveState, type GlobalOptions } from './cli-context.js';
+import { demoCommand } from './demo-command.js';
+import { generateCommand } from './generate-command.js';
+import { runCommand } from './run-command.js';
+
+function globalOptions(program: Command): GlobalOptions {
+  const opts = program.opts<{ state?: string; json?: boolean; debug?: boolean }>();
+  return { state: resolveState(opts.state), json: opts.json ?? false, debug: opts.debug ?? false };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('eventlake')
+    .description('Raw JSON event files in, a validated, partitioned, compact lake out.')
+    .option('--state <dir>', "where eventlake keeps its own bookkeeping", '.eventlake')
+    .option('--json', 'print one JSON object for scripts instead of text')
+    .option('--debug', 'show stack traces')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const global = (): GlobalOptions => globalOptions(program);
+  for (const command of [runCommand(global), generateCommand(global), demoCommand(global)]) {
+    // Global flags are accepted after the command name too: `eventlake run --json …`.
+    command.option('--state <dir>', 'where eventlake keeps its own bookkeeping').option('--json', 'print JSON').option('--debug', 'show stack traces');
+    command.hook('preAction', (cmd) => {
+      const own = cmd.opts<{ state?: string; json?: boolean; debug?: boolean }>();
+      if (own.state !== undefined) program.setOptionValue('state', own.state);
+      if (own.json) program.setOptionValue('json', true);
+      if (own.debug) program.setOptionValue('debug', true);
+    });
+    program.addCommand(command.exitOverride());
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed its one-line message (naming the flag); help exits 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const { debug, state } = globalOptions(program);
+    openDebugLog(state).error({ err }, 'command failed');
+    if (err instanceof UserError) {
+      process.stderr.write(`eventlake: ${err.message}\n`);
+      if (debug) process.stderr.write(`${err.stack ?? ''}\n`);
+      return 1;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`eventlake: unexpected error: ${message.split('\n')[0]}${debug ? '' : ' (run with --debug for details)'}\n`);
+    if (debug && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

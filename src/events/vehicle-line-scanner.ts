@@ -1,0 +1,99 @@
+/**
+ * The vehicle fast path: the exact shape producers emit, e.g.
+ * {"event":"update","on":"vehicle","at":"…Z","data":{"id":"…","location":{"lat":52.5,"lng":13.4,"at":"…Z"}},"organization_id":"…"}
+ * with `"data":{"id":"…"}` or `"location":null` for register/deregister. Anything else
+ * (other key order, whitespace, escapes, exponents, out-of-range numbers) returns false.
+ */
+import type { FieldSpans } from './entity.js';
+import { isCanonicalTimestamp, literal, matchLiteral, scanBoundedDecimal, scanPlainString } from './byte-scanner.js';
+
+const OPEN_EVENT = literal('{"event":"');
+const ON_AT = literal('","on":"vehicle","at":"');
+const DATA_ID = literal('","data":{"id":"');
+const LOCATION_LAT = literal(',"location":{"lat":');
+const LOCATION_NULL = literal(',"location":null}');
+const LNG = literal(',"lng":');
+const LOC_AT = literal(',"at":"');
+const LOC_AT_NULL = literal(',"at":null}}');
+const CLOSE_LOC = literal('"}}');
+const ORG = literal(',"organization_id":"');
+const NULL = literal('null');
+const EVENTS = [literal('update'), literal('register'), literal('deregister')];
+const QUOTE = 34;
+const CLOSE_BRACE = 125;
+const TIMESTAMP_BYTES = 24;
+
+/** A coordinate: bounded decimal or null. Returns the end, or -1. */
+function coordinate(buf: Uint8Array, pos: number, end: number, limit: number, spans: FieldSpans, slot: number): number {
+  const afterNull = matchLiteral(buf, pos, end, NULL);
+  if (afterNull >= 0) {
+    spans[slot] = -1;
+    return afterNull;
+  }
+  const numberEnd = scanBoundedDecimal(buf, pos, end, limit);
+  if (numberEnd < 0) return -1;
+  spans[slot] = pos;
+  spans[slot + 1] = numberEnd;
+  return numberEnd;
+}
+
+export function scanVehicleLine(buf: Uint8Array, start: number, end: number, spans: FieldSpans): boolean {
+  let p = matchLiteral(buf, start, end, OPEN_EVENT);
+  if (p < 0) return false;
+  let eventEnd = -1;
+  for (const name of EVENTS) {
+    const e = matchLiteral(buf, p, end, name);
+    if (e >= 0 && buf[e] === QUOTE) {
+      eventEnd = e;
+      break;
+    }
+  }
+  if (eventEnd < 0) return false;
+  spans[0] = p;
+  spans[1] = eventEnd;
+  p = matchLiteral(buf, eventEnd, end, ON_AT);
+  if (p < 0 || !isCanonicalTimestamp(buf, p, end)) return false;
+  spans[2] = p;
+  spans[3] = p + TIMESTAMP_BYTES;
+  p = matchLiteral(buf, p + TIMESTAMP_BYTES, end, DATA_ID);
+  if (p < 0) return false;
+  const idEnd = scanPlainString(buf, p, end);
+  if (idEnd < 0) return false;
+  spans[6] = p;
+  spans[7] = idEnd;
+  p = idEnd + 1;
+  spans[8] = spans[10] = spans[12] = -1;
+  if (buf[p] === CLOSE_BRACE) {
+    p++;
+  } else if ((p = matchLiteral(buf, idEnd + 1, end, LOCATION_NULL)) >= 0) {
+    // location: null
+  } else {
+    p = matchLiteral(buf, idEnd + 1, end, LOCATION_LAT);
+    if (p < 0) return false;
+    p = coordinate(buf, p, end, 90, spans, 8);
+    if (p < 0) return false;
+    p = matchLiteral(buf, p, end, LNG);
+    if (p < 0) return false;
+    p = coordinate(buf, p, end, 180, spans, 10);
+    if (p < 0) return false;
+    const atNull = matchLiteral(buf, p, end, LOC_AT_NULL);
+    if (atNull >= 0) {
+      p = atNull;
+    } else {
+      p = matchLiteral(buf, p, end, LOC_AT);
+      if (p < 0 || !isCanonicalTimestamp(buf, p, end)) return false;
+      spans[12] = p;
+      spans[13] = p + TIMESTAMP_BYTES;
+      p = matchLiteral(buf, p + TIMESTAMP_BYTES, end, CLOSE_LOC);
+      if (p < 0) return false;
+    }
+  }
+  p = matchLiteral(buf, p, end, ORG);
+  if (p < 0) return false;
+  const orgEnd = scanPlainString(buf, p, end);
+  if (orgEnd < 0) return false;
+  spans[4] = p;
+  spans[5] = orgEnd;
+  // The line must end right after the closing brace.
+  return orgEnd + 2 === end && buf[orgEnd + 1] === CLOSE_BRACE;
+}

@@ -1,0 +1,69 @@
+/**
+ * The lake-format port. A format has two halves:
+ * - a part writer, used inside each worker, that receives the rows of one entity;
+ * - a finisher, run once per entity after every worker is done, that turns what the workers
+ *   wrote into the partition's final `part-NNNNN.<ext>` files.
+ * Parquet stages typed CSV and lets DuckDB write the Parquet; Avro writes its containers
+ * directly from the workers and the finisher only names them.
+ */
+import type { Entity, FieldSpans, RowValue } from '../events/entity.js';
+
+export type FormatName = 'parquet' | 'avro';
+
+/** Compression codecs each format accepts; the first is the default. */
+export const CODECS: Record<FormatName, readonly string[]> = {
+  parquet: ['zstd', 'snappy'],
+  avro: ['deflate', 'snappy'],
+};
+
+export interface PartWriterOptions {
+  readonly entity: Entity;
+  /** Folder private to this worker and entity, inside the run's staging area. */
+  readonly dir: string;
+  /** Every source object key of the run; rows refer to one by index. */
+  readonly objectKeys: readonly string[];
+  readonly codec: string;
+}
+
+export interface WrittenFile {
+  readonly path: string;
+  readonly rows: number;
+}
+
+export interface PartWriter {
+  write(row: readonly RowValue[], objectIndex: number, line: number): void;
+  /** The fast path: a row given as byte spans of a source line (see FieldSpans). */
+  writeSpans(buf: Buffer, spans: FieldSpans, objectIndex: number, line: number): void;
+  /** Flushes and closes; returns the files written (none when no row came). */
+  close(): Promise<WrittenFile[]>;
+}
+
+export interface FinishOptions {
+  readonly entity: Entity;
+  /** The files every worker's part writer returned for this entity. */
+  readonly written: readonly WrittenFile[];
+  readonly objectKeys: readonly string[];
+  /** Where the final part files go (created if missing). */
+  readonly partitionDir: string;
+  /** Scratch space for the finisher. */
+  readonly scratchDir: string;
+  readonly codec: string;
+  readonly targetFileBytes: number;
+}
+
+export interface PartFile {
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface LakeFormat {
+  readonly name: FormatName;
+  readonly extension: string;
+  createPartWriter(options: PartWriterOptions): PartWriter;
+  finish(options: FinishOptions): Promise<PartFile[]>;
+}
+
+export function partFileName(index: number, extension: string): string {
+  return `part-${String(index).padStart(5, '0')}.${extension}`;
+}

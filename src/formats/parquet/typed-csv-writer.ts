@@ -1,0 +1,127 @@
+/**
+ * Stages an entity's rows as typed CSV bytes for DuckDB to turn into Parquet.
+ * Why CSV: DuckDB's multi-threaded CSV reader and Parquet writer beat any per-row call across
+ * the native boundary (appender calls were 6–8× slower than DuckDB alone), and CSV keeps
+ * exact values: the fast path copies number and timestamp text straight from the source line,
+ * the slow path prints doubles in shortest round-trip form and timestamps as ISO-8601 UTC.
+ * The source object is written as its index; the finisher joins the key back.
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Column, FieldSpans, RowValue } from '../../events/entity.js';
+import type { PartWriter, PartWriterOptions, WrittenFile } from '../lake-format.js';
+
+const BUFFER_BYTES = 1 << 20;
+const NEEDS_QUOTES = /[",\n\r]/;
+const COMMA = 44;
+const QUOTE = 34;
+const NEWLINE = 10;
+/** Room for the separators, quotes and the two trailing integers of one row. */
+const ROW_OVERHEAD = 64;
+
+/** Encodes one string field; an empty string is quoted so it is not read back as null. */
+export function csvString(value: string): string {
+  if (value.length === 0) return '""';
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function csvValue(value: RowValue, column: Column): string {
+  if (value === null) return '';
+  if (column.type === 'string') return csvString(value as string);
+  if (column.type === 'timestamp') return new Date(value as number).toISOString();
+  return String(value);
+}
+
+export class TypedCsvWriter implements PartWriter {
+  private readonly columns: readonly Column[];
+  private readonly stringColumn: boolean[];
+  private readonly path: string;
+  private fd: number | undefined;
+  private out = Buffer.allocUnsafe(BUFFER_BYTES);
+  private pos = 0;
+  private rows = 0;
+
+  constructor(options: PartWriterOptions, workerFileName: string) {
+    this.columns = options.entity.columns;
+    this.stringColumn = this.columns.map((c) => c.type === 'string');
+    mkdirSync(options.dir, { recursive: true });
+    this.path = join(options.dir, workerFileName);
+  }
+
+  write(row: readonly RowValue[], objectIndex: number, line: number): void {
+    let text = '';
+    for (let i = 0; i < this.columns.length; i++) text += `${csvValue(row[i] ?? null, this.columns[i] as Column)},`;
+    text += `${objectIndex},${line}\n`;
+    this.reserve(text.length * 3);
+    this.pos += this.out.write(text, this.pos);
+    this.rows++;
+  }
+
+  writeSpans(buf: Buffer, spans: FieldSpans, objectIndex: number, line: number): void {
+    const columns = this.stringColumn.length;
+    this.reserve(this.spanBytes(spans) + ROW_OVERHEAD);
+    const out = this.out;
+    let pos = this.pos;
+    for (let c = 0; c < columns; c++) {
+      const start = spans[2 * c] as number;
+      if (start >= 0) {
+        const end = spans[2 * c + 1] as number;
+        let quote = this.stringColumn[c] === true && start === end;
+        if (this.stringColumn[c] === true) for (let i = start; i < end && !quote; i++) if (buf[i] === COMMA) quote = true;
+        if (quote) out[pos++] = QUOTE;
+        for (let i = start; i < end; i++) out[pos++] = buf[i] as number;
+        if (quote) out[pos++] = QUOTE;
+      }
+      out[pos++] = COMMA;
+    }
+    pos = writeInteger(out, pos, objectIndex);
+    out[pos++] = COMMA;
+    pos = writeInteger(out, pos, line);
+    out[pos++] = NEWLINE;
+    this.pos = pos;
+    this.rows++;
+  }
+
+  private spanBytes(spans: FieldSpans): number {
+    let n = 0;
+    for (let i = 0; i < spans.length; i += 2) if ((spans[i] as number) >= 0) n += (spans[i + 1] as number) - (spans[i] as number);
+    return n;
+  }
+
+  /** Makes room for `bytes` more, flushing or growing the buffer. */
+  private reserve(bytes: number): void {
+    if (this.pos + bytes <= this.out.length) return;
+    this.flush();
+    if (bytes > this.out.length) this.out = Buffer.allocUnsafe(bytes);
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.fd ??= openSync(this.path, 'w');
+    writeSync(this.fd, this.out, 0, this.pos);
+    this.pos = 0;
+  }
+
+  async close(): Promise<WrittenFile[]> {
+    this.flush();
+    if (this.fd === undefined) return [];
+    closeSync(this.fd);
+    this.fd = undefined;
+    return [{ path: this.path, rows: this.rows }];
+  }
+}
+
+/** Writes a non-negative integer's decimal digits. */
+function writeInteger(out: Buffer, pos: number, value: number): number {
+  if (value < 10) {
+    out[pos] = 48 + value;
+    return pos + 1;
+  }
+  const digits = Math.floor(Math.log10(value)) + 1;
+  let v = value;
+  for (let i = digits - 1; i >= 0; i--) {
+    out[pos + i] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return pos + digits;
+}

@@ -1,0 +1,169 @@
+/**
+ * A realistic synthetic hour in the original bucket's shape: one JSON Lines file per second,
+ * named `YYYY-MM-DD-HH-M-S-events.json` (minute and second not padded). Shuttles register,
+ * drive smoothly around Berlin reporting their location about every 2 s, and deregister;
+ * operating periods are created (and some deleted) while they drive. Deterministic per seed,
+ * and generated second by second so memory stays flat whatever the fleet size.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { randomUuid, seededRandom, type Random } from './seeded-random.js';
+
+export interface GenerateOptions {
+  readonly out: string;
+  /** Start of the logical hour (UTC). */
+  readonly hour: Date;
+  readonly vehicles: number;
+  /** Same seed ⇒ byte-identical output. Default 1. */
+  readonly seed?: number;
+  readonly gzip?: boolean;
+  readonly onProgress?: (filesDone: number, filesTotal: number) => void;
+}
+
+export interface GenerateResult {
+  readonly files: number;
+  readonly events: number;
+  readonly bytes: number;
+}
+
+const SECONDS = 3600;
+const UPDATE_EVERY_S = 2;
+const BOUNDS = { latMin: 52.45, latMax: 52.6, lngMin: 13.25, lngMax: 13.55 };
+const METERS_PER_DEGREE = 111_320;
+const WRITES_IN_FLIGHT = 16;
+
+interface Vehicle {
+  readonly id: string;
+  readonly organization: string;
+  readonly registerAt: number; // second of the hour
+  readonly deregisterAt: number;
+  /** Millisecond within the second at which this vehicle reports. */
+  readonly msOffset: number;
+  lat: number;
+  lng: number;
+  heading: number; // radians, 0 = north
+  speed: number; // m/s
+}
+
+interface PeriodEvent {
+  readonly second: number;
+  readonly line: (at: string) => string;
+}
+
+function createVehicle(random: Random, index: number): Vehicle {
+  // Most shuttles start in the first two minutes and stop in the last two; a few run shorter
+  // shifts. The first one drives the whole hour so every second of it has a file.
+  const shortShift = index > 0 && random() < 0.05;
+  const registerAt = index === 0 ? 0 : Math.floor(shortShift ? random() * 1800 : random() * 120);
+  const deregisterAt = Math.max(registerAt + 60, Math.floor(shortShift ? 1800 + random() * 1500 : SECONDS - 1 - random() * 120));
+  return {
+    id: randomUuid(random),
+    organization: index % 10 === 9 ? 'org-id-2' : 'org-id',
+    registerAt,
+    deregisterAt: index === 0 ? SECONDS - 1 : Math.min(SECONDS - 1, deregisterAt),
+    msOffset: Math.floor(random() * 1000),
+    lat: BOUNDS.latMin + random() * (BOUNDS.latMax - BOUNDS.latMin),
+    lng: BOUNDS.lngMin + random() * (BOUNDS.lngMax - BOUNDS.lngMin),
+    heading: random() * 2 * Math.PI,
+    speed: 4 + random() * 8,
+  };
+}
+
+/** Advances a vehicle by `seconds`: gentle turns, speed changes, turning back at the city edge. */
+function drive(v: Vehicle, random: Random, seconds: number): void {
+  v.heading += (random() - 0.5) * 0.4;
+  v.speed = Math.min(14, Math.max(0, v.speed + (random() - 0.5) * 2));
+  const meters = v.speed * seconds;
+  let lat = v.lat + (meters * Math.cos(v.heading)) / METERS_PER_DEGREE;
+  let lng = v.lng + (meters * Math.sin(v.heading)) / (METERS_PER_DEGREE * Math.cos((v.lat * Math.PI) / 180));
+  if (lat < BOUNDS.latMin || lat > BOUNDS.latMax) {
+    v.heading = Math.PI - v.heading;
+    lat = v.lat;
+  }
+  if (lng < BOUNDS.lngMin || lng > BOUNDS.lngMax) {
+    v.heading = -v.heading;
+    lng = v.lng;
+  }
+  v.lat = lat;
+  v.lng = lng;
+}
+
+function iso(hourStart: number, second: number, ms: number): string {
+  return new Date(hourStart + second * 1000 + ms).toISOString();
+}
+
+/** Operating periods created while the fleet drives; every third one is deleted later. */
+function planPeriods(random: Random, hourStart: number): PeriodEvent[] {
+  const events: PeriodEvent[] = [];
+  const count = 3;
+  for (let p = 0; p < count; p++) {
+    const id = `op_${p + 1}`;
+    const created = 300 + Math.floor(random() * 600) + p * 300;
+    const start = iso(hourStart, created + 60 + Math.floor(random() * 300), 0);
+    const finish = iso(hourStart, Math.min(SECONDS - 1, created + 900 + Math.floor(random() * 900)), 0);
+    const data = `{"id":"${id}","start":"${start}","finish":"${finish}"}`;
+    events.push({ second: created, line: (at) => `{"event":"create","on":"operating_period","at":"${at}","data":${data},"organization_id":"org-id"}` });
+    if (p % 3 === 2) {
+      events.push({ second: created + 120, line: (at) => `{"event":"delete","on":"operating_period","at":"${at}","data":${data},"organization_id":"org-id"}` });
+    }
+  }
+  return events;
+}
+
+function fileName(hour: Date, second: number, gzip: boolean): string {
+  const date = hour.toISOString().slice(0, 10);
+  const hh = String(hour.getUTCHours()).padStart(2, '0');
+  return `${date}-${hh}-${Math.floor(second / 60)}-${second % 60}-events.json${gzip ? '.gz' : ''}`;
+}
+
+function locationLine(event: string, v: Vehicle, at: string): string {
+  return `{"event":"${event}","on":"vehicle","at":"${at}","data":{"id":"${v.id}","location":{"lat":${v.lat.toFixed(5)},"lng":${v.lng.toFixed(5)},"at":"${at}"}},"organization_id":"${v.organization}"}`;
+}
+
+export async function generateHour(options: GenerateOptions): Promise<GenerateResult> {
+  const random = seededRandom(options.seed ?? 1);
+  const hourStart = Date.UTC(options.hour.getUTCFullYear(), options.hour.getUTCMonth(), options.hour.getUTCDate(), options.hour.getUTCHours());
+  const hour = new Date(hourStart);
+  const vehicles = Array.from({ length: options.vehicles }, (_, i) => createVehicle(random, i));
+  const periods = planPeriods(random, hourStart);
+  await mkdir(options.out, { recursive: true });
+
+  let files = 0;
+  let events = 0;
+  let bytes = 0;
+  const inFlight = new Set<Promise<void>>();
+  for (let second = 0; second < SECONDS; second++) {
+    const lines: { ms: number; text: string }[] = [];
+    const prefix = new Date(hourStart + second * 1000).toISOString().slice(0, 20); // …T15:07:05.
+    const at = (ms: number): string => `${prefix}${String(ms).padStart(3, '0')}Z`;
+    for (const v of vehicles) {
+      if (second < v.registerAt || second > v.deregisterAt) continue;
+      const ms = v.msOffset;
+      if (second === v.registerAt) {
+        lines.push({ ms, text: locationLine('register', v, at(ms)) });
+      } else if (second === v.deregisterAt) {
+        lines.push({ ms, text: `{"event":"deregister","on":"vehicle","at":"${at(ms)}","data":{"id":"${v.id}"},"organization_id":"${v.organization}"}` });
+      } else if ((second - v.registerAt) % UPDATE_EVERY_S === 0) {
+        drive(v, random, UPDATE_EVERY_S);
+        lines.push({ ms, text: locationLine('update', v, at(ms)) });
+      }
+    }
+    for (const p of periods) if (p.second === second) lines.push({ ms: 0, text: p.line(at(0)) });
+    if (lines.length === 0) continue;
+    lines.sort((a, b) => a.ms - b.ms);
+    const text = `${lines.map((l) => l.text).join('\n')}\n`;
+    const body = options.gzip ? gzipSync(text) : Buffer.from(text);
+    events += lines.length;
+    bytes += body.length;
+    const write = writeFile(join(options.out, fileName(hour, second, options.gzip ?? false)), body).then(() => {
+      inFlight.delete(write);
+      files++;
+      options.onProgress?.(files, SECONDS);
+    });
+    inFlight.add(write);
+    if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return { files, events, bytes };
+}

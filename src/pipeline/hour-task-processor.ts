@@ -1,0 +1,168 @@
+/**
+ * The hour's work for one worker: read objects, split lines, decode, route rows to the
+ * entity's part writer, quarantine the rest. Runs inside a worker thread, or inline for
+ * small inputs and tests.
+ */
+import { join } from 'node:path';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { Entity, FieldSpans, RowValue } from '../events/entity.js';
+import type { EntityRegistry } from '../events/entity-registry.js';
+import { lakeFormat } from '../formats/lake-formats.js';
+import type { LakeFormat, PartWriter, WrittenFile } from '../formats/lake-format.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { HourProgress, HourTask, HourWorkerResult, HourWorkerSetup, SourceObjectRef } from './hour-task.js';
+import { decodeLine } from './line-decoder.js';
+import { LineSplitter } from './line-splitter.js';
+import { QuarantineWriter } from './quarantine-writer.js';
+import { parseSourceObjectName } from './source-object-name.js';
+
+const PREFETCH_AHEAD = 8;
+const PREFETCH_MAX_BYTES = 8 * 1024 * 1024;
+
+/** An object's bytes as read, and the error that stopped the read early, if any. */
+interface ObjectBytes {
+  readonly chunks: Buffer[];
+  readonly error?: Error;
+}
+
+async function readWhole(stream: Readable): Promise<ObjectBytes> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return { chunks };
+  } catch (err) {
+    return { chunks, error: err as Error };
+  }
+}
+
+export class HourTaskProcessor {
+  private readonly format: LakeFormat;
+  private readonly writers = new Map<string, PartWriter>();
+  private readonly events: Record<string, number> = {};
+  private readonly quarantine: QuarantineWriter;
+  /** Entities with a fast path, tried in registry order. */
+  private readonly scanners: Entity[];
+  private readonly spans: FieldSpans;
+  private rows = 0;
+
+  constructor(
+    private readonly setup: HourWorkerSetup,
+    private readonly store: ObjectStore,
+    private readonly registry: EntityRegistry,
+  ) {
+    this.format = lakeFormat(setup.format, setup.workerId);
+    this.scanners = registry.entities.filter((e) => e.scanLine !== undefined);
+    this.spans = new Int32Array(2 * Math.max(0, ...registry.entities.map((e) => e.columns.length)));
+    this.quarantine = new QuarantineWriter(join(setup.workDir, '_quarantine'), `w${setup.workerId}.jsonl`);
+  }
+
+  async run(task: HourTask, onProgress: (p: HourProgress) => void): Promise<void> {
+    const objects = task.objects;
+    // Small objects are read a few ahead, so waiting for storage overlaps with parsing.
+    const pending = new Map<number, Promise<ObjectBytes>>();
+    const prefetch = (i: number): void => {
+      const object = objects[i];
+      if (object && object.size <= PREFETCH_MAX_BYTES) pending.set(i, readWhole(this.store.read(object.key)));
+    };
+    for (let i = 0; i < PREFETCH_AHEAD; i++) prefetch(i);
+    for (const [i, object] of objects.entries()) {
+      const prefetched = pending.get(i);
+      pending.delete(i);
+      prefetch(i + PREFETCH_AHEAD);
+      const events = await this.readObject(object, prefetched);
+      onProgress({ objects: 1, events });
+    }
+  }
+
+  private writerFor(entity: Entity): PartWriter {
+    let writer = this.writers.get(entity.name);
+    if (!writer) {
+      writer = this.format.createPartWriter({
+        entity,
+        dir: join(this.setup.workDir, entity.name),
+        objectKeys: this.setup.objectKeys,
+        codec: this.setup.codec,
+      });
+      this.writers.set(entity.name, writer);
+    }
+    return writer;
+  }
+
+  /** Reads one object; returns how many rows it produced. */
+  private async readObject(object: SourceObjectRef, prefetched: Promise<ObjectBytes> | undefined): Promise<number> {
+    const { key, index } = object;
+    const quarantine = this.quarantine;
+    const before = this.rows;
+    const splitter = new LineSplitter(
+      {
+        line: (lineNumber, buf, start, end) => this.line(key, index, lineNumber, buf, start, end),
+        unreadable: (lineNumber, reason, preview) => quarantine.add(key, lineNumber, reason, preview),
+      },
+      this.setup.maxLineBytes,
+    );
+    const gzip = parseSourceObjectName(key)?.gzip ?? false;
+    let raw: Readable;
+    let readError: Error | undefined;
+    if (prefetched) {
+      const whole = await prefetched;
+      readError = whole.error;
+      if (!gzip) {
+        for (const chunk of whole.chunks) splitter.push(chunk);
+        if (readError) splitter.abandon(readError.message);
+        else splitter.end();
+        return this.rows - before;
+      }
+      raw = Readable.from(whole.chunks);
+    } else {
+      raw = this.store.read(key);
+    }
+    // pipeline() forwards a read error of the object to the gunzip stream we iterate.
+    const stream: Readable = gzip ? pipeline(raw, createGunzip(), () => {}) : raw;
+    try {
+      for await (const chunk of stream) splitter.push(chunk as Buffer);
+      if (readError) throw readError;
+      splitter.end();
+    } catch (err) {
+      // A truncated gzip or a vanished object: the lines read so far stay, the rest is reported.
+      splitter.abandon((err as Error).message);
+    }
+    return this.rows - before;
+  }
+
+  /** One line: the entities' byte-level fast paths first, then JSON.parse and full checks. */
+  private line(key: string, objectIndex: number, lineNumber: number, buf: Buffer, start: number, end: number): void {
+    for (const entity of this.scanners) {
+      if (entity.scanLine?.(buf, start, end, this.spans)) {
+        this.writerFor(entity).writeSpans(buf, this.spans, objectIndex, lineNumber);
+        this.count(entity);
+        return;
+      }
+    }
+    const text = buf.toString('utf8', start, end);
+    const decoded = decodeLine(text, this.registry);
+    if ('error' in decoded) {
+      if (text.trim().length === 0) return; // blank or whitespace-only: skipped, not bad
+      this.quarantine.add(key, lineNumber, decoded.error, text);
+      return;
+    }
+    this.writerFor(decoded.entity).write(decoded.row as readonly RowValue[], objectIndex, lineNumber);
+    this.count(decoded.entity);
+  }
+
+  private count(entity: Entity): void {
+    this.events[entity.name] = (this.events[entity.name] ?? 0) + 1;
+    this.rows++;
+  }
+
+  async finish(): Promise<HourWorkerResult> {
+    const written: Record<string, WrittenFile[]> = {};
+    for (const [name, writer] of this.writers) written[name] = await writer.close();
+    return {
+      written,
+      events: { ...this.events },
+      quarantined: this.quarantine.count,
+      quarantineFile: this.quarantine.close(),
+    };
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Splits a byte stream into numbered lines without trusting it: invalid UTF-8 and over-long
+ * lines are reported per line, a BOM and CRLF are tolerated, and a line longer than the limit
+ * is never held whole in memory (only a bounded prefix is kept for the quarantine record).
+ */
+import { isUtf8 } from 'node:buffer';
+
+export const MAX_LINE_BYTES = 1024 * 1024;
+/** How much of a bad line's text the quarantine keeps. */
+export const RAW_PREVIEW_CHARS = 4096;
+
+export interface LineSink {
+  /**
+   * A line of valid UTF-8 as `buf[start, end)`, without its line ending or a leading BOM;
+   * blank lines are passed too (callers skip them). `buf` is only valid during the call.
+   */
+  line(lineNumber: number, buf: Buffer, start: number, end: number): void;
+  /** A line that cannot be read as text, with a bounded preview of its bytes. */
+  unreadable(lineNumber: number, reason: string, preview: string): void;
+}
+
+const NEWLINE = 10;
+const CR = 13;
+
+function preview(bytes: Buffer): string {
+  return bytes.subarray(0, RAW_PREVIEW_CHARS * 4).toString('utf8').slice(0, RAW_PREVIEW_CHARS);
+}
+
+export class LineSplitter {
+  private lineNumber = 0;
+  private carry: Buffer | undefined;
+  /** Set while skipping the rest of an over-long line: its prefix and its byte count so far. */
+  private longLine: { prefix: Buffer; bytes: number } | undefined;
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly maxLineBytes = MAX_LINE_BYTES,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let buf = chunk;
+    if (this.longLine) {
+      const nl = buf.indexOf(NEWLINE);
+      if (nl < 0) {
+        this.longLine.bytes += buf.length;
+        return;
+      }
+      this.longLine.bytes += nl;
+      this.flushLongLine();
+      buf = buf.subarray(nl + 1);
+    } else if (this.carry) {
+      buf = Buffer.concat([this.carry, buf]);
+      this.carry = undefined;
+    }
+    const last = buf.lastIndexOf(NEWLINE);
+    if (last >= 0) {
+      this.completeLines(buf.subarray(0, last));
+      buf = buf.subarray(last + 1);
+    }
+    if (buf.length > this.maxLineBytes) {
+      this.longLine = { prefix: Buffer.from(buf.subarray(0, RAW_PREVIEW_CHARS * 4)), bytes: buf.length };
+    } else if (buf.length > 0) {
+      // Copy: the stream may reuse the chunk's memory.
+      this.carry = Buffer.from(buf);
+    }
+  }
+
+  /** Ends the stream: a last line without a final newline is still a line. */
+  end(): void {
+    if (this.longLine) {
+      this.flushLongLine();
+    } else if (this.carry) {
+      const rest = this.carry;
+      this.carry = undefined;
+      this.completeLines(rest);
+    }
+  }
+
+  /**
+   * The stream failed before its end: what was read so far has been passed on; the incomplete
+   * last line, if any, is reported as unreadable with the failure.
+   */
+  abandon(failure: string): void {
+    const partial = this.longLine?.prefix ?? this.carry;
+    this.longLine = undefined;
+    this.carry = undefined;
+    this.lineNumber++;
+    const reason = `object could not be read to the end (${failure})`;
+    this.sink.unreadable(this.lineNumber, partial ? `${reason}; this line is incomplete` : reason, partial ? preview(partial) : '');
+  }
+
+  private flushLongLine(): void {
+    const long = this.longLine;
+    if (!long) return;
+    this.longLine = undefined;
+    this.lineNumber++;
+    this.sink.unreadable(
+      this.lineNumber,
+      `line too long: ${long.bytes} bytes, the limit is ${this.maxLineBytes}`,
+      preview(long.prefix),
+    );
+  }
+
+  /** `region` holds whole lines separated by "\n", without the final newline. */
+  private completeLines(region: Buffer): void {
+    // Common case: one native UTF-8 check for the whole region, then lines by memchr.
+    if (region.length <= this.maxLineBytes && isUtf8(region)) {
+      let start = 0;
+      for (;;) {
+        const nl = region.indexOf(NEWLINE, start);
+        const end = nl < 0 ? region.length : nl;
+        this.emit(region, start, end);
+        if (nl < 0) return;
+        start = nl + 1;
+      }
+    }
+    let start = 0;
+    for (;;) {
+      const nl = region.indexOf(NEWLINE, start);
+      const end = nl < 0 ? region.length : nl;
+      const bytes = region.subarray(start, end);
+      if (bytes.length > this.maxLineBytes) {
+        this.lineNumber++;
+        this.sink.unreadable(
+          this.lineNumber,
+          `line too long: ${bytes.length} bytes, the limit is ${this.maxLineBytes}`,
+          preview(bytes),
+        );
+      } else if (!isUtf8(bytes)) {
+        this.lineNumber++;
+        this.sink.unreadable(this.lineNumber, 'line is not valid UTF-8', preview(bytes));
+      } else {
+        this.emit(region, start, end);
+      }
+      if (nl < 0) break;
+      start = nl + 1;
+    }
+  }
+
+  private emit(buf: Buffer, start: number, end: number): void {
+    this.lineNumber++;
+    let s = start;
+    let e = end;
+    if (e > s && buf[e - 1] === CR) e--;
+    if (this.lineNumber === 1 && e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
+    this.sink.line(this.lineNumber, buf, s, e);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Source object names: `YYYY-MM-DD-HH-M-S-events.<json|jsonl|txt>[.gz]`, minute and second
+ * padded or not, at any depth. The name, not the events inside, decides the logical hour.
+ */
+import type { Hour } from './hour.js';
+
+const NAME = /(?:^|\/)(\d{4}-\d{2}-\d{2})-(\d{1,2})-(\d{1,2})-(\d{1,2})-events\.(?:json|jsonl|txt)(\.gz)?$/;
+
+export interface SourceObjectName {
+  readonly date: string;
+  readonly hour: string;
+  readonly minute: number;
+  readonly second: number;
+  readonly gzip: boolean;
+}
+
+export function parseSourceObjectName(key: string): SourceObjectName | undefined {
+  const m = NAME.exec(key);
+  if (!m) return undefined;
+  const [, date, hh, mm, ss, gz] = m as unknown as [string, string, string, string, string, string | undefined];
+  const hour = Number(hh);
+  const minute = Number(mm);
+  const second = Number(ss);
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return { date, hour: String(hour).padStart(2, '0'), minute, second, gzip: gz !== undefined };
+}
+
+export function isObjectOfHour(key: string, hour: Hour): boolean {
+  const name = parseSourceObjectName(key);
+  return name !== undefined && name.date === hour.date && name.hour === hour.hour;
+}

@@ -1,0 +1,61 @@
+/** A run for hour H replaces exactly hour H: reruns, changed inputs and crashes never duplicate. */
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+
+const HOUR = '2019-06-01T15';
+const good = (id: string): string =>
+  JSON.stringify({ event: 'update', on: 'vehicle', at: '2019-06-01T18:23:57.196Z', data: { id, location: { lat: 52.5, lng: 13.4 } }, organization_id: 'org-id' });
+
+async function snapshot(lake: string): Promise<Record<string, string>> {
+  const files = (await listFiles(lake)).sort();
+  const entries = await Promise.all(
+    files.map(async (f) => [f.slice(lake.length), createHash('sha256').update(await readFile(f)).digest('hex')] as const),
+  );
+  return Object.fromEntries(entries);
+}
+
+async function run(source: string, lake: string, extra: string[] = []): Promise<void> {
+  const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--json', '--state', `${lake}-state`, ...extra]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+}
+
+describe('reruns', () => {
+  it.each([['parquet'], ['avro']])('leave identical %s contents', async (format) => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    for (let s = 0; s < 30; s++) {
+      await writeObject(source, `2019-06-01-15-1-${s}-events.json`, `${good(`a${s}`)}\n${good(`b${s}`)}\nnot json\n`);
+    }
+    await run(source, lake, ['--format', format]);
+    const first = await snapshot(lake);
+    await run(source, lake, ['--format', format]);
+    expect(await snapshot(lake)).toEqual(first);
+    expect(Object.keys(first).filter((f) => f.includes('/_quarantine/'))).not.toHaveLength(0);
+  });
+
+  it('replace the hour when its inputs change, quarantine included, and leave other hours alone', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('v1')}\n${good('v2')}\nbroken\n`);
+    await writeObject(source, '2019-06-01-15-0-2-events.json', `${good('v3')}\n`);
+    await writeObject(source, '2019-06-01-16-0-1-events.json', `${good('other-hour')}\n`);
+    await run(source, lake);
+    const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', '2019-06-01T16', '--json']);
+    expect(result.code).toBe(0);
+
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('v1')}\n${good('v2')}\n`);
+    await rm(`${source}/2019-06-01-15-0-2-events.json`);
+    await run(source, lake);
+    const rows = await query(`SELECT vehicle_id, hour FROM '${lake}/vehicle/*/*/*.parquet' ORDER BY 1`);
+    expect(rows).toEqual([
+      { vehicle_id: 'other-hour', hour: '16' },
+      { vehicle_id: 'v1', hour: '15' },
+      { vehicle_id: 'v2', hour: '15' },
+    ]);
+    expect(await listFiles(`${lake}/_quarantine`)).toEqual([]);
+    expect((await listFiles(lake)).filter((f) => f.includes('_staging'))).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { LineSplitter } from '../../src/pipeline/line-splitter.js';
+
+type Seen = { line: number; text?: string; reason?: string; preview?: string };
+
+function split(chunks: (string | Buffer)[], maxLineBytes?: number): Seen[] {
+  const seen: Seen[] = [];
+  const splitter = new LineSplitter(
+    {
+      line: (line, buf, start, end) => seen.push({ line, text: buf.toString('utf8', start, end) }),
+      unreadable: (line, reason, preview) => seen.push({ line, reason, preview }),
+    },
+    maxLineBytes,
+  );
+  for (const chunk of chunks) splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  splitter.end();
+  return seen;
+}
+
+describe('LineSplitter', () => {
+  it('numbers lines from 1, counting blank ones, and keeps a last line without newline', () => {
+    expect(split(['a\n\n', 'b\nc'])).toEqual([
+      { line: 1, text: 'a' },
+      { line: 2, text: '' },
+      { line: 3, text: 'b' },
+      { line: 4, text: 'c' },
+    ]);
+  });
+
+  it('strips a UTF-8 BOM on the first line and CR before LF', () => {
+    expect(split(['\uFEFF{"a":1}\r\n{"b":2}\r\n'])).toEqual([
+      { line: 1, text: '{"a":1}' },
+      { line: 2, text: '{"b":2}' },
+    ]);
+  });
+
+  it('joins a line split across chunks, even inside a multi-byte character', () => {
+    const bytes = Buffer.from('{"name":"Zoë"}\n');
+    const cut = bytes.indexOf(0xc3) + 1; // in the middle of "ë"
+    expect(split([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual([{ line: 1, text: '{"name":"Zoë"}' }]);
+  });
+
+  it('quarantines only the line that is not valid UTF-8', () => {
+    const bad = Buffer.concat([Buffer.from('ok\n{"x":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\nfine\n')]);
+    const seen = split([bad]);
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toEqual({ line: 1, text: 'ok' });
+    expect(seen[1]).toMatchObject({ line: 2, reason: 'line is not valid UTF-8' });
+    expect(seen[1]?.preview).toContain('{"x":"');
+    expect(seen[2]).toEqual({ line: 3, text: 'fine' });
+  });
+
+  it('quarantines an over-long line across many chunks without keeping it whole', () => {
+    const chunks = ['first\n', 'x'.repeat(40), 'y'.repeat(40), 'z'.repeat(40), '\nlast\n'];
+    const seen = split(chunks, 64);
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toEqual({ line: 1, text: 'first' });
+    expect(seen[1]).toMatchObject({ line: 2, reason: 'line too long: 120 bytes, the limit is 64' });
+    expect(seen[1]?.preview?.startsWith('x'.repeat(40))).toBe(true);
+    expect(seen[2]).toEqual({ line: 3, text: 'last' });
+  });
+
+  it('quarantines an over-long line inside one chunk, and one at the end without newline', () => {
+    const seen = split([`a\n${'q'.repeat(100)}\nb\n${'r'.repeat(70)}`], 64);
+    expect(seen.map((s) => [s.line, s.text ?? s.reason])).toEqual([
+      [1, 'a'],
+      [2, 'line too long: 100 bytes, the limit is 64'],
+      [3, 'b'],
+      [4, 'line too long: 70 bytes, the limit is 64'],
+    ]);
+  });
+
+  it('accepts a line of exactly the limit', () => {
+    expect(split(['z'.repeat(64), '\n'], 64)).toEqual([{ line: 1, text: 'z'.repeat(64) }]);
+  });
+});
