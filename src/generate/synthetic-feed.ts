@@ -150,9 +150,9 @@ export async function generateHour(options: GenerateOptions): Promise<GenerateRe
       }
     }
     for (const p of periods) if (p.second === second) lines.push({ ms: 0, text: p.line(at(0)) });
-    if (lines.length === 0) continue;
     lines.sort((a, b) => a.ms - b.ms);
-    const text = `${lines.map((l) => l.text).join('\n')}\n`;
+    // A quiet second still gets its (empty) file, as the feed writes one every second.
+    const text = lines.length === 0 ? '' : `${lines.map((l) => l.text).join('\n')}\n`;
     const body = options.gzip ? gzipSync(text) : Buffer.from(text);
     events += lines.length;
     bytes += body.length;

@@ -114,3 +114,30 @@ describe('the real sample through the CLI with worker threads', () => {
     expect(codecs).toEqual([{ compression: 'SNAPPY' }]);
   });
 });
+
+describe('file sizes', () => {
+  it('splits an entity into ceil(bytes / target) files of about the target size, rows intact', async () => {
+    const lake = await tempDir();
+    const hour = parseHour(SAMPLE_HOUR);
+    if (!hour) throw new Error('hour');
+    const target = 100 * 1024;
+    const summary = await runHour({
+      source: { kind: 'local', root: SAMPLE },
+      lakeRoot: lake,
+      committer: new LocalLakeCommitter(lake),
+      hour,
+      format: 'parquet',
+      workers: 0,
+      targetFileBytes: target,
+    });
+    const parts = summary.outputs.filter((o) => o.entity === 'vehicle');
+    const whole = parts.reduce((n, p) => n + p.bytes, 0);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.length).toBeLessThanOrEqual(Math.ceil((whole * 1.2) / target));
+    expect(parts.map((p) => p.path.split('/').at(-1))).toEqual(parts.map((_, i) => `part-0000${i}.parquet`));
+    expect(parts.reduce((n, p) => n + p.rows, 0)).toBe(35349);
+    expect(await vehicleCounts(lake)).toEqual(EXPECTED_VEHICLE);
+    const perFile = await query(`SELECT filename, count(*) AS n FROM read_parquet('${lake}/vehicle/*/*/*.parquet', filename = true) GROUP BY 1 ORDER BY 1`);
+    expect(perFile.map((r) => Number(r['n']))).toEqual(parts.map((p) => p.rows));
+  });
+});

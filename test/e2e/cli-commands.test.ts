@@ -1,0 +1,58 @@
+/** The generate and demo commands as a user runs them, and the terminal progress bar. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { CLI, listFiles, query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+
+describe('eventlake generate', () => {
+  it('writes the hour and reports it as JSON', async () => {
+    const out = await tempDir();
+    const result = await runCli(['generate', '--out', out, '--hour', '2020-02-29T23', '--vehicles', '3', '--seed', '9', '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { files: number; events: number; bytes: number; out: string };
+    expect(summary).toMatchObject({ out, files: 3600 });
+    const files = await listFiles(out);
+    expect(files).toHaveLength(3600);
+    expect(files.some((f) => f.endsWith('/2020-02-29-23-59-59-events.json'))).toBe(true);
+  });
+
+  it('names a bad --vehicles', async () => {
+    const result = await runCli(['generate', '--out', 'x', '--hour', SAMPLE_HOUR, '--vehicles', 'many']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--vehicles must be a whole number of at least 1/);
+  });
+});
+
+describe('eventlake demo (npm start)', () => {
+  it('generates a sample hour, runs it and prints the summary', async () => {
+    const dir = await tempDir();
+    const result = await runCli(['demo', '--dir', dir, '--vehicles', '5', '--json', '--state', `${dir}/state`]);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { generated: { events: number }; run: { events: Record<string, number>; quarantined: number } };
+    expect(summary.run.quarantined).toBe(0);
+    const rows = await query(`SELECT count(*) AS n FROM '${dir}/lake/*/*/*/*.parquet'`);
+    expect(Number(rows[0]?.['n'])).toBe(summary.generated.events);
+    expect(summary.run.events['vehicle'] ?? 0).toBeGreaterThan(0);
+  });
+
+  it('prints a readable summary without --json', async () => {
+    const dir = await tempDir();
+    const result = await runCli(['demo', '--dir', dir, '--vehicles', '2', '--state', `${dir}/state`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^generated [\d,]+ events in 3,600 files/m);
+    expect(result.stdout).toMatch(/^hour 2019-06-01T15: 3,600 objects .* in [\d.]+ s$/m);
+    expect(result.stdout).toMatch(/^ {2}vehicle +[\d,]+ rows +1 file/m);
+    expect(result.stdout).toMatch(/no line quarantined/);
+  });
+});
+
+describe('on a terminal', () => {
+  it('shows a progress bar with objects done and events per second', async () => {
+    const lake = await tempDir();
+    // `script` gives the CLI a real pseudo-terminal, as a person's shell would.
+    const command = `${process.execPath} ${CLI} run --source ${SAMPLE} --lake ${lake} --hour ${SAMPLE_HOUR} --state ${lake}-state`;
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '120' } });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/hour 2019-06-01T15 \[[█░]+\] \d+\/721 objects \| [\d,]+ events\/s/);
+    expect(result.stdout).toMatch(/hour 2019-06-01T15: 721 objects/);
+  });
+});

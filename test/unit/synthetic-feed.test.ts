@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { generateHour } from '../../src/generate/synthetic-feed.js';
+import { parseSourceObjectName } from '../../src/pipeline/source-object-name.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+const HOUR = new Date('2019-06-01T15:00:00Z');
+
+interface Event {
+  event: string;
+  on: string;
+  at: string;
+  organization_id: string;
+  data: { id: string; location?: { lat: number; lng: number; at: string }; start?: string; finish?: string };
+}
+
+async function readFeed(dir: string): Promise<{ file: string; events: Event[] }[]> {
+  const files = (await readdir(dir)).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const raw = await readFile(join(dir, file));
+      const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+      if (text.length === 0) return { file, events: [] };
+      expect(text.endsWith('\n')).toBe(true);
+      return { file, events: text.trimEnd().split('\n').map((l) => JSON.parse(l) as Event) };
+    }),
+  );
+}
+
+async function digest(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of (await readdir(dir)).sort()) hash.update(file).update(await readFile(join(dir, file)));
+  return hash.digest('hex');
+}
+
+describe('generateHour', () => {
+  it('writes one file per second of the hour in the original naming, events inside their second', async () => {
+    const out = await tempDir();
+    const result = await generateHour({ out, hour: HOUR, vehicles: 8, seed: 3 });
+    const feed = await readFeed(out);
+    expect(result.files).toBe(3600);
+    expect(feed).toHaveLength(3600);
+    expect(result.events).toBe(feed.reduce((n, f) => n + f.events.length, 0));
+    expect(feed.some((f) => f.file === '2019-06-01-15-7-5-events.json')).toBe(true);
+    for (const { file, events } of feed) {
+      const name = parseSourceObjectName(file);
+      expect(name).toMatchObject({ date: '2019-06-01', hour: '15' });
+      for (const e of events) {
+        const at = new Date(e.at);
+        expect(at.getUTCMinutes()).toBe(name?.minute);
+        expect(at.getUTCSeconds()).toBe(name?.second);
+        expect(Object.keys(e)).toEqual(['event', 'on', 'at', 'data', 'organization_id']);
+      }
+    }
+  });
+
+  it('drives each vehicle from one register to one deregister, moving smoothly in Berlin', async () => {
+    const out = await tempDir();
+    await generateHour({ out, hour: HOUR, vehicles: 12, seed: 7 });
+    const events = (await readFeed(out)).flatMap((f) => f.events).sort((a, b) => a.at.localeCompare(b.at));
+    const vehicles = new Map<string, Event[]>();
+    for (const e of events.filter((x) => x.on === 'vehicle')) vehicles.set(e.data.id, [...(vehicles.get(e.data.id) ?? []), e]);
+    expect(vehicles.size).toBe(12);
+    for (const [id, trail] of vehicles) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(trail[0]?.event).toBe('register');
+      expect(trail.at(-1)?.event).toBe('deregister');
+      const updates = trail.filter((e) => e.event === 'update');
+      expect(updates.length).toBe(trail.length - 2);
+      const seconds = (Date.parse(trail.at(-1)?.at ?? '') - Date.parse(trail[0]?.at ?? '')) / 1000;
+      expect(updates.length).toBeGreaterThan(seconds / 2 - 2); // about one update every 2 s
+      for (let i = 1; i < updates.length; i++) {
+        const a = updates[i - 1]?.data.location;
+        const b = updates[i]?.data.location;
+        if (!a || !b) throw new Error('update without location');
+        expect(b.lat).toBeGreaterThanOrEqual(52.45);
+        expect(b.lat).toBeLessThanOrEqual(52.6);
+        // At most ~30 m in 2 s: no teleporting.
+        expect(Math.hypot(b.lat - a.lat, (b.lng - a.lng) * 0.61) * 111_320).toBeLessThan(40);
+      }
+    }
+  });
+
+  it('creates at least two operating periods while vehicles drive, and deletes some', async () => {
+    const out = await tempDir();
+    await generateHour({ out, hour: HOUR, vehicles: 5, seed: 1 });
+    const events = (await readFeed(out)).flatMap((f) => f.events);
+    const periods = events.filter((e) => e.on === 'operating_period');
+    const created = periods.filter((e) => e.event === 'create');
+    expect(created.length).toBeGreaterThanOrEqual(2);
+    expect(periods.some((e) => e.event === 'delete')).toBe(true);
+    const registered = Math.min(...events.filter((e) => e.event === 'register').map((e) => Date.parse(e.at)));
+    const deregistered = Math.max(...events.filter((e) => e.event === 'deregister').map((e) => Date.parse(e.at)));
+    for (const p of created) {
+      expect(Date.parse(p.at)).toBeGreaterThan(registered);
+      expect(Date.parse(p.data.start ?? '')).toBeLessThan(Date.parse(p.data.finish ?? ''));
+      expect(Date.parse(p.data.finish ?? '')).toBeLessThanOrEqual(deregistered);
+    }
+  });
+
+  it('is deterministic for a seed, and gzips on request', async () => {
+    const [a, b, c, gz] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]);
+    await generateHour({ out: a, hour: HOUR, vehicles: 4, seed: 42 });
+    await generateHour({ out: b, hour: HOUR, vehicles: 4, seed: 42 });
+    await generateHour({ out: c, hour: HOUR, vehicles: 4, seed: 43 });
+    await generateHour({ out: gz, hour: HOUR, vehicles: 4, seed: 42, gzip: true });
+    expect(await digest(a)).toBe(await digest(b));
+    expect(await digest(a)).not.toBe(await digest(c));
+    const plain = await readFeed(a);
+    const zipped = await readFeed(gz);
+    expect(zipped.map((f) => f.file)).toEqual(plain.map((f) => `${f.file}.gz`));
+    expect(zipped.map((f) => f.events)).toEqual(plain.map((f) => f.events));
+  });
+});
