@@ -19,21 +19,12 @@ import { parseSourceObjectName } from './source-object-name.js';
 
 const PREFETCH_AHEAD = 8;
 const PREFETCH_MAX_BYTES = 8 * 1024 * 1024;
+const PROGRESS_EVERY_MS = 100;
 
 /** An object's bytes as read, and the error that stopped the read early, if any. */
 interface ObjectBytes {
   readonly chunks: Buffer[];
   readonly error?: Error;
-}
-
-async function readWhole(stream: Readable): Promise<ObjectBytes> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return { chunks };
-  } catch (err) {
-    return { chunks, error: err as Error };
-  }
 }
 
 export class HourTaskProcessor {
@@ -45,6 +36,8 @@ export class HourTaskProcessor {
   private readonly scanners: Entity[];
   private readonly spans: FieldSpans;
   private rows = 0;
+  private unreported = { objects: 0, events: 0 };
+  private reportedAt = 0;
 
   constructor(
     private readonly setup: HourWorkerSetup,
@@ -63,15 +56,30 @@ export class HourTaskProcessor {
     const pending = new Map<number, Promise<ObjectBytes>>();
     const prefetch = (i: number): void => {
       const object = objects[i];
-      if (object && object.size <= PREFETCH_MAX_BYTES) pending.set(i, readWhole(this.store.read(object.key)));
+      if (object && object.size <= PREFETCH_MAX_BYTES) {
+        pending.set(
+          i,
+          this.store.readAll(object.key).then(
+            (bytes): ObjectBytes => ({ chunks: [bytes] }),
+            (error: Error): ObjectBytes => ({ chunks: [], error }),
+          ),
+        );
+      }
     };
     for (let i = 0; i < PREFETCH_AHEAD; i++) prefetch(i);
     for (const [i, object] of objects.entries()) {
       const prefetched = pending.get(i);
       pending.delete(i);
       prefetch(i + PREFETCH_AHEAD);
-      const events = await this.readObject(object, prefetched);
-      onProgress({ objects: 1, events });
+      this.unreported.events += await this.readObject(object, prefetched);
+      this.unreported.objects++;
+      // Progress crosses threads as a message: a few per second are enough for a bar.
+      const now = performance.now();
+      if (now - this.reportedAt >= PROGRESS_EVERY_MS || i === objects.length - 1) {
+        onProgress(this.unreported);
+        this.unreported = { objects: 0, events: 0 };
+        this.reportedAt = now;
+      }
     }
   }
 

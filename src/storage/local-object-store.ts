@@ -1,6 +1,6 @@
 /** The object-store port on a local folder: the embedded default. */
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -45,6 +45,10 @@ export class LocalObjectStore implements ObjectStore {
 
   read(key: string): Readable {
     return createReadStream(join(this.root, key), { highWaterMark: 256 * 1024 });
+  }
+
+  readAll(key: string): Promise<Buffer> {
+    return readFile(join(this.root, key));
   }
 
   async write(key: string, body: Buffer | Readable): Promise<void> {

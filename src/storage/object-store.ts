@@ -14,8 +14,10 @@ export interface ObjectStore {
   readonly location: string;
   /** Every object under `prefix` (recursively), in no particular order. */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
-  /** The object's bytes as a stream; rejects with ObjectNotFoundError when it is missing. */
+  /** The object's bytes as a stream; the stream errors when the object cannot be read. */
   read(key: string): Readable;
+  /** The whole object at once: cheaper than a stream for the many small objects of a feed. */
+  readAll(key: string): Promise<Buffer>;
   /** Writes the whole object so readers see either nothing or all of it. */
   write(key: string, body: Buffer | Readable): Promise<void>;
   /** Deletes the object; deleting a missing object is not an error. */

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { StorageLocationError } from '../../src/storage/errors.js';
+import { LocalObjectStore } from '../../src/storage/local-object-store.js';
+import { tempDir, writeObject } from '../helpers/fixtures.js';
+
+async function collect(stream: Readable): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += (chunk as Buffer).toString();
+  return text;
+}
+
+describe('LocalObjectStore', () => {
+  it('lists recursively by prefix with sizes, and reads as a stream or whole', async () => {
+    const root = await tempDir();
+    await writeObject(root, 'a/b/one.json', 'one');
+    await writeObject(root, 'a/two.json', 'two!');
+    await writeObject(root, 'c/three.json', '3');
+    const store = new LocalObjectStore(root);
+    const all = [];
+    for await (const info of store.list()) all.push(info);
+    expect(all.sort((x, y) => x.key.localeCompare(y.key))).toEqual([
+      { key: 'a/b/one.json', size: 3 },
+      { key: 'a/two.json', size: 4 },
+      { key: 'c/three.json', size: 1 },
+    ]);
+    const underA = [];
+    for await (const info of store.list('a')) underA.push(info.key);
+    expect(underA.sort()).toEqual(['a/b/one.json', 'a/two.json']);
+    const none = [];
+    for await (const info of store.list('missing')) none.push(info);
+    expect(none).toEqual([]);
+    expect(await collect(store.read('a/two.json'))).toBe('two!');
+    expect((await store.readAll('a/b/one.json')).toString()).toBe('one');
+  });
+
+  it('writes atomically (no temporary file left) from a buffer or a stream, and deletes', async () => {
+    const root = await tempDir();
+    const store = new LocalObjectStore(root);
+    await store.write('x/y/z.txt', Buffer.from('buffer'));
+    await store.write('x/stream.txt', Readable.from([Buffer.from('str'), Buffer.from('eam')]));
+    expect((await store.readAll('x/y/z.txt')).toString()).toBe('buffer');
+    expect((await store.readAll('x/stream.txt')).toString()).toBe('stream');
+    expect((await readdir(join(root, 'x'))).sort()).toEqual(['stream.txt', 'y']);
+    await store.delete('x/stream.txt');
+    await store.delete('x/never-there.txt');
+    expect(existsSync(join(root, 'x/stream.txt'))).toBe(false);
+  });
+
+  it('leaves no partial object when a stream fails', async () => {
+    const root = await tempDir();
+    const store = new LocalObjectStore(root);
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('network gone'));
+      },
+    });
+    await expect(store.write('bad.txt', failing)).rejects.toThrow('network gone');
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('names a missing or non-folder root', async () => {
+    const root = await tempDir();
+    await writeObject(root, 'file', 'x');
+    await expect(new LocalObjectStore(join(root, 'nope')).assertReadable()).rejects.toThrow(StorageLocationError);
+    await expect(new LocalObjectStore(join(root, 'file')).assertReadable()).rejects.toThrow(`source ${join(root, 'file')} is not a folder`);
+  });
+});
