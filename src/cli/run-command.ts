@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { UserError } from '../errors/user-error.js';
 import { FORMAT_NAMES } from '../formats/lake-formats.js';
 import type { FormatName } from '../formats/lake-format.js';
+import { saveRunRecord } from '../orchestration/run-records.js';
 import { parseHour, type Hour } from '../pipeline/hour.js';
 import { defaultWorkerCount, runHour, type RunSummary } from '../pipeline/run-hour.js';
 import { LocalLakeCommitter } from '../storage/local-lake-committer.js';
@@ -69,6 +70,13 @@ export async function executeRun(options: RunCommandOptions, global: GlobalOptio
         const seconds = (performance.now() - started) / 1000;
         progress.update(done.objects, total.objects, { label: 'events/s', value: seconds > 0 ? done.events / seconds : 0 });
       },
+    });
+    await saveRunRecord(global.state, {
+      ...summary,
+      finishedAt: new Date().toISOString(),
+      source: source.location,
+      lake,
+      format: options.format,
     });
     log.info({ ...summary }, 'run finished');
     return summary;

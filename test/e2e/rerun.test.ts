@@ -33,6 +33,11 @@ describe('reruns', () => {
     const first = await snapshot(lake);
     await run(source, lake, ['--format', format]);
     expect(await snapshot(lake)).toEqual(first);
+    // Each run leaves its record in the state folder.
+    const records = await listFiles(`${lake}-state/runs`);
+    expect(records).toHaveLength(2);
+    const record = JSON.parse(await readFile(records[0] as string, 'utf8')) as Record<string, unknown>;
+    expect(record).toMatchObject({ hour: HOUR, source, lake, format, events: { vehicle: 60 }, quarantined: 30 });
     expect(Object.keys(first).filter((f) => f.includes('/_quarantine/'))).not.toHaveLength(0);
   });
 

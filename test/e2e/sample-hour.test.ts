@@ -1,7 +1,7 @@
 /** The real door2door sample through the whole pipeline, read back by independent readers. */
 import { describe, expect, it } from 'vitest';
 import { parseHour } from '../../src/pipeline/hour.js';
-import { runHour } from '../../src/pipeline/run-hour.js';
+import { runHour, type RunSummary } from '../../src/pipeline/run-hour.js';
 import { LocalLakeCommitter } from '../../src/storage/local-lake-committer.js';
 import { avrocat, flatSample, listFiles, query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 
@@ -21,20 +21,25 @@ function countByEvent(records: Record<string, unknown>[]): Record<string, number
   return counts;
 }
 
+/** The nested sample to Parquet on the test's own thread (workers: 0), so coverage sees it. */
+async function runSampleInline(lake: string, targetFileBytes: number): Promise<RunSummary> {
+  const hour = parseHour(SAMPLE_HOUR);
+  if (!hour) throw new Error('hour');
+  return runHour({
+    source: { kind: 'local', root: SAMPLE },
+    lakeRoot: lake,
+    committer: new LocalLakeCommitter(lake),
+    hour,
+    format: 'parquet',
+    workers: 0,
+    targetFileBytes,
+  });
+}
+
 describe('the real sample, nested layout, Parquet', () => {
   it('loads every event, read back by DuckDB with real types', async () => {
     const lake = await tempDir();
-    const hour = parseHour(SAMPLE_HOUR);
-    if (!hour) throw new Error('hour');
-    const summary = await runHour({
-      source: { kind: 'local', root: SAMPLE },
-      lakeRoot: lake,
-      committer: new LocalLakeCommitter(lake),
-      hour,
-      format: 'parquet',
-      workers: 0,
-      targetFileBytes: 128 << 20,
-    });
+    const summary = await runSampleInline(lake, 128 << 20);
     expect(summary.objects).toBe(721);
     expect(summary.events).toEqual({ vehicle: 35349, operating_period: 2 });
     expect(summary.quarantined).toBe(0);
@@ -118,18 +123,8 @@ describe('the real sample through the CLI with worker threads', () => {
 describe('file sizes', () => {
   it('splits an entity into ceil(bytes / target) files of about the target size, rows intact', async () => {
     const lake = await tempDir();
-    const hour = parseHour(SAMPLE_HOUR);
-    if (!hour) throw new Error('hour');
     const target = 100 * 1024;
-    const summary = await runHour({
-      source: { kind: 'local', root: SAMPLE },
-      lakeRoot: lake,
-      committer: new LocalLakeCommitter(lake),
-      hour,
-      format: 'parquet',
-      workers: 0,
-      targetFileBytes: target,
-    });
+    const summary = await runSampleInline(lake, target);
     const parts = summary.outputs.filter((o) => o.entity === 'vehicle');
     const whole = parts.reduce((n, p) => n + p.bytes, 0);
     expect(parts.length).toBeGreaterThan(1);

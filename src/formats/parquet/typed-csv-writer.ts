@@ -66,11 +66,11 @@ export class TypedCsvWriter implements PartWriter {
       const start = spans[2 * c] as number;
       if (start >= 0) {
         const end = spans[2 * c + 1] as number;
-        let quote = this.stringColumn[c] === true && start === end;
-        if (this.stringColumn[c] === true) for (let i = start; i < end && !quote; i++) if (buf[i] === COMMA) quote = true;
-        if (quote) out[pos++] = QUOTE;
-        for (let i = start; i < end; i++) out[pos++] = buf[i] as number;
-        if (quote) out[pos++] = QUOTE;
+        if (this.stringColumn[c] === true) {
+          pos = copyCsvString(buf, start, end, out, pos);
+        } else {
+          for (let i = start; i < end; i++) out[pos++] = buf[i] as number;
+        }
       }
       out[pos++] = COMMA;
     }
@@ -109,6 +109,25 @@ export class TypedCsvWriter implements PartWriter {
     this.fd = undefined;
     return [{ path: this.path, rows: this.rows }];
   }
+}
+
+/**
+ * Copies a raw string (no quotes or line breaks inside: the scanner guarantees it), quoting it
+ * when it holds a comma or is empty. Commas are rare, so copy first and fix up after.
+ */
+function copyCsvString(buf: Buffer, start: number, end: number, out: Buffer, at: number): number {
+  let pos = at;
+  let comma = false;
+  for (let i = start; i < end; i++) {
+    const b = buf[i] as number;
+    if (b === COMMA) comma = true;
+    out[pos++] = b;
+  }
+  if (!comma && end > start) return pos;
+  out.copyWithin(at + 1, at, pos);
+  out[at] = QUOTE;
+  out[pos + 1] = QUOTE;
+  return pos + 2;
 }
 
 /** Writes a non-negative integer's decimal digits. */
