@@ -25,7 +25,7 @@ describe('string and number values', () => {
       { vehicle_id: 'a,b', organization_id: '', lat: 52.5, lng: 13.4, at_ms: ms },
       { vehicle_id: 'Zoë ✓', organization_id: 'org,1', lat: -0, lng: 180, at_ms: ms },
       { vehicle_id: 'quote"inside', organization_id: 'back\\slash', lat: 52, lng: 1e-7, at_ms: ms },
-      { vehicle_id: 'new\nline', organization_id: 'tab\t', lat: 52.557620123456789, lng: 13, at_ms: ms },
+      { vehicle_id: 'new\nline', organization_id: 'tab\t', lat: Number('52.557620123456789'), lng: 13, at_ms: ms },
     ];
     if (format === 'avro') {
       const files = (await listFiles(`${lake}/vehicle`)).filter((f) => f.endsWith('.avro'));
