@@ -34,7 +34,6 @@ export interface RunHourOptions {
   readonly workers: number;
   readonly targetFileBytes: number;
   readonly maxLineBytes?: number;
-  readonly registry?: EntityRegistry;
   readonly onProgress?: (done: { objects: number; events: number }, total: { objects: number; bytes: number }) => void;
 }
 
@@ -122,9 +121,68 @@ function partitionOf(entity: string, hour: Hour): string {
   return `${entity}/date=${hour.date}/hour=${hour.hour}`;
 }
 
+interface Staged {
+  readonly changes: PartitionChange[];
+  readonly outputs: RunOutput[];
+}
+
+/** Each entity's part files from what the workers wrote, staged for the commit. */
+async function finishEntities(
+  options: RunHourOptions,
+  registry: EntityRegistry,
+  results: readonly HourWorkerResult[],
+  run: { objectKeys: readonly string[]; staging: string; scratch: string; codec: string },
+): Promise<Staged & { events: Record<string, number> }> {
+  const format = lakeFormat(options.format);
+  const staged: Staged & { events: Record<string, number> } = { changes: [], outputs: [], events: {} };
+  for (const entity of registry.entities) {
+    const written: WrittenFile[] = results.flatMap((r) => r.written[entity.name] ?? []);
+    const count = results.reduce((n, r) => n + (r.events[entity.name] ?? 0), 0);
+    if (count > 0) staged.events[entity.name] = count;
+    const partition = partitionOf(entity.name, options.hour);
+    const parts: PartFile[] = await format.finish({
+      entity,
+      written,
+      objectKeys: run.objectKeys,
+      partitionDir: join(run.staging, partition),
+      scratchDir: join(run.scratch, `${entity.name}-finish`),
+      codec: run.codec,
+      targetFileBytes: options.targetFileBytes,
+    });
+    // An entity with no rows this time still takes part: its old partition is removed.
+    staged.changes.push({ partition, staged: parts.length > 0 });
+    for (const part of parts) {
+      const path = join(options.lakeRoot, partition, basename(part.path));
+      staged.outputs.push({ path, entity: entity.name, rows: part.rows, bytes: part.bytes });
+    }
+  }
+  return staged;
+}
+
+/** The workers' quarantine files, named as parts of the hour's quarantine partition. */
+async function stageQuarantine(
+  options: RunHourOptions,
+  results: readonly HourWorkerResult[],
+  staging: string,
+): Promise<{ change: PartitionChange; outputs: RunOutput[] }> {
+  const partition = partitionOf(QUARANTINE, options.hour);
+  const outputs: RunOutput[] = [];
+  for (const result of results) {
+    if (result.quarantineFile === undefined) continue;
+    const name = partFileName(outputs.length, 'jsonl');
+    const path = join(staging, partition, name);
+    await mkdir(dirname(path), { recursive: true });
+    await rename(result.quarantineFile, path);
+    const { size } = await stat(path);
+    outputs.push({ path: join(options.lakeRoot, partition, name), entity: QUARANTINE, rows: result.quarantined, bytes: size });
+  }
+  return { change: { partition, staged: outputs.length > 0 }, outputs };
+}
+
 export async function runHour(options: RunHourOptions): Promise<RunSummary> {
   const started = performance.now();
-  const registry = options.registry ?? defaultRegistry();
+  // Workers build the same default registry on their side.
+  const registry = defaultRegistry();
   const codec = options.codec ?? (CODECS[options.format][0] as string);
   if (!CODECS[options.format].includes(codec)) {
     throw new UserError(`codec "${codec}" is not available for ${options.format}; use ${CODECS[options.format].join(' or ')}`);
@@ -165,44 +223,13 @@ export async function runHour(options: RunHourOptions): Promise<RunSummary> {
       options.onProgress?.(done, total);
     });
 
-    const events: Record<string, number> = {};
-    const outputs: RunOutput[] = [];
-    const changes: PartitionChange[] = [];
-    const format = lakeFormat(options.format);
     const staging = committer.stagingDir(runId);
-    for (const entity of registry.entities) {
-      const written: WrittenFile[] = results.flatMap((r) => r.written[entity.name] ?? []);
-      const count = results.reduce((n, r) => n + (r.events[entity.name] ?? 0), 0);
-      if (count > 0) events[entity.name] = count;
-      const partition = partitionOf(entity.name, hour);
-      const parts: PartFile[] = await format.finish({
-        entity,
-        written,
-        objectKeys,
-        partitionDir: join(staging, partition),
-        scratchDir: join(scratch, `${entity.name}-finish`),
-        codec,
-        targetFileBytes: options.targetFileBytes,
-      });
-      changes.push({ partition, staged: parts.length > 0 });
-      for (const part of parts) {
-        outputs.push({ path: join(options.lakeRoot, partition, basename(part.path)), entity: entity.name, rows: part.rows, bytes: part.bytes });
-      }
-    }
-
-    const quarantinePartition = partitionOf(QUARANTINE, hour);
+    const finished = await finishEntities(options, registry, results, { objectKeys, staging, scratch, codec });
+    const quarantine = await stageQuarantine(options, results, staging);
+    const changes = [...finished.changes, quarantine.change];
+    const outputs = [...finished.outputs, ...quarantine.outputs];
     const quarantined = results.reduce((n, r) => n + r.quarantined, 0);
-    let quarantineParts = 0;
-    for (const result of results) {
-      if (result.quarantineFile === undefined) continue;
-      const name = partFileName(quarantineParts++, 'jsonl');
-      const path = join(staging, quarantinePartition, name);
-      await mkdir(dirname(path), { recursive: true });
-      await rename(result.quarantineFile, path);
-      const { size } = await stat(path);
-      outputs.push({ path: join(options.lakeRoot, quarantinePartition, name), entity: QUARANTINE, rows: result.quarantined, bytes: size });
-    }
-    changes.push({ partition: quarantinePartition, staged: quarantineParts > 0 });
+    const events = finished.events;
 
     await committer.commit(runId, changes);
     return {
