@@ -23,6 +23,8 @@ export interface PartWriterOptions {
   /** Every source object key of the run; rows refer to one by index. */
   readonly objectKeys: readonly string[];
   readonly codec: string;
+  /** Formats that write final files from the worker start a new one past this size. */
+  readonly targetFileBytes: number;
 }
 
 export interface WrittenFile {

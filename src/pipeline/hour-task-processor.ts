@@ -91,6 +91,7 @@ export class HourTaskProcessor {
         dir: join(this.setup.workDir, entity.name),
         objectKeys: this.setup.objectKeys,
         codec: this.setup.codec,
+        targetFileBytes: this.setup.targetFileBytes,
       });
       this.writers.set(entity.name, writer);
     }

@@ -25,6 +25,7 @@ export interface HourWorkerSetup {
   readonly workDir: string;
   readonly objectKeys: readonly string[];
   readonly maxLineBytes: number;
+  readonly targetFileBytes: number;
 }
 
 export interface HourProgress {

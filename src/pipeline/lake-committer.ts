@@ -15,8 +15,11 @@ export interface LakeCommitter {
   stagingDir(runId: string): string;
   /** Scratch space for the run, removed after the commit. */
   scratchDir(runId: string): string;
-  /** Claims the staging area for this process. */
-  begin(runId: string): Promise<void>;
+  /**
+   * Claims the hour for this run and its staging area for this process; rejects with a
+   * UserError while another live run holds the same hour.
+   */
+  begin(runId: string, hour: string): Promise<void>;
   commit(runId: string, changes: readonly PartitionChange[]): Promise<void>;
   /** Drops the run's staging area without committing. */
   abort(runId: string): Promise<void>;

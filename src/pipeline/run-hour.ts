@@ -198,8 +198,8 @@ export async function runHour(options: RunHourOptions): Promise<RunSummary> {
   }
 
   await committer.recover();
-  const runId = `${hour.label.replace(':', '')}-${randomUUID().slice(0, 8)}`;
-  await committer.begin(runId);
+  const runId = `${hour.label}-${randomUUID().slice(0, 8)}`;
+  await committer.begin(runId, hour.label);
   try {
     const scratch = committer.scratchDir(runId);
     const objectKeys = objects.map((o) => o.key);
@@ -213,6 +213,7 @@ export async function runHour(options: RunHourOptions): Promise<RunSummary> {
       workDir: scratch,
       objectKeys,
       maxLineBytes: options.maxLineBytes ?? MAX_LINE_BYTES,
+      targetFileBytes: options.targetFileBytes,
     }));
 
     const done = { objects: 0, events: 0 };

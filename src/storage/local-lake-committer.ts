@@ -8,9 +8,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { UserError } from '../errors/user-error.js';
 import type { LakeCommitter, PartitionChange } from '../pipeline/lake-committer.js';
 
 const STAGING = '_staging';
+const LOCKS = '_locks';
 const JOURNAL = 'commit.json';
 const OWNER = 'owner.json';
 
@@ -24,6 +26,9 @@ function processAlive(pid: number): boolean {
 }
 
 export class LocalLakeCommitter implements LakeCommitter {
+  /** The hour lock each run of this process holds. */
+  private readonly locks = new Map<string, string>();
+
   constructor(private readonly lakeRoot: string) {}
 
   private runDir(runId: string): string {
@@ -38,9 +43,41 @@ export class LocalLakeCommitter implements LakeCommitter {
     return join(this.runDir(runId), 'work');
   }
 
-  async begin(runId: string): Promise<void> {
+  async begin(runId: string, hour: string): Promise<void> {
+    await this.lockHour(runId, hour);
     await mkdir(this.runDir(runId), { recursive: true });
     await writeFile(join(this.runDir(runId), OWNER), JSON.stringify({ pid: process.pid }));
+  }
+
+  /** One run per hour at a time: two concurrent runs would race to swap the same partitions. */
+  private async lockHour(runId: string, hour: string): Promise<void> {
+    const path = join(this.lakeRoot, LOCKS, `${hour}.lock`);
+    await mkdir(dirname(path), { recursive: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(path, JSON.stringify({ pid: process.pid, runId }), { flag: 'wx' });
+        this.locks.set(runId, path);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = await readFile(path, 'utf8')
+        .then((text) => JSON.parse(text) as { pid: number })
+        .catch(() => undefined);
+      if (holder && holder.pid !== process.pid && processAlive(holder.pid)) {
+        throw new UserError(`hour ${hour} is being processed by another run (process ${holder.pid}); wait for it to finish`);
+      }
+      await rm(path, { force: true }); // left by a run that died: take it over
+    }
+    throw new UserError(`could not lock hour ${hour} in ${this.lakeRoot}`);
+  }
+
+  private async unlockHour(runId: string): Promise<void> {
+    const path = this.locks.get(runId);
+    if (path === undefined) return;
+    this.locks.delete(runId);
+    await rm(path, { force: true });
+    await rmdir(dirname(path)).catch(() => undefined);
   }
 
   async commit(runId: string, changes: readonly PartitionChange[]): Promise<void> {
@@ -48,11 +85,13 @@ export class LocalLakeCommitter implements LakeCommitter {
     await writeFile(`${journal}.tmp`, JSON.stringify({ changes }));
     await rename(`${journal}.tmp`, journal);
     await this.apply(runId, changes);
+    await this.unlockHour(runId);
   }
 
   async abort(runId: string): Promise<void> {
     await rm(this.runDir(runId), { recursive: true, force: true });
     await rmdir(join(this.lakeRoot, STAGING)).catch(() => undefined);
+    await this.unlockHour(runId);
   }
 
   async recover(): Promise<void> {

@@ -100,6 +100,38 @@ describe('a file with bad lines', () => {
   });
 });
 
+describe('large input', () => {
+  it('loads a line of almost 1 MiB as ordinary input', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const padded = good('big').replace('"organization_id"', `"note":"${'n'.repeat(1024 * 1024 - 400)}","organization_id"`);
+    expect(Buffer.byteLength(padded)).toBeLessThanOrEqual(1024 * 1024);
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${padded}\n${good('small')}\n`);
+    const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--json', '--state', await tempDir()]);
+    expect(JSON.parse(result.stdout)).toMatchObject({ events: { vehicle: 2 }, quarantined: 0 });
+  });
+
+  it('streams objects too big to read whole, plain and gzip, keeping line numbers', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const lines = Array.from({ length: 50_000 }, (_, i) => good(`v${i}`));
+    const text = `${lines.join('\n')}\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(8 * 1024 * 1024);
+    await writeObject(source, '2019-06-01-15-0-1-events.json', text);
+    await writeObject(source, '2019-06-01-15-0-2-events.json.gz', gzipSync(`${text}broken\n`));
+    const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--json', '--state', await tempDir()]);
+    expect(JSON.parse(result.stdout)).toMatchObject({ events: { vehicle: 100_000 }, quarantined: 1 });
+    const rows = await query(
+      `SELECT source_object, count(*) AS n, max(source_line) AS last, count(DISTINCT vehicle_id) AS ids FROM '${lake}/vehicle/*/*/*.parquet' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { source_object: '2019-06-01-15-0-1-events.json', n: '50000', last: '50000', ids: '50000' },
+      { source_object: '2019-06-01-15-0-2-events.json.gz', n: '50000', last: '50000', ids: '50000' },
+    ]);
+    expect((await quarantine(lake)).map((q) => [q.source_object, q.source_line])).toEqual([['2019-06-01-15-0-2-events.json.gz', 50001]]);
+  });
+});
+
 describe('command-line errors', () => {
   it.each([
     ['a missing source', ['run', '--source', '/nonexistent/src', '--lake', '/tmp/x', '--hour', HOUR], /^eventlake: source folder \/nonexistent\/src does not exist\n$/],

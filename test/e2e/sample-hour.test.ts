@@ -1,5 +1,6 @@
 /** The real door2door sample through the whole pipeline, read back by independent readers. */
 import { describe, expect, it } from 'vitest';
+import type { FormatName } from '../../src/formats/lake-format.js';
 import { parseHour } from '../../src/pipeline/hour.js';
 import { runHour, type RunSummary } from '../../src/pipeline/run-hour.js';
 import { LocalLakeCommitter } from '../../src/storage/local-lake-committer.js';
@@ -22,7 +23,7 @@ function countByEvent(records: Record<string, unknown>[]): Record<string, number
 }
 
 /** The nested sample to Parquet on the test's own thread (workers: 0), so coverage sees it. */
-async function runSampleInline(lake: string, targetFileBytes: number): Promise<RunSummary> {
+async function runSampleInline(lake: string, targetFileBytes: number, format: FormatName = 'parquet'): Promise<RunSummary> {
   const hour = parseHour(SAMPLE_HOUR);
   if (!hour) throw new Error('hour');
   return runHour({
@@ -30,7 +31,7 @@ async function runSampleInline(lake: string, targetFileBytes: number): Promise<R
     lakeRoot: lake,
     committer: new LocalLakeCommitter(lake),
     hour,
-    format: 'parquet',
+    format,
     workers: 0,
     targetFileBytes,
   });
@@ -134,5 +135,16 @@ describe('file sizes', () => {
     expect(await vehicleCounts(lake)).toEqual(EXPECTED_VEHICLE);
     const perFile = await query(`SELECT filename, count(*) AS n FROM read_parquet('${lake}/vehicle/*/*/*.parquet', filename = true) GROUP BY 1 ORDER BY 1`);
     expect(perFile.map((r) => Number(r['n']))).toEqual(parts.map((p) => p.rows));
+  });
+
+  it('starts a new Avro file past the target size, every file readable by avrocat', async () => {
+    const lake = await tempDir();
+    const summary = await runSampleInline(lake, 200 * 1024, 'avro');
+    const parts = summary.outputs.filter((o) => o.entity === 'vehicle');
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((p) => p.path.split('/').at(-1))).toEqual(parts.map((_, i) => `part-0000${i}.avro`));
+    const counts = parts.map((p) => avrocat(p.path).length);
+    expect(counts).toEqual(parts.map((p) => p.rows));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(35349);
   });
 });

@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/fixtures.js';
 const PARTITION = 'vehicle/date=2019-06-01/hour=15';
 
 async function stage(committer: LocalLakeCommitter, runId: string, content: string): Promise<void> {
-  await committer.begin(runId);
+  await committer.begin(runId, `hour-of-${runId}`);
   const dir = join(committer.stagingDir(runId), PARTITION);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'part-00000.parquet'), content);
@@ -57,5 +57,22 @@ describe('LocalLakeCommitter', () => {
     expect(existsSync(join(lake, '_staging/dead'))).toBe(false);
     expect(existsSync(join(lake, '_staging/live'))).toBe(true);
     expect(existsSync(join(lake, PARTITION))).toBe(false);
+  });
+
+  it('lets one run at a time hold an hour, and takes over a dead run\'s lock', async () => {
+    const lake = await tempDir();
+    const committer = new LocalLakeCommitter(lake);
+    await mkdir(join(lake, '_locks'), { recursive: true });
+    await writeFile(join(lake, '_locks/2019-06-01T15.lock'), JSON.stringify({ pid: process.ppid, runId: 'other' }));
+    await expect(committer.begin('r1', '2019-06-01T15')).rejects.toThrow(
+      `hour 2019-06-01T15 is being processed by another run (process ${process.ppid}); wait for it to finish`,
+    );
+    await committer.begin('r2', '2019-06-01T16');
+    await writeFile(join(lake, '_locks/2019-06-01T15.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, runId: 'dead' }));
+    await committer.begin('r4', '2019-06-01T15');
+    await committer.commit('r4', []);
+    await committer.abort('r2');
+    expect(existsSync(join(lake, '_locks/2019-06-01T15.lock'))).toBe(false);
+    expect(existsSync(join(lake, '_locks'))).toBe(false);
   });
 });

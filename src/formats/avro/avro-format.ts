@@ -10,7 +10,7 @@ export function avroFormat(workerId: number): LakeFormat {
     name: 'avro',
     extension: 'avro',
     createPartWriter(options: PartWriterOptions): PartWriter {
-      return new AvroPartWriter(options, `w${workerId}.avro`);
+      return new AvroPartWriter(options, `w${workerId}`);
     },
     async finish({ written, partitionDir }: FinishOptions): Promise<PartFile[]> {
       if (written.length === 0) return [];

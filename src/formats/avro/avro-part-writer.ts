@@ -1,53 +1,71 @@
-/** Writes an entity's rows straight into an Avro container file from inside a worker. */
+/**
+ * Writes an entity's rows straight into Avro container files from inside a worker, starting a
+ * new file whenever the current one reaches the target size.
+ */
 import { createHash } from 'node:crypto';
-import { mkdirSync, createWriteStream } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import avro from 'avsc';
-import type { Column, FieldSpans, RowValue } from '../../events/entity.js';
+import type { FieldSpans, RowValue } from '../../events/entity.js';
 import { parseTimestamp } from '../../events/timestamp.js';
 import type { PartWriter, PartWriterOptions, WrittenFile } from '../lake-format.js';
 import { avroCodecs } from './avro-codecs.js';
 import { avroSchema } from './avro-schema.js';
 
+interface OpenFile {
+  readonly path: string;
+  readonly encoder: avro.streams.BlockEncoder;
+  readonly stream: WriteStream;
+  readonly done: Promise<void>;
+  rows: number;
+}
+
 export class AvroPartWriter implements PartWriter {
   private readonly names: string[];
   private readonly type: avro.Type;
-  private readonly path: string;
-  private encoder: avro.streams.BlockEncoder | undefined;
-  private done: Promise<void> | undefined;
-  private rows = 0;
+  private current: OpenFile | undefined;
+  private readonly closed: OpenFile[] = [];
 
   constructor(
     private readonly options: PartWriterOptions,
-    fileName: string,
+    private readonly baseName: string,
   ) {
-    this.names = options.entity.columns.map((c: Column) => c.name);
+    this.names = options.entity.columns.map((c) => c.name);
     this.type = avro.Type.forSchema(avroSchema(options.entity) as avro.Schema);
     mkdirSync(options.dir, { recursive: true });
-    this.path = join(options.dir, fileName);
+  }
+
+  private open(): OpenFile {
+    const index = this.closed.length;
+    const name = `${this.baseName}-${String(index).padStart(3, '0')}.avro`;
+    const path = join(this.options.dir, name);
+    const encoder = new avro.streams.BlockEncoder(this.type, {
+      codec: this.options.codec,
+      codecs: avroCodecs,
+      blockSize: 256 * 1024,
+      // Derived from what the file holds, not random, so a rerun writes identical bytes.
+      syncMarker: createHash('md5').update(`${this.options.entity.name}\0${name}\0${this.options.objectKeys.join('\0')}`).digest(),
+    });
+    const stream = createWriteStream(path);
+    encoder.pipe(stream);
+    return { path, encoder, stream, done: finished(stream), rows: 0 };
   }
 
   write(row: readonly RowValue[], objectIndex: number, line: number): void {
-    if (!this.encoder) {
-      this.encoder = new avro.streams.BlockEncoder(this.type, {
-        codec: this.options.codec,
-        codecs: avroCodecs,
-        blockSize: 256 * 1024,
-        // Derived from what the file holds, not random, so a rerun writes identical bytes.
-        syncMarker: createHash('md5').update(`${this.options.entity.name}\0${basename(this.path)}\0${this.options.objectKeys.join('\0')}`).digest(),
-      });
-      const file = createWriteStream(this.path);
-      this.encoder.pipe(file);
-      this.done = finished(file);
+    if (this.current && this.current.stream.bytesWritten >= this.options.targetFileBytes) {
+      this.current.encoder.end();
+      this.closed.push(this.current);
+      this.current = undefined;
     }
+    const file = (this.current ??= this.open());
     const record: Record<string, RowValue> = {};
     const names = this.names;
     for (let i = 0; i < names.length; i++) record[names[i] as string] = row[i] ?? null;
     record['source_object'] = this.options.objectKeys[objectIndex] ?? '';
     record['source_line'] = line;
-    this.encoder.write(record);
-    this.rows++;
+    file.encoder.write(record);
+    file.rows++;
   }
 
   writeSpans(buf: Buffer, spans: FieldSpans, objectIndex: number, line: number): void {
@@ -63,9 +81,12 @@ export class AvroPartWriter implements PartWriter {
   }
 
   async close(): Promise<WrittenFile[]> {
-    if (!this.encoder) return [];
-    this.encoder.end();
-    await this.done;
-    return [{ path: this.path, rows: this.rows }];
+    if (this.current) {
+      this.current.encoder.end();
+      this.closed.push(this.current);
+      this.current = undefined;
+    }
+    await Promise.all(this.closed.map((f) => f.done));
+    return this.closed.map((f) => ({ path: f.path, rows: f.rows }));
   }
 }
