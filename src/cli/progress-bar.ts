@@ -3,15 +3,17 @@ import cliProgress from 'cli-progress';
 
 export interface Progress {
   update(done: number, total: number, rate?: { label: string; value: number }): void;
+  /** Names what the work is doing now, e.g. "writing parquet". */
+  phase(text: string): void;
   stop(): void;
 }
 
 export function createProgress(label: string, enabled: boolean): Progress {
-  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  if (!enabled || !process.stderr.isTTY) return { update: () => {}, phase: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} [{bar}] {value}/{total} {unit} | {rate}`,
+      format: `${label} [{bar}] {value}/{total} {unit} | {rate}{phase}`,
       hideCursor: true,
       clearOnComplete: true,
       fps: 10,
@@ -19,9 +21,12 @@ export function createProgress(label: string, enabled: boolean): Progress {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let phase = '';
+  let rateText = '';
   return {
     update(done, total, rate) {
-      const payload = { unit: 'objects', rate: rate ? `${Math.round(rate.value).toLocaleString('en-US')} ${rate.label}` : '' };
+      if (rate) rateText = `${Math.round(rate.value).toLocaleString('en-US')} ${rate.label}`;
+      const payload = { unit: 'objects', rate: rateText, phase };
       if (!started) {
         bar.start(total, done, payload);
         started = true;
@@ -29,6 +34,10 @@ export function createProgress(label: string, enabled: boolean): Progress {
         bar.setTotal(total);
         bar.update(done, payload);
       }
+    },
+    phase(text) {
+      phase = ` | ${text}`;
+      if (started) bar.update({ phase });
     },
     stop() {
       if (started) bar.stop();

@@ -66,6 +66,7 @@ export async function executeRun(options: RunCommandOptions, global: GlobalOptio
       ...(options.codec === undefined ? {} : { codec: options.codec }),
       workers: options.workers,
       targetFileBytes: options.targetFileMb * 1024 * 1024,
+      onPhase: (phase) => progress.phase(phase === 'writing' ? `writing ${options.format}` : 'committing'),
       onProgress: (done, total) => {
         const seconds = (performance.now() - started) / 1000;
         progress.update(done.objects, total.objects, { label: 'events/s', value: seconds > 0 ? done.events / seconds : 0 });

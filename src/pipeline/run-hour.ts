@@ -35,6 +35,8 @@ export interface RunHourOptions {
   readonly targetFileBytes: number;
   readonly maxLineBytes?: number;
   readonly onProgress?: (done: { objects: number; events: number }, total: { objects: number; bytes: number }) => void;
+  /** Called when the run moves on to writing the lake files, then to committing them. */
+  readonly onPhase?: (phase: 'writing' | 'committing') => void;
 }
 
 export interface RunOutput {
@@ -224,6 +226,7 @@ export async function runHour(options: RunHourOptions): Promise<RunSummary> {
       options.onProgress?.(done, total);
     });
 
+    options.onPhase?.('writing');
     const staging = committer.stagingDir(runId);
     const finished = await finishEntities(options, registry, results, { objectKeys, staging, scratch, codec });
     const quarantine = await stageQuarantine(options, results, staging);
@@ -232,6 +235,7 @@ export async function runHour(options: RunHourOptions): Promise<RunSummary> {
     const quarantined = results.reduce((n, r) => n + r.quarantined, 0);
     const events = finished.events;
 
+    options.onPhase?.('committing');
     await committer.commit(runId, changes);
     return {
       runId,
