@@ -31,7 +31,7 @@ export function demoCommand(global: () => GlobalOptions): Command {
         global(),
       );
       printResult(global(), { generated, run: summaryJson(summary) }, () =>
-        [describeSummary(summary, lake), '', `Query it: duckdb -c "SELECT event, count(*) FROM '${lake}/vehicle/*/*/*.parquet' GROUP BY 1"`].join('\n'),
+        [describeSummary(summary, lake), '', `Query it with the DuckDB CLI: duckdb -c "SELECT event, count(*) FROM '${lake}/vehicle/*/*/*.parquet' GROUP BY 1"`].join('\n'),
       );
     });
 }

@@ -1,7 +1,7 @@
 /**
  * The hour's work for one worker: read objects, split lines, decode, route rows to the
- * entity's part writer, quarantine the rest. Runs inside a worker thread, or inline for
- * small inputs and tests.
+ * entity's part writer, quarantine the rest. Runs inside a worker thread, or on the calling
+ * thread when a run asks for no workers (the tests do, so coverage sees it).
  */
 import { join } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
@@ -21,11 +21,8 @@ const PREFETCH_AHEAD = 8;
 const PREFETCH_MAX_BYTES = 8 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
 
-/** An object's bytes as read, and the error that stopped the read early, if any. */
-interface ObjectBytes {
-  readonly chunks: Buffer[];
-  readonly error?: Error;
-}
+/** A small object read whole, or the error that stopped the read. */
+type ObjectBytes = { readonly bytes: Buffer } | { readonly error: Error };
 
 export class HourTaskProcessor {
   private readonly format: LakeFormat;
@@ -60,8 +57,8 @@ export class HourTaskProcessor {
         pending.set(
           i,
           this.store.readAll(object.key).then(
-            (bytes): ObjectBytes => ({ chunks: [bytes] }),
-            (error: Error): ObjectBytes => ({ chunks: [], error }),
+            (bytes): ObjectBytes => ({ bytes }),
+            (error: Error): ObjectBytes => ({ error }),
           ),
         );
       }
@@ -111,26 +108,21 @@ export class HourTaskProcessor {
       this.setup.maxLineBytes,
     );
     const gzip = parseSourceObjectName(key)?.gzip ?? false;
-    let raw: Readable;
-    let readError: Error | undefined;
-    if (prefetched) {
-      const whole = await prefetched;
-      readError = whole.error;
-      if (!gzip) {
-        for (const chunk of whole.chunks) splitter.push(chunk);
-        if (readError) splitter.abandon(readError.message);
-        else splitter.end();
-        return this.rows - before;
-      }
-      raw = Readable.from(whole.chunks);
-    } else {
-      raw = this.store.read(key);
+    const whole = prefetched ? await prefetched : undefined;
+    if (whole && 'error' in whole) {
+      splitter.abandon(whole.error.message);
+      return 0;
     }
+    if (whole && !gzip) {
+      splitter.push(whole.bytes);
+      splitter.end();
+      return this.rows - before;
+    }
+    const raw = whole ? Readable.from([whole.bytes]) : this.store.read(key);
     // pipeline() forwards a read error of the object to the gunzip stream we iterate.
     const stream: Readable = gzip ? pipeline(raw, createGunzip(), () => {}) : raw;
     try {
       for await (const chunk of stream) splitter.push(chunk as Buffer);
-      if (readError) throw readError;
       splitter.end();
     } catch (err) {
       // A truncated gzip or a vanished object: the lines read so far stay, the rest is reported.
