@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CLI, listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
 
 const HOUR = '2019-06-01T15';
 const good = (id: string): string =>
@@ -62,5 +64,31 @@ describe('reruns', () => {
     ]);
     expect(await listFiles(`${lake}/_quarantine`)).toEqual([]);
     expect((await listFiles(lake)).filter((f) => f.includes('_staging'))).toEqual([]);
+  });
+});
+
+describe('a crash', () => {
+  it('mid-run leaves the lake readable and the next run replaces the hour exactly once', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const generated = await runCli(['generate', '--out', source, '--hour', HOUR, '--vehicles', '60', '--json']);
+    const events = (JSON.parse(generated.stdout) as { events: number }).events;
+    await run(source, lake);
+    // Kill a second run of the same hour part-way, with no chance to clean up.
+    const child = spawn(process.execPath, [CLI, 'run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', `${lake}-state`]);
+    // Wait until it holds the hour (its lock is there), then kill it.
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(`${lake}/_locks/${HOUR}.lock`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    expect(existsSync(`${lake}/_locks/${HOUR}.lock`)).toBe(true); // it died holding the hour
+    // Whatever point it died at, readers see one complete copy of the hour (or none mid-swap).
+    const during = await query(`SELECT count(*) AS n FROM read_parquet('${lake}/*/*/*/*.parquet', union_by_name = true)`).catch(() => [{ n: '0' }]);
+    expect([String(events), '0']).toContain(during[0]?.['n']);
+    await run(source, lake);
+    const after = await query(`SELECT count(*) AS n FROM read_parquet('${lake}/*/*/*/*.parquet', union_by_name = true)`);
+    expect(after).toEqual([{ n: String(events) }]);
+    expect((await listFiles(lake)).filter((f) => f.includes('_staging') || f.includes('_locks'))).toEqual([]);
   });
 });
