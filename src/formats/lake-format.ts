@@ -36,6 +36,8 @@ export interface PartWriter {
   write(row: readonly RowValue[], objectIndex: number, line: number): void;
   /** The fast path: a row given as byte spans of a source line (see FieldSpans). */
   writeSpans(buf: Buffer, spans: FieldSpans, objectIndex: number, line: number): void;
+  /** Resolves once buffered rows have drained to storage; called between source objects. */
+  drained(): Promise<void>;
   /** Flushes and closes; returns the files written (none when no row came). */
   close(): Promise<WrittenFile[]>;
 }

@@ -69,6 +69,7 @@ export class HourTaskProcessor {
       pending.delete(i);
       prefetch(i + PREFETCH_AHEAD);
       this.unreported.events += await this.readObject(object, prefetched);
+      for (const writer of this.writers.values()) await writer.drained();
       this.unreported.objects++;
       // Progress crosses threads as a message: a few per second are enough for a bar.
       const now = performance.now();

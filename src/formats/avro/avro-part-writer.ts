@@ -3,6 +3,7 @@
  * new file whenever the current one reaches the target size.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -78,6 +79,12 @@ export class AvroPartWriter implements PartWriter {
       return parseTimestamp(text) ?? null;
     });
     this.write(row, objectIndex, line);
+  }
+
+  /** The encoder buffers without limit; waiting here keeps a worker's memory flat. */
+  async drained(): Promise<void> {
+    const encoder = this.current?.encoder;
+    if (encoder?.writableNeedDrain) await once(encoder, 'drain');
   }
 
   async close(): Promise<WrittenFile[]> {

@@ -102,6 +102,9 @@ export class TypedCsvWriter implements PartWriter {
     this.pos = 0;
   }
 
+  /** Writes are synchronous and bounded by the buffer: nothing to wait for. */
+  async drained(): Promise<void> {}
+
   async close(): Promise<WrittenFile[]> {
     this.flush();
     if (this.fd === undefined) return [];
