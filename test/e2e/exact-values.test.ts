@@ -47,4 +47,20 @@ describe('string and number values', () => {
     );
     expect(rows).toEqual(expected);
   });
+
+  it('keeps exact duplicate lines as separate rows (deduplication belongs to the warehouse)', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const same = line('"v1"', '"org-id"');
+    await writeObject(source, '2019-06-01-15-0-0-events.json', `${same}\n${same}\n`);
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${same}\n`);
+    const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', '2019-06-01T15', '--json', '--state', `${lake}-s`]);
+    expect(JSON.parse(result.stdout)).toMatchObject({ events: { vehicle: 3 } });
+    const rows = await query(`SELECT source_object, source_line FROM '${lake}/vehicle/*/*/*.parquet' ORDER BY 1, 2`);
+    expect(rows).toEqual([
+      { source_object: '2019-06-01-15-0-0-events.json', source_line: '1' },
+      { source_object: '2019-06-01-15-0-0-events.json', source_line: '2' },
+      { source_object: '2019-06-01-15-0-1-events.json', source_line: '1' },
+    ]);
+  });
 });
