@@ -101,39 +101,62 @@ export class LineSplitter {
     );
   }
 
-  /** `region` holds whole lines separated by "\n", without the final newline. */
+  /**
+   * `region` holds whole lines separated by "\n", without the final newline. It is taken in
+   * windows of whole lines no longer than the line limit: a window that is valid UTF-8 (the
+   * common case) needs one native check; only a bad window is checked line by line.
+   */
   private completeLines(region: Buffer): void {
-    // Common case: one native UTF-8 check for the whole region, then lines by memchr.
-    if (region.length <= this.maxLineBytes && isUtf8(region)) {
-      let start = 0;
-      for (;;) {
-        const nl = region.indexOf(NEWLINE, start);
-        const end = nl < 0 ? region.length : nl;
-        this.emit(region, start, end);
-        if (nl < 0) return;
-        start = nl + 1;
-      }
-    }
     let start = 0;
+    while (start <= region.length) {
+      let end = region.length;
+      if (end - start > this.maxLineBytes) {
+        const nl = region.lastIndexOf(NEWLINE, start + this.maxLineBytes);
+        if (nl >= start) {
+          end = nl;
+        } else {
+          // The first line of the window alone is over the limit.
+          const first = region.indexOf(NEWLINE, start);
+          end = first < 0 ? region.length : first;
+        }
+      }
+      const window = region.subarray(start, end);
+      if (window.length <= this.maxLineBytes && isUtf8(window)) this.validLines(region, start, end);
+      else this.checkedLines(region, start, end);
+      start = end + 1;
+    }
+  }
+
+  /** Lines of `buf[start, end)`, already known to be valid UTF-8 and short enough. */
+  private validLines(buf: Buffer, start: number, end: number): void {
+    let from = start;
     for (;;) {
-      const nl = region.indexOf(NEWLINE, start);
-      const end = nl < 0 ? region.length : nl;
-      const bytes = region.subarray(start, end);
+      const nl = buf.indexOf(NEWLINE, from);
+      const to = nl < 0 || nl > end ? end : nl;
+      this.emit(buf, from, to);
+      if (to === end) return;
+      from = to + 1;
+    }
+  }
+
+  /** Lines of `buf[start, end)` checked one by one for length and UTF-8. */
+  private checkedLines(buf: Buffer, start: number, end: number): void {
+    let from = start;
+    for (;;) {
+      const nl = buf.indexOf(NEWLINE, from);
+      const to = nl < 0 || nl > end ? end : nl;
+      const bytes = buf.subarray(from, to);
       if (bytes.length > this.maxLineBytes) {
         this.lineNumber++;
-        this.sink.unreadable(
-          this.lineNumber,
-          `line too long: ${bytes.length} bytes, the limit is ${this.maxLineBytes}`,
-          preview(bytes),
-        );
+        this.sink.unreadable(this.lineNumber, `line too long: ${bytes.length} bytes, the limit is ${this.maxLineBytes}`, preview(bytes));
       } else if (!isUtf8(bytes)) {
         this.lineNumber++;
         this.sink.unreadable(this.lineNumber, 'line is not valid UTF-8', preview(bytes));
       } else {
-        this.emit(region, start, end);
+        this.emit(buf, from, to);
       }
-      if (nl < 0) break;
-      start = nl + 1;
+      if (to === end) return;
+      from = to + 1;
     }
   }
 

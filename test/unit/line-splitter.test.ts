@@ -74,3 +74,22 @@ describe('LineSplitter', () => {
     expect(split(['z'.repeat(64), '\n'], 64)).toEqual([{ line: 1, text: 'z'.repeat(64) }]);
   });
 });
+
+describe('LineSplitter on regions larger than the line limit', () => {
+  it('numbers every line of a big chunk and isolates the bad ones', () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `line-${i}-${'p'.repeat(i % 7)}`);
+    lines[17] = 'x'.repeat(100); // too long
+    const bytes = Buffer.concat([Buffer.from(`${lines.slice(0, 30).join('\n')}\n`), Buffer.from([0xff]), Buffer.from(`\n${lines.slice(31).join('\n')}\n`)]);
+    const seen = split([bytes], 64);
+    expect(seen).toHaveLength(50);
+    expect(seen.map((s) => s.line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(seen[17]?.reason).toBe('line too long: 100 bytes, the limit is 64');
+    expect(seen[30]?.reason).toBe('line is not valid UTF-8');
+    for (const i of [0, 16, 18, 29, 31, 49]) expect(seen[i]?.text).toBe(lines[i]);
+  });
+
+  it('keeps blank lines at window edges', () => {
+    const seen = split([`${'a'.repeat(30)}\n\n${'b'.repeat(30)}\n\n\n`], 32);
+    expect(seen.map((s) => s.text)).toEqual(['a'.repeat(30), '', 'b'.repeat(30), '', '']);
+  });
+});
