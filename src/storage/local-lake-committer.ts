@@ -99,16 +99,13 @@ export class LocalLakeCommitter implements LakeCommitter {
     const runs = await readdir(root).catch(() => [] as string[]);
     for (const runId of runs) {
       const dir = this.runDir(runId);
-      const journal = await readFile(join(dir, JOURNAL), 'utf8').catch(() => undefined);
-      if (journal !== undefined) {
-        await this.apply(runId, (JSON.parse(journal) as { changes: PartitionChange[] }).changes);
-        continue;
-      }
       const owner = await readFile(join(dir, OWNER), 'utf8').catch(() => undefined);
       const pid = owner === undefined ? undefined : (JSON.parse(owner) as { pid: number }).pid;
-      // Another live process is still writing this run: leave it alone.
+      // Another live process is still writing or committing this run: leave it alone.
       if (pid !== undefined && pid !== process.pid && processAlive(pid)) continue;
-      await rm(dir, { recursive: true, force: true });
+      const journal = await readFile(join(dir, JOURNAL), 'utf8').catch(() => undefined);
+      if (journal !== undefined) await this.apply(runId, (JSON.parse(journal) as { changes: PartitionChange[] }).changes);
+      else await rm(dir, { recursive: true, force: true });
     }
   }
 

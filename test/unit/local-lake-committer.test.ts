@@ -41,6 +41,12 @@ describe('LocalLakeCommitter', () => {
     await mkdir(join(lake, '_staging/r2/old/vehicle/date=2019-06-01'), { recursive: true });
     await rename(join(lake, PARTITION), join(lake, '_staging/r2/old', PARTITION));
 
+    // While the committing process is alive, another process's recovery must not touch it.
+    await writeFile(join(lake, '_staging/r2/owner.json'), JSON.stringify({ pid: process.ppid }));
+    await new LocalLakeCommitter(lake).recover();
+    expect(existsSync(join(lake, PARTITION))).toBe(false);
+    // Once it is dead, the next run finishes its commit.
+    await writeFile(join(lake, '_staging/r2/owner.json'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
     await new LocalLakeCommitter(lake).recover();
     expect(await readFile(join(lake, PARTITION, 'part-00000.parquet'), 'utf8')).toBe('new');
     expect(existsSync(join(lake, '_staging'))).toBe(false);
