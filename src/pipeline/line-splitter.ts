@@ -121,37 +121,26 @@ export class LineSplitter {
         }
       }
       const window = region.subarray(start, end);
-      if (window.length <= this.maxLineBytes && isUtf8(window)) this.validLines(region, start, end);
-      else this.checkedLines(region, start, end);
+      this.lines(region, start, end, window.length > this.maxLineBytes || !isUtf8(window));
       start = end + 1;
     }
   }
 
-  /** Lines of `buf[start, end)`, already known to be valid UTF-8 and short enough. */
-  private validLines(buf: Buffer, start: number, end: number): void {
+  /**
+   * Lines of `buf[start, end)`. With `check`, each is tested for length and UTF-8; without, the
+   * caller has already tested the whole range.
+   */
+  private lines(buf: Buffer, start: number, end: number, check: boolean): void {
     let from = start;
     for (;;) {
       const nl = buf.indexOf(NEWLINE, from);
       const to = nl < 0 || nl > end ? end : nl;
-      this.emit(buf, from, to);
-      if (to === end) return;
-      from = to + 1;
-    }
-  }
-
-  /** Lines of `buf[start, end)` checked one by one for length and UTF-8. */
-  private checkedLines(buf: Buffer, start: number, end: number): void {
-    let from = start;
-    for (;;) {
-      const nl = buf.indexOf(NEWLINE, from);
-      const to = nl < 0 || nl > end ? end : nl;
-      const bytes = buf.subarray(from, to);
-      if (bytes.length > this.maxLineBytes) {
+      if (check && to - from > this.maxLineBytes) {
         this.lineNumber++;
-        this.sink.unreadable(this.lineNumber, `line too long: ${bytes.length} bytes, the limit is ${this.maxLineBytes}`, preview(bytes));
-      } else if (!isUtf8(bytes)) {
+        this.sink.unreadable(this.lineNumber, `line too long: ${to - from} bytes, the limit is ${this.maxLineBytes}`, preview(buf.subarray(from, to)));
+      } else if (check && !isUtf8(buf.subarray(from, to))) {
         this.lineNumber++;
-        this.sink.unreadable(this.lineNumber, 'line is not valid UTF-8', preview(bytes));
+        this.sink.unreadable(this.lineNumber, 'line is not valid UTF-8', preview(buf.subarray(from, to)));
       } else {
         this.emit(buf, from, to);
       }
