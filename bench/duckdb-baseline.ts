@@ -4,7 +4,7 @@
  * benchmark so its time and peak memory are measured the same way as eventlake's.
  */
 import { mkdir } from 'node:fs/promises';
-import { openDuckDb, sqlString } from '../src/warehouse/duckdb-connection.js';
+import { openDuckDb, sqlString } from '../src/duckdb/open-duckdb.js';
 
 const [source, out] = process.argv.slice(2);
 if (!source || !out) throw new Error('usage: duckdb-baseline <source-dir> <out-dir>');

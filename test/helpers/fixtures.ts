@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
-import { openDuckDb } from '../../src/warehouse/duckdb-connection.js';
+import { openDuckDb } from '../../src/duckdb/open-duckdb.js';
 
 export const SAMPLE = resolve('../shared/data/door2door-sample');
 export const SAMPLE_HOUR = '2019-06-01T15';

@@ -7,7 +7,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column } from '../../events/entity.js';
-import { openDuckDb, sqlString } from '../../warehouse/duckdb-connection.js';
+import { openDuckDb, sqlString } from '../../duckdb/open-duckdb.js';
 import type { FinishOptions, PartFile } from '../lake-format.js';
 import { partFileName } from '../lake-format.js';
 import { csvString } from './typed-csv-writer.js';
