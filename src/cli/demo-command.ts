@@ -5,11 +5,12 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseHour } from '../pipeline/hour.js';
-import { defaultWorkerCount } from '../pipeline/run-hour.js';
+import { defaultWorkerCount } from '../runtime/local/worker-count.js';
+import { ensureWritableFolder } from '../storage/writable-folder.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { describeGenerated, executeGenerate } from './generate-command.js';
 import { describeSummary, executeRun, summaryJson } from './run-command.js';
-import { positiveInteger } from './run-command.js';
+import { positiveInteger } from './shared-options.js';
 
 const DEMO_HOUR = '2019-06-01T15';
 
@@ -22,12 +23,13 @@ export function demoCommand(global: () => GlobalOptions): Command {
       const hour = parseHour(DEMO_HOUR);
       if (!hour) throw new Error(`demo hour ${DEMO_HOUR} does not parse`);
       const dir = resolve(opts.dir);
+      await ensureWritableFolder(dir, 'demo folder');
       const source = join(dir, 'source');
       const lake = join(dir, 'lake');
       const generated = await executeGenerate({ out: source, hour, vehicles: opts.vehicles, seed: 1 }, global());
       if (!global().json) console.log(describeGenerated(generated, source));
       const summary = await executeRun(
-        { source, lake, hour, format: 'parquet', workers: defaultWorkerCount(), targetFileMb: 128 },
+        { source, lake, hour, layout: 'any', format: 'parquet', workers: defaultWorkerCount(), targetFileMb: 128 },
         global(),
       );
       printResult(global(), { generated, run: summaryJson(summary) }, () =>

@@ -1,12 +1,13 @@
 /** `eventlake generate`: a realistic synthetic hour in the original bucket's naming. */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { generateHour, type GenerateResult } from '../generate/synthetic-feed.js';
+import { generateHour } from '../app/generate-hour.js';
+import type { GenerateResult } from '../generate/synthetic-feed.js';
 import type { Hour } from '../pipeline/hour.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { formatBytes, formatCount } from './format-figures.js';
 import { createProgress } from './progress-bar.js';
-import { hourArgument, positiveInteger } from './run-command.js';
+import { hourArgument, positiveInteger } from './shared-options.js';
 
 export interface GenerateCommandOptions {
   readonly out: string;
@@ -20,8 +21,8 @@ export async function executeGenerate(options: GenerateCommandOptions, global: G
   const progress = createProgress(`generate ${options.hour.label}`, !global.json);
   try {
     return await generateHour({
-      out: resolve(options.out),
-      hour: new Date(`${options.hour.label}:00:00Z`),
+      out: options.out,
+      hour: options.hour,
       vehicles: options.vehicles,
       seed: options.seed,
       gzip: options.gzip ?? false,

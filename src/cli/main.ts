@@ -6,8 +6,9 @@ import { openDebugLog, resolveState, type GlobalOptions } from './cli-context.js
 import { demoCommand } from './demo-command.js';
 import { generateCommand } from './generate-command.js';
 import { runCommand } from './run-command.js';
+import { globalOptions } from './shared-options.js';
 
-function globalOptions(program: Command): GlobalOptions {
+function readGlobalOptions(program: Command): GlobalOptions {
   const opts = program.opts<{ state?: string; json?: boolean; debug?: boolean }>();
   return { state: resolveState(opts.state), json: opts.json ?? false, debug: opts.debug ?? false };
 }
@@ -15,15 +16,13 @@ function globalOptions(program: Command): GlobalOptions {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('eventlake')
     .description('Raw JSON event files in, a validated, partitioned, compact lake out.')
-    .option('--state <dir>', "where eventlake keeps its own bookkeeping", '.eventlake')
-    .option('--json', 'print one JSON object for scripts instead of text')
-    .option('--debug', 'show stack traces')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const global = (): GlobalOptions => globalOptions(program);
+  for (const option of globalOptions()) program.addOption(option);
+  const global = (): GlobalOptions => readGlobalOptions(program);
   for (const command of [runCommand(global), generateCommand(global), demoCommand(global)]) {
     // Global flags are accepted after the command name too: `eventlake run --json …`.
-    command.option('--state <dir>', 'where eventlake keeps its own bookkeeping').option('--json', 'print JSON').option('--debug', 'show stack traces');
+    for (const option of globalOptions()) command.addOption(option);
     command.hook('preAction', (cmd) => {
       const own = cmd.opts<{ state?: string; json?: boolean; debug?: boolean }>();
       if (own.state !== undefined) program.setOptionValue('state', own.state);
@@ -40,7 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Commander already printed its one-line message (naming the flag); help exits 0.
       return err.exitCode === 0 ? 0 : 2;
     }
-    const { debug, state } = globalOptions(program);
+    const { debug, state } = readGlobalOptions(program);
     openDebugLog(state).error({ err }, 'command failed');
     if (err instanceof UserError) {
       process.stderr.write(`eventlake: ${err.message}\n`);

@@ -3,8 +3,8 @@
  * - a part writer, used inside each worker, that receives the rows of one entity;
  * - a finisher, run once per entity after every worker is done, that turns what the workers
  *   wrote into the partition's final `part-NNNNN.<ext>` files.
- * Parquet stages typed CSV and lets DuckDB write the Parquet; Avro writes its containers
- * directly from the workers and the finisher only names them.
+ * Parquet stages typed CSV and lets DuckDB write the Parquet; Avro encodes containers in the
+ * tasks and the finisher joins their blocks into files of about the target size.
  */
 import type { Entity, FieldSpans, RowValue } from '../events/entity.js';
 
@@ -18,7 +18,7 @@ export const CODECS: Record<FormatName, readonly string[]> = {
 
 export interface PartWriterOptions {
   readonly entity: Entity;
-  /** Folder private to this worker and entity, inside the run's staging area. */
+  /** The task's own folder in the run's scratch space. */
   readonly dir: string;
   /** Every source object key of the run; rows refer to one by index. */
   readonly objectKeys: readonly string[];
@@ -44,10 +44,10 @@ export interface PartWriter {
 
 export interface FinishOptions {
   readonly entity: Entity;
-  /** The files every worker's part writer returned for this entity. */
+  /** The files every task's part writer returned for this entity, in source order. */
   readonly written: readonly WrittenFile[];
   readonly objectKeys: readonly string[];
-  /** Where the final part files go (created if missing). */
+  /** Where the final part files go (created if missing), in the run's scratch space. */
   readonly partitionDir: string;
   /** Scratch space for the finisher. */
   readonly scratchDir: string;
@@ -68,6 +68,4 @@ export interface LakeFormat {
   finish(options: FinishOptions): Promise<PartFile[]>;
 }
 
-export function partFileName(index: number, extension: string): string {
-  return `part-${String(index).padStart(5, '0')}.${extension}`;
-}
+export { partFileName } from '../pipeline/lake-layout.js';

@@ -1,15 +1,16 @@
-/** The formats eventlake can write, by name. */
-import { avroFormat } from './avro/avro-format.js';
+/**
+ * The formats eventlake can write, by name. Each is loaded on first use: the Avro encoder is
+ * never loaded for a Parquet run, and DuckDB only where Parquet is finished.
+ */
 import type { FormatName, LakeFormat } from './lake-format.js';
-import { parquetFormat } from './parquet/parquet-format.js';
 
-const FACTORIES: Record<FormatName, (workerId: number) => LakeFormat> = {
-  parquet: parquetFormat,
-  avro: avroFormat,
+const LOADERS: Record<FormatName, () => Promise<LakeFormat>> = {
+  parquet: async () => (await import('./parquet/parquet-format.js')).parquetFormat,
+  avro: async () => (await import('./avro/avro-format.js')).avroFormat,
 };
 
-export const FORMAT_NAMES = Object.keys(FACTORIES) as FormatName[];
+export const FORMAT_NAMES = Object.keys(LOADERS) as FormatName[];
 
-export function lakeFormat(name: FormatName, workerId = 0): LakeFormat {
-  return FACTORIES[name](workerId);
+export function loadLakeFormat(name: FormatName): Promise<LakeFormat> {
+  return LOADERS[name]();
 }

@@ -1,20 +1,23 @@
 /**
- * The hour's work for one worker: read objects, split lines, decode, route rows to the
- * entity's part writer, quarantine the rest. Runs inside a worker thread, or on the calling
- * thread when a run asks for no workers (the tests do, so coverage sees it).
+ * The process-task stage: read one task's objects, split lines, decode, route rows to each
+ * entity's part writer, quarantine the rest. Every output goes to the task's own folder, so a
+ * task processed twice (a retry, a message delivered twice) rewrites the same files. Runs in a
+ * worker thread, or on the calling thread when a run asks for no workers (the tests do, so
+ * coverage sees it).
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Entity, FieldSpans, RowValue } from '../events/entity.js';
 import type { EntityRegistry } from '../events/entity-registry.js';
-import { lakeFormat } from '../formats/lake-formats.js';
 import type { LakeFormat, PartWriter, WrittenFile } from '../formats/lake-format.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { HourProgress, HourTask, HourWorkerResult, HourWorkerSetup, SourceObjectRef } from './hour-task.js';
+import { taskScratch } from './lake-layout.js';
 import { decodeLine } from './line-decoder.js';
 import { LineSplitter } from './line-splitter.js';
 import { QuarantineWriter } from './quarantine-writer.js';
+import type { SourceObjectRef, Task, TaskOutput, TaskProgress, TaskSettings } from './run-manifest.js';
 import { parseSourceObjectName } from './source-object-name.js';
 
 const PREFETCH_AHEAD = 8;
@@ -24,31 +27,72 @@ const PROGRESS_EVERY_MS = 100;
 /** A small object read whole, or the error that stopped the read. */
 type ObjectBytes = { readonly bytes: Buffer } | { readonly error: Error };
 
-export class HourTaskProcessor {
+export interface TaskProcessorDeps {
+  readonly store: ObjectStore;
+  readonly registry: EntityRegistry;
+  readonly format: LakeFormat;
+}
+
+export class TaskProcessor {
+  private readonly store: ObjectStore;
+  private readonly registry: EntityRegistry;
   private readonly format: LakeFormat;
-  private readonly writers = new Map<string, PartWriter>();
-  private readonly events: Record<string, number> = {};
-  private readonly quarantine: QuarantineWriter;
   /** Entities with a fast path, tried in registry order. */
   private readonly scanners: Entity[];
   private readonly spans: FieldSpans;
+  // The current task's state, set up afresh by process().
+  private writers = new Map<string, PartWriter>();
+  private events: Record<string, number> = {};
+  private quarantine!: QuarantineWriter;
+  private taskDir = '';
+  private objectKeys: string[] = [];
   private rows = 0;
   private unreported = { objects: 0, events: 0 };
   private reportedAt = 0;
 
+  /** `scratchDir` is the run's scratch space on this machine; each task writes below it. */
   constructor(
-    private readonly setup: HourWorkerSetup,
-    private readonly store: ObjectStore,
-    private readonly registry: EntityRegistry,
+    private readonly settings: TaskSettings,
+    private readonly scratchDir: string,
+    deps: TaskProcessorDeps,
   ) {
-    this.format = lakeFormat(setup.format, setup.workerId);
-    this.scanners = registry.entities.filter((e) => e.scanLine !== undefined);
-    this.spans = new Int32Array(2 * Math.max(0, ...registry.entities.map((e) => e.columns.length)));
-    this.quarantine = new QuarantineWriter(join(setup.workDir, '_quarantine'), `w${setup.workerId}.jsonl`);
+    this.store = deps.store;
+    this.registry = deps.registry;
+    this.format = deps.format;
+    this.scanners = this.registry.entities.filter((e) => e.scanLine !== undefined);
+    this.spans = new Int32Array(2 * Math.max(0, ...this.registry.entities.map((e) => e.columns.length)));
   }
 
-  async run(task: HourTask, onProgress: (p: HourProgress) => void): Promise<void> {
-    const objects = task.objects;
+  async process(task: Task, onProgress: (p: TaskProgress) => void): Promise<TaskOutput> {
+    this.taskDir = join(this.scratchDir, taskScratch(task.id));
+    await rm(this.taskDir, { recursive: true, force: true });
+    this.writers = new Map();
+    this.events = {};
+    this.rows = 0;
+    this.quarantine = new QuarantineWriter(this.taskDir, 'quarantine.jsonl');
+    // Rows of Avro name their object; a task knows only its own objects' keys.
+    this.objectKeys = [];
+    for (const object of task.objects) this.objectKeys[object.index] = object.key;
+    try {
+      await this.readObjects(task.objects, onProgress);
+      const tables: Record<string, WrittenFile[]> = {};
+      for (const [name, writer] of this.writers) tables[name] = await writer.close();
+      const count = this.quarantine.count;
+      const file = this.quarantine.close();
+      return {
+        taskId: task.id,
+        objects: task.objects.length,
+        events: { ...this.events },
+        tables,
+        quarantine: file === undefined ? undefined : { path: file, rows: count },
+      };
+    } finally {
+      this.quarantine.close();
+      for (const writer of this.writers.values()) await writer.close().catch(() => undefined);
+    }
+  }
+
+  private async readObjects(objects: readonly SourceObjectRef[], onProgress: (p: TaskProgress) => void): Promise<void> {
     // Small objects are read a few ahead, so waiting for storage overlaps with parsing.
     const pending = new Map<number, Promise<ObjectBytes>>();
     const prefetch = (i: number): void => {
@@ -86,10 +130,10 @@ export class HourTaskProcessor {
     if (!writer) {
       writer = this.format.createPartWriter({
         entity,
-        dir: join(this.setup.workDir, entity.name),
-        objectKeys: this.setup.objectKeys,
-        codec: this.setup.codec,
-        targetFileBytes: this.setup.targetFileBytes,
+        dir: this.taskDir,
+        objectKeys: this.objectKeys,
+        codec: this.settings.codec,
+        targetFileBytes: this.settings.targetFileBytes,
       });
       this.writers.set(entity.name, writer);
     }
@@ -106,7 +150,7 @@ export class HourTaskProcessor {
         line: (lineNumber, buf, start, end) => this.line(key, index, lineNumber, buf, start, end),
         unreadable: (lineNumber, reason, preview) => quarantine.add(key, lineNumber, reason, preview),
       },
-      this.setup.maxLineBytes,
+      this.settings.maxLineBytes,
     );
     const gzip = parseSourceObjectName(key)?.gzip ?? false;
     const whole = prefetched ? await prefetched : undefined;
@@ -155,16 +199,5 @@ export class HourTaskProcessor {
   private count(entity: Entity): void {
     this.events[entity.name] = (this.events[entity.name] ?? 0) + 1;
     this.rows++;
-  }
-
-  async finish(): Promise<HourWorkerResult> {
-    const written: Record<string, WrittenFile[]> = {};
-    for (const [name, writer] of this.writers) written[name] = await writer.close();
-    return {
-      written,
-      events: { ...this.events },
-      quarantined: this.quarantine.count,
-      quarantineFile: this.quarantine.close(),
-    };
   }
 }

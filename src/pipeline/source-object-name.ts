@@ -29,3 +29,25 @@ export function isObjectOfHour(key: string, hour: Hour): boolean {
   const name = parseSourceObjectName(key);
   return name !== undefined && name.date === hour.date && name.hour === hour.hour;
 }
+
+/**
+ * How source objects are laid out, so an hour can be listed by prefix:
+ * `flat` — names at the root, like the original bucket; `nested` — under `YYYY/MM/DD/HH/`;
+ * `any` — at any depth (the whole store is listed).
+ */
+export const SOURCE_LAYOUTS = ['any', 'flat', 'nested'] as const;
+export type SourceLayout = (typeof SOURCE_LAYOUTS)[number];
+
+export function hourPrefixes(hour: Hour, layout: SourceLayout): string[] {
+  switch (layout) {
+    case 'any':
+      return [''];
+    case 'nested':
+      return [`${hour.date.replaceAll('-', '/')}/${hour.hour}/`];
+    case 'flat': {
+      // Producers write the hour padded or not: 2019-06-01-05-… and 2019-06-01-5-….
+      const unpadded = String(Number(hour.hour));
+      return unpadded === hour.hour ? [`${hour.date}-${hour.hour}-`] : [`${hour.date}-${hour.hour}-`, `${hour.date}-${unpadded}-`];
+    }
+  }
+}

@@ -1,6 +1,22 @@
-/** Errors of the storage adapters, phrased for the person who has to fix them. */
+/** Errors of the storage ports and adapters, phrased for the person who has to fix them. */
 import { UserError } from '../errors/user-error.js';
+import type { LeaseHolder } from './partition-lease.js';
 
 export class StorageLocationError extends UserError {
   override readonly name = 'StorageLocationError';
+}
+
+export class LeaseHeldError extends UserError {
+  override readonly name = 'LeaseHeldError';
+
+  constructor(
+    readonly partitionKey: string,
+    readonly holder: LeaseHolder | undefined,
+  ) {
+    super(
+      holder
+        ? `hour ${partitionKey} is being processed by run ${holder.runId} (process ${holder.pid} on ${holder.host}, since ${holder.since}); wait for it to finish`
+        : `hour ${partitionKey} is being taken over by another run; wait for it to finish`,
+    );
+  }
 }

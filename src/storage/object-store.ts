@@ -7,19 +7,37 @@ import type { Readable } from 'node:stream';
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
+  /** Changes whenever the object's content does (S3's ETag; size and mtime for a folder). */
+  readonly etag: string;
+  readonly lastModified: Date;
+}
+
+/** Something listed that is not an object the pipeline can read, and why. */
+export interface SkippedEntry {
+  readonly key: string;
+  readonly reason: string;
+}
+
+export interface ListOptions {
+  /** Called for entries that cannot be objects (a symlink, a name that is not UTF-8). */
+  readonly onSkipped?: (entry: SkippedEntry) => void;
 }
 
 export interface ObjectStore {
   /** A description for messages, e.g. the folder path or `s3://bucket/prefix`. */
   readonly location: string;
-  /** Every object under `prefix` (recursively), in no particular order. */
-  list(prefix?: string): AsyncIterable<ObjectInfo>;
+  /** Fails with one clear sentence when the store cannot be read at all. */
+  assertReadable(): Promise<void>;
+  /** Every object whose key starts with `prefix` (as S3 lists), in no particular order. */
+  list(prefix?: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /** The object's bytes as a stream; the stream errors when the object cannot be read. */
   read(key: string): Readable;
   /** The whole object at once: cheaper than a stream for the many small objects of a feed. */
   readAll(key: string): Promise<Buffer>;
   /** Writes the whole object so readers see either nothing or all of it. */
   write(key: string, body: Buffer | Readable): Promise<void>;
+  /** Writes the object only if no object has the key; false when one already had it. */
+  createIfAbsent(key: string, body: Buffer): Promise<boolean>;
   /** Deletes the object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
 }

@@ -140,7 +140,7 @@ describe('command-line errors', () => {
     ['a bad --format', ['run', '--source', '.', '--lake', '/tmp/x', '--hour', HOUR, '--format', 'csv'], /option '--format <format>' argument 'csv' is invalid/],
     ['a missing --lake', ['run', '--source', '.', '--hour', HOUR], /required option '--lake <dir>' not specified/],
     ['a bad --workers', ['run', '--source', '.', '--lake', '/tmp/x', '--hour', HOUR, '--workers', '0'], /--workers must be a whole number of at least 1/],
-    ['a codec the format lacks', ['run', '--source', 'src', '--lake', 'lake', '--hour', HOUR, '--codec', 'gzip'], /^eventlake: codec "gzip" is not available for parquet; use zstd or snappy\n$/],
+    ['a codec the format lacks', ['run', '--source', 'src', '--lake', 'lake', '--hour', HOUR, '--codec', 'gzip'], /^eventlake: --codec gzip is not available for parquet; use zstd or snappy\n$/],
     ['an hour with no objects', ['run', '--source', 'src', '--lake', 'lake', '--hour', '2019-06-01T16'], /^eventlake: no source objects for hour 2019-06-01T16 under .*src/],
   ])('reports %s in one line, without a stack trace', async (_name, args, message) => {
     const cwd = await tempDir();
@@ -158,7 +158,7 @@ describe('command-line errors', () => {
     await writeObject(cwd, 'lake', 'not a folder');
     const plain = await runCli(['run', '--source', 'src', '--lake', 'lake', '--hour', HOUR], cwd);
     expect(plain.code).toBe(1);
-    expect(plain.stderr).toBe(`eventlake: lake ${cwd}/lake is not a folder\n`);
+    expect(plain.stderr).toBe(`eventlake: lake folder ${cwd}/lake is not a folder\n`);
     const debug = await runCli(['run', '--source', 'src', '--lake', 'lake', '--hour', HOUR, '--debug'], cwd);
     expect(debug.stderr).toMatch(/\n\s+at /);
   });

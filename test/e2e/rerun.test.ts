@@ -67,28 +67,47 @@ describe('reruns', () => {
   });
 });
 
+/** Rows per table of the whole lake, read strictly: a torn or missing file fails the read. */
+async function countRows(lake: string): Promise<Record<string, string>> {
+  const rows = await query(
+    `SELECT split_part(filename[${lake.length + 2}:], '/', 1) AS t, count(*) AS n FROM read_parquet('${lake}/*/*/*/*.parquet', union_by_name = true, filename = true) GROUP BY 1 ORDER BY 1`,
+  );
+  return Object.fromEntries(rows.map((r) => [String(r['t']), String(r['n'])]));
+}
+
 describe('a crash', () => {
-  it('mid-run leaves the lake readable and the next run replaces the hour exactly once', async () => {
-    const source = await tempDir();
-    const lake = await tempDir();
-    const generated = await runCli(['generate', '--out', source, '--hour', HOUR, '--vehicles', '60', '--json']);
-    const events = (JSON.parse(generated.stdout) as { events: number }).events;
-    await run(source, lake);
-    // Kill a second run of the same hour part-way, with no chance to clean up.
-    const child = spawn(process.execPath, [CLI, 'run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', `${lake}-state`]);
-    // Wait until it holds the hour (its lock is there), then kill it.
-    const deadline = Date.now() + 20_000;
-    while (!existsSync(`${lake}/_locks/${HOUR}.lock`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('close', r));
-    expect(existsSync(`${lake}/_locks/${HOUR}.lock`)).toBe(true); // it died holding the hour
-    // Whatever point it died at, readers see one complete copy of the hour (or none mid-swap).
-    const during = await query(`SELECT count(*) AS n FROM read_parquet('${lake}/*/*/*/*.parquet', union_by_name = true)`).catch(() => [{ n: '0' }]);
-    expect([String(events), '0']).toContain(during[0]?.['n']);
-    await run(source, lake);
-    const after = await query(`SELECT count(*) AS n FROM read_parquet('${lake}/*/*/*/*.parquet', union_by_name = true)`);
-    expect(after).toEqual([{ n: String(events) }]);
-    expect((await listFiles(lake)).filter((f) => f.includes('_staging') || f.includes('_locks'))).toEqual([]);
-  });
+  // Deterministic crash points (EVENTLAKE_CRASH_AT): the process kills itself there with SIGKILL.
+  it.each([['after-first-task'], ['after-journal'], ['between-renames']])(
+    'at %s leaves one complete copy of each partition readable, and the next run replaces the hour exactly once',
+    async (point) => {
+      const source = await tempDir();
+      const lake = await tempDir();
+      const generated = await runCli(['generate', '--out', source, '--hour', HOUR, '--vehicles', '40', '--json']);
+      const events = JSON.parse(generated.stdout) as { events: number };
+      await run(source, lake, ['--workers', '1']);
+      const before = await countRows(lake);
+      expect(Number(before['vehicle']) + Number(before['operating_period'])).toBe(events.events);
+      // New input for the crashed run: two more vehicle rows, so old and new copies differ.
+      await writeObject(source, 'late/2019-06-01-15-59-59-events.json', `${good('late-1')}\n${good('late-2')}\n`);
+      const crashed = await new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', `${lake}-state`, '--workers', '1'], {
+          env: { ...process.env, EVENTLAKE_CRASH_AT: point },
+        });
+        child.on('close', (_code, signal) => resolve(signal === 'SIGKILL' ? 137 : _code));
+      });
+      expect(crashed).toBe(137);
+      expect(existsSync(`${lake}/_staging`)).toBe(true);
+      // Readers see whole partitions: the old copy, or (past the first rename) the new one.
+      const during = await countRows(lake);
+      const vehicleBefore = Number(before['vehicle']);
+      expect(during['operating_period']).toBe(before['operating_period']);
+      expect(Number(during['vehicle'])).toBe(point === 'between-renames' ? vehicleBefore + 2 : vehicleBefore);
+
+      await run(source, lake, ['--workers', '1']);
+      const after = await countRows(lake);
+      expect(after).toEqual({ ...before, vehicle: String(vehicleBefore + 2) });
+      const leftovers = (await listFiles(lake)).filter((f) => f.includes('_staging') || f.endsWith('.lease') || f.includes('.takeover-'));
+      expect(leftovers).toEqual([]);
+    },
+  );
 });

@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FormatName } from '../../src/formats/lake-format.js';
 import { parseHour } from '../../src/pipeline/hour.js';
-import { runHour, type RunSummary } from '../../src/pipeline/run-hour.js';
-import { LocalLakeCommitter } from '../../src/storage/local-lake-committer.js';
+import { runHour, type RunReport } from '../../src/app/run-hour.js';
 import { avrocat, flatSample, listFiles, query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 
 const EXPECTED_VEHICLE = [
@@ -23,13 +22,14 @@ function countByEvent(records: Record<string, unknown>[]): Record<string, number
 }
 
 /** The nested sample to Parquet on the test's own thread (workers: 0), so coverage sees it. */
-async function runSampleInline(lake: string, targetFileBytes: number, format: FormatName = 'parquet'): Promise<RunSummary> {
+async function runSampleInline(lake: string, targetFileBytes: number, format: FormatName = 'parquet'): Promise<RunReport> {
   const hour = parseHour(SAMPLE_HOUR);
   if (!hour) throw new Error('hour');
   return runHour({
-    source: { kind: 'local', root: SAMPLE },
-    lakeRoot: lake,
-    committer: new LocalLakeCommitter(lake),
+    source: SAMPLE,
+    lake,
+    state: await tempDir(),
+    layout: 'any',
     hour,
     format,
     workers: 0,
@@ -109,8 +109,8 @@ describe('the real sample through the CLI with worker threads', () => {
     const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', SAMPLE_HOUR, '--codec', 'snappy', '--json', '--state', await tempDir()]);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(summary).sort()).toEqual(['events', 'hour', 'objects', 'outputs', 'quarantined', 'seconds']);
-    expect(summary).toMatchObject({ hour: SAMPLE_HOUR, objects: 721, quarantined: 0, events: { vehicle: 35349, operating_period: 2 } });
+    expect(Object.keys(summary).sort()).toEqual(['events', 'hour', 'objects', 'outputs', 'quarantined', 'runId', 'seconds', 'skipped']);
+    expect(summary).toMatchObject({ hour: SAMPLE_HOUR, objects: 721, skipped: 0, quarantined: 0, events: { vehicle: 35349, operating_period: 2 } });
     expect(summary['outputs']).toEqual([
       { path: `${lake}/vehicle/date=2019-06-01/hour=15/part-00000.parquet`, entity: 'vehicle', rows: 35349, bytes: expect.any(Number) },
       { path: `${lake}/operating_period/date=2019-06-01/hour=15/part-00000.parquet`, entity: 'operating_period', rows: 2, bytes: expect.any(Number) },

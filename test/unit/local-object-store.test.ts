@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { StorageLocationError } from '../../src/storage/errors.js';
-import { LocalObjectStore } from '../../src/storage/local-object-store.js';
+import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { tempDir, writeObject } from '../helpers/fixtures.js';
 
 async function collect(stream: Readable): Promise<string> {
@@ -21,7 +21,7 @@ describe('LocalObjectStore', () => {
     await writeObject(root, 'c/three.json', '3');
     const store = new LocalObjectStore(root);
     const all = [];
-    for await (const info of store.list()) all.push(info);
+    for await (const info of store.list()) all.push({ key: info.key, size: info.size });
     expect(all.sort((x, y) => x.key.localeCompare(y.key))).toEqual([
       { key: 'a/b/one.json', size: 3 },
       { key: 'a/two.json', size: 4 },

@@ -1,0 +1,149 @@
+/**
+ * Running one hour, as the CLI (and later the HTTP API) asks for it: check the locations, open
+ * the adapters the configuration names, plan, record the run, run it, record how it ended.
+ */
+import { defaultRegistry } from '../events/entity-registry.js';
+import { CODECS, type FormatName } from '../formats/lake-format.js';
+import { loadLakeFormat } from '../formats/lake-formats.js';
+import { UserError } from '../errors/user-error.js';
+import type { RunRecord, RunOutputRecord } from '../orchestration/run-store.js';
+import { openRunStore } from '../orchestration/run-store-registry.js';
+import type { Hour } from '../pipeline/hour.js';
+import { QUARANTINE } from '../pipeline/lake-layout.js';
+import { MAX_LINE_BYTES } from '../pipeline/line-splitter.js';
+import { planHour } from '../pipeline/plan-hour.js';
+import { runPlannedHour, type HourRunObserver } from '../pipeline/run-hour.js';
+import type { SourceLayout } from '../pipeline/source-object-name.js';
+import { LocalTaskRunner } from '../runtime/local/local-task-runner.js';
+import { openLakeStorage } from '../storage/lake-storage-registry.js';
+import type { SkippedEntry } from '../storage/object-store.js';
+import { openObjectStore } from '../storage/object-store-registry.js';
+
+export interface RunHourRequest {
+  readonly source: string;
+  readonly lake: string;
+  readonly state: string;
+  readonly hour: Hour;
+  readonly layout: SourceLayout;
+  readonly format: FormatName;
+  readonly codec?: string;
+  /** Worker threads; 0 processes on the calling thread. */
+  readonly workers: number;
+  readonly targetFileBytes: number;
+  readonly maxLineBytes?: number;
+}
+
+export interface RunOutput {
+  /** Where the file is, for a person: its path in a local lake. */
+  readonly path: string;
+  readonly entity: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface RunReport {
+  readonly runId: string;
+  readonly hour: string;
+  readonly objects: number;
+  readonly bytes: number;
+  readonly skipped: readonly SkippedEntry[];
+  readonly events: Record<string, number>;
+  readonly quarantined: number;
+  readonly outputs: RunOutput[];
+  readonly seconds: number;
+}
+
+export interface RunHourObserver extends HourRunObserver {
+  /** Called once the hour is planned, before any object is read. */
+  readonly onPlanned?: (plan: { runId: string; objects: number; bytes: number; skipped: readonly SkippedEntry[] }) => void;
+}
+
+export function checkCodec(format: FormatName, codec: string | undefined): string {
+  const chosen = codec ?? (CODECS[format][0] as string);
+  if (!CODECS[format].includes(chosen)) {
+    throw new UserError(`--codec ${chosen} is not available for ${format}; use ${CODECS[format].join(' or ')}`);
+  }
+  return chosen;
+}
+
+export async function runHour(request: RunHourRequest, observer: RunHourObserver = {}): Promise<RunReport> {
+  const started = performance.now();
+  const codec = checkCodec(request.format, request.codec);
+  const source = { kind: 'local', root: request.source } as const;
+  const store = await openObjectStore(source);
+  await store.assertReadable();
+  const lake = await openLakeStorage({ kind: 'local', root: request.lake });
+  await lake.assertWritable();
+  const runs = await openRunStore({ kind: 'json', dir: request.state });
+  const { hour } = request;
+
+  const manifest = await planHour({
+    store,
+    hour,
+    layout: request.layout,
+    source,
+    format: request.format,
+    codec,
+    targetFileBytes: request.targetFileBytes,
+    maxLineBytes: request.maxLineBytes ?? MAX_LINE_BYTES,
+  });
+  if (manifest.objects === 0) {
+    const skipped = manifest.skipped.length > 0 ? ` (${manifest.skipped.length} skipped for their names; --debug lists them)` : '';
+    throw new UserError(
+      `no source objects for hour ${hour.label} under ${store.location} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
+    );
+  }
+  observer.onPlanned?.({ runId: manifest.runId, objects: manifest.objects, bytes: manifest.bytes, skipped: manifest.skipped });
+  const base = {
+    runId: manifest.runId,
+    hour: hour.label,
+    source: store.location,
+    lake: lake.location,
+    format: request.format,
+    codec,
+    startedAt: new Date().toISOString(),
+    objects: manifest.objects,
+    bytes: manifest.bytes,
+    skipped: manifest.skipped.length,
+  } satisfies RunRecord | Omit<RunRecord, 'status'>;
+  // Written before any work: a state folder that cannot be written stops the run before it publishes.
+  await runs.save({ ...base, status: 'running' });
+  try {
+    const result = await runPlannedHour(
+      manifest,
+      { lake, runner: new LocalTaskRunner(request.workers), registry: defaultRegistry(), format: await loadLakeFormat(request.format) },
+      observer,
+    );
+    const outputs: RunOutputRecord[] = result.published.flatMap((p) =>
+      p.files.map((f) => ({ key: f.key, entity: p.partition.slice(0, p.partition.indexOf('/')), rows: f.rows, bytes: f.bytes })),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const report: RunReport = {
+      runId: manifest.runId,
+      hour: hour.label,
+      objects: manifest.objects,
+      bytes: manifest.bytes,
+      skipped: manifest.skipped,
+      events: result.events,
+      quarantined: result.quarantined,
+      outputs: outputs.map((o) => ({ path: lake.locate(o.key), entity: o.entity, rows: o.rows, bytes: o.bytes })),
+      seconds,
+    };
+    await runs.save({
+      ...base,
+      status: 'success',
+      finishedAt: new Date().toISOString(),
+      events: result.events,
+      quarantined: result.quarantined,
+      outputs,
+      seconds,
+    });
+    return report;
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    await runs.save({ ...base, status: 'failed', finishedAt: new Date().toISOString(), error: message }).catch(() => undefined);
+    throw err;
+  }
+}
+
+export { QUARANTINE };

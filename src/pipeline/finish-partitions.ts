@@ -1,0 +1,84 @@
+/**
+ * The finish stage: turns the tasks' outputs into each partition's final part files, in
+ * source order (task order, then the order within each task), ready to publish.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EntityRegistry } from '../events/entity-registry.js';
+import type { LakeFormat, WrittenFile } from '../formats/lake-format.js';
+import type { PartitionParts } from '../storage/publisher.js';
+import { finishScratch, partFileName, partitionOf, QUARANTINE } from './lake-layout.js';
+import type { RunManifest, TaskOutput } from './run-manifest.js';
+
+export interface FinishedHour {
+  readonly partitions: PartitionParts[];
+  readonly events: Record<string, number>;
+  readonly quarantined: number;
+}
+
+function inTaskOrder(outputs: readonly TaskOutput[]): TaskOutput[] {
+  return [...outputs].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
+}
+
+/** Joins the tasks' quarantine files into parts of about the target size, in source order. */
+function finishQuarantine(files: readonly WrittenFile[], dir: string, targetBytes: number): { name: string; file: string; rows: number }[] {
+  const parts: { name: string; file: string; rows: number }[] = [];
+  let fd: number | undefined;
+  let bytes = 0;
+  for (const input of files) {
+    const text = readFileSync(input.path);
+    if (fd !== undefined && bytes > 0 && bytes + text.length > targetBytes) {
+      closeSync(fd);
+      fd = undefined;
+    }
+    if (fd === undefined) {
+      const name = partFileName(parts.length, 'jsonl');
+      parts.push({ name, file: join(dir, name), rows: 0 });
+      fd = openSync(join(dir, name), 'w');
+      bytes = 0;
+    }
+    writeSync(fd, text);
+    bytes += text.length;
+    (parts.at(-1) as { rows: number }).rows += input.rows;
+  }
+  if (fd !== undefined) closeSync(fd);
+  return parts;
+}
+
+export async function finishPartitions(
+  manifest: RunManifest,
+  taskOutputs: readonly TaskOutput[],
+  deps: { readonly registry: EntityRegistry; readonly format: LakeFormat; readonly scratchDir: string },
+): Promise<FinishedHour> {
+  const outputs = inTaskOrder(taskOutputs);
+  const objectKeys = manifest.tasks.flatMap((t) => t.objects.map((o) => o.key));
+  const partitions: PartitionParts[] = [];
+  const events: Record<string, number> = {};
+  for (const entity of deps.registry.entities) {
+    const written = outputs.flatMap((o) => o.tables[entity.name] ?? []);
+    const count = outputs.reduce((n, o) => n + (o.events[entity.name] ?? 0), 0);
+    if (count > 0) events[entity.name] = count;
+    const partition = partitionOf(entity.name, manifest.hour);
+    const parts = await deps.format.finish({
+      entity,
+      written,
+      objectKeys,
+      partitionDir: join(deps.scratchDir, finishScratch(partition)),
+      scratchDir: join(deps.scratchDir, 'finish', entity.name),
+      codec: manifest.codec,
+      targetFileBytes: manifest.targetFileBytes,
+    });
+    // An entity with no rows this time still takes part: its old partition is removed.
+    partitions.push({
+      partition,
+      parts: parts.map((p) => ({ name: p.path.slice(p.path.lastIndexOf('/') + 1), file: p.path, rows: p.rows })),
+    });
+  }
+  const partition = partitionOf(QUARANTINE, manifest.hour);
+  const dir = join(deps.scratchDir, finishScratch(partition));
+  await mkdir(dir, { recursive: true });
+  const quarantineFiles = outputs.flatMap((o) => (o.quarantine ? [o.quarantine] : []));
+  partitions.push({ partition, parts: finishQuarantine(quarantineFiles, dir, manifest.targetFileBytes) });
+  return { partitions, events, quarantined: quarantineFiles.reduce((n, f) => n + f.rows, 0) };
+}

@@ -1,0 +1,73 @@
+/**
+ * Where things live in a lake, as `/`-separated keys relative to the lake's root. This module is
+ * the only place that knows the lake's path names: partitions, part files, the quarantine,
+ * the staging area of runs and the leases.
+ */
+import type { Hour } from './hour.js';
+
+/** The quarantine is a partitioned table of its own, beside the entities. */
+export const QUARANTINE = '_quarantine';
+/** Runs write here before their partitions are published. */
+const STAGING = '_staging';
+/** One lease file per partition key (an hour). */
+const LEASES = '_leases';
+
+/** `vehicle/date=2019-06-01/hour=15` */
+export function partitionOf(table: string, hour: Hour): string {
+  return `${table}/date=${hour.date}/hour=${hour.hour}`;
+}
+
+/** `part-00000.parquet`: parts are numbered from zero in row order. */
+export function partFileName(index: number, extension: string): string {
+  return `part-${String(index).padStart(5, '0')}.${extension}`;
+}
+
+export const stagingRoot = STAGING;
+export const leasesRoot = LEASES;
+
+/** The run's own area: its scratch space and the parts it stages for publishing. */
+export function runArea(runId: string): string {
+  return `${STAGING}/${runId}`;
+}
+
+/** Scratch space for the run's tasks and finishing. */
+export function runScratch(runId: string): string {
+  return `${runArea(runId)}/work`;
+}
+
+/** A task's outputs within the run's scratch, keyed by its id so a task processed twice overwrites its own files. */
+export function taskScratch(taskId: string): string {
+  return `tasks/${taskId}`;
+}
+
+/** Where the finish stage writes a partition's parts within the run's scratch. */
+export function finishScratch(partition: string): string {
+  return `final/${partition}`;
+}
+
+/** Where a partition's parts wait for publishing. */
+export function stagedPartition(runId: string, partition: string): string {
+  return `${runArea(runId)}/new/${partition}`;
+}
+
+/** Where the published partition's previous copy is moved aside during the swap. */
+export function replacedPartition(runId: string, partition: string): string {
+  return `${runArea(runId)}/old/${partition}`;
+}
+
+export function publishJournal(runId: string): string {
+  return `${runArea(runId)}/publish.json`;
+}
+
+/** Runs are named `<hour>-<random>`, so a run's hour is known from its name alone. */
+export function runIdFor(hour: Hour, suffix: string): string {
+  return `${hour.label}-${suffix}`;
+}
+
+export function isRunOfHour(runId: string, partitionKey: string): boolean {
+  return runId.startsWith(`${partitionKey}-`);
+}
+
+export function leaseKey(partitionKey: string): string {
+  return `${LEASES}/${partitionKey}.lease`;
+}

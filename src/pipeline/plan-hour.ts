@@ -1,0 +1,70 @@
+/** The plan stage: list the hour's source objects and cut them into tasks. */
+import { randomUUID } from 'node:crypto';
+import type { ObjectStore, SkippedEntry } from '../storage/object-store.js';
+import type { Hour } from './hour.js';
+import { runIdFor } from './lake-layout.js';
+import type { RunManifest, SourceObjectRef, Task, TaskSettings } from './run-manifest.js';
+import { hourPrefixes, parseSourceObjectName, type SourceLayout } from './source-object-name.js';
+
+/** Objects per task: small enough to balance two workers, big enough to amortise messages. */
+export const TASK_BYTES = 4 * 1024 * 1024;
+
+export interface PlanOptions extends Omit<TaskSettings, 'runId'> {
+  readonly store: ObjectStore;
+  readonly hour: Hour;
+  readonly layout: SourceLayout;
+  readonly taskBytes?: number;
+}
+
+/** Byte order, as S3 lists keys: "source order" is object key by bytes, then line number. */
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+export function cutTasks(objects: readonly SourceObjectRef[], taskBytes = TASK_BYTES): Task[] {
+  const tasks: Task[] = [];
+  let batch: SourceObjectRef[] = [];
+  let bytes = 0;
+  const close = (): void => {
+    tasks.push({ id: `t${String(tasks.length).padStart(5, '0')}`, objects: batch, bytes });
+    batch = [];
+    bytes = 0;
+  };
+  for (const object of objects) {
+    batch.push(object);
+    bytes += object.size;
+    if (bytes >= taskBytes) close();
+  }
+  if (batch.length > 0) close();
+  return tasks;
+}
+
+export async function planHour(options: PlanOptions): Promise<RunManifest> {
+  const { store, hour, layout, taskBytes, ...settings } = options;
+  const sizes = new Map<string, number>();
+  const skipped: SkippedEntry[] = [];
+  const onSkipped = (entry: SkippedEntry): void => {
+    skipped.push(entry);
+  };
+  for (const prefix of hourPrefixes(hour, layout)) {
+    for await (const info of store.list(prefix, { onSkipped })) {
+      const name = parseSourceObjectName(info.key);
+      if (name === undefined) skipped.push({ key: info.key, reason: 'not an event object name (YYYY-MM-DD-HH-M-S-events.json[.gz])' });
+      else if (name.date === hour.date && name.hour === hour.hour) sizes.set(info.key, info.size);
+      // An object of another hour is simply not this run's.
+    }
+  }
+  const objects = [...sizes.keys()].sort(compareKeys).map((key, index) => ({ index, key, size: sizes.get(key) ?? 0 }));
+  skipped.sort((a, b) => compareKeys(a.key, b.key));
+  return {
+    ...settings,
+    runId: runIdFor(hour, randomUUID().slice(0, 8)),
+    hour,
+    partitionKey: hour.label,
+    sourceLocation: store.location,
+    objects: objects.length,
+    bytes: objects.reduce((n, o) => n + o.size, 0),
+    skipped,
+    tasks: cutTasks(objects, taskBytes),
+  };
+}

@@ -1,0 +1,12 @@
+/** Opens the lake adapters a configuration names, loading them on first use. */
+import type { LakeConfig } from './lake-config.js';
+import type { LakeStorage } from './lake-storage.js';
+
+export async function openLakeStorage(config: LakeConfig): Promise<LakeStorage> {
+  switch (config.kind) {
+    case 'local': {
+      const { LocalLakeStorage } = await import('./local/local-lake-storage.js');
+      return new LocalLakeStorage(config.root);
+    }
+  }
+}
