@@ -9,6 +9,7 @@ import type { EntityRegistry } from '../events/entity-registry.js';
 import type { LakeFormat } from '../formats/lake-format.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import type { PublishedPartition } from '../storage/publisher.js';
+import { pausePoint } from './fail-points.js';
 import { finishPartitions } from './finish-partitions.js';
 import type { RunManifest, TaskProgress } from './run-manifest.js';
 import type { TaskRunner } from './task-runner.js';
@@ -48,6 +49,7 @@ export async function runPlannedHour(manifest: RunManifest, ports: HourRunPorts,
   const { lake } = ports;
   const lease = await lake.lease.acquire(manifest.partitionKey, manifest.runId);
   try {
+    await pausePoint('after-lease');
     await lake.publisher.recover(manifest.partitionKey);
     try {
       const scratchDir = lake.scratchDir(manifest.runId);

@@ -1,7 +1,7 @@
 /** Runs an hour's tasks on this machine: on worker threads, or inline when asked for none. */
 import { defaultRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
-import { crashPoint } from '../../pipeline/crash-point.js';
+import { crashPoint } from '../../pipeline/fail-points.js';
 import { TaskProcessor } from '../../pipeline/hour-task-processor.js';
 import type { RunManifest, Task, TaskOutput, TaskProgress, TaskSettings } from '../../pipeline/run-manifest.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';

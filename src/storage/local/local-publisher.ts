@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { crashPoint } from '../../pipeline/crash-point.js';
+import { crashPoint } from '../../pipeline/fail-points.js';
 import {
   isRunOfHour,
   publishJournal,

@@ -1,0 +1,103 @@
+/** Runs at the same time on one lake: different hours never disturb each other; one hour has one run. */
+import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runHour } from '../../src/app/run-hour.js';
+import { parseHour, type Hour } from '../../src/pipeline/hour.js';
+import { CLI, query, tempDir, writeObject, type CliResult } from '../helpers/fixtures.js';
+
+const line = (id: string): string =>
+  JSON.stringify({ event: 'update', on: 'vehicle', at: '2019-06-01T18:23:57.196Z', data: { id, location: { lat: 52.5, lng: 13.4 } }, organization_id: 'org' });
+
+function hourOf(label: string): Hour {
+  const hour = parseHour(label);
+  if (!hour) throw new Error(label);
+  return hour;
+}
+
+/** Each hour h gets 6 objects of 4 lines whose ids name their hour. */
+async function writeHours(source: string, hours: number): Promise<void> {
+  for (let h = 0; h < hours; h++) {
+    for (let s = 0; s < 6; s++) {
+      const lines = Array.from({ length: 4 }, (_, i) => line(`h${h}-s${s}-${i}`));
+      await writeObject(source, `2019-06-01-${h}-0-${s}-events.json`, `${lines.join('\n')}\n`);
+    }
+  }
+}
+
+function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function idsPerHour(lake: string): Promise<Record<string, number>> {
+  const rows = await query(`SELECT hour, count(DISTINCT vehicle_id) AS ids, count(*) AS n FROM '${lake}/vehicle/*/*/*.parquet' GROUP BY 1 ORDER BY 1`);
+  for (const r of rows) expect(r['ids']).toBe(r['n']);
+  return Object.fromEntries(rows.map((r) => [String(r['hour']), Number(r['n'])]));
+}
+
+describe('runs at the same time', () => {
+  it('of 12 different hours on one lake all succeed with exact rows', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const state = await tempDir();
+    await writeHours(source, 12);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, h) =>
+        spawnCli(['run', '--source', source, '--lake', lake, '--state', state, '--hour', `2019-06-01T${String(h).padStart(2, '0')}`, '--json', '--workers', '1']),
+      ),
+    );
+    for (const r of results) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    const expected = Object.fromEntries(Array.from({ length: 12 }, (_, h) => [String(h).padStart(2, '0'), 24]));
+    expect(await idsPerHour(lake)).toEqual(expected);
+    expect((await readdir(lake)).sort()).toEqual(['_leases', 'vehicle']);
+  });
+
+  it('of two hours in one process (as a scheduler runs them) both succeed', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const state = await tempDir();
+    await writeHours(source, 2);
+    const request = { source, lake, state, layout: 'flat', format: 'parquet', workers: 0, targetFileBytes: 1 << 20 } as const;
+    const [a, b] = await Promise.all([runHour({ ...request, hour: hourOf('2019-06-01T00') }), runHour({ ...request, hour: hourOf('2019-06-01T01') })]);
+    expect(a.events).toEqual({ vehicle: 24 });
+    expect(b.events).toEqual({ vehicle: 24 });
+    expect(await idsPerHour(lake)).toEqual({ '00': 24, '01': 24 });
+  });
+
+  it('of one hour whose lease a dead run left: exactly one takes it over and succeeds, the others stop at once', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    await writeHours(source, 1);
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    await mkdir(join(lake, '_leases'), { recursive: true });
+    await writeFile(join(lake, '_leases', '2019-06-01T00.lease'), JSON.stringify({ runId: '2019-06-01T00-dead', pid: dead, host: hostname(), since: 'then' }));
+    // The winner holds the hour for a while, so every other run meets a live holder.
+    const hold = { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '4000' };
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        spawnCli(['run', '--source', source, '--lake', lake, '--state', join(lake, `../state-${i}`), '--hour', '2019-06-01T00', '--json', '--workers', '1'], hold),
+      ),
+    );
+    const won = results.filter((r) => r.code === 0);
+    expect(won).toHaveLength(1);
+    for (const r of results.filter((x) => x.code !== 0)) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^eventlake: hour 2019-06-01T00 is being (processed by run 2019-06-01T00-\w+ \(process \d+ on .+\)|taken over by another run); wait for it to finish\n$/);
+    }
+    expect(await idsPerHour(lake)).toEqual({ '00': 24 });
+  });
+});
