@@ -36,7 +36,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   private async *walk(dirKey: string, prefix: string, options: ListOptions): AsyncIterable<ObjectInfo> {
-    const dir = join(this.root, dirKey);
+    const dir = dirKey === '' ? this.root : join(this.root, dirKey.slice(0, -1));
     let entries: RawEntry[];
     try {
       entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });

@@ -1,0 +1,138 @@
+/** Odd places and odd names: one clear sentence, no spinning, nothing dropped in silence. */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, listFiles, query, runCli, tempDir, writeObject, type CliResult } from '../helpers/fixtures.js';
+
+const HOUR = '2019-06-01T15';
+const good = (id: string): string =>
+  JSON.stringify({ event: 'update', on: 'vehicle', at: '2019-06-01T18:23:57.196Z', data: { id, location: { lat: 52.5, lng: 13.4 } }, organization_id: 'org' });
+
+/** Runs the CLI, killing it if it hangs: a spin must fail the test, not hang it. */
+function runBounded(args: string[], options: { uid?: number; gid?: number } = {}): Promise<CliResult & { killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { ...options });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, 20_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, killed });
+    });
+  });
+}
+
+describe('locations that cannot be used', () => {
+  it('--lake under /proc fails at once with one sentence (Node\'s mkdir -p would spin there)', async () => {
+    const source = await tempDir();
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('a')}\n`);
+    const result = await runBounded(['run', '--source', source, '--lake', '/proc/eventlake-lake', '--hour', HOUR, '--state', await tempDir()]);
+    expect(result.killed).toBe(false);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('eventlake: lake folder /proc/eventlake-lake cannot be created (ENOENT)\n');
+  });
+
+  it.each([
+    ['generate --out', (file: string) => ['generate', '--out', file, '--hour', HOUR, '--vehicles', '1'], 'output folder'],
+    ['demo --dir', (file: string) => ['demo', '--dir', file, '--vehicles', '1'], 'demo folder'],
+  ])('%s naming a file says so', async (_name, args, what) => {
+    const dir = await tempDir();
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    const result = await runBounded(args(file));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`eventlake: ${what} ${file} is not a folder\n`);
+  });
+
+  it('a state folder that cannot be written stops the run before it publishes anything', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('old')}\n`);
+    expect((await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', await tempDir()])).code).toBe(0);
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('new')}\n`);
+    const stateFile = join(await tempDir(), 'state-is-a-file');
+    await writeFile(stateFile, 'x');
+    const result = await runBounded(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', stateFile]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`eventlake: state folder ${stateFile} cannot be written (ENOTDIR); choose another with --state\n`);
+    expect(await query(`SELECT vehicle_id FROM '${lake}/vehicle/*/*/*.parquet'`)).toEqual([{ vehicle_id: 'old' }]);
+    expect(existsSync(join(lake, '_staging'))).toBe(false);
+  });
+
+  it('an unreadable folder in the source is named in one sentence', async () => {
+    const root = await tempDir();
+    await chmod(root, 0o777);
+    const source = join(root, 'source');
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('a')}\n`);
+    await writeObject(source, 'locked/2019-06-01-15-0-2-events.json', `${good('b')}\n`);
+    await chmod(join(source, 'locked'), 0o000);
+    await chmod(source, 0o777);
+    // Permissions do not stop root: run as "nobody" then.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const result = await runBounded(['run', '--source', source, '--lake', join(root, 'lake'), '--hour', HOUR, '--state', join(root, 'state')], asUser);
+    await chmod(join(source, 'locked'), 0o755);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`eventlake: cannot read folder ${join(source, 'locked')} (EACCES)\n`);
+  });
+});
+
+describe('objects skipped for their names', () => {
+  it('are counted in the summary and listed with --debug, never dropped in silence', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('a')}\n`);
+    await writeObject(source, '2019-06-01-15-61-0-events.json', `${good('minute-61')}\n`);
+    await writeObject(source, 'elsewhere/target.json', `${good('via-link')}\n`);
+    await symlink(join(source, 'elsewhere/target.json'), join(source, '2019-06-01-15-0-2-events.json'));
+    const badName = Buffer.concat([Buffer.from(`${source}/`), Buffer.from([0x66, 0xff, 0x66])]);
+    await mkdir(badName);
+    await writeFile(Buffer.concat([badName, Buffer.from('/2019-06-01-15-0-3-events.json')]), `${good('in-bad-folder')}\n`);
+    await writeObject(source, '2019-06-01-16-0-1-events.json', `${good('other-hour')}\n`);
+
+    const json = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--json', '--state', await tempDir()]);
+    expect(json.code).toBe(0);
+    // minute 61, the symlink, the folder whose name is not UTF-8, and elsewhere/target.json; never the other hour.
+    expect(JSON.parse(json.stdout)).toMatchObject({ objects: 1, skipped: 4, events: { vehicle: 1 }, quarantined: 0 });
+
+    const debug = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--debug', '--state', await tempDir()]);
+    expect(debug.code).toBe(0);
+    expect(debug.stderr.split('\n').filter((l) => l.startsWith('skipped ')).sort()).toEqual([
+      'skipped 2019-06-01-15-0-2-events.json: a symbolic link, not a file',
+      'skipped 2019-06-01-15-61-0-events.json: not an event object name (YYYY-MM-DD-HH-M-S-events.json[.gz])',
+      'skipped elsewhere/target.json: not an event object name (YYYY-MM-DD-HH-M-S-events.json[.gz])',
+      'skipped f\uFFFDf: name is not valid UTF-8',
+    ]);
+    expect(debug.stdout).toContain('skipped 4 objects for their names (--debug lists them)');
+  });
+});
+
+describe('source layouts', () => {
+  it('flat and nested list only the hour\'s prefix; any finds objects at any depth', async () => {
+    const source = await tempDir();
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('flat')}\n`);
+    await writeObject(source, '2019/06/01/15/0/2019-06-01-15-0-2-events.json', `${good('nested')}\n`);
+    await writeObject(source, 'deep/er/2019-06-01-15-0-3-events.json', `${good('deep')}\n`);
+    const ids = async (layout: string): Promise<unknown[]> => {
+      const lake = await tempDir();
+      const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--layout', layout, '--json', '--state', await tempDir()]);
+      expect(result.stderr).toBe('');
+      return (await query(`SELECT vehicle_id FROM '${lake}/vehicle/*/*/*.parquet' ORDER BY source_object`)).map((r) => r['vehicle_id']);
+    };
+    expect(await ids('flat')).toEqual(['flat']);
+    expect(await ids('nested')).toEqual(['nested']);
+    expect(await ids('any')).toEqual(['flat', 'nested', 'deep']);
+    const bad = await runCli(['run', '--source', source, '--lake', await tempDir(), '--hour', HOUR, '--layout', 'sideways']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/option '--layout <layout>' argument 'sideways' is invalid/);
+    expect(await listFiles(source)).toHaveLength(3);
+  });
+});
