@@ -9,12 +9,11 @@ import { UserError } from '../errors/user-error.js';
 import type { RunRecord, RunOutputRecord } from '../orchestration/run-store.js';
 import { openRunStore } from '../orchestration/run-store-registry.js';
 import type { Hour } from '../pipeline/hour.js';
-import { QUARANTINE } from '../pipeline/lake-layout.js';
 import { MAX_LINE_BYTES } from '../pipeline/line-splitter.js';
 import { planHour } from '../pipeline/plan-hour.js';
 import { runPlannedHour, type HourRunObserver } from '../pipeline/run-hour.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
-import { LocalTaskRunner } from '../runtime/local/local-task-runner.js';
+import { openTaskRunner } from '../runtime/task-runner-registry.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import type { SkippedEntry } from '../storage/object-store.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
@@ -111,7 +110,7 @@ export async function runHour(request: RunHourRequest, observer: RunHourObserver
   try {
     const result = await runPlannedHour(
       manifest,
-      { lake, runner: new LocalTaskRunner(request.workers), registry: defaultRegistry(), format: await loadLakeFormat(request.format) },
+      { lake, runner: await openTaskRunner({ kind: 'local', workers: request.workers }), registry: defaultRegistry(), format: await loadLakeFormat(request.format) },
       observer,
     );
     const outputs: RunOutputRecord[] = result.published.flatMap((p) =>
@@ -146,4 +145,3 @@ export async function runHour(request: RunHourRequest, observer: RunHourObserver
   }
 }
 
-export { QUARANTINE };

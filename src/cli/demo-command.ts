@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseHour } from '../pipeline/hour.js';
-import { defaultWorkerCount } from '../runtime/local/worker-count.js';
+import { defaultWorkerCount } from '../runtime/worker-count.js';
 import { ensureWritableFolder } from '../storage/writable-folder.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { describeGenerated, executeGenerate } from './generate-command.js';

@@ -6,7 +6,7 @@ import type { FormatName } from '../formats/lake-format.js';
 import type { Hour } from '../pipeline/hour.js';
 import { QUARANTINE } from '../pipeline/lake-layout.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
-import { defaultWorkerCount } from '../runtime/local/worker-count.js';
+import { defaultWorkerCount } from '../runtime/worker-count.js';
 import { openDebugLog, printResult, type GlobalOptions } from './cli-context.js';
 import { formatBytes, formatCount } from './format-figures.js';
 import { createProgress } from './progress-bar.js';

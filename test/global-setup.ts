@@ -1,0 +1,35 @@
+/**
+ * End-to-end tests run the built CLI and worker threads run built modules: build first whenever
+ * any source is newer than its build output, so no test ever runs a stale build.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function newest(dir: string, ext: string, pick: (a: number, b: number) => number, start: number): number {
+  let result = start;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith(ext)) result = pick(result, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return result;
+}
+
+export default function setup(): void {
+  const sources = Math.max(newest('src', '.ts', Math.max, 0), newest('bench', '.ts', Math.max, 0));
+  let built: number;
+  try {
+    built = newest('dist/src', '.js', Math.min, Number.POSITIVE_INFINITY);
+  } catch {
+    built = 0;
+  }
+  const sourceCount = readdirSync('src', { recursive: true }).filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts')).length;
+  const builtCount = (() => {
+    try {
+      return readdirSync('dist/src', { recursive: true }).filter((f) => String(f).endsWith('.js')).length;
+    } catch {
+      return 0;
+    }
+  })();
+  if (built >= sources && builtCount >= sourceCount) return;
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
