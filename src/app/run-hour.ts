@@ -3,7 +3,7 @@
  * the adapters the configuration names, plan, record the run, run it, record how it ended.
  */
 import { defaultRegistry } from '../events/entity-registry.js';
-import { CODECS, type FormatName } from '../formats/lake-format.js';
+import type { FormatName, LakeFormat } from '../formats/lake-format.js';
 import { loadLakeFormat } from '../formats/lake-formats.js';
 import { UserError } from '../errors/user-error.js';
 import type { RunRecord, RunOutputRecord } from '../orchestration/run-store.js';
@@ -57,17 +57,19 @@ export interface RunHourObserver extends HourRunObserver {
   readonly onPlanned?: (plan: { runId: string; objects: number; bytes: number; skipped: readonly SkippedEntry[] }) => void;
 }
 
-export function checkCodec(format: FormatName, codec: string | undefined): string {
-  const chosen = codec ?? (CODECS[format][0] as string);
-  if (!CODECS[format].includes(chosen)) {
-    throw new UserError(`--codec ${chosen} is not available for ${format}; use ${CODECS[format].join(' or ')}`);
+/** The format names its own codecs: the asked one, or its default. */
+export function checkCodec(format: LakeFormat, codec: string | undefined): string {
+  const chosen = codec ?? (format.codecs[0] as string);
+  if (!format.codecs.includes(chosen)) {
+    throw new UserError(`--codec ${chosen} is not available for ${format.name}; use ${format.codecs.join(' or ')}`);
   }
   return chosen;
 }
 
 export async function runHour(request: RunHourRequest, observer: RunHourObserver = {}): Promise<RunReport> {
   const started = performance.now();
-  const codec = checkCodec(request.format, request.codec);
+  const format = await loadLakeFormat(request.format);
+  const codec = checkCodec(format, request.codec);
   const source = { kind: 'local', root: request.source } as const;
   const store = await openObjectStore(source);
   await store.assertReadable();
@@ -110,7 +112,7 @@ export async function runHour(request: RunHourRequest, observer: RunHourObserver
   try {
     const result = await runPlannedHour(
       manifest,
-      { lake, runner: await openTaskRunner({ kind: 'local', workers: request.workers }), registry: defaultRegistry(), format: await loadLakeFormat(request.format) },
+      { lake, runner: await openTaskRunner({ kind: 'local', workers: request.workers }), registry: defaultRegistry(), format },
       observer,
     );
     const outputs: RunOutputRecord[] = result.published.flatMap((p) =>

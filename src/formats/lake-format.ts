@@ -10,11 +10,6 @@ import type { Entity, FieldSpans, RowValue } from '../events/entity.js';
 
 export type FormatName = 'parquet' | 'avro';
 
-/** Compression codecs each format accepts; the first is the default. */
-export const CODECS: Record<FormatName, readonly string[]> = {
-  parquet: ['zstd', 'snappy'],
-  avro: ['deflate', 'snappy'],
-};
 
 export interface PartWriterOptions {
   readonly entity: Entity;
@@ -64,6 +59,8 @@ export interface PartFile {
 export interface LakeFormat {
   readonly name: FormatName;
   readonly extension: string;
+  /** Compression codecs the format writes; the first is the default. */
+  readonly codecs: readonly string[];
   createPartWriter(options: PartWriterOptions): PartWriter;
   finish(options: FinishOptions): Promise<PartFile[]>;
 }

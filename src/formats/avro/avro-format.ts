@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import type { FinishOptions, LakeFormat, PartFile, PartWriter, PartWriterOptions } from '../lake-format.js';
 import { partFileName } from '../lake-format.js';
 import { mergeContainers } from './avro-container-merge.js';
+import { avroCodecs } from './avro-codecs.js';
 import { AvroPartWriter } from './avro-part-writer.js';
 
 export const avroFormat: LakeFormat = {
   name: 'avro',
   extension: 'avro',
+  // Deflate first: every Avro reader has it; snappy is added by hand in avro-codecs.ts.
+  codecs: Object.keys(avroCodecs).sort(),
   createPartWriter(options: PartWriterOptions): PartWriter {
     return new AvroPartWriter(options, options.entity.name);
   },

@@ -5,6 +5,8 @@ import { TypedCsvWriter } from './typed-csv-writer.js';
 export const parquetFormat: LakeFormat = {
   name: 'parquet',
   extension: 'parquet',
+  // What DuckDB's Parquet writer is asked for; zstd compresses this data best.
+  codecs: ['zstd', 'snappy'],
   createPartWriter(options: PartWriterOptions): PartWriter {
     return new TypedCsvWriter(options, `${options.entity.name}.csv`);
   },
