@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHour } from '../../src/app/run-hour.js';
+import { JsonRunStore } from '../../src/orchestration/json/json-run-store.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { CLI, query, tempDir, writeObject, type CliResult } from '../helpers/fixtures.js';
 
@@ -99,5 +100,12 @@ describe('runs at the same time', () => {
       expect(r.stderr).toMatch(/^eventlake: hour 2019-06-01T00 is being (processed by run 2019-06-01T00-\w+ \(process \d+ on .+\)|taken over by another run); wait for it to finish\n$/);
     }
     expect(await idsPerHour(lake)).toEqual({ '00': 24 });
+    // Every run left its record: the winner's says success, each loser's says failed and why.
+    const records = await Promise.all(results.map(async (_, i) => new JsonRunStore(join(lake, `../state-${i}`)).list()));
+    const statuses = records.map((r) => r.map((x) => x.status).join()).sort();
+    expect(statuses).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'success']);
+    const failed = records.flat().find((r) => r.status === 'failed');
+    expect(failed?.error).toMatch(/^hour 2019-06-01T00 is being /);
+    expect(failed?.finishedAt).toEqual(expect.any(String));
   });
 });
