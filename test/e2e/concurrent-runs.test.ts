@@ -87,10 +87,11 @@ describe('runs at the same time', () => {
     await mkdir(join(lake, '_leases'), { recursive: true });
     await writeFile(join(lake, '_leases', '2019-06-01T00.lease'), JSON.stringify({ runId: '2019-06-01T00-dead', pid: dead, host: hostname(), since: 'then' }));
     // The winner holds the hour for a while, so every other run meets a live holder.
+    const states = await tempDir();
     const hold = { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '4000' };
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        spawnCli(['run', '--source', source, '--lake', lake, '--state', join(lake, `../state-${i}`), '--hour', '2019-06-01T00', '--json', '--workers', '1'], hold),
+        spawnCli(['run', '--source', source, '--lake', lake, '--state', join(states, `state-${i}`), '--hour', '2019-06-01T00', '--json', '--workers', '1'], hold),
       ),
     );
     const won = results.filter((r) => r.code === 0);
@@ -101,7 +102,7 @@ describe('runs at the same time', () => {
     }
     expect(await idsPerHour(lake)).toEqual({ '00': 24 });
     // Every run left its record: the winner's says success, each loser's says failed and why.
-    const records = await Promise.all(results.map(async (_, i) => new JsonRunStore(join(lake, `../state-${i}`)).list()));
+    const records = await Promise.all(results.map(async (_, i) => new JsonRunStore(join(states, `state-${i}`)).list()));
     const statuses = records.map((r) => r.map((x) => x.status).join()).sort();
     expect(statuses).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'success']);
     const failed = records.flat().find((r) => r.status === 'failed');
