@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { EntityRegistry } from '../events/entity-registry.js';
 import type { LakeFormat, WrittenFile } from '../formats/lake-format.js';
 import type { PartitionParts } from '../storage/publisher.js';
@@ -72,7 +72,7 @@ export async function finishPartitions(
     // An entity with no rows this time still takes part: its old partition is removed.
     partitions.push({
       partition,
-      parts: parts.map((p) => ({ name: p.path.slice(p.path.lastIndexOf('/') + 1), file: p.path, rows: p.rows })),
+      parts: parts.map((p) => ({ name: basename(p.path), file: p.path, rows: p.rows })),
     });
   }
   const partition = partitionOf(QUARANTINE, manifest.hour);
