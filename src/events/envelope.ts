@@ -1,5 +1,5 @@
 /** The envelope every event shares: `{event, on, at, organization_id, data: {id, …}}`. */
-import { parseTimestamp } from './timestamp.js';
+import { isStorableTimestamp, outsideStorableYears, parseTimestamp } from './timestamp.js';
 
 export interface Envelope {
   readonly event: string;
@@ -34,6 +34,7 @@ export function readEnvelope(value: unknown): EnvelopeResult {
   if (typeof at !== 'string') return { error: `"at" must be a timestamp string, got ${describeType(at)}` };
   const atMs = parseTimestamp(at);
   if (atMs === undefined) return { error: `"at" is not an ISO-8601 timestamp: ${JSON.stringify(at)}` };
+  if (!isStorableTimestamp(atMs)) return { error: outsideStorableYears('at', at) };
   if (typeof organizationId !== 'string') {
     return { error: `"organization_id" must be a string, got ${describeType(organizationId)}` };
   }
