@@ -9,7 +9,7 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+)
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants every reader of the lake prints. */
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the four-digit years. */
 export const FIRST_STORABLE_MS = -62_135_596_800_000;
 export const LAST_STORABLE_MS = 253_402_300_799_999;
 
