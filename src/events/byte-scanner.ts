@@ -74,7 +74,11 @@ function digits(buf: Uint8Array, from: number, count: number): number {
   return v;
 }
 
-/** Checks a canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (24 bytes) at `pos`, calendar included. */
+/**
+ * Checks a canonical `YYYY-MM-DDTHH:MM:SS.sssZ` (24 bytes) at `pos`, calendar included. Years
+ * 0001–9999 in UTC are exactly the storable instants (isStorableTimestamp); 0000 is left to
+ * the full checks, which quarantine it.
+ */
 export function isCanonicalTimestamp(buf: Uint8Array, pos: number, end: number): boolean {
   if (pos + 24 > end) return false;
   if (buf[pos + 4] !== MINUS || buf[pos + 7] !== MINUS || buf[pos + 10] !== 84 || buf[pos + 13] !== 58) return false;

@@ -1,5 +1,5 @@
 /** The envelope every event shares: `{event, on, at, organization_id, data: {id, …}}`. */
-import { parseTimestamp } from './timestamp.js';
+import { isStorableTimestamp, outsideStorableYears, parseTimestamp } from './timestamp.js';
 
 export interface Envelope {
   readonly event: string;
@@ -21,6 +21,20 @@ export function describeType(value: unknown): string {
   return typeof value;
 }
 
+/** With the u flag a surrogate pair is one code point, so only unpaired halves match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * JSON.parse accepts "\ud800", but a lone surrogate is not Unicode: Parquet would store U+FFFD
+ * and Avro invalid UTF-8. Raw bytes cannot carry one (lines are UTF-8 checked), so only escapes
+ * on this path can.
+ */
+function loneSurrogate(path: string, value: string): string | undefined {
+  const found = LONE_SURROGATE.exec(value);
+  if (found === null) return undefined;
+  return `"${path}" is not valid Unicode: it holds the lone surrogate \\u${found[0].charCodeAt(0).toString(16)}`;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -34,11 +48,15 @@ export function readEnvelope(value: unknown): EnvelopeResult {
   if (typeof at !== 'string') return { error: `"at" must be a timestamp string, got ${describeType(at)}` };
   const atMs = parseTimestamp(at);
   if (atMs === undefined) return { error: `"at" is not an ISO-8601 timestamp: ${JSON.stringify(at)}` };
+  if (!isStorableTimestamp(atMs)) return { error: outsideStorableYears('at', at) };
   if (typeof organizationId !== 'string') {
     return { error: `"organization_id" must be a string, got ${describeType(organizationId)}` };
   }
   if (!isPlainObject(data)) return { error: `"data" must be an object, got ${describeType(data)}` };
   const id = data['id'];
   if (typeof id !== 'string') return { error: `"data.id" must be a string, got ${describeType(id)}` };
+  // The envelope's strings that become columns; other fields are not stored.
+  const unpaired = loneSurrogate('event', event) ?? loneSurrogate('organization_id', organizationId) ?? loneSurrogate('data.id', id);
+  if (unpaired !== undefined) return { error: unpaired };
   return { envelope: { event, on, at: atMs, organizationId, data, id } };
 }

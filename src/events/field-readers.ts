@@ -1,6 +1,6 @@
 /** Readers for optional entity fields: each returns the value, null, or an error sentence. */
 import { describeType } from './envelope.js';
-import { parseTimestamp } from './timestamp.js';
+import { isStorableTimestamp, outsideStorableYears, parseTimestamp } from './timestamp.js';
 
 export type FieldResult<T> = { readonly value: T | null } | { readonly error: string };
 
@@ -10,6 +10,7 @@ export function optionalTimestamp(value: unknown, path: string): FieldResult<num
   if (typeof value !== 'string') return { error: `"${path}" must be a timestamp string or null, got ${describeType(value)}` };
   const ms = parseTimestamp(value);
   if (ms === undefined) return { error: `"${path}" is not an ISO-8601 timestamp: ${JSON.stringify(value)}` };
+  if (!isStorableTimestamp(ms)) return { error: outsideStorableYears(path, value) };
   return { value: ms };
 }
 

@@ -25,6 +25,8 @@ export interface PartWriterOptions {
 export interface WrittenFile {
   readonly path: string;
   readonly rows: number;
+  /** Some double column holds -0 (Parquet staging: its finisher must not merge it with +0). */
+  readonly negativeZero?: boolean;
 }
 
 export interface PartWriter {

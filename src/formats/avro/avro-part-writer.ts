@@ -24,7 +24,7 @@ interface OpenFile {
 
 export class AvroPartWriter implements PartWriter {
   private readonly names: string[];
-  private readonly type: avro.Type;
+  private readonly schema: avro.Schema;
   private current: OpenFile | undefined;
   private readonly closed: OpenFile[] = [];
 
@@ -33,7 +33,7 @@ export class AvroPartWriter implements PartWriter {
     private readonly baseName: string,
   ) {
     this.names = options.entity.columns.map((c) => c.name);
-    this.type = avro.Type.forSchema(avroSchema(options.entity) as avro.Schema);
+    this.schema = avroSchema(options.entity) as avro.Schema;
     mkdirSync(options.dir, { recursive: true });
   }
 
@@ -41,7 +41,9 @@ export class AvroPartWriter implements PartWriter {
     const index = this.closed.length;
     const name = `${this.baseName}-${String(index).padStart(3, '0')}.avro`;
     const path = join(this.options.dir, name);
-    const encoder = new avro.streams.BlockEncoder(this.type, {
+    // Given the schema, not a Type: the header then carries it as written. A Type built
+    // without logicalTypes exports timestamps as plain "long".
+    const encoder = new avro.streams.BlockEncoder(this.schema, {
       codec: this.options.codec,
       codecs: avroCodecs,
       blockSize: 256 * 1024,

@@ -31,8 +31,14 @@ function csvColumns(columns: readonly Column[]): string {
 
 const CSV_OPTIONS = "header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false";
 
-async function copyToParquet(db: DuckDBConnection, sourceSql: string, target: string, codec: string): Promise<void> {
-  await db.run(`COPY (${sourceSql}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION ${codec})`);
+/**
+ * DuckDB's Parquet dictionary compares doubles with ==, so -0 and +0 in one column chunk become
+ * whichever came first (duckdb/duckdb#25781). Without dictionaries every value is kept, at a
+ * few percent of size, so only an hour that holds a -0 pays for it.
+ */
+async function copyToParquet(db: DuckDBConnection, sourceSql: string, target: string, codec: string, negativeZero: boolean): Promise<void> {
+  const dictionary = negativeZero ? ', DICTIONARY_SIZE_LIMIT 0' : '';
+  await db.run(`COPY (${sourceSql}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION ${codec}${dictionary})`);
 }
 
 export async function writeParquetParts(options: FinishOptions): Promise<PartFile[]> {
@@ -52,7 +58,8 @@ export async function writeParquetParts(options: FinishOptions): Promise<PartFil
       `JOIN read_csv(${sqlString(objectsCsv)}, ${CSV_OPTIONS}, columns = {'source_object_index': 'INTEGER', 'source_object': 'VARCHAR'}) o ` +
       `USING (source_object_index)`;
     const whole = join(scratchDir, `${entity.name}.parquet`);
-    await copyToParquet(db, rowsSql, whole, codec);
+    const negativeZero = written.some((w) => w.negativeZero === true);
+    await copyToParquet(db, rowsSql, whole, codec, negativeZero);
     const { size } = await stat(whole);
     const totalRows = written.reduce((n, w) => n + w.rows, 0);
     const count = Math.max(1, Math.ceil(size / targetFileBytes));
@@ -72,6 +79,7 @@ export async function writeParquetParts(options: FinishOptions): Promise<PartFil
           `WHERE file_row_number >= ${i * perFile} AND file_row_number < ${(i + 1) * perFile} ORDER BY file_row_number`,
         path,
         codec,
+        negativeZero,
       );
       const rows = Math.max(0, Math.min(perFile, totalRows - i * perFile));
       parts.push({ path, rows, bytes: (await stat(path)).size });

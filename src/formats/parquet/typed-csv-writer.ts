@@ -16,6 +16,7 @@ const NEEDS_QUOTES = /[",\n\r]/;
 const COMMA = 44;
 const QUOTE = 34;
 const NEWLINE = 10;
+const MINUS = 45;
 /** Room for the separators, quotes and the two trailing integers of one row. */
 const ROW_OVERHEAD = 64;
 
@@ -28,8 +29,20 @@ export function csvString(value: string): string {
 function csvValue(value: RowValue, column: Column): string {
   if (value === null) return '';
   if (column.type === 'string') return csvString(value as string);
+  // Four-digit years only: the readers quarantine instants outside 0001–9999 (isStorableTimestamp).
   if (column.type === 'timestamp') return new Date(value as number).toISOString();
-  return String(value);
+  // String(-0) is "0": the source's sign would be lost.
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
+/** Whether a plain decimal span is a negative zero such as `-0` or `-0.000`. */
+function isNegativeZeroText(buf: Buffer, start: number, end: number): boolean {
+  if (buf[start] !== MINUS) return false;
+  for (let i = start + 1; i < end; i++) {
+    const b = buf[i] as number;
+    if (b !== 48 && b !== 46) return false;
+  }
+  return true;
 }
 
 export class TypedCsvWriter implements PartWriter {
@@ -40,6 +53,7 @@ export class TypedCsvWriter implements PartWriter {
   private out = Buffer.allocUnsafe(BUFFER_BYTES);
   private pos = 0;
   private rows = 0;
+  private negativeZero = false;
 
   constructor(options: PartWriterOptions, workerFileName: string) {
     this.columns = options.entity.columns;
@@ -50,7 +64,11 @@ export class TypedCsvWriter implements PartWriter {
 
   write(row: readonly RowValue[], objectIndex: number, line: number): void {
     let text = '';
-    for (let i = 0; i < this.columns.length; i++) text += `${csvValue(row[i] ?? null, this.columns[i] as Column)},`;
+    for (let i = 0; i < this.columns.length; i++) {
+      const value = row[i] ?? null;
+      if (Object.is(value, -0)) this.negativeZero = true;
+      text += `${csvValue(value, this.columns[i] as Column)},`;
+    }
     text += `${objectIndex},${line}\n`;
     this.reserve(text.length * 3);
     this.pos += this.out.write(text, this.pos);
@@ -69,6 +87,8 @@ export class TypedCsvWriter implements PartWriter {
         if (this.stringColumn[c] === true) {
           pos = copyCsvString(buf, start, end, out, pos);
         } else {
+          // Timestamps never start with "-"; a double rarely does and is rarely zero.
+          if (buf[start] === MINUS && isNegativeZeroText(buf, start, end)) this.negativeZero = true;
           for (let i = start; i < end; i++) out[pos++] = buf[i] as number;
         }
       }
@@ -110,7 +130,7 @@ export class TypedCsvWriter implements PartWriter {
     if (this.fd === undefined) return [];
     closeSync(this.fd);
     this.fd = undefined;
-    return [{ path: this.path, rows: this.rows }];
+    return [{ path: this.path, rows: this.rows, negativeZero: this.negativeZero }];
   }
 }
 
