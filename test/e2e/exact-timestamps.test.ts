@@ -4,11 +4,9 @@
  * Expected instants are written by hand as UTC text and read with Date.parse, which handles
  * four-digit years exactly (unlike Date.UTC, which maps 0–99 to 1900–1999).
  */
-import { readFile } from 'node:fs/promises';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import type { QuarantineRecord } from '../../src/pipeline/quarantine-writer.js';
-import { avrocat, listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { avrocat, listFiles, query, quarantinedLines, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
 
 const HOUR = '2019-06-01T15';
 const NORMAL = '2019-06-01T18:23:57.196Z';
@@ -106,16 +104,6 @@ function buildInput(): { lines: string[]; rows: Expected[]; bad: [number, string
 
 const ms = (utc: string | null): number | null => (utc === null ? null : Date.parse(utc));
 
-async function quarantine(lake: string): Promise<[number, string][]> {
-  const files = (await listFiles(`${lake}/_quarantine`)).filter((f) => f.endsWith('.jsonl'));
-  const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as QuarantineRecord)
-    .sort((a, b) => a.source_line - b.source_line)
-    .map((q) => [q.source_line, q.reason]);
-}
 
 const TIMESTAMP_MILLIS = { type: 'long', logicalType: 'timestamp-millis' };
 
@@ -150,7 +138,7 @@ describe('timestamps', () => {
       events: { vehicle: vehicles.length, operating_period: periods.length },
       quarantined: bad.length,
     });
-    expect.soft(await quarantine(lake)).toEqual(bad);
+    expect.soft(await quarantinedLines(lake)).toEqual(bad);
 
     const expected = (list: Expected[]): (number | null)[][] => list.map((r) => [r.line, ...r.instants.map(ms)]);
     if (format === 'parquet') {

@@ -2,12 +2,9 @@
  * A lone surrogate escape (JSON.parse accepts "\ud800") in a string that becomes a column is
  * quarantined: it is not Unicode, and Parquet would hold U+FFFD, Avro invalid UTF-8.
  */
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { QuarantineRecord } from '../../src/pipeline/quarantine-writer.js';
-import { avrocat, listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { avroRecords, listFiles, query, quarantinedLines, runLines } from '../helpers/fixtures.js';
 
-const HOUR = '2019-06-01T15';
 const AT = '2019-06-01T18:23:57.196Z';
 
 /** The exact shape the vehicle fast path takes (ids and numbers written as JSON text). */
@@ -19,31 +16,8 @@ const slow = (id: string, lat: string, lng: string, org = '"org"', event = '"upd
 const period = (id: string, org = '"org"'): string =>
   `{"event":"delete","on":"operating_period","at":"${AT}","data":{"id":${id}},"organization_id":${org}}`;
 
-async function quarantine(lake: string): Promise<[number, string][]> {
-  const files = (await listFiles(`${lake}/_quarantine`)).filter((f) => f.endsWith('.jsonl'));
-  const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as QuarantineRecord)
-    .sort((a, b) => a.source_line - b.source_line)
-    .map((q) => [q.source_line, q.reason]);
-}
 
-async function run(format: string, lines: string[]): Promise<{ lake: string; summary: unknown }> {
-  const source = await tempDir();
-  const lake = await tempDir();
-  await writeObject(source, '2019-06-01-15-0-0-events.json', `${lines.join('\n')}\n`);
-  const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--format', format, '--json', '--state', `${lake}-s`]);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return { lake, summary: JSON.parse(result.stdout) };
-}
 
-async function avroRecords(dir: string): Promise<Record<string, unknown>[]> {
-  const files = (await listFiles(dir)).filter((f) => f.endsWith('.avro'));
-  return files.flatMap((f) => avrocat(f)).sort((a, b) => Number(a['source_line']) - Number(b['source_line']));
-}
 
 describe('a lone surrogate escape', () => {
   const reason = (path: string, escape: string): string => `"${path}" is not valid Unicode: it holds the lone surrogate ${escape}`;
@@ -60,9 +34,9 @@ describe('a lone surrogate escape', () => {
   ];
 
   it.each([['parquet'], ['avro']])('in a column value quarantines the line in %s', async (format) => {
-    const { lake, summary } = await run(format, lines);
+    const { lake, summary } = await runLines(format, lines);
     expect(summary).toMatchObject({ events: { vehicle: 3 }, quarantined: 6 });
-    expect(await quarantine(lake)).toEqual([
+    expect(await quarantinedLines(lake)).toEqual([
       [1, reason('data.id', '\\ud800')],
       [2, reason('organization_id', '\\udfff')],
       [3, reason('event', '\\udbff')],

@@ -1,8 +1,7 @@
 /** -0 is stored as -0, as the source wrote it, on both paths and in both formats. */
 import { describe, expect, it } from 'vitest';
-import { avrocat, listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { avroRecords, query, runLines } from '../helpers/fixtures.js';
 
-const HOUR = '2019-06-01T15';
 const AT = '2019-06-01T18:23:57.196Z';
 
 /** The exact shape the vehicle fast path takes. */
@@ -12,20 +11,7 @@ const fast = (id: string, lat: string, lng: string): string =>
 const slow = (id: string, lat: string, lng: string): string =>
   `{"event": "update", "on": "vehicle", "at": "${AT}", "data": {"id": ${id}, "location": {"lat": ${lat}, "lng": ${lng}, "at": "${AT}"}}, "organization_id": "org"}`;
 
-async function run(format: string, lines: string[]): Promise<{ lake: string; summary: unknown }> {
-  const source = await tempDir();
-  const lake = await tempDir();
-  await writeObject(source, '2019-06-01-15-0-0-events.json', `${lines.join('\n')}\n`);
-  const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--format', format, '--json', '--state', `${lake}-s`]);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return { lake, summary: JSON.parse(result.stdout) };
-}
 
-async function avroRecords(dir: string): Promise<Record<string, unknown>[]> {
-  const files = (await listFiles(dir)).filter((f) => f.endsWith('.avro'));
-  return files.flatMap((f) => avrocat(f)).sort((a, b) => Number(a['source_line']) - Number(b['source_line']));
-}
 
 /** avrocat prints a union's value as {"<branch>": value}. */
 const unwrap = (v: unknown): unknown => (v !== null && typeof v === 'object' ? Object.values(v)[0] : v);
@@ -59,7 +45,7 @@ describe('negative zero', () => {
 
   it.each(cases)('is stored as -0 in %s from %s', async (format, scenario) => {
     const input = SCENARIOS[scenario] ?? [];
-    const { lake, summary } = await run(format, input.map(([line]) => line));
+    const { lake, summary } = await runLines(format, input.map(([line]) => line));
     expect(summary).toMatchObject({ events: { vehicle: input.length }, quarantined: 0 });
     const expected = input.map(([, lat, lng], i) => ({ vehicle_id: `v${i + 1}`, lat, lng }));
     if (format === 'parquet') {

@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CLI, listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { avrocat, CLI, listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
 
 const HOUR = '2019-06-01T15';
 const good = (id: string): string =>
@@ -41,6 +41,28 @@ describe('reruns', () => {
     const record = JSON.parse(await readFile(records[0] as string, 'utf8')) as Record<string, unknown>;
     expect(record).toMatchObject({ hour: HOUR, source, lake, format, events: { vehicle: 60 }, quarantined: 30 });
     expect(Object.keys(first).filter((f) => f.includes('/_quarantine/'))).not.toHaveLength(0);
+  });
+
+  it.each([['parquet'], ['avro']])('write the same %s bytes in rows of source order whatever the lake path and worker count', async (format) => {
+    const source = await tempDir();
+    const generated = await runCli(['generate', '--out', source, '--hour', HOUR, '--vehicles', '30', '--json']);
+    expect(generated.code).toBe(0);
+    await writeObject(source, 'bad/2019-06-01-15-3-3-events.json', `${good('x')}\nnot json\n`);
+    const one = await tempDir();
+    const two = `${await tempDir()}/some/deeper/lake`;
+    await run(source, one, ['--format', format, '--workers', '1']);
+    await run(source, two, ['--format', format, '--workers', '2']);
+    expect(await snapshot(two)).toEqual(await snapshot(one));
+    if (format === 'avro') {
+      const records = (await listFiles(`${one}/vehicle`)).sort().flatMap((f) => avrocat(f));
+      const order = records.map((r) => [Buffer.from(String(r['source_object'])), Number(r['source_line'])] as const);
+      for (let i = 1; i < order.length; i++) {
+        const [pk, pl] = order[i - 1] as readonly [Buffer, number];
+        const [k, l] = order[i] as readonly [Buffer, number];
+        expect(Buffer.compare(pk, k) < 0 || (Buffer.compare(pk, k) === 0 && pl < l)).toBe(true);
+      }
+      expect(records.length).toBeGreaterThan(1000);
+    }
   });
 
   it('replace the hour when its inputs change, quarantine included, and leave other hours alone', async () => {

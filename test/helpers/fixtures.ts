@@ -1,9 +1,10 @@
 /** Test fixtures: temporary folders, the shared real sample, and the built CLI. */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import type { QuarantineRecord } from '../../src/pipeline/quarantine-writer.js';
 import { openDuckDb } from '../../src/duckdb/open-duckdb.js';
 
 export const SAMPLE = resolve('../shared/data/door2door-sample');
@@ -43,9 +44,9 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would: `node dist/src/cli/main.js …`. */
-export function runCli(args: readonly string[], cwd?: string): Promise<CliResult> {
+export function runCli(args: readonly string[], cwd?: string, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: cwd ?? process.cwd(), env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: cwd ?? process.cwd(), env: { ...process.env, FORCE_COLOR: '0', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -81,4 +82,37 @@ export async function writeObject(dir: string, key: string, content: string | Bu
   const path = join(dir, key);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, content);
+}
+
+/** Runs one object of `lines` through `eventlake run` into a fresh lake; the run must succeed. */
+export async function runLines(format: string, lines: readonly string[], hour = '2019-06-01T15'): Promise<{ lake: string; summary: unknown }> {
+  const source = await tempDir();
+  const lake = await tempDir();
+  await writeObject(source, `${hour.slice(0, 10)}-${hour.slice(11, 13)}-0-0-events.json`, `${lines.join('\n')}\n`);
+  const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', hour, '--format', format, '--json', '--state', `${lake}-s`]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return { lake, summary: JSON.parse(result.stdout) };
+}
+
+/** Every Avro record under `dir`, read by avrocat, in line order. */
+export function avroRecords(dir: string): Promise<Record<string, unknown>[]> {
+  return listFiles(dir).then((all) =>
+    all
+      .filter((f) => f.endsWith('.avro'))
+      .flatMap((f) => avrocat(f))
+      .sort((a, b) => Number(a['source_line']) - Number(b['source_line'])),
+  );
+}
+
+/** The lake's quarantine as [line, reason] pairs, in line order. */
+export async function quarantinedLines(lake: string): Promise<[number, string][]> {
+  const files = (await listFiles(`${lake}/_quarantine`)).filter((f) => f.endsWith('.jsonl'));
+  const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as QuarantineRecord)
+    .sort((a, b) => a.source_line - b.source_line)
+    .map((q) => [q.source_line, q.reason]);
 }

@@ -1,13 +1,14 @@
 /** The object-store port on a local folder: the embedded default. */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ListOptions, ObjectInfo, ObjectStore } from '../object-store.js';
 import { StorageLocationError } from '../errors.js';
+import { createExclusive } from './create-exclusive.js';
 
 /** A folder entry as bytes: names that are not UTF-8 cannot become keys. */
 type RawEntry = Dirent<Buffer>;
@@ -94,19 +95,7 @@ export class LocalObjectStore implements ObjectStore {
   async createIfAbsent(key: string, body: Buffer): Promise<boolean> {
     const path = join(this.root, key);
     await mkdir(dirname(path), { recursive: true });
-    // Written whole beside the key, then hard-linked in: link() fails if the key exists, so of
-    // many writers racing exactly one wins, and no reader ever sees a half-written object.
-    const temp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temp, body);
-    try {
-      await link(temp, path);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
-    } finally {
-      await rm(temp, { force: true });
-    }
+    return createExclusive(path, body);
   }
 
   async delete(key: string): Promise<void> {

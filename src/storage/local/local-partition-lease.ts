@@ -8,11 +8,12 @@
  * then replaces it with rename. Every other run loses the mkdir and stops.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { leaseKey } from '../../pipeline/lake-layout.js';
 import { LeaseHeldError } from '../errors.js';
 import type { Lease, LeaseHolder, PartitionLease } from '../partition-lease.js';
+import { createExclusive } from './create-exclusive.js';
 import { holderAlive, markRunEnded, markRunLive, thisHost } from './process-liveness.js';
 
 export interface LocalLeaseHooks {
@@ -39,7 +40,7 @@ export class LocalPartitionLease implements PartitionLease {
     markRunLive(runId);
     try {
       for (let attempt = 0; attempt < 10; attempt++) {
-        if (await this.create(path, text)) return this.lease(partitionKey, path, holder, text, undefined);
+        if (await createExclusive(path, text)) return this.lease(partitionKey, path, holder, text, undefined);
         const seen = await this.observe(path);
         if (seen === undefined) continue; // released in between: try to create again
         if (seen.holder && holderAlive(seen.holder)) throw new LeaseHeldError(partitionKey, seen.holder);
@@ -65,20 +66,6 @@ export class LocalPartitionLease implements PartitionLease {
     } catch (err) {
       markRunEnded(runId);
       throw err;
-    }
-  }
-
-  private async create(path: string, text: string): Promise<boolean> {
-    const temp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temp, text);
-    try {
-      await link(temp, path);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
-    } finally {
-      await rm(temp, { force: true });
     }
   }
 
