@@ -93,3 +93,52 @@ describe('LineSplitter on regions larger than the line limit', () => {
     expect(seen.map((s) => s.text)).toEqual(['a'.repeat(30), '', 'b'.repeat(30), '', '']);
   });
 });
+
+describe('LineSplitter line limit and CRLF', () => {
+  const max = 64;
+  const full = 'z'.repeat(max);
+
+  it.each([
+    ['in one chunk', [`${full}\r\nnext\r\n`]],
+    ['with CR and LF in different chunks', [`${full}\r`, '\nnext\r\n']],
+    ['with the CR alone in its chunk', [full, '\r', '\nnext\r\n']],
+    ['with the line cut in the middle', [full.slice(0, 10), `${full.slice(10)}\r`, '\n', 'next\r\n']],
+    ['as the last line without LF', [`${full}\r`]],
+  ])('accepts a line of exactly the limit followed by CRLF, %s', (_name, chunks) => {
+    const seen = split(chunks, max);
+    expect(seen[0]).toEqual({ line: 1, text: full });
+    if (seen.length > 1) expect(seen[1]).toEqual({ line: 2, text: 'next' });
+  });
+
+  it('accepts such a line in a region checked in windows', () => {
+    const lines = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? `${full}` : `line-${i}`));
+    expect(split([lines.map((l) => `${l}\r\n`).join('')], max).map((s) => s.text)).toEqual(lines);
+  });
+
+  it.each([
+    ['in one chunk', [`${full}x\r\nnext\r\n`]],
+    ['with CR and LF in different chunks', [`${full}x\r`, '\nnext\r\n']],
+    ['across many chunks', [full, 'x', '\r', '\nnext\r\n']],
+  ])('still rejects one content byte more, counting content only, %s', (_name, chunks) => {
+    const seen = split(chunks, max);
+    expect(seen.map((s) => [s.line, s.text ?? s.reason])).toEqual([
+      [1, `line too long: ${max + 1} bytes, the limit is ${max}`],
+      [2, 'next'],
+    ]);
+  });
+
+  it('counts content only for an over-long last line ending in CR without LF', () => {
+    expect(split(['a\n', `${full}xy`, '\r'], max).map((s) => [s.line, s.text ?? s.reason])).toEqual([
+      [1, 'a'],
+      [2, `line too long: ${max + 2} bytes, the limit is ${max}`],
+    ]);
+  });
+
+  it('treats a CR not followed by LF as content', () => {
+    const seen = split([`${full}\r`, 'y\nnext\n'], max);
+    expect(seen.map((s) => [s.line, s.text ?? s.reason])).toEqual([
+      [1, `line too long: ${max + 2} bytes, the limit is ${max}`],
+      [2, 'next'],
+    ]);
+  });
+});
