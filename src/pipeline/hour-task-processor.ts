@@ -13,7 +13,7 @@ import type { LakeFormat, PartWriter, WrittenFile } from '../formats/lake-format
 import type { ObjectStore } from '../storage/object-store.js';
 import type { HourProgress, HourTask, HourWorkerResult, HourWorkerSetup, SourceObjectRef } from './hour-task.js';
 import { decodeLine } from './line-decoder.js';
-import { LineSplitter } from './line-splitter.js';
+import { isBlankLine, LineSplitter } from './line-splitter.js';
 import { QuarantineWriter } from './quarantine-writer.js';
 import { parseSourceObjectName } from './source-object-name.js';
 
@@ -144,7 +144,7 @@ export class HourTaskProcessor {
     const text = buf.toString('utf8', start, end);
     const decoded = decodeLine(text, this.registry);
     if ('error' in decoded) {
-      if (text.trim().length === 0) return; // blank or whitespace-only: skipped, not bad
+      if (isBlankLine(buf, start, end)) return; // spaces, tabs and CRs only: skipped, not bad
       this.quarantine.add(key, lineNumber, decoded.error, text);
       return;
     }

@@ -22,6 +22,21 @@ export interface LineSink {
 const NEWLINE = 10;
 const CR = 13;
 
+const SPACE = 32;
+const TAB = 9;
+
+/**
+ * Whether `buf[start, end)` is blank: empty or only spaces, tabs and CRs. Any other character,
+ * even one String.prototype.trim() drops (NBSP, U+2028, a BOM past the start, VT, FF), is content.
+ */
+export function isBlankLine(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = buf[i];
+    if (byte !== SPACE && byte !== TAB && byte !== CR) return false;
+  }
+  return true;
+}
+
 function preview(bytes: Buffer): string {
   return bytes.subarray(0, RAW_PREVIEW_CHARS * 4).toString('utf8').slice(0, RAW_PREVIEW_CHARS);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/pipeline/line-splitter.js';
+import { isBlankLine, LineSplitter } from '../../src/pipeline/line-splitter.js';
 
 type Seen = { line: number; text?: string; reason?: string; preview?: string };
 
@@ -140,5 +140,17 @@ describe('LineSplitter line limit and CRLF', () => {
       [1, `line too long: ${max + 2} bytes, the limit is ${max}`],
       [2, 'next'],
     ]);
+  });
+});
+
+describe('isBlankLine', () => {
+  it.each(['', ' ', '\t', '\r', '  \t \r', ' \r\r'])('takes %j as blank', (text) => {
+    const buf = Buffer.from(`x${text}x`);
+    expect(isBlankLine(buf, 1, buf.length - 1)).toBe(true);
+  });
+
+  it.each(['\u00A0', '\u2028', '\u2029', '\uFEFF', '\v', '\f', '\u0085', '\u3000', ' a', '\0'])('takes %j as content', (text) => {
+    const buf = Buffer.from(text);
+    expect(isBlankLine(buf, 0, buf.length)).toBe(false);
   });
 });
