@@ -122,12 +122,27 @@ export class HourTaskProcessor {
     const raw = whole ? Readable.from([whole.bytes]) : this.store.read(key);
     // pipeline() forwards a read error of the object to the gunzip stream we iterate.
     const stream: Readable = gzip ? pipeline(raw, createGunzip(), () => {}) : raw;
+    // Only a failure to read the object is quarantined: one of the sink (a part writer, a bug)
+    // must fail the run, not pass for a damaged object.
+    const chunks: AsyncIterator<Buffer> = stream[Symbol.asyncIterator]();
     try {
-      for await (const chunk of stream) splitter.push(chunk as Buffer);
-      splitter.end();
-    } catch (err) {
-      // A truncated gzip or a vanished object: the lines read so far stay, the rest is reported.
-      splitter.abandon((err as Error).message);
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          // A truncated gzip or a vanished object: the lines read so far stay, the rest is reported.
+          splitter.abandon((err as Error).message);
+          break;
+        }
+        if (next.done === true) {
+          splitter.end();
+          break;
+        }
+        splitter.push(next.value);
+      }
+    } finally {
+      await chunks.return?.(); // stops the read when the sink failed
     }
     return this.rows - before;
   }
