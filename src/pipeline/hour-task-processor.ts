@@ -4,14 +4,13 @@
  * thread when a run asks for no workers (the tests do, so coverage sees it).
  */
 import { join } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type { Entity, FieldSpans, RowValue } from '../events/entity.js';
 import type { EntityRegistry } from '../events/entity-registry.js';
 import { lakeFormat } from '../formats/lake-formats.js';
 import type { LakeFormat, PartWriter, WrittenFile } from '../formats/lake-format.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { HourProgress, HourTask, HourWorkerResult, HourWorkerSetup, SourceObjectRef } from './hour-task.js';
+import { gunzipObject } from './gzip-reader.js';
 import { decodeLine } from './line-decoder.js';
 import { isBlankLine, LineSplitter } from './line-splitter.js';
 import { QuarantineWriter } from './quarantine-writer.js';
@@ -119,15 +118,15 @@ export class HourTaskProcessor {
       splitter.end();
       return this.rows - before;
     }
-    const raw = whole ? Readable.from([whole.bytes]) : this.store.read(key);
-    // pipeline() forwards a read error of the object to the gunzip stream we iterate.
-    const stream: Readable = gzip ? pipeline(raw, createGunzip(), () => {}) : raw;
+    // A .gz object yields its data, then says whether it is damaged (a bad CRC, trailing garbage).
+    const chunks: AsyncIterator<Buffer, string | undefined> = gzip
+      ? gunzipObject(whole ? [whole.bytes] : this.store.read(key))
+      : this.store.read(key)[Symbol.asyncIterator]();
     // Only a failure to read the object is quarantined: one of the sink (a part writer, a bug)
     // must fail the run, not pass for a damaged object.
-    const chunks: AsyncIterator<Buffer> = stream[Symbol.asyncIterator]();
     try {
       for (;;) {
-        let next: IteratorResult<Buffer>;
+        let next: IteratorResult<Buffer, string | undefined>;
         try {
           next = await chunks.next();
         } catch (err) {
@@ -137,6 +136,7 @@ export class HourTaskProcessor {
         }
         if (next.done === true) {
           splitter.end();
+          if (next.value !== undefined) splitter.damaged(next.value);
           break;
         }
         splitter.push(next.value);

@@ -116,6 +116,15 @@ export class LineSplitter {
     this.sink.unreadable(this.lineNumber, partial ? `${reason}; this line is incomplete` : reason, partial ? preview(partial) : '');
   }
 
+  /**
+   * The object was read to its end (after end()) but is damaged, e.g. its checksum does not
+   * match: one more record, numbered after the last line, says so.
+   */
+  damaged(damage: string): void {
+    this.lineNumber++;
+    this.sink.unreadable(this.lineNumber, `object is damaged: ${damage}`, '');
+  }
+
   private flushLongLine(): void {
     const long = this.longLine;
     if (!long) return;
