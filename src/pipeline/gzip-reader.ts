@@ -33,11 +33,13 @@ export async function* gunzipObject(source: AsyncIterable<Buffer> | Iterable<Buf
   const damage: string[] = [];
   try {
     for (let member = 0; ; member++) {
-      const head = await input.ensure(2);
-      if (member > 0 && (head.length < 2 || head[0] !== ID1 || head[1] !== ID2)) {
-        const garbage = await input.skipRest();
-        if (garbage.nonZero) damage.push(`${garbage.bytes} bytes of trailing garbage after the gzip data`);
-        break; // zero padding after the last member is fine, as for gzip itself
+      if (member > 0) {
+        const head = await input.ensure(2);
+        if (head.length < 2 || head[0] !== ID1 || head[1] !== ID2) {
+          const rest = await input.skipRest();
+          if (rest.nonZero) damage.push(`${rest.bytes} bytes of trailing garbage after the gzip data`);
+          break; // zero padding after the last member is fine, as for gzip itself
+        }
       }
       const bad = await readHeader(input);
       if (bad !== undefined) {

@@ -43,6 +43,17 @@ describe('gunzipObject on intact input', () => {
     expectRead(await read(gz, chunkBytes), { data: text });
   });
 
+  it('reads an object whose chunks end where the deflate data or a member ends', async () => {
+    const two = Buffer.concat([gz, gz]);
+    for (const cuts of [[gz.length - 8], [gz.length], [gz.length - 8, gz.length, gz.length + 10]]) {
+      const bounds = [0, ...cuts, two.length];
+      const chunks = bounds.slice(1).map((end, i) => two.subarray(bounds[i], end));
+      const out: Buffer[] = [];
+      for await (const chunk of gunzipObject(chunks)) out.push(chunk);
+      expect(Buffer.concat(out).equals(Buffer.concat([text, text])), String(cuts)).toBe(true);
+    }
+  });
+
   it('reads members one after the other, empty ones and zero padding included', async () => {
     const bytes = Buffer.concat([gzipSync('one\ntw'), gzipSync(''), gzipSync('o\nthree\n'), Buffer.alloc(100)]);
     for (const chunkBytes of [1, 3, bytes.length]) expectRead(await read(bytes, chunkBytes), { data: Buffer.from('one\ntwo\nthree\n') });
