@@ -108,6 +108,16 @@ describe('HourTaskProcessor failures', () => {
     expect(result.events['vehicle']).toBeGreaterThan(100);
   });
 
+  it.each(['read whole', 'streamed'] as Path[])('a .gz object %s with a bad CRC keeps every line and records the damage', async (path) => {
+    const gz = gzipSync(Array.from({ length: 3000 }, (_, i) => vehicleLine(`v${i}`)).join('\n'));
+    gz[gz.length - 8] = (gz[gz.length - 8] as number) ^ 0xff;
+    const setup = await setUp(gz, '.json.gz', path, defaultRegistry());
+    await runOne(setup);
+    const result = await setup.processor.finish();
+    expect(result.events).toEqual({ vehicle: 3000 });
+    expect((await quarantined(result)).map((q) => [q.source_line, q.reason])).toEqual([[3001, 'object is damaged: gzip CRC mismatch']]);
+  });
+
   it('a source stream that fails mid-way is quarantined, keeping the lines before', async () => {
     const lines = `${vehicleLine('v1')}\n${vehicleLine('v2')}\n{"event":"upd`;
     const failing: ObjectStore = {

@@ -154,3 +154,21 @@ describe('isBlankLine', () => {
     expect(isBlankLine(buf, 0, buf.length)).toBe(false);
   });
 });
+
+describe('LineSplitter on a damaged object', () => {
+  it('numbers the damage record after the last line, a last line without newline included', () => {
+    const seen: Seen[] = [];
+    const splitter = new LineSplitter({
+      line: (line, buf, start, end) => seen.push({ line, text: buf.toString('utf8', start, end) }),
+      unreadable: (line, reason, preview) => seen.push({ line, reason, preview }),
+    });
+    splitter.push(Buffer.from('a\nb'));
+    splitter.end();
+    splitter.damaged('gzip CRC mismatch');
+    expect(seen).toEqual([
+      { line: 1, text: 'a' },
+      { line: 2, text: 'b' },
+      { line: 3, reason: 'object is damaged: gzip CRC mismatch', preview: '' },
+    ]);
+  });
+});
