@@ -22,6 +22,21 @@ export interface LineSink {
 const NEWLINE = 10;
 const CR = 13;
 
+const SPACE = 32;
+const TAB = 9;
+
+/**
+ * Whether `buf[start, end)` is blank: empty or only spaces, tabs and CRs. Any other character,
+ * even one String.prototype.trim() drops (NBSP, U+2028, a BOM past the start, VT, FF), is content.
+ */
+export function isBlankLine(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = buf[i];
+    if (byte !== SPACE && byte !== TAB && byte !== CR) return false;
+  }
+  return true;
+}
+
 function preview(bytes: Buffer): string {
   return bytes.subarray(0, RAW_PREVIEW_CHARS * 4).toString('utf8').slice(0, RAW_PREVIEW_CHARS);
 }
@@ -29,8 +44,11 @@ function preview(bytes: Buffer): string {
 export class LineSplitter {
   private lineNumber = 0;
   private carry: Buffer | undefined;
-  /** Set while skipping the rest of an over-long line: its prefix and its byte count so far. */
-  private longLine: { prefix: Buffer; bytes: number } | undefined;
+  /**
+   * Set while skipping the rest of an over-long line: its prefix, its byte count so far, and
+   * whether the bytes so far end in CR (not counted if the LF follows).
+   */
+  private longLine: { prefix: Buffer; bytes: number; endsInCr: boolean } | undefined;
 
   constructor(
     private readonly sink: LineSink,
@@ -43,9 +61,11 @@ export class LineSplitter {
       const nl = buf.indexOf(NEWLINE);
       if (nl < 0) {
         this.longLine.bytes += buf.length;
+        if (buf.length > 0) this.longLine.endsInCr = buf[buf.length - 1] === CR;
         return;
       }
-      this.longLine.bytes += nl;
+      // The limit is on the content: a CR right before the LF is the line ending.
+      this.longLine.bytes += nl - ((nl > 0 ? buf[nl - 1] === CR : this.longLine.endsInCr) ? 1 : 0);
       this.flushLongLine();
       buf = buf.subarray(nl + 1);
     } else if (this.carry) {
@@ -57,8 +77,13 @@ export class LineSplitter {
       this.completeLines(buf.subarray(0, last));
       buf = buf.subarray(last + 1);
     }
-    if (buf.length > this.maxLineBytes) {
-      this.longLine = { prefix: Buffer.from(buf.subarray(0, RAW_PREVIEW_CHARS * 4)), bytes: buf.length };
+    // One byte over the limit may still be a line of the limit whose LF is in the next chunk.
+    if (buf.length > this.maxLineBytes && (buf.length > this.maxLineBytes + 1 || buf[buf.length - 1] !== CR)) {
+      this.longLine = {
+        prefix: Buffer.from(buf.subarray(0, RAW_PREVIEW_CHARS * 4)),
+        bytes: buf.length,
+        endsInCr: buf[buf.length - 1] === CR,
+      };
     } else if (buf.length > 0) {
       // Copy: the stream may reuse the chunk's memory.
       this.carry = Buffer.from(buf);
@@ -68,6 +93,8 @@ export class LineSplitter {
   /** Ends the stream: a last line without a final newline is still a line. */
   end(): void {
     if (this.longLine) {
+      // A final CR is a line ending, as in emit().
+      if (this.longLine.endsInCr) this.longLine.bytes--;
       this.flushLongLine();
     } else if (this.carry) {
       const rest = this.carry;
@@ -87,6 +114,15 @@ export class LineSplitter {
     this.lineNumber++;
     const reason = `object could not be read to the end (${failure})`;
     this.sink.unreadable(this.lineNumber, partial ? `${reason}; this line is incomplete` : reason, partial ? preview(partial) : '');
+  }
+
+  /**
+   * The object was read to its end (after end()) but is damaged, e.g. its checksum does not
+   * match: one more record, numbered after the last line, says so.
+   */
+  damaged(damage: string): void {
+    this.lineNumber++;
+    this.sink.unreadable(this.lineNumber, `object is damaged: ${damage}`, '');
   }
 
   private flushLongLine(): void {
@@ -135,14 +171,20 @@ export class LineSplitter {
     for (;;) {
       const nl = buf.indexOf(NEWLINE, from);
       const to = nl < 0 || nl > end ? end : nl;
-      if (check && to - from > this.maxLineBytes) {
-        this.lineNumber++;
-        this.sink.unreadable(this.lineNumber, `line too long: ${to - from} bytes, the limit is ${this.maxLineBytes}`, preview(buf.subarray(from, to)));
-      } else if (check && !isUtf8(buf.subarray(from, to))) {
-        this.lineNumber++;
-        this.sink.unreadable(this.lineNumber, 'line is not valid UTF-8', preview(buf.subarray(from, to)));
-      } else {
+      if (!check) {
         this.emit(buf, from, to);
+      } else {
+        // The limit is on the content, without a final CR.
+        const bytes = to - from - (to > from && buf[to - 1] === CR ? 1 : 0);
+        if (bytes > this.maxLineBytes) {
+          this.lineNumber++;
+          this.sink.unreadable(this.lineNumber, `line too long: ${bytes} bytes, the limit is ${this.maxLineBytes}`, preview(buf.subarray(from, to)));
+        } else if (!isUtf8(buf.subarray(from, to))) {
+          this.lineNumber++;
+          this.sink.unreadable(this.lineNumber, 'line is not valid UTF-8', preview(buf.subarray(from, to)));
+        } else {
+          this.emit(buf, from, to);
+        }
       }
       if (to === end) return;
       from = to + 1;

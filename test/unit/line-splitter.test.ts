@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/pipeline/line-splitter.js';
+import { isBlankLine, LineSplitter } from '../../src/pipeline/line-splitter.js';
 
 type Seen = { line: number; text?: string; reason?: string; preview?: string };
 
@@ -91,5 +91,84 @@ describe('LineSplitter on regions larger than the line limit', () => {
   it('keeps blank lines at window edges', () => {
     const seen = split([`${'a'.repeat(30)}\n\n${'b'.repeat(30)}\n\n\n`], 32);
     expect(seen.map((s) => s.text)).toEqual(['a'.repeat(30), '', 'b'.repeat(30), '', '']);
+  });
+});
+
+describe('LineSplitter line limit and CRLF', () => {
+  const max = 64;
+  const full = 'z'.repeat(max);
+
+  it.each([
+    ['in one chunk', [`${full}\r\nnext\r\n`]],
+    ['with CR and LF in different chunks', [`${full}\r`, '\nnext\r\n']],
+    ['with the CR alone in its chunk', [full, '\r', '\nnext\r\n']],
+    ['with the line cut in the middle', [full.slice(0, 10), `${full.slice(10)}\r`, '\n', 'next\r\n']],
+    ['as the last line without LF', [`${full}\r`]],
+  ])('accepts a line of exactly the limit followed by CRLF, %s', (_name, chunks) => {
+    const seen = split(chunks, max);
+    expect(seen[0]).toEqual({ line: 1, text: full });
+    if (seen.length > 1) expect(seen[1]).toEqual({ line: 2, text: 'next' });
+  });
+
+  it('accepts such a line in a region checked in windows', () => {
+    const lines = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? `${full}` : `line-${i}`));
+    expect(split([lines.map((l) => `${l}\r\n`).join('')], max).map((s) => s.text)).toEqual(lines);
+  });
+
+  it.each([
+    ['in one chunk', [`${full}x\r\nnext\r\n`]],
+    ['with CR and LF in different chunks', [`${full}x\r`, '\nnext\r\n']],
+    ['across many chunks', [full, 'x', '\r', '\nnext\r\n']],
+  ])('still rejects one content byte more, counting content only, %s', (_name, chunks) => {
+    const seen = split(chunks, max);
+    expect(seen.map((s) => [s.line, s.text ?? s.reason])).toEqual([
+      [1, `line too long: ${max + 1} bytes, the limit is ${max}`],
+      [2, 'next'],
+    ]);
+  });
+
+  it('counts content only for an over-long last line ending in CR without LF', () => {
+    expect(split(['a\n', `${full}xy`, '\r'], max).map((s) => [s.line, s.text ?? s.reason])).toEqual([
+      [1, 'a'],
+      [2, `line too long: ${max + 2} bytes, the limit is ${max}`],
+    ]);
+  });
+
+  it('treats a CR not followed by LF as content', () => {
+    const seen = split([`${full}\r`, 'y\nnext\n'], max);
+    expect(seen.map((s) => [s.line, s.text ?? s.reason])).toEqual([
+      [1, `line too long: ${max + 2} bytes, the limit is ${max}`],
+      [2, 'next'],
+    ]);
+  });
+});
+
+describe('isBlankLine', () => {
+  it.each(['', ' ', '\t', '\r', '  \t \r', ' \r\r'])('takes %j as blank', (text) => {
+    const buf = Buffer.from(`x${text}x`);
+    expect(isBlankLine(buf, 1, buf.length - 1)).toBe(true);
+  });
+
+  it.each(['\u00A0', '\u2028', '\u2029', '\uFEFF', '\v', '\f', '\u0085', '\u3000', ' a', '\0'])('takes %j as content', (text) => {
+    const buf = Buffer.from(text);
+    expect(isBlankLine(buf, 0, buf.length)).toBe(false);
+  });
+});
+
+describe('LineSplitter on a damaged object', () => {
+  it('numbers the damage record after the last line, a last line without newline included', () => {
+    const seen: Seen[] = [];
+    const splitter = new LineSplitter({
+      line: (line, buf, start, end) => seen.push({ line, text: buf.toString('utf8', start, end) }),
+      unreadable: (line, reason, preview) => seen.push({ line, reason, preview }),
+    });
+    splitter.push(Buffer.from('a\nb'));
+    splitter.end();
+    splitter.damaged('gzip CRC mismatch');
+    expect(seen).toEqual([
+      { line: 1, text: 'a' },
+      { line: 2, text: 'b' },
+      { line: 3, reason: 'object is damaged: gzip CRC mismatch', preview: '' },
+    ]);
   });
 });

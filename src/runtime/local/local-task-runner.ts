@@ -2,7 +2,7 @@
 import { defaultRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
 import { crashPoint } from '../../pipeline/fail-points.js';
-import { TaskProcessor } from '../../pipeline/hour-task-processor.js';
+import { TaskProcessor } from '../../pipeline/task-processor.js';
 import type { RunManifest, Task, TaskOutput, TaskProgress, TaskSettings } from '../../pipeline/run-manifest.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
 import type { TaskRunner } from '../../pipeline/task-runner.js';

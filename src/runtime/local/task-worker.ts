@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { defaultRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
-import { TaskProcessor } from '../../pipeline/hour-task-processor.js';
+import { TaskProcessor } from '../../pipeline/task-processor.js';
 import type { Task, TaskOutput, TaskProgress } from '../../pipeline/run-manifest.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
 import type { PoolMessage, WorkerMessage } from './worker-pool.js';

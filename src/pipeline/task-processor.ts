@@ -7,15 +7,14 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type { Entity, FieldSpans, RowValue } from '../events/entity.js';
 import type { EntityRegistry } from '../events/entity-registry.js';
 import type { LakeFormat, PartWriter, WrittenFile } from '../formats/lake-format.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { gunzipObject } from './gzip-reader.js';
 import { taskScratch } from './lake-layout.js';
 import { decodeLine } from './line-decoder.js';
-import { LineSplitter } from './line-splitter.js';
+import { isBlankLine, LineSplitter } from './line-splitter.js';
 import { QuarantineWriter } from './quarantine-writer.js';
 import type { SourceObjectRef, Task, TaskOutput, TaskProgress, TaskSettings } from './run-manifest.js';
 import { parseSourceObjectName } from './source-object-name.js';
@@ -163,15 +162,31 @@ export class TaskProcessor {
       splitter.end();
       return this.rows - before;
     }
-    const raw = whole ? Readable.from([whole.bytes]) : this.store.read(key);
-    // pipeline() forwards a read error of the object to the gunzip stream we iterate.
-    const stream: Readable = gzip ? pipeline(raw, createGunzip(), () => {}) : raw;
+    // A .gz object yields its data, then says whether it is damaged (a bad CRC, trailing garbage).
+    const chunks: AsyncIterator<Buffer, string | undefined> = gzip
+      ? gunzipObject(whole ? [whole.bytes] : this.store.read(key))
+      : this.store.read(key)[Symbol.asyncIterator]();
+    // Only a failure to read the object is quarantined: one of the sink (a part writer, a bug)
+    // must fail the run, not pass for a damaged object.
     try {
-      for await (const chunk of stream) splitter.push(chunk as Buffer);
-      splitter.end();
-    } catch (err) {
-      // A truncated gzip or a vanished object: the lines read so far stay, the rest is reported.
-      splitter.abandon((err as Error).message);
+      for (;;) {
+        let next: IteratorResult<Buffer, string | undefined>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          // A truncated gzip or a vanished object: the lines read so far stay, the rest is reported.
+          splitter.abandon((err as Error).message);
+          break;
+        }
+        if (next.done === true) {
+          splitter.end();
+          if (next.value !== undefined) splitter.damaged(next.value);
+          break;
+        }
+        splitter.push(next.value);
+      }
+    } finally {
+      await chunks.return?.(); // stops the read when the sink failed
     }
     return this.rows - before;
   }
@@ -188,7 +203,7 @@ export class TaskProcessor {
     const text = buf.toString('utf8', start, end);
     const decoded = decodeLine(text, this.registry);
     if ('error' in decoded) {
-      if (text.trim().length === 0) return; // blank or whitespace-only: skipped, not bad
+      if (isBlankLine(buf, start, end)) return; // spaces, tabs and CRs only: skipped, not bad
       this.quarantine.add(key, lineNumber, decoded.error, text);
       return;
     }

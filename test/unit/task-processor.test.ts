@@ -1,0 +1,166 @@
+/**
+ * Only a failure to read a source object becomes quarantine; a failure to write or transform
+ * what was read (a full disk, a bug) fails the run instead of passing for a damaged object.
+ */
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { Entity } from '../../src/events/entity.js';
+import { defaultRegistry, EntityRegistry } from '../../src/events/entity-registry.js';
+import { parquetFormat } from '../../src/formats/parquet/parquet-format.js';
+import type { LakeFormat } from '../../src/formats/lake-format.js';
+import type { SourceObjectRef, TaskOutput, TaskSettings } from '../../src/pipeline/run-manifest.js';
+import { TaskProcessor } from '../../src/pipeline/task-processor.js';
+import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
+import type { QuarantineRecord } from '../../src/pipeline/quarantine-writer.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
+import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
+import { tempDir, writeObject } from '../helpers/fixtures.js';
+
+const at = '2019-06-01T18:23:57.196Z';
+const vehicleLine = (id: string): string =>
+  JSON.stringify({ event: 'update', on: 'vehicle', at, data: { id, location: { lat: 52.5, lng: 13.4, at } }, organization_id: 'org-id' });
+const boomLine = (id: string): string => JSON.stringify({ event: 'tick', on: 'boom', at, data: { id }, organization_id: 'org-id' });
+
+/** An entity whose transform has a bug. */
+const boom: Entity = {
+  name: 'boom',
+  columns: [{ name: 'id', type: 'string', nullable: false }],
+  toRow() {
+    throw new Error('a bug in the transform');
+  },
+};
+
+/** The processor declares objects over this size too big to read whole and streams them. */
+const STREAMED_SIZE = 9 * 1024 * 1024;
+
+type Path = 'read whole' | 'streamed';
+const CASES: [string, Path][] = [
+  ['.json', 'read whole'],
+  ['.json', 'streamed'],
+  ['.json.gz', 'read whole'],
+  ['.json.gz', 'streamed'],
+];
+
+interface Setup {
+  readonly processor: TaskProcessor;
+  readonly workDir: string;
+  readonly object: SourceObjectRef;
+}
+
+/** Parquet staging whose writer fails as a full or broken disk would. */
+const failingFormat: LakeFormat = {
+  ...parquetFormat,
+  createPartWriter: () => ({
+    write: () => {
+      throw new Error('ENOSPC: no space left on device, write vehicle.csv');
+    },
+    writeSpans: () => {
+      throw new Error('ENOSPC: no space left on device, write vehicle.csv');
+    },
+    drained: () => Promise.resolve(),
+    close: () => Promise.resolve([]),
+  }),
+};
+
+/** A processor over one object, `content` gzipped for a .gz name unless given as bytes. */
+async function setUp(
+  content: string | Buffer,
+  extension: string,
+  path: Path,
+  registry: EntityRegistry,
+  options: { store?: ObjectStore; format?: LakeFormat } = {},
+): Promise<Setup> {
+  const source = await tempDir();
+  const workDir = await tempDir();
+  const key = `2019-06-01-15-0-1-events${extension}`;
+  const bytes = typeof content !== 'string' ? content : extension.endsWith('.gz') ? gzipSync(content) : Buffer.from(content);
+  await writeObject(source, key, bytes);
+  const settings: TaskSettings = {
+    runId: '2019-06-01T15-test',
+    source: { kind: 'local', root: source },
+    format: 'parquet',
+    codec: 'zstd',
+    maxLineBytes: MAX_LINE_BYTES,
+    targetFileBytes: 128 * 1024 * 1024,
+  };
+  const processor = new TaskProcessor(settings, workDir, {
+    store: options.store ?? new LocalObjectStore(source),
+    registry,
+    format: options.format ?? parquetFormat,
+  });
+  return { processor, workDir, object: { index: 0, key, size: path === 'streamed' ? STREAMED_SIZE : bytes.length } };
+}
+
+function runOne({ processor, object }: Setup): Promise<TaskOutput> {
+  return processor.process({ id: 't00000', objects: [object], bytes: object.size }, () => {});
+}
+
+async function quarantined(result: TaskOutput): Promise<QuarantineRecord[]> {
+  if (result.quarantine === undefined) return [];
+  const text = await readFile(result.quarantine.path, 'utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as QuarantineRecord);
+}
+
+describe('TaskProcessor failures', () => {
+  it.each(CASES)('a transform error on a %s object %s fails the run', async (extension, path) => {
+    const content = `${vehicleLine('v1')}\n${boomLine('b1')}\n${vehicleLine('v2')}\n`;
+    const setup = await setUp(content, extension, path, new EntityRegistry([...defaultRegistry().entities, boom]));
+    await expect(runOne(setup)).rejects.toThrow('a bug in the transform');
+  });
+
+  it.each(CASES)('a part writer error on a %s object %s fails the run', async (extension, path) => {
+    const setup = await setUp(`${vehicleLine('v1')}\n`, extension, path, defaultRegistry(), { format: failingFormat });
+    await expect(runOne(setup)).rejects.toThrow(/no space left on device/);
+  });
+
+  it.each(['read whole', 'streamed'] as Path[])('a truncated .gz object %s is still quarantined, keeping the lines before', async (path) => {
+    const full = gzipSync(Array.from({ length: 3000 }, (_, i) => vehicleLine(`v${i}`)).join('\n'));
+    const setup = await setUp(full.subarray(0, full.length >> 1), '.json.gz', path, defaultRegistry());
+    const result = await runOne(setup);
+    const bad = await quarantined(result);
+    expect(bad).toHaveLength(1);
+    expect(bad[0]?.reason).toMatch(/^object could not be read to the end \(unexpected end of file\)/);
+    expect(result.events['vehicle']).toBe((bad[0]?.source_line ?? 0) - 1);
+    expect(result.events['vehicle']).toBeGreaterThan(100);
+  });
+
+  it.each(['read whole', 'streamed'] as Path[])('a .gz object %s with a bad CRC keeps every line and records the damage', async (path) => {
+    const gz = gzipSync(Array.from({ length: 3000 }, (_, i) => vehicleLine(`v${i}`)).join('\n'));
+    gz[gz.length - 8] = (gz[gz.length - 8] as number) ^ 0xff;
+    const setup = await setUp(gz, '.json.gz', path, defaultRegistry());
+    const result = await runOne(setup);
+    expect(result.events).toEqual({ vehicle: 3000 });
+    expect((await quarantined(result)).map((q) => [q.source_line, q.reason])).toEqual([[3001, 'object is damaged: gzip CRC mismatch']]);
+  });
+
+  it('a source stream that fails mid-way is quarantined, keeping the lines before', async () => {
+    const lines = `${vehicleLine('v1')}\n${vehicleLine('v2')}\n{"event":"upd`;
+    const failing: ObjectStore = {
+      location: 'failing',
+      list: () => Readable.from([]),
+      read: () =>
+        new Readable({
+          read() {
+            this.push(Buffer.from(lines));
+            this.destroy(new Error('connection reset'));
+          },
+        }),
+      readAll: () => Promise.reject(new Error('not used')),
+      assertReadable: () => Promise.resolve(),
+      createIfAbsent: () => Promise.reject(new Error('not used')),
+      write: () => Promise.reject(new Error('not used')),
+      delete: () => Promise.reject(new Error('not used')),
+    };
+    const setup = await setUp(lines, '.json', 'streamed', defaultRegistry(), { store: failing });
+    const result = await runOne(setup);
+    expect(result.events).toEqual({ vehicle: 2 });
+    expect((await quarantined(result)).map((q) => [q.source_line, q.reason, q.raw])).toEqual([
+      [3, 'object could not be read to the end (connection reset); this line is incomplete', '{"event":"upd'],
+    ]);
+  });
+});
