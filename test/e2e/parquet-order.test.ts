@@ -11,6 +11,7 @@ import { listFiles, query, runCli, tempDir } from '../helpers/fixtures.js';
 
 const HOUR = '2019-06-01T15';
 const PARTITION = '/vehicle/date=2019-06-01/hour=15/';
+const MIB = 1024 * 1024;
 
 interface Output {
   readonly path: string;
@@ -74,6 +75,27 @@ describe('Parquet rows in source order, same bytes on every run', () => {
     const parts = a.outputs.filter((o) => o.entity === 'vehicle');
     expect(parts.map((p) => p.path.slice(a.lake.length))).toEqual([`${PARTITION}part-00000.parquet`]);
     expect(parts[0]?.rows).toBe(vehicleRows(a.outputs));
+    expect(await outOfOrder(a.lake)).toBe(0);
+    expect(await outOfOrder(b.lake)).toBe(0);
+    expect(await hashes(b.lake)).toEqual(await hashes(a.lake));
+  }, SLOW);
+
+  it('split to --target-file-mb 1: several files of about the target, ordered across files, identical in two lakes', async () => {
+    const a = await runInto(['--target-file-mb', '1']);
+    const b = await runInto(['--target-file-mb', '1']);
+    const parts = a.outputs.filter((o) => o.entity === 'vehicle');
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts.map((p) => p.path.slice(a.lake.length))).toEqual(parts.map((_, i) => `${PARTITION}part-${String(i).padStart(5, '0')}.parquet`));
+    const total = parts.reduce((n, p) => n + p.bytes, 0);
+    // About the target: never an extra file, none far past the target, only the last one small.
+    expect(parts.length).toBeLessThanOrEqual(Math.ceil(total / MIB));
+    for (const part of parts) expect(part.bytes).toBeLessThan(1.5 * MIB);
+    for (const part of parts.slice(0, -1)) expect(part.bytes).toBeGreaterThan(0.5 * MIB);
+    // Rows as reported, none empty, all of them there.
+    const perFile = await query(`SELECT filename, count(*) AS n FROM read_parquet('${a.lake}${PARTITION}*.parquet', filename = true) GROUP BY 1 ORDER BY 1`);
+    expect(perFile.map((r) => Number(r['n']))).toEqual(parts.map((p) => p.rows));
+    expect(parts.every((p) => p.rows > 0)).toBe(true);
+    expect(parts.reduce((n, p) => n + p.rows, 0)).toBe(vehicleRows(a.outputs));
     expect(await outOfOrder(a.lake)).toBe(0);
     expect(await outOfOrder(b.lake)).toBe(0);
     expect(await hashes(b.lake)).toEqual(await hashes(a.lake));
