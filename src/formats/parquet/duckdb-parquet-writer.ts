@@ -99,9 +99,12 @@ export async function writeParquetParts(options: FinishOptions): Promise<PartFil
     db.closeSync();
   }
 
-  // Renamed in file order, which is row order.
+  // DuckDB leaves a 0-row file after the last rotation when the rows end on a row-group
+  // boundary: never a part (it goes with the copy folder). The rest are renamed in file
+  // order, which is row order.
   const parts: PartFile[] = [];
   for (const file of copied.sort((a, b) => fileIndex(a.path) - fileIndex(b.path))) {
+    if (file.rows === 0) continue;
     const path = join(partitionDir, partFileName(parts.length, 'parquet'));
     await rename(file.path, path);
     parts.push({ path, rows: file.rows, bytes: file.bytes });
