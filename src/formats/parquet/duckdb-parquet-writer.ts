@@ -1,16 +1,31 @@
 /**
- * Turns the workers' staged CSV into the partition's Parquet files with DuckDB: one COPY per
- * entity, using every core, with timestamps as TIMESTAMPTZ (UTC) and doubles as DOUBLE.
- * The staged timestamps are ISO-8601 text ending in Z, which DuckDB reads exactly.
+ * Turns the workers' staged CSV into the partition's Parquet files with DuckDB in one COPY per
+ * entity, with timestamps as TIMESTAMPTZ (UTC) and doubles as DOUBLE. The staged timestamps
+ * are ISO-8601 text ending in Z, which DuckDB reads exactly.
+ *
+ * Rows come out in source order by construction: the staged files are read in list order
+ * (which is source order), the object key is looked up by index in a list (a join would not
+ * keep order), and DuckDB runs on one thread, so rows, row groups and file rotation happen in
+ * one fixed sequence and the same input gives the same bytes. Measured on the 1,000-vehicle
+ * hour (see README, Performance): two threads with FILE_SIZE_BYTES reorder rows across files;
+ * two threads writing one ordered file are slower than this one thread.
  */
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column } from '../../events/entity.js';
 import { openDuckDb, sqlString } from '../../duckdb/open-duckdb.js';
 import type { FinishOptions, PartFile } from '../lake-format.js';
 import { partFileName } from '../lake-format.js';
 import { csvString } from './typed-csv-writer.js';
+
+/**
+ * Rows per row group: DuckDB's default, stated because a file can only end on a row-group
+ * boundary (a file passes the target by at most one row group) and tests rely on it.
+ * Smaller groups would land nearer small targets but compress worse (measured: 2,048-row
+ * groups made the 300-vehicle hour's Parquet 1.7× larger).
+ */
+export const ROW_GROUP_ROWS = 122_880;
 
 const CSV_TYPE: Record<Column['type'], string> = { string: 'VARCHAR', double: 'DOUBLE', timestamp: 'TIMESTAMPTZ' };
 
@@ -19,8 +34,9 @@ function quoteIdent(name: string): string {
 }
 
 function selectList(columns: readonly Column[]): string {
-  const fields = columns.map((c) => `s.${quoteIdent(c.name)}`);
-  return [...fields, 'o.source_object', 's.source_line'].join(', ');
+  const fields = columns.map((c) => quoteIdent(c.name));
+  // DuckDB lists are 1-based; the staged index is 0-based.
+  return [...fields, "getvariable('object_keys')[source_object_index + 1] AS source_object", 'source_line'].join(', ');
 }
 
 function csvColumns(columns: readonly Column[]): string {
@@ -31,62 +47,72 @@ function csvColumns(columns: readonly Column[]): string {
 
 const CSV_OPTIONS = "header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false";
 
-/**
- * DuckDB's Parquet dictionary compares doubles with ==, so -0 and +0 in one column chunk become
- * whichever came first (duckdb/duckdb#25781). Without dictionaries every value is kept, at a
- * few percent of size, so only an hour that holds a -0 pays for it.
- */
-async function copyToParquet(db: DuckDBConnection, sourceSql: string, target: string, codec: string, negativeZero: boolean): Promise<void> {
-  const dictionary = negativeZero ? ', DICTIONARY_SIZE_LIMIT 0' : '';
-  await db.run(`COPY (${sourceSql}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION ${codec}${dictionary})`);
+/** The run's object keys as one DuckDB list, built once, indexed by each row. */
+async function loadObjectKeys(db: DuckDBConnection, objectKeys: readonly string[], scratchDir: string, entity: string): Promise<void> {
+  // Through a file rather than a literal: the SQL stays small however many objects the hour has.
+  const objectsCsv = join(scratchDir, `${entity}-objects.csv`);
+  await writeFile(objectsCsv, objectKeys.map((key, i) => `${i},${csvString(key)}\n`).join(''));
+  await db.run(
+    `SET VARIABLE object_keys = (SELECT coalesce(list(source_object ORDER BY source_object_index), []) ` +
+      `FROM read_csv(${sqlString(objectsCsv)}, ${CSV_OPTIONS}, columns = {'source_object_index': 'INTEGER', 'source_object': 'VARCHAR'}))`,
+  );
+}
+
+interface CopiedFile {
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** The file index in DuckDB's `part-{i}` name. */
+function fileIndex(path: string): number {
+  const match = /^part-(\d+)\.parquet$/.exec(basename(path));
+  if (!match) throw new Error(`unexpected file from DuckDB's COPY: ${path}`);
+  return Number(match[1]);
 }
 
 export async function writeParquetParts(options: FinishOptions): Promise<PartFile[]> {
   const { entity, written, objectKeys, partitionDir, scratchDir, codec, targetFileBytes } = options;
+  // DuckDB's Parquet dictionary compares doubles with ==, so -0 and +0 in one column chunk become
+  // whichever came first (duckdb/duckdb#25781). Without dictionaries every value is kept, at a
+  // few percent of size, so only an hour that holds a -0 pays for it.
+  const dictionary = written.some((w) => w.negativeZero === true) ? ', DICTIONARY_SIZE_LIMIT 0' : '';
   if (written.length === 0) return [];
-  await mkdir(scratchDir, { recursive: true });
+  const copyDir = join(scratchDir, `${entity.name}-parquet`);
+  await rm(copyDir, { recursive: true, force: true });
+  await mkdir(copyDir, { recursive: true });
   await mkdir(partitionDir, { recursive: true });
-  const objectsCsv = join(scratchDir, `${entity.name}-objects.csv`);
-  await writeFile(objectsCsv, objectKeys.map((key, i) => `${i},${csvString(key)}\n`).join(''));
 
   const db = await openDuckDb();
+  let copied: CopiedFile[];
   try {
+    // One thread: a single fixed sequence by construction (rows, row groups, file rotation),
+    // not by DuckDB's order-keeping machinery, which FILE_SIZE_BYTES does not use.
+    await db.run('SET threads = 1');
+    await loadObjectKeys(db, objectKeys, scratchDir, entity.name);
     const files = `[${written.map((w) => sqlString(w.path)).join(', ')}]`;
-    const rowsSql =
-      `SELECT ${selectList(entity.columns)} ` +
-      `FROM read_csv(${files}, ${CSV_OPTIONS}, columns = ${csvColumns(entity.columns)}) s ` +
-      `JOIN read_csv(${sqlString(objectsCsv)}, ${CSV_OPTIONS}, columns = {'source_object_index': 'INTEGER', 'source_object': 'VARCHAR'}) o ` +
-      `USING (source_object_index)`;
-    const whole = join(scratchDir, `${entity.name}.parquet`);
-    const negativeZero = written.some((w) => w.negativeZero === true);
-    await copyToParquet(db, rowsSql, whole, codec, negativeZero);
-    const { size } = await stat(whole);
-    const totalRows = written.reduce((n, w) => n + w.rows, 0);
-    const count = Math.max(1, Math.ceil(size / targetFileBytes));
-    if (count === 1) {
-      const path = join(partitionDir, partFileName(0, 'parquet'));
-      await rename(whole, path);
-      return [{ path, rows: totalRows, bytes: size }];
-    }
-    // Larger than the target: split into `count` files of about the target size each.
-    const parts: PartFile[] = [];
-    const perFile = Math.ceil(totalRows / count);
-    for (let i = 0; i < count; i++) {
-      const path = join(partitionDir, partFileName(i, 'parquet'));
-      await copyToParquet(
-        db,
-        `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(whole)}, file_row_number = true) ` +
-          `WHERE file_row_number >= ${i * perFile} AND file_row_number < ${(i + 1) * perFile} ORDER BY file_row_number`,
-        path,
-        codec,
-        negativeZero,
-      );
-      const rows = Math.max(0, Math.min(perFile, totalRows - i * perFile));
-      parts.push({ path, rows, bytes: (await stat(path)).size });
-    }
-    await rm(whole, { force: true });
-    return parts;
+    const rowsSql = `SELECT ${selectList(entity.columns)} FROM read_csv(${files}, ${CSV_OPTIONS}, columns = ${csvColumns(entity.columns)})`;
+    // One pass: DuckDB starts the next file once one passes the target (checked after each
+    // row group, so a file is at most one row group past it).
+    const reader = await db.runAndReadAll(
+      `COPY (${rowsSql}) TO ${sqlString(copyDir)} ` +
+        `(FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetFileBytes))}, FILENAME_PATTERN 'part-{i}', RETURN_STATS${dictionary})`,
+    );
+    copied = reader.getRowObjectsJson().map((r) => ({ path: String(r['filename']), rows: Number(r['count']), bytes: Number(r['file_size_bytes']) }));
   } finally {
     db.closeSync();
   }
+
+  // DuckDB leaves a 0-row file after the last rotation when the rows end on a row-group
+  // boundary: never a part (it goes with the copy folder). The rest are renamed in file
+  // order, which is row order.
+  const parts: PartFile[] = [];
+  for (const file of copied.sort((a, b) => fileIndex(a.path) - fileIndex(b.path))) {
+    if (file.rows === 0) continue;
+    const path = join(partitionDir, partFileName(parts.length, 'parquet'));
+    await rename(file.path, path);
+    parts.push({ path, rows: file.rows, bytes: file.bytes });
+  }
+  await rm(copyDir, { recursive: true, force: true });
+  return parts;
 }

@@ -1,0 +1,106 @@
+/**
+ * The Parquet finisher on hand-made staged CSV, with targets far below what the CLI allows
+ * (whole MiB): every part holds rows, parts follow the staged order, names follow the rows.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../src/events/entity-registry.js';
+import type { Entity } from '../../src/events/entity.js';
+import type { WrittenFile } from '../../src/formats/lake-format.js';
+import { ROW_GROUP_ROWS, writeParquetParts } from '../../src/formats/parquet/duckdb-parquet-writer.js';
+import { query, tempDir } from '../helpers/fixtures.js';
+
+const AT = '2019-06-01T15:00:00.000Z';
+const KEYS = ['2019-06-01-15-0-0-events.json', '2019-06-01-15-0-1-events.json', 'a,"quoted" key.json'];
+
+function vehicleEntity(): Entity {
+  const entity = defaultRegistry().entities.find((e) => e.name === 'vehicle');
+  if (!entity) throw new Error('no vehicle entity');
+  return entity;
+}
+
+/** One staged vehicle row in the typed-CSV layout: the entity's columns, object index, line. */
+function csvRow(vehicleId: string, objectIndex: number, line: number): string {
+  return `update,${AT},org,${vehicleId},52.5,13.4,${AT},${objectIndex},${line}\n`;
+}
+
+async function stage(dir: string, name: string, rows: string[]): Promise<WrittenFile> {
+  const path = join(dir, name);
+  await writeFile(path, rows.join(''));
+  return { path, rows: rows.length };
+}
+
+async function finish(written: WrittenFile[], targetFileBytes: number): Promise<{ dir: string; parts: Awaited<ReturnType<typeof writeParquetParts>> }> {
+  const dir = await tempDir('eventlake-parquet-parts-');
+  const partitionDir = join(dir, 'partition');
+  const parts = await writeParquetParts({
+    entity: vehicleEntity(),
+    written,
+    objectKeys: KEYS,
+    partitionDir,
+    scratchDir: join(dir, 'scratch'),
+    codec: 'zstd',
+    targetFileBytes,
+  });
+  return { dir: partitionDir, parts };
+}
+
+async function rowsOf(dir: string): Promise<{ file: string; source_object: string; source_line: number }[]> {
+  const rows = await query(
+    `SELECT parse_filename(filename) AS file, source_object, source_line FROM read_parquet('${dir}/*.parquet', filename = true, file_row_number = true) ` +
+      `ORDER BY filename, file_row_number`,
+  );
+  return rows.map((r) => ({ file: r['file'] as string, source_object: r['source_object'] as string, source_line: Number(r['source_line']) }));
+}
+
+describe('writeParquetParts', () => {
+  it('never writes an empty part when one row is larger than the target', async () => {
+    const staging = await tempDir();
+    // Incompressible ids of 20 kB: each row alone is far past the 1 kB target.
+    const big = (): string => randomBytes(10_000).toString('hex');
+    const written = [await stage(staging, 'w0.csv', [csvRow(big(), 0, 1), csvRow(big(), 0, 2)]), await stage(staging, 'w1.csv', [csvRow(big(), 2, 5)])];
+    const { dir, parts } = await finish(written, 1000);
+    expect(parts.length).toBeGreaterThan(0);
+    for (const part of parts) expect(part.rows).toBeGreaterThan(0);
+    expect((await readdir(dir)).sort()).toEqual(parts.map((_, i) => `part-${String(i).padStart(5, '0')}.parquet`));
+    const rows = await rowsOf(dir);
+    expect(rows.map((r) => [r.source_object, r.source_line])).toEqual([
+      [KEYS[0], 1],
+      [KEYS[0], 2],
+      [KEYS[2], 5],
+    ]);
+    const perFile = new Map<string, number>();
+    for (const r of rows) perFile.set(r.file, (perFile.get(r.file) ?? 0) + 1);
+    expect(parts.map((p) => perFile.get(p.path.split('/').at(-1) as string))).toEqual(parts.map((p) => p.rows));
+  });
+
+  it('splits many rows by a tiny target: no empty part, staged order kept across parts', async () => {
+    const staging = await tempDir();
+    // Past a tiny target, each row group is a file; ending exactly on a row-group boundary,
+    // DuckDB starts one more file after the last rotation and leaves it with 0 rows.
+    const count = 2 * ROW_GROUP_ROWS;
+    const half = count / 2;
+    const rows = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => csvRow(`v${(from + i) % 1000}`, from + i < half ? 0 : 1, from + i + 1));
+    const written = [await stage(staging, 'w0.csv', rows(0, half)), await stage(staging, 'w1.csv', rows(half, count))];
+    const { dir, parts } = await finish(written, 1000);
+    expect(parts.map((p) => p.rows)).toEqual([ROW_GROUP_ROWS, ROW_GROUP_ROWS]);
+    for (const part of parts) expect(part.rows).toBeGreaterThan(0);
+    expect(parts.reduce((n, p) => n + p.rows, 0)).toBe(count);
+    expect((await readdir(dir)).sort()).toEqual(parts.map((_, i) => `part-${String(i).padStart(5, '0')}.parquet`));
+    // Line numbers run 1..count across the parts in name order, keys switch once at half.
+    const order = await query(
+      `SELECT count(*) FILTER (WHERE source_line <> n) AS misplaced, count(DISTINCT source_object) FILTER (WHERE n <= ${half}) AS first, ` +
+        `count(DISTINCT source_object) FILTER (WHERE n > ${half}) AS second, min(source_object) FILTER (WHERE n > ${half}) AS second_key ` +
+        `FROM (SELECT source_object, source_line, row_number() OVER (ORDER BY filename, file_row_number) AS n ` +
+        `FROM read_parquet('${dir}/*.parquet', filename = true, file_row_number = true))`,
+    );
+    expect(order).toEqual([{ misplaced: '0', first: '1', second: '1', second_key: KEYS[1] }]);
+  });
+
+  it('writes nothing when no worker staged a row', async () => {
+    const { parts } = await finish([], 1000);
+    expect(parts).toEqual([]);
+  });
+});
