@@ -1,7 +1,7 @@
 /**
  * The lake-format port. A format has two halves:
- * - a part writer, used inside each worker, that receives the rows of one entity;
- * - a finisher, run once per entity after every worker is done, that turns what the workers
+ * - a part writer, used by each task (in a worker), that receives the task's rows of one entity;
+ * - a finisher, run once per entity after every task is done, that turns what the tasks
  *   wrote into the partition's final `part-NNNNN.<ext>` files.
  * Parquet stages typed CSV and lets DuckDB write the Parquet; Avro encodes containers in the
  * tasks and the finisher joins their blocks into files of about the target size.
@@ -18,7 +18,7 @@ export interface PartWriterOptions {
   /** Every source object key of the run; rows refer to one by index. */
   readonly objectKeys: readonly string[];
   readonly codec: string;
-  /** Formats that write final files from the worker start a new one past this size. */
+  /** Formats that write containers in the task start a new one past this size. */
   readonly targetFileBytes: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Writes an entity's rows straight into Avro container files from inside a worker, starting a
+ * Writes a task's rows of one entity straight into Avro container files, starting a
  * new file whenever the current one reaches the target size.
  */
 import { createHash } from 'node:crypto';

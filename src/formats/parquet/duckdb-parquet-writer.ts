@@ -1,5 +1,5 @@
 /**
- * Turns the workers' staged CSV into the partition's Parquet files with DuckDB in one COPY per
+ * Turns the tasks' staged CSV into the partition's Parquet files with DuckDB in one COPY per
  * entity, with timestamps as TIMESTAMPTZ (UTC) and doubles as DOUBLE. The staged timestamps
  * are ISO-8601 text ending in Z, which DuckDB reads exactly.
  *

@@ -55,11 +55,11 @@ export class TypedCsvWriter implements PartWriter {
   private rows = 0;
   private negativeZero = false;
 
-  constructor(options: PartWriterOptions, workerFileName: string) {
+  constructor(options: PartWriterOptions, fileName: string) {
     this.columns = options.entity.columns;
     this.stringColumn = this.columns.map((c) => c.type === 'string');
     mkdirSync(options.dir, { recursive: true });
-    this.path = join(options.dir, workerFileName);
+    this.path = join(options.dir, fileName);
   }
 
   write(row: readonly RowValue[], objectIndex: number, line: number): void {
