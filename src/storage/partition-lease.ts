@@ -13,6 +13,8 @@ export interface LeaseHolder {
 export interface Lease {
   readonly partitionKey: string;
   readonly holder: LeaseHolder;
+  /** The dead holder this lease was taken over from, if any. */
+  readonly tookOverFrom?: LeaseHolder;
   /** Gives the partition back; releasing twice is harmless. */
   release(): Promise<void>;
 }

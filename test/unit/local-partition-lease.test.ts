@@ -1,7 +1,8 @@
 /** Leases on a local lake: one holder per hour, atomic takeover from a dead holder. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +22,12 @@ async function leaveDeadLease(lake: string): Promise<void> {
   await mkdir(join(lake, '_leases'), { recursive: true });
   const holder = { runId: 'dead-run', pid: deadPid(), host: hostname(), since: '2019-06-01T15:00:00.000Z' };
   await writeFile(join(lake, '_leases', `${HOUR}.lease`), JSON.stringify(holder));
+}
+
+/** Where a takeover of the lease now in the lake is claimed. */
+async function claimOf(lake: string): Promise<string> {
+  const text = await readFile(join(lake, '_leases', `${HOUR}.lease`), 'utf8');
+  return join(lake, '_leases', `${HOUR}.lease.takeover-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`);
 }
 
 describe('LocalPartitionLease', () => {
@@ -83,5 +90,56 @@ describe('LocalPartitionLease', () => {
     const lease = await new LocalPartitionLease(lake).acquire(HOUR, 'run-a');
     expect(lease.holder.runId).toBe('run-a');
     await lease.release();
+  });
+
+  it('takes over a lease nobody touched for too long: another machine that died, or a reused pid', async () => {
+    const lake = await tempDir();
+    const path = join(lake, '_leases', `${HOUR}.lease`);
+    await mkdir(join(lake, '_leases'), { recursive: true });
+    const lease = new LocalPartitionLease(lake, { expireMs: 60_000 });
+    // Another machine's run, touched recently: it may well be alive.
+    await writeFile(path, JSON.stringify({ runId: 'far', pid: 1, host: 'worker-a', since: 'x' }));
+    await expect(lease.acquire(HOUR, 'run-a')).rejects.toThrow(/by run far \(process 1 on worker-a/);
+    // Its heartbeat stopped long ago: it is gone.
+    const old = new Date(Date.now() - 120_000);
+    await utimes(path, old, old);
+    const taken = await lease.acquire(HOUR, 'run-a');
+    expect(taken.tookOverFrom?.runId).toBe('far');
+    await taken.release();
+    // A live pid of this machine whose lease is stale is some other process now.
+    await writeFile(path, JSON.stringify({ runId: 'reused', pid: process.ppid, host: hostname(), since: 'x' }));
+    await utimes(path, old, old);
+    const again = await lease.acquire(HOUR, 'run-b');
+    await again.release();
+  });
+
+  it('keeps a held lease fresh with its heartbeat', async () => {
+    const lake = await tempDir();
+    const lease = new LocalPartitionLease(lake, { heartbeatMs: 20, expireMs: 200 });
+    const held = await lease.acquire(HOUR, 'run-a');
+    await new Promise((r) => setTimeout(r, 500));
+    // Older than the expiry since it was made, but touched since: still held.
+    await expect(lease.acquire(HOUR, 'run-b')).rejects.toThrow(/by run run-a/);
+    await held.release();
+  });
+
+  it('is not stuck by a run that died in the middle of its takeover claim', async () => {
+    const lake = await tempDir();
+    await leaveDeadLease(lake);
+    const lease = new LocalPartitionLease(lake);
+    // A claim for the dead holder, made by a process that died before finishing the takeover.
+    const claim = await claimOf(lake);
+    await mkdir(claim);
+    await writeFile(join(claim, 'owner'), JSON.stringify({ runId: 'claimer', pid: deadPid(), host: hostname(), since: 'x' }));
+    const taken = await lease.acquire(HOUR, 'run-a');
+    expect(taken.tookOverFrom?.runId).toBe('dead-run');
+    await taken.release();
+    expect(await readdir(join(lake, '_leases'))).toEqual([]);
+    // While a live claimer holds the claim, others stop.
+    await leaveDeadLease(lake);
+    const claim2 = await claimOf(lake);
+    await mkdir(claim2);
+    await writeFile(join(claim2, 'owner'), JSON.stringify({ runId: 'claimer', pid: process.ppid, host: hostname(), since: 'x' }));
+    await expect(lease.acquire(HOUR, 'run-b')).rejects.toThrow(/being taken over by another run/);
   });
 });
