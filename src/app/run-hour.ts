@@ -2,6 +2,7 @@
  * Running one hour, as the CLI (and later the HTTP API) asks for it: check the locations, open
  * the adapters the configuration names, plan, record the run, run it, record how it ended.
  */
+import { isAbsolute, relative, resolve } from 'node:path';
 import { defaultRegistry } from '../events/entity-registry.js';
 import type { FormatName, LakeFormat } from '../formats/lake-format.js';
 import { loadLakeFormat } from '../formats/lake-formats.js';
@@ -11,7 +12,7 @@ import { openRunStore } from '../orchestration/run-store-registry.js';
 import type { Hour } from '../pipeline/hour.js';
 import { MAX_LINE_BYTES } from '../pipeline/line-splitter.js';
 import { planHour } from '../pipeline/plan-hour.js';
-import { runPlannedHour, type HourRunObserver } from '../pipeline/run-hour.js';
+import { runPlannedHour, type HourResult, type HourRunObserver } from '../pipeline/run-hour.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
 import { openTaskRunner } from '../runtime/task-runner-registry.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
@@ -50,6 +51,8 @@ export interface RunReport {
   readonly quarantined: number;
   readonly outputs: RunOutput[];
   readonly seconds: number;
+  /** What went wrong after the hour was published (the run itself succeeded). */
+  readonly warnings?: readonly string[];
 }
 
 export interface RunHourObserver extends HourRunObserver {
@@ -66,8 +69,24 @@ export function checkCodec(format: LakeFormat, codec: string | undefined): strin
   return chosen;
 }
 
+function isWithin(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Folders that overlap would read the lake as source, or publish over the state. */
+function checkFolders(request: RunHourRequest): void {
+  const [source, lake, state] = [resolve(request.source), resolve(request.lake), resolve(request.state)];
+  if (source === lake) throw new UserError(`the lake folder ${lake} is the source folder; choose another lake`);
+  if (request.layout === 'any' && isWithin(lake, source)) {
+    throw new UserError(`the lake folder ${lake} is inside the source folder ${source}, which --layout any reads whole; move the lake or use --layout flat or nested`);
+  }
+  if (isWithin(state, lake)) throw new UserError(`the state folder ${state} is inside the lake ${lake}; keep it outside, publishing replaces lake folders`);
+}
+
 export async function runHour(request: RunHourRequest, observer: RunHourObserver = {}): Promise<RunReport> {
   const started = performance.now();
+  checkFolders(request);
   const format = await loadLakeFormat(request.format);
   const codec = checkCodec(format, request.codec);
   const source = { kind: 'local', root: request.source } as const;
@@ -88,13 +107,13 @@ export async function runHour(request: RunHourRequest, observer: RunHourObserver
     targetFileBytes: request.targetFileBytes,
     maxLineBytes: request.maxLineBytes ?? MAX_LINE_BYTES,
   });
+  observer.onPlanned?.({ runId: manifest.runId, objects: manifest.objects, bytes: manifest.bytes, skipped: manifest.skipped });
   if (manifest.objects === 0) {
     const skipped = manifest.skipped.length > 0 ? ` (${manifest.skipped.length} skipped for their names; --debug lists them)` : '';
     throw new UserError(
       `no source objects for hour ${hour.label} under ${store.location} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
     );
   }
-  observer.onPlanned?.({ runId: manifest.runId, objects: manifest.objects, bytes: manifest.bytes, skipped: manifest.skipped });
   const base = {
     runId: manifest.runId,
     hour: hour.label,
@@ -109,41 +128,48 @@ export async function runHour(request: RunHourRequest, observer: RunHourObserver
   } satisfies RunRecord | Omit<RunRecord, 'status'>;
   // Written before any work: a state folder that cannot be written stops the run before it publishes.
   await runs.save({ ...base, status: 'running' });
+  let result: HourResult;
   try {
-    const result = await runPlannedHour(
+    result = await runPlannedHour(
       manifest,
       { lake, runner: await openTaskRunner({ kind: 'local', workers: request.workers }), registry: defaultRegistry(), format },
-      observer,
+      {
+        ...observer,
+        // A run that died holding the hour never said how it ended: say it for it.
+        onLeaseTaken: async (from) => {
+          const dead = await runs.get(from.runId);
+          if (dead?.status !== 'running') return;
+          const error = `the run died before it finished (found by run ${manifest.runId})`;
+          await runs.save({ ...dead, status: 'failed', finishedAt: new Date().toISOString(), error });
+        },
+      },
     );
-    const outputs: RunOutputRecord[] = result.published.flatMap((p) =>
-      p.files.map((f) => ({ key: f.key, entity: p.partition.slice(0, p.partition.indexOf('/')), rows: f.rows, bytes: f.bytes })),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const report: RunReport = {
-      runId: manifest.runId,
-      hour: hour.label,
-      objects: manifest.objects,
-      bytes: manifest.bytes,
-      skipped: manifest.skipped,
-      events: result.events,
-      quarantined: result.quarantined,
-      outputs: outputs.map((o) => ({ path: lake.locate(o.key), entity: o.entity, rows: o.rows, bytes: o.bytes })),
-      seconds,
-    };
-    await runs.save({
-      ...base,
-      status: 'success',
-      finishedAt: new Date().toISOString(),
-      events: result.events,
-      quarantined: result.quarantined,
-      outputs,
-      seconds,
-    });
-    return report;
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     await runs.save({ ...base, status: 'failed', finishedAt: new Date().toISOString(), error: message }).catch(() => undefined);
     throw err;
   }
+  const outputs: RunOutputRecord[] = result.published.flatMap((p) =>
+    p.files.map((f) => ({ key: f.key, entity: p.partition.slice(0, p.partition.indexOf('/')), rows: f.rows, bytes: f.bytes })),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const report: RunReport = {
+    runId: manifest.runId,
+    hour: hour.label,
+    objects: manifest.objects,
+    bytes: manifest.bytes,
+    skipped: manifest.skipped,
+    events: result.events,
+    quarantined: result.quarantined,
+    outputs: outputs.map((o) => ({ path: lake.locate(o.key), entity: o.entity, rows: o.rows, bytes: o.bytes })),
+    seconds,
+  };
+  // The hour is published whatever happens next: a record that cannot be saved is a warning.
+  const saved = await runs
+    .save({ ...base, status: 'success', finishedAt: new Date().toISOString(), events: result.events, quarantined: result.quarantined, outputs, seconds })
+    .then(
+      () => undefined,
+      (err: Error) => `the hour was published, but its run record could not be saved: ${err.message}`,
+    );
+  return saved === undefined ? report : { ...report, warnings: [saved] };
 }
-

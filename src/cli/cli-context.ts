@@ -1,10 +1,12 @@
 /** What every command shares: the global flags and how results reach the person or script. */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { makeFolderSync } from '../storage/writable-folder.js';
 
 export interface GlobalOptions {
   readonly state: string;
+  /** Whether the person chose --state (demo keeps its own otherwise). */
+  readonly stateGiven: boolean;
   readonly json: boolean;
   readonly debug: boolean;
 }
@@ -14,7 +16,7 @@ export const DEFAULT_STATE_DIR = '.eventlake';
 /** The debug log under the state folder: stack traces and run details, never credentials. */
 export function openDebugLog(stateDir: string): Logger {
   try {
-    mkdirSync(join(stateDir, 'logs'), { recursive: true });
+    makeFolderSync(join(stateDir, 'logs'));
     return pino({ base: undefined }, pino.destination({ dest: join(stateDir, 'logs', 'eventlake.log'), sync: true, append: true }));
   } catch {
     return pino({ enabled: false });
@@ -28,4 +30,9 @@ export function resolveState(state: string | undefined): string {
 /** Prints the command's result: one JSON object with --json, readable text otherwise. */
 export function printResult(options: GlobalOptions, json: unknown, text: () => string): void {
   process.stdout.write(options.json ? `${JSON.stringify(json)}\n` : `${text()}\n`);
+}
+
+/** Things that went wrong after the work was done: on stderr, the exit code stays 0. */
+export function printWarnings(warnings: readonly string[] | undefined): void {
+  for (const warning of warnings ?? []) process.stderr.write(`eventlake: warning: ${warning}\n`);
 }

@@ -7,7 +7,7 @@ import type { Hour } from '../pipeline/hour.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { formatBytes, formatCount } from './format-figures.js';
 import { createProgress } from './progress-bar.js';
-import { hourArgument, positiveInteger } from './shared-options.js';
+import { folderArgument, hourArgument, positiveInteger } from './shared-options.js';
 
 export interface GenerateCommandOptions {
   readonly out: string;
@@ -40,7 +40,7 @@ export function describeGenerated(result: GenerateResult, out: string): string {
 export function generateCommand(global: () => GlobalOptions): Command {
   return new Command('generate')
     .description('write a synthetic hour of events, one file per second')
-    .requiredOption('--out <dir>', 'folder to write the source objects to')
+    .requiredOption('--out <dir>', 'folder to write the source objects to', folderArgument('--out'))
     .requiredOption('--hour <hour>', 'logical hour, e.g. 2019-06-01T15', hourArgument)
     .requiredOption('--vehicles <n>', 'number of vehicles', positiveInteger('--vehicles'))
     .option('--seed <n>', 'seed; the same seed writes the same bytes', positiveInteger('--seed', 0), 1)

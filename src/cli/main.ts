@@ -10,10 +10,15 @@ import { globalOptions } from './shared-options.js';
 
 function readGlobalOptions(program: Command): GlobalOptions {
   const opts = program.opts<{ state?: string; json?: boolean; debug?: boolean }>();
-  return { state: resolveState(opts.state), json: opts.json ?? false, debug: opts.debug ?? false };
+  return { state: resolveState(opts.state), stateGiven: opts.state !== undefined, json: opts.json ?? false, debug: opts.debug ?? false };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // A reader that stops early (`| head`) is not an error of ours: the work is done by then.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = new Command('eventlake')
     .description('Raw JSON event files in, a validated, partitioned, compact lake out.')
     .showHelpAfterError('(run with --help for usage)')

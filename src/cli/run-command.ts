@@ -7,7 +7,7 @@ import type { Hour } from '../pipeline/hour.js';
 import { QUARANTINE } from '../pipeline/lake-layout.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
 import { defaultWorkerCount } from '../runtime/worker-count.js';
-import { openDebugLog, printResult, type GlobalOptions } from './cli-context.js';
+import { openDebugLog, printResult, printWarnings, type GlobalOptions } from './cli-context.js';
 import { formatBytes, formatCount } from './format-figures.js';
 import { createProgress } from './progress-bar.js';
 import { formatOption, hourOption, lakeOption, layoutOption, positiveInteger, sourceOption } from './shared-options.js';
@@ -92,6 +92,7 @@ export function summaryJson(report: RunReport): Record<string, unknown> {
     quarantined: report.quarantined,
     outputs: report.outputs,
     seconds: Number(report.seconds.toFixed(3)),
+    ...(report.warnings ? { warnings: report.warnings } : {}),
   };
 }
 
@@ -109,5 +110,6 @@ export function runCommand(global: () => GlobalOptions): Command {
     .action(async (opts: RunCommandOptions) => {
       const report = await executeRun(opts, global());
       printResult(global(), summaryJson(report), () => describeSummary(report, resolve(opts.lake)));
+      printWarnings(report.warnings);
     });
 }

@@ -20,17 +20,26 @@ export function hourArgument(value: string): Hour {
   return hour;
 }
 
+/** A folder flag: an empty value (an unset shell variable, say) must not mean "here". */
+export function folderArgument(flag: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${flag} must name a folder, not be empty.`);
+    return value;
+  };
+}
+
 /** Flags every command takes, before or after its name. */
 export function globalOptions(): Option[] {
   return [
-    new Option('--state <dir>', 'where eventlake keeps its own bookkeeping (default: .eventlake)'),
+    new Option('--state <dir>', 'where eventlake keeps its own bookkeeping (default: .eventlake)').argParser(folderArgument('--state')),
     new Option('--json', 'print one JSON object for scripts instead of text'),
     new Option('--debug', 'show stack traces and list skipped objects'),
   ];
 }
 
-export const sourceOption = (): Option => new Option('--source <dir>', 'folder holding the source objects').makeOptionMandatory();
-export const lakeOption = (): Option => new Option('--lake <dir>', 'lake folder to write').makeOptionMandatory();
+export const sourceOption = (): Option =>
+  new Option('--source <dir>', 'folder holding the source objects').argParser(folderArgument('--source')).makeOptionMandatory();
+export const lakeOption = (): Option => new Option('--lake <dir>', 'lake folder to write').argParser(folderArgument('--lake')).makeOptionMandatory();
 export const hourOption = (): Option =>
   new Option('--hour <hour>', 'logical hour to process, e.g. 2019-06-01T15').argParser(hourArgument).makeOptionMandatory();
 export const layoutOption = (): Option =>

@@ -1,7 +1,6 @@
 /** Appends quarantine records `{source_object, source_line, reason, raw}` as JSON Lines. */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { RAW_PREVIEW_CHARS } from './line-splitter.js';
 
 export interface QuarantineRecord {
   readonly source_object: string;
@@ -25,7 +24,8 @@ export class QuarantineWriter {
       source_object: sourceObject,
       source_line: sourceLine,
       reason,
-      raw: raw.length > RAW_PREVIEW_CHARS ? raw.slice(0, RAW_PREVIEW_CHARS) : raw,
+      // Whole, so the line can be fixed and replayed; the splitter already bounds lines too long to hold.
+      raw,
     };
     this.fd ??= openSync(this.path, 'w');
     writeSync(this.fd, `${JSON.stringify(record)}\n`);

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import type { EntityRegistry } from '../events/entity-registry.js';
 import type { LakeFormat } from '../formats/lake-format.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
+import type { LeaseHolder } from '../storage/partition-lease.js';
 import type { PublishedPartition } from '../storage/publisher.js';
 import { pausePoint } from './fail-points.js';
 import { finishPartitions } from './finish-partitions.js';
@@ -23,6 +24,8 @@ export interface HourRunPorts {
 
 export interface HourRunObserver {
   readonly onProgress?: (done: TaskProgress, total: { objects: number; bytes: number }) => void;
+  /** Called when the hour's lease was taken over from a run that died holding it. */
+  readonly onLeaseTaken?: (from: LeaseHolder) => Promise<void>;
   /** Called when the run moves on to writing the lake files, then to publishing them. */
   readonly onPhase?: (phase: 'writing' | 'publishing') => void;
 }
@@ -49,6 +52,7 @@ export async function runPlannedHour(manifest: RunManifest, ports: HourRunPorts,
   const { lake } = ports;
   const lease = await lake.lease.acquire(manifest.partitionKey, manifest.runId);
   try {
+    if (lease.tookOverFrom) await observer.onLeaseTaken?.(lease.tookOverFrom);
     await pausePoint('after-lease');
     await lake.publisher.recover(manifest.partitionKey);
     try {

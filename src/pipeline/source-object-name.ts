@@ -22,13 +22,14 @@ export function parseSourceObjectName(key: string): SourceObjectName | undefined
   const minute = Number(mm);
   const second = Number(ss);
   if (hour > 23 || minute > 59 || second > 59) return undefined;
+  // An impossible date (2019-02-30) is no hour's object: it is skipped, not silently ignored.
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(2000, mo - 1, d));
+  day.setUTCFullYear(y);
+  if (mo < 1 || mo > 12 || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return undefined;
   return { date, hour: String(hour).padStart(2, '0'), minute, second, gzip: gz !== undefined };
 }
 
-export function isObjectOfHour(key: string, hour: Hour): boolean {
-  const name = parseSourceObjectName(key);
-  return name !== undefined && name.date === hour.date && name.hour === hour.hour;
-}
 
 /**
  * How source objects are laid out, so an hour can be listed by prefix:

@@ -4,6 +4,7 @@
  * answers ENOENT.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, statSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StorageLocationError } from './errors.js';
@@ -42,4 +43,17 @@ export async function ensureWritableFolder(path: string, what: string): Promise<
     throw new StorageLocationError(`${what} ${target} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   await rm(probe, { force: true });
+}
+
+/** The same for synchronous callers (the debug log): creates what is missing, level by level. */
+export function makeFolderSync(path: string): void {
+  const missing: string[] = [];
+  let dir = resolve(path);
+  while (!statSync(dir, { throwIfNoEntry: false })) {
+    missing.unshift(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const folder of missing) mkdirSync(folder);
 }

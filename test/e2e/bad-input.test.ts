@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { QuarantineRecord } from '../../src/pipeline/quarantine-writer.js';
-import { listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { listFiles, query, runCli, runLines, tempDir, writeObject } from '../helpers/fixtures.js';
 
 const HOUR = '2019-06-01T15';
 const good = (id: string, at = '2019-06-01T18:23:57.196Z'): string =>
@@ -14,6 +14,14 @@ async function quarantine(lake: string): Promise<QuarantineRecord[]> {
   const lines = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('').split('\n').filter(Boolean);
   return lines.map((l) => JSON.parse(l) as QuarantineRecord).sort((a, b) => a.source_line - b.source_line);
 }
+
+describe('a quarantined line within the limit', () => {
+  it('is kept whole in raw, however long, so it can be fixed and replayed', async () => {
+    const wide = good('x'.repeat(10_000)).replace('52.5', '91');
+    const { lake } = await runLines('parquet', [good('ok'), wide]);
+    expect(await quarantine(lake)).toEqual([expect.objectContaining({ source_line: 2, raw: wide })]);
+  });
+});
 
 describe('a file with bad lines', () => {
   it('loads its good lines and quarantines each bad one with line number and reason', async () => {
@@ -62,6 +70,7 @@ describe('a file with bad lines', () => {
     for (const record of bad) expect(record.source_object).toBe('2019-06-01-15-5-7-events.json');
     expect(bad.find((b) => b.source_line === 3)?.raw).toBe('{"event":"update","on":"vehicle"');
     expect(bad.find((b) => b.source_line === 10)?.raw.length).toBe(4096);
+
   });
 
   it('reads .gz objects and ignores other hours and other names', async () => {

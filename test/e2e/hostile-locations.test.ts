@@ -1,7 +1,7 @@
 /** Odd places and odd names: one clear sentence, no spinning, nothing dropped in silence. */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, listFiles, query, runCli, tempDir, writeObject, type CliResult } from '../helpers/fixtures.js';
@@ -63,9 +63,69 @@ describe('locations that cannot be used', () => {
     await writeFile(stateFile, 'x');
     const result = await runBounded(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', stateFile]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`eventlake: state folder ${stateFile} cannot be written (ENOTDIR); choose another with --state\n`);
+    expect(result.stderr).toBe(`eventlake: state folder ${stateFile} is not a folder; choose another with --state\n`);
     expect(await query(`SELECT vehicle_id FROM '${lake}/vehicle/*/*/*.parquet'`)).toEqual([{ vehicle_id: 'old' }]);
     expect(existsSync(join(lake, '_staging'))).toBe(false);
+  });
+
+  it('--state under /proc fails at once with one sentence, before anything else', async () => {
+    const result = await runBounded(['run', '--source', '/nonexistent', '--lake', await tempDir(), '--hour', HOUR, '--state', '/proc/eventlake-state']);
+    expect(result.killed).toBe(false);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('eventlake: source folder /nonexistent does not exist\n');
+    const source = await tempDir();
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('a')}\n`);
+    const again = await runBounded(['run', '--source', source, '--lake', await tempDir(), '--hour', HOUR, '--state', '/proc/eventlake-state']);
+    expect(again.killed).toBe(false);
+    expect(again.stderr).toBe('eventlake: state folder /proc/eventlake-state cannot be created (ENOENT); choose another with --state\n');
+  });
+
+  it.each([['--source'], ['--lake'], ['--state']])('an empty %s is refused, never taken for the current folder', async (flag) => {
+    const cwd = await tempDir();
+    await writeObject(cwd, '2019-06-01-15-0-1-events.json', `${good('a')}\n`);
+    const args: Record<string, string> = { '--source': cwd, '--lake': join(cwd, 'lake'), '--state': join(cwd, 'state'), [flag]: '' };
+    const result = await runCli(['run', '--hour', HOUR, ...Object.entries(args).flat()], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${flag} must name a folder, not be empty.`);
+    expect(await listFiles(join(cwd, 'lake'))).toEqual([]);
+  });
+
+  it('refuses folders that overlap: the lake as source, the lake inside an any-depth source, the state inside the lake', async () => {
+    const root = await tempDir();
+    await writeObject(root, 'src/2019-06-01-15-0-1-events.json', `${good('a')}\n`);
+    const src = join(root, 'src');
+    const cases: [string[], string][] = [
+      [['--lake', src, '--state', join(root, 's')], `eventlake: the lake folder ${src} is the source folder; choose another lake\n`],
+      [
+        ['--lake', join(src, 'lake'), '--state', join(root, 's')],
+        `eventlake: the lake folder ${join(src, 'lake')} is inside the source folder ${src}, which --layout any reads whole; move the lake or use --layout flat or nested\n`,
+      ],
+      [['--lake', join(root, 'lake'), '--state', join(root, 'lake/vehicle')], `eventlake: the state folder ${join(root, 'lake/vehicle')} is inside the lake ${join(root, 'lake')}; keep it outside, publishing replaces lake folders\n`],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['run', '--source', src, '--hour', HOUR, ...args]);
+      expect(result.stderr).toBe(message);
+      expect(result.code).toBe(1);
+    }
+    // With a flat layout, a lake inside the source is not read as source.
+    const flat = await runCli(['run', '--source', src, '--lake', join(src, 'lake'), '--hour', HOUR, '--layout', 'flat', '--state', join(root, 's'), '--json']);
+    expect(flat.code).toBe(0);
+  });
+
+  it('a reader that closes stdout early ends the run quietly, after the hour is published', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('a')}\n`);
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'run', '--source', source, '--lake', lake, '--hour', HOUR, '--json', '--state', `${lake}-s`]);
+      child.stdout.destroy(); // like `| true`: nobody reads
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await query(`SELECT vehicle_id FROM '${lake}/vehicle/*/*/*.parquet'`)).toEqual([{ vehicle_id: 'a' }]);
   });
 
   it('an unreadable folder in the source is named in one sentence', async () => {
@@ -112,6 +172,41 @@ describe('objects skipped for their names', () => {
       'skipped f\uFFFDf: name is not valid UTF-8',
     ]);
     expect(debug.stdout).toContain('skipped 4 objects for their names (--debug lists them)');
+    // With no object of the hour at all, --debug still lists what was skipped.
+    const none = await runCli(['run', '--source', source, '--lake', lake, '--hour', '2019-06-01T14', '--debug', '--state', await tempDir()]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('skipped 2019-06-01-15-61-0-events.json: not an event object name');
+    expect(none.stderr).toContain('eventlake: no source objects for hour 2019-06-01T14');
+  });
+});
+
+describe('run records', () => {
+  it('a record that cannot be saved after the hour was published is a warning: exit 0, data there', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const state = await tempDir();
+    await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('a')}\n`);
+    const running = runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', state], undefined, {
+      EVENTLAKE_PAUSE_AT: 'after-lease',
+      EVENTLAKE_PAUSE_MS: '3000',
+    });
+    // While the run holds the hour, its records folder becomes a file: the final save will fail.
+    const deadline = Date.now() + 20_000;
+    while ((await listFiles(join(state, 'runs'))).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await rm(join(state, 'runs'), { recursive: true });
+    await writeFile(join(state, 'runs'), 'in the way');
+    const result = await running;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^eventlake: warning: the hour was published, but its run record could not be saved: .*\n$/);
+    expect(await query(`SELECT vehicle_id FROM '${lake}/vehicle/*/*/*.parquet'`)).toEqual([{ vehicle_id: 'a' }]);
+  });
+
+  it('demo keeps its state under --dir unless --state is given', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['demo', '--dir', 'here', '--vehicles', '2', '--json'], cwd);
+    expect(result.code).toBe(0);
+    expect((await listFiles(join(cwd, 'here/.eventlake/runs'))).length).toBe(1);
+    expect(existsSync(join(cwd, '.eventlake'))).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -67,5 +67,17 @@ describe('LocalObjectStore', () => {
     await writeObject(root, 'file', 'x');
     await expect(new LocalObjectStore(join(root, 'nope')).assertReadable()).rejects.toThrow(StorageLocationError);
     await expect(new LocalObjectStore(join(root, 'file')).assertReadable()).rejects.toThrow(`source ${join(root, 'file')} is not a folder`);
+  });
+
+  it('passes over a file that vanishes while the folder is listed (a producer\'s temporary file)', async () => {
+    const root = await tempDir();
+    for (const name of ['a.json', 'b.json', 'c.json']) await writeObject(root, name, name);
+    const store = new LocalObjectStore(root);
+    const keys: string[] = [];
+    for await (const info of store.list()) {
+      keys.push(info.key);
+      if (info.key === 'a.json') await rm(join(root, 'b.json'));
+    }
+    expect(keys).toEqual(['a.json', 'c.json']);
   });
 });

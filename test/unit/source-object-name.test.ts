@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHour } from '../../src/pipeline/hour.js';
-import { isObjectOfHour, parseSourceObjectName } from '../../src/pipeline/source-object-name.js';
+import { parseSourceObjectName } from '../../src/pipeline/source-object-name.js';
 
 describe('parseSourceObjectName', () => {
   it.each([
@@ -27,11 +27,11 @@ describe('hours', () => {
     for (const bad of ['2019-06-01', '2019-06-01T24', '2019-02-30T01', 'yesterday', '2019-06-01T15:30']) expect(parseHour(bad)).toBeUndefined();
   });
 
-  it('selects objects of the hour by name only', () => {
-    const hour = parseHour('2019-06-01T15');
-    if (!hour) throw new Error('hour');
-    expect(isObjectOfHour('a/2019-06-01-15-3-9-events.json', hour)).toBe(true);
-    expect(isObjectOfHour('a/2019-06-01-16-3-9-events.json', hour)).toBe(false);
-    expect(isObjectOfHour('a/2019-06-02-15-3-9-events.json', hour)).toBe(false);
+  it('reads the hour from the name only, and refuses impossible dates', () => {
+    expect(parseSourceObjectName('a/2019-06-01-15-3-9-events.json')).toMatchObject({ date: '2019-06-01', hour: '15' });
+    expect(parseSourceObjectName('2020-02-29-15-3-9-events.json')).toMatchObject({ date: '2020-02-29' });
+    for (const bad of ['2019-02-29-15-0-0-events.json', '2019-02-30-15-0-0-events.json', '2019-13-01-15-0-0-events.json', '2019-04-31-15-0-0-events.json', '2019-00-10-15-0-0-events.json']) {
+      expect(parseSourceObjectName(bad)).toBeUndefined();
+    }
   });
 });

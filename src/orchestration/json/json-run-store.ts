@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { UserError } from '../../errors/user-error.js';
 import type { RunRecord, RunStore } from '../run-store.js';
+import { ensureWritableFolder } from '../../storage/writable-folder.js';
 
 export class JsonRunStore implements RunStore {
   constructor(private readonly stateDir: string) {}
@@ -16,11 +17,25 @@ export class JsonRunStore implements RunStore {
     return join(this.stateDir, 'runs');
   }
 
+  private ready: Promise<void> | undefined;
+
+  /** The state folder must exist and be writable; checked once, before the first record. */
+  private prepare(): Promise<void> {
+    this.ready ??= ensureWritableFolder(this.stateDir, 'state folder').catch((err: Error) => {
+      this.ready = undefined;
+      throw new UserError(`${err.message}; choose another with --state`);
+    });
+    return this.ready;
+  }
+
   async save(record: RunRecord): Promise<void> {
+    await this.prepare();
     const path = join(this.dir, `${record.runId}.json`);
     const temp = `${path}.${randomUUID()}.tmp`;
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
       await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`);
       await rename(temp, path);
     } catch (err) {

@@ -58,14 +58,21 @@ export class LocalObjectStore implements ObjectStore {
         const sub = `${key}/`;
         if (sub.startsWith(prefix) || prefix.startsWith(sub)) yield* this.walk(sub, prefix, options);
       } else if (key.startsWith(prefix)) {
-        if (entry.isFile()) yield await this.info(key);
-        else options.onSkipped?.({ key, reason: entry.isSymbolicLink() ? 'a symbolic link, not a file' : 'not a regular file' });
+        if (entry.isFile()) {
+          const info = await this.info(key);
+          if (info) yield info; // gone since the folder was read: a producer's temporary file, say
+        } else options.onSkipped?.({ key, reason: entry.isSymbolicLink() ? 'a symbolic link, not a file' : 'not a regular file' });
       }
     }
   }
 
-  private async info(key: string): Promise<ObjectInfo> {
-    const { size, mtime, mtimeMs, ino } = await stat(join(this.root, key));
+  private async info(key: string): Promise<ObjectInfo | undefined> {
+    const found = await stat(join(this.root, key)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw new StorageLocationError(`cannot read ${join(this.root, key)} (${err.code ?? err.message})`);
+    });
+    if (!found) return undefined;
+    const { size, mtime, mtimeMs, ino } = found;
     return { key, size, etag: `${ino.toString(16)}-${size.toString(16)}-${Math.trunc(mtimeMs * 1000).toString(16)}`, lastModified: mtime };
   }
 
