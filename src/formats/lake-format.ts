@@ -15,11 +15,9 @@ export interface PartWriterOptions {
   readonly entity: Entity;
   /** The task's own folder in the run's scratch space. */
   readonly dir: string;
-  /** Every source object key of the run; rows refer to one by index. */
+  /** The task's object keys by their index in the run (a sparse array); rows refer to one by index. */
   readonly objectKeys: readonly string[];
   readonly codec: string;
-  /** Formats that write containers in the task start a new one past this size. */
-  readonly targetFileBytes: number;
 }
 
 export interface WrittenFile {
@@ -67,4 +65,3 @@ export interface LakeFormat {
   finish(options: FinishOptions): Promise<PartFile[]>;
 }
 
-export { partFileName } from '../pipeline/lake-layout.js';

@@ -17,8 +17,10 @@ export interface FinishedHour {
   readonly quarantined: number;
 }
 
+/** Task ids are `t` and a number: compared as numbers, so t100000 comes after t99999. */
 function inTaskOrder(outputs: readonly TaskOutput[]): TaskOutput[] {
-  return [...outputs].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
+  const number = (o: TaskOutput): number => Number(o.taskId.slice(1));
+  return [...outputs].sort((a, b) => number(a) - number(b));
 }
 
 /** Joins the tasks' quarantine files into parts of about the target size, in source order. */

@@ -23,7 +23,6 @@ export function partFileName(index: number, extension: string): string {
 }
 
 export const stagingRoot = STAGING;
-export const leasesRoot = LEASES;
 
 /** The run's own area: its scratch space and the parts it stages for publishing. */
 export function runArea(runId: string): string {

@@ -132,7 +132,6 @@ export class TaskProcessor {
         dir: this.taskDir,
         objectKeys: this.objectKeys,
         codec: this.settings.codec,
-        targetFileBytes: this.settings.targetFileBytes,
       });
       this.writers.set(entity.name, writer);
     }

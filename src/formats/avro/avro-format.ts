@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FinishOptions, LakeFormat, PartFile, PartWriter, PartWriterOptions } from '../lake-format.js';
-import { partFileName } from '../lake-format.js';
+import { partFileName } from '../../pipeline/lake-layout.js';
 import { mergeContainers } from './avro-container-merge.js';
 import { avroCodecs } from './avro-codecs.js';
 import { AvroPartWriter } from './avro-part-writer.js';

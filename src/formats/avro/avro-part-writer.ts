@@ -1,12 +1,11 @@
 /**
- * Writes a task's rows of one entity straight into Avro container files, starting a
- * new file whenever the current one reaches the target size.
+ * Writes a task's rows of one entity straight into an Avro container file.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import avro from 'avsc';
 import type { FieldSpans, RowValue } from '../../events/entity.js';
 import { parseTimestamp } from '../../events/timestamp.js';
@@ -17,7 +16,6 @@ import { avroSchema } from './avro-schema.js';
 interface OpenFile {
   readonly path: string;
   readonly encoder: avro.streams.BlockEncoder;
-  readonly stream: WriteStream;
   readonly done: Promise<void>;
   rows: number;
 }
@@ -26,7 +24,6 @@ export class AvroPartWriter implements PartWriter {
   private readonly names: string[];
   private readonly schema: avro.Schema;
   private current: OpenFile | undefined;
-  private readonly closed: OpenFile[] = [];
 
   constructor(
     private readonly options: PartWriterOptions,
@@ -37,9 +34,12 @@ export class AvroPartWriter implements PartWriter {
     mkdirSync(options.dir, { recursive: true });
   }
 
+  /**
+   * One container per task and entity: the finisher cuts parts to size at block boundaries, so
+   * where a part ends never depends on how fast a write reached the disk.
+   */
   private open(): OpenFile {
-    const index = this.closed.length;
-    const name = `${this.baseName}-${String(index).padStart(3, '0')}.avro`;
+    const name = `${this.baseName}.avro`;
     const path = join(this.options.dir, name);
     // Given the schema, not a Type: the header then carries it as written. A Type built
     // without logicalTypes exports timestamps as plain "long".
@@ -50,17 +50,13 @@ export class AvroPartWriter implements PartWriter {
       // Derived from what the file holds, not random, so a rerun writes identical bytes.
       syncMarker: createHash('md5').update(`${this.options.entity.name}\0${name}\0${this.options.objectKeys.join('\0')}`).digest(),
     });
-    const stream = createWriteStream(path);
-    encoder.pipe(stream);
-    return { path, encoder, stream, done: finished(stream), rows: 0 };
+    // pipeline() passes a write error back to the encoder, so drained() and close() see it.
+    const done = pipeline(encoder, createWriteStream(path));
+    done.catch(() => undefined); // observed in close(); never an unhandled rejection
+    return { path, encoder, done, rows: 0 };
   }
 
   write(row: readonly RowValue[], objectIndex: number, line: number): void {
-    if (this.current && this.current.stream.bytesWritten >= this.options.targetFileBytes) {
-      this.current.encoder.end();
-      this.closed.push(this.current);
-      this.current = undefined;
-    }
     const file = (this.current ??= this.open());
     const record: Record<string, RowValue> = {};
     const names = this.names;
@@ -90,12 +86,11 @@ export class AvroPartWriter implements PartWriter {
   }
 
   async close(): Promise<WrittenFile[]> {
-    if (this.current) {
-      this.current.encoder.end();
-      this.closed.push(this.current);
-      this.current = undefined;
-    }
-    await Promise.all(this.closed.map((f) => f.done));
-    return this.closed.map((f) => ({ path: f.path, rows: f.rows }));
+    const file = this.current;
+    if (!file) return [];
+    this.current = undefined;
+    file.encoder.end();
+    await file.done;
+    return [{ path: file.path, rows: file.rows }];
   }
 }

@@ -16,7 +16,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column } from '../../events/entity.js';
 import { openDuckDb, sqlString } from '../../duckdb/open-duckdb.js';
 import type { FinishOptions, PartFile } from '../lake-format.js';
-import { partFileName } from '../lake-format.js';
+import { partFileName } from '../../pipeline/lake-layout.js';
 import { csvString } from './typed-csv-writer.js';
 
 /**

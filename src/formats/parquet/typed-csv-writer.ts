@@ -126,9 +126,13 @@ export class TypedCsvWriter implements PartWriter {
   async drained(): Promise<void> {}
 
   async close(): Promise<WrittenFile[]> {
-    this.flush();
+    try {
+      this.flush();
+    } finally {
+      // Closed even when the last write failed (a full disk), so no descriptor is left open.
+      if (this.fd !== undefined) closeSync(this.fd);
+    }
     if (this.fd === undefined) return [];
-    closeSync(this.fd);
     this.fd = undefined;
     return [{ path: this.path, rows: this.rows, negativeZero: this.negativeZero }];
   }
