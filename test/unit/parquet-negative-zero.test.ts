@@ -34,7 +34,7 @@ const isSpans = (row: Staged): row is readonly [string, string] => row.length ==
 
 async function stage(rows: readonly Staged[]): Promise<{ dir: string; writer: TypedCsvWriter }> {
   const dir = await tempDir();
-  const writer = new TypedCsvWriter({ entity: vehicle, dir: join(dir, 'stage'), objectKeys: ['k'], codec: 'zstd'}, 'w0.csv');
+  const writer = new TypedCsvWriter({ entity: vehicle, dir: join(dir, 'stage'), objectKeys: ['k'], codec: 'zstd' }, 'w0.csv');
   rows.forEach((row, i) => {
     if (isSpans(row)) {
       const { buf, spans } = spansRow(row[0], row[1]);
