@@ -1,8 +1,8 @@
 /** Odd places and odd names: one clear sentence, no spinning, nothing dropped in silence. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, listFiles, query, runCli, tempDir, writeObject, type CliResult } from '../helpers/fixtures.js';
 
@@ -134,14 +134,30 @@ describe('locations that cannot be used', () => {
     const source = join(root, 'source');
     await writeObject(source, '2019-06-01-15-0-1-events.json', `${good('a')}\n`);
     await writeObject(source, 'locked/2019-06-01-15-0-2-events.json', `${good('b')}\n`);
-    await chmod(join(source, 'locked'), 0o000);
     await chmod(source, 0o777);
-    // Permissions do not stop root: run as "nobody" then.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const result = await runBounded(['run', '--source', source, '--lake', join(root, 'lake'), '--hour', HOUR, '--state', join(root, 'state')], asUser);
-    await chmod(join(source, 'locked'), 0o755);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`eventlake: cannot read folder ${join(source, 'locked')} (EACCES)\n`);
+    await chmod(join(source, 'locked'), 0o000);
+    const expected = `cannot read folder ${join(source, 'locked')} (EACCES)`;
+    try {
+      if (process.getuid?.() !== 0) {
+        const result = await runBounded(['run', '--source', source, '--lake', join(root, 'lake'), '--hour', HOUR, '--state', join(root, 'state')]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe(`eventlake: ${expected}\n`);
+        return;
+      }
+      // Permissions do not stop root, and "nobody" may not reach this checkout: list the source
+      // as nobody through a copy of the built adapter (it needs no packages).
+      await cp(resolve('dist/src'), join(root, 'dist'), { recursive: true });
+      await writeFile(join(root, 'dist/package.json'), '{"type":"module"}');
+      await chmod(join(root, 'dist'), 0o755);
+      const script = `import { LocalObjectStore } from ${JSON.stringify(join(root, 'dist/storage/local/local-object-store.js'))};
+        try { for await (const o of new LocalObjectStore(${JSON.stringify(source)}).list()) void o; console.log('listed'); }
+        catch (err) { console.log(err.name + ': ' + err.message); }`;
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: root });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(`StorageLocationError: ${expected}\n`);
+    } finally {
+      await chmod(join(source, 'locked'), 0o755);
+    }
   });
 });
 
