@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../src/events/entity-registry.js';
 import type { Entity } from '../../src/events/entity.js';
 import type { WrittenFile } from '../../src/formats/lake-format.js';
 import { ROW_GROUP_ROWS, writeParquetParts } from '../../src/formats/parquet/duckdb-parquet-writer.js';
+import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
 import { query, tempDir } from '../helpers/fixtures.js';
 
 const AT = '2019-06-01T15:00:00.000Z';
@@ -97,6 +98,17 @@ describe('writeParquetParts', () => {
         `FROM read_parquet('${dir}/*.parquet', filename = true, file_row_number = true))`,
     );
     expect(order).toEqual([{ misplaced: '0', first: '1', second: '1', second_key: KEYS[1] }]);
+  });
+
+  it('reads a staged row as long as the longest accepted source line', async () => {
+    const staging = await tempDir();
+    // The read buffer is smaller than DuckDB's default: a row near the line limit must still fit.
+    const long = 'x'.repeat(MAX_LINE_BYTES - 200);
+    const written = [await stage(staging, 'w0.csv', [csvRow('short', 0, 1), csvRow(long, 0, 2), csvRow('short', 1, 1)])];
+    const { dir, parts } = await finish(written, 128 * 1024 * 1024);
+    expect(parts.map((p) => p.rows)).toEqual([3]);
+    const back = await query(`SELECT length(vehicle_id) AS n, source_line FROM read_parquet('${dir}/*.parquet') ORDER BY source_object, source_line`);
+    expect(back.map((r) => r['n'])).toEqual(['5', String(long.length), '5']);
   });
 
   it('writes nothing when no worker staged a row', async () => {
