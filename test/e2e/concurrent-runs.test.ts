@@ -1,5 +1,4 @@
 /** Runs at the same time on one lake: different hours never disturb each other; one hour has one run. */
-import { spawn } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -8,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runHour } from '../../src/app/run-hour.js';
 import { JsonRunStore } from '../../src/orchestration/json/json-run-store.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
-import { CLI, query, tempDir, writeObject, type CliResult } from '../helpers/fixtures.js';
+import { query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
 
 const line = (id: string): string =>
   JSON.stringify({ event: 'update', on: 'vehicle', at: '2019-06-01T18:23:57.196Z', data: { id, location: { lat: 52.5, lng: 13.4 } }, organization_id: 'org' });
@@ -29,17 +28,6 @@ async function writeHours(source: string, hours: number): Promise<void> {
   }
 }
 
-function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 async function idsPerHour(lake: string): Promise<Record<string, number>> {
   const rows = await query(`SELECT hour, count(DISTINCT vehicle_id) AS ids, count(*) AS n FROM '${lake}/vehicle/*/*/*.parquet' GROUP BY 1 ORDER BY 1`);
@@ -55,7 +43,7 @@ describe('runs at the same time', () => {
     await writeHours(source, 12);
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, h) =>
-        spawnCli(['run', '--source', source, '--lake', lake, '--state', state, '--hour', `2019-06-01T${String(h).padStart(2, '0')}`, '--json', '--workers', '1']),
+        runCli(['run', '--source', source, '--lake', lake, '--state', state, '--hour', `2019-06-01T${String(h).padStart(2, '0')}`, '--json', '--workers', '1']),
       ),
     );
     for (const r of results) {
@@ -91,7 +79,7 @@ describe('runs at the same time', () => {
     const hold = { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '4000' };
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        spawnCli(['run', '--source', source, '--lake', lake, '--state', join(states, `state-${i}`), '--hour', '2019-06-01T00', '--json', '--workers', '1'], hold),
+        runCli(['run', '--source', source, '--lake', lake, '--state', join(states, `state-${i}`), '--hour', '2019-06-01T00', '--json', '--workers', '1'], undefined, hold),
       ),
     );
     const won = results.filter((r) => r.code === 0);
