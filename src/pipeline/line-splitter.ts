@@ -16,7 +16,7 @@ export interface LineSink {
    */
   line(lineNumber: number, buf: Buffer, start: number, end: number): void;
   /** A line that cannot be read as text, with a bounded preview of its bytes. */
-  unreadable(lineNumber: number, reason: string, preview: string): void;
+  unreadable(lineNumber: number, reason: string, preview: string, bytes?: Buffer): void;
 }
 
 const NEWLINE = 10;
@@ -181,7 +181,8 @@ export class LineSplitter {
           this.sink.unreadable(this.lineNumber, `line too long: ${bytes} bytes, the limit is ${this.maxLineBytes}`, preview(buf.subarray(from, to)));
         } else if (!isUtf8(buf.subarray(from, to))) {
           this.lineNumber++;
-          this.sink.unreadable(this.lineNumber, 'line is not valid UTF-8', preview(buf.subarray(from, to)));
+          // The bytes themselves go along: text would turn the bad ones into U+FFFD.
+          this.sink.unreadable(this.lineNumber, 'line is not valid UTF-8', preview(buf.subarray(from, to)), buf.subarray(from, to));
         } else {
           this.emit(buf, from, to);
         }

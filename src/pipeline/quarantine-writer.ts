@@ -1,4 +1,7 @@
-/** Appends quarantine records `{source_object, source_line, reason, raw}` as JSON Lines. */
+/**
+ * Appends quarantine records `{source_object, source_line, reason, raw[, raw_base64]}` as JSON
+ * Lines; `raw_base64` carries a line's exact bytes when they are not valid UTF-8.
+ */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -7,6 +10,7 @@ export interface QuarantineRecord {
   readonly source_line: number;
   readonly reason: string;
   readonly raw: string;
+  readonly raw_base64?: string;
 }
 
 export class QuarantineWriter {
@@ -19,13 +23,15 @@ export class QuarantineWriter {
     this.path = join(dir, fileName);
   }
 
-  add(sourceObject: string, sourceLine: number, reason: string, raw: string): void {
+  /** `bytes`: the line as read, kept (base64) where `raw` cannot hold it exactly. */
+  add(sourceObject: string, sourceLine: number, reason: string, raw: string, bytes?: Buffer): void {
     const record: QuarantineRecord = {
       source_object: sourceObject,
       source_line: sourceLine,
       reason,
       // Whole, so the line can be fixed and replayed; the splitter already bounds lines too long to hold.
       raw,
+      ...(bytes ? { raw_base64: bytes.toString('base64') } : {}),
     };
     this.fd ??= openSync(this.path, 'w');
     writeSync(this.fd, `${JSON.stringify(record)}\n`);

@@ -146,7 +146,7 @@ export class TaskProcessor {
     const splitter = new LineSplitter(
       {
         line: (lineNumber, buf, start, end) => this.line(key, index, lineNumber, buf, start, end),
-        unreadable: (lineNumber, reason, preview) => quarantine.add(key, lineNumber, reason, preview),
+        unreadable: (lineNumber, reason, preview, bytes) => quarantine.add(key, lineNumber, reason, preview, bytes),
       },
       this.settings.maxLineBytes,
     );

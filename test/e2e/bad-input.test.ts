@@ -70,7 +70,10 @@ describe('a file with bad lines', () => {
     for (const record of bad) expect(record.source_object).toBe('2019-06-01-15-5-7-events.json');
     expect(bad.find((b) => b.source_line === 3)?.raw).toBe('{"event":"update","on":"vehicle"');
     expect(bad.find((b) => b.source_line === 10)?.raw.length).toBe(4096);
-
+    // A line that is not UTF-8 keeps its exact bytes beside the readable preview.
+    const notUtf8 = bad.find((b) => b.source_line === 12);
+    expect(Buffer.from(notUtf8?.raw_base64 ?? '', 'base64')).toEqual(Buffer.concat([Buffer.from('{"event":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]));
+    expect(bad.filter((b) => b.raw_base64 !== undefined)).toHaveLength(1);
   });
 
   it('reads .gz objects and ignores other hours and other names', async () => {
