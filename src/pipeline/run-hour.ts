@@ -68,6 +68,7 @@ export async function runPlannedHour(manifest: RunManifest, ports: HourRunPorts,
       observer.onPhase?.('writing');
       const finished = await finishPartitions(manifest, outputs, { registry: ports.registry, format: ports.format, scratchDir });
       observer.onPhase?.('publishing');
+      await lease.assertHeld();
       const published = await lake.publisher.publish(manifest.runId, finished.partitions);
       return { events: finished.events, quarantined: finished.quarantined, published };
     } catch (err) {

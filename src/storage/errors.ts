@@ -20,3 +20,13 @@ export class LeaseHeldError extends UserError {
     );
   }
 }
+
+export class LeaseLostError extends UserError {
+  override readonly name = 'LeaseLostError';
+
+  constructor(partitionKey: string, holder: LeaseHolder | undefined) {
+    super(
+      `hour ${partitionKey} was taken over by ${holder ? `run ${holder.runId} (process ${holder.pid} on ${holder.host})` : 'another run'} while this run stalled; nothing was published`,
+    );
+  }
+}

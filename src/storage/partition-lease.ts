@@ -15,6 +15,11 @@ export interface Lease {
   readonly holder: LeaseHolder;
   /** The dead holder this lease was taken over from, if any. */
   readonly tookOverFrom?: LeaseHolder;
+  /**
+   * Rejects with LeaseLostError when another run has taken the partition over (this run was
+   * judged dead while it stalled): called just before publishing, so it publishes nothing.
+   */
+  assertHeld(): Promise<void>;
   /** Gives the partition back; releasing twice is harmless. */
   release(): Promise<void>;
 }

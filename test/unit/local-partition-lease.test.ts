@@ -142,4 +142,20 @@ describe('LocalPartitionLease', () => {
     await writeFile(join(claim2, 'owner'), JSON.stringify({ runId: 'claimer', pid: process.ppid, host: hostname(), since: 'x' }));
     await expect(lease.acquire(HOUR, 'run-b')).rejects.toThrow(/being taken over by another run/);
   });
+
+  it('tells a holder that stalled past its expiry that the hour was taken over', async () => {
+    const lake = await tempDir();
+    const path = join(lake, '_leases', `${HOUR}.lease`);
+    const lease = new LocalPartitionLease(lake, { heartbeatMs: 60_000, expireMs: 60_000 });
+    const stalled = await lease.acquire(HOUR, 'run-slow');
+    await stalled.assertHeld();
+    // Its heartbeat missed: another run finds the lease expired and takes it over.
+    const old = new Date(Date.now() - 120_000);
+    await utimes(path, old, old);
+    const taker = await lease.acquire(HOUR, 'run-new');
+    await expect(stalled.assertHeld()).rejects.toThrow(/^hour 2019-06-01T15 was taken over by run run-new \(process \d+ on .+\) while this run stalled; nothing was published$/);
+    await stalled.release(); // must not remove the new holder's lease
+    await expect(lease.acquire(HOUR, 'run-third')).rejects.toThrow(/by run run-new/);
+    await taker.release();
+  });
 });

@@ -16,7 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { leaseKey } from '../../pipeline/lake-layout.js';
-import { LeaseHeldError } from '../errors.js';
+import { LeaseHeldError, LeaseLostError } from '../errors.js';
 import type { Lease, LeaseHolder, PartitionLease } from '../partition-lease.js';
 import { createExclusive } from './create-exclusive.js';
 import { holderAlive, markRunEnded, markRunLive, thisHost } from './process-liveness.js';
@@ -150,6 +150,10 @@ export class LocalPartitionLease implements PartitionLease {
       partitionKey,
       holder,
       ...(tookOverFrom ? { tookOverFrom } : {}),
+      assertHeld: async () => {
+        const current = await this.observe(path);
+        if (current?.text !== text) throw new LeaseLostError(partitionKey, current?.holder);
+      },
       release: async () => {
         if (released) return;
         released = true;
