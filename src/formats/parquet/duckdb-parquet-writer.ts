@@ -22,7 +22,7 @@ import { csvString } from './typed-csv-writer.js';
 /**
  * Rows per row group: DuckDB's default, stated because a file can only end on a row-group
  * boundary (a file passes the target by at most one row group) and tests rely on it.
- * Smaller groups would land nearer small targets but compress worse (measured: 2,048-row
+ * Smaller groups would land nearer small targets but compress worse (measured: ~2,000-row
  * groups made the 300-vehicle hour's Parquet 1.7× larger).
  */
 export const ROW_GROUP_ROWS = 122_880;
