@@ -10,6 +10,7 @@ import { UserError } from '../errors/user-error.js';
 import type { RunRecord, RunOutputRecord } from '../orchestration/run-store.js';
 import { openRunStore } from '../orchestration/run-store-registry.js';
 import type { Hour } from '../pipeline/hour.js';
+import { tableOf } from '../pipeline/lake-layout.js';
 import { MAX_LINE_BYTES } from '../pipeline/line-splitter.js';
 import { planHour } from '../pipeline/plan-hour.js';
 import { runPlannedHour, type HourResult, type HourRunObserver } from '../pipeline/run-hour.js';
@@ -114,7 +115,7 @@ export async function runHour(request: RunHourRequest, observer: RunHourObserver
       `no source objects for hour ${hour.label} under ${store.location} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
     );
   }
-  const base = {
+  const base: Omit<RunRecord, 'status'> = {
     runId: manifest.runId,
     hour: hour.label,
     source: store.location,
@@ -125,7 +126,7 @@ export async function runHour(request: RunHourRequest, observer: RunHourObserver
     objects: manifest.objects,
     bytes: manifest.bytes,
     skipped: manifest.skipped.length,
-  } satisfies RunRecord | Omit<RunRecord, 'status'>;
+  };
   // Written before any work: a state folder that cannot be written stops the run before it publishes.
   await runs.save({ ...base, status: 'running' });
   let result: HourResult;
@@ -150,7 +151,7 @@ export async function runHour(request: RunHourRequest, observer: RunHourObserver
     throw err;
   }
   const outputs: RunOutputRecord[] = result.published.flatMap((p) =>
-    p.files.map((f) => ({ key: f.key, entity: p.partition.slice(0, p.partition.indexOf('/')), rows: f.rows, bytes: f.bytes })),
+    p.files.map((f) => ({ key: f.key, entity: tableOf(p.partition), rows: f.rows, bytes: f.bytes })),
   );
   const seconds = (performance.now() - started) / 1000;
   const report: RunReport = {

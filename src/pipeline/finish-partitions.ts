@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { EntityRegistry } from '../events/entity-registry.js';
 import type { LakeFormat, WrittenFile } from '../formats/lake-format.js';
-import type { PartitionParts } from '../storage/publisher.js';
+import type { FinishedPart, PartitionParts } from '../storage/publisher.js';
 import { finishScratch, partFileName, partitionOf, QUARANTINE } from './lake-layout.js';
 import type { RunManifest, TaskOutput } from './run-manifest.js';
 
@@ -24,27 +24,28 @@ function inTaskOrder(outputs: readonly TaskOutput[]): TaskOutput[] {
 }
 
 /** Joins the tasks' quarantine files into parts of about the target size, in source order. */
-function finishQuarantine(files: readonly WrittenFile[], dir: string, targetBytes: number): { name: string; file: string; rows: number }[] {
-  const parts: { name: string; file: string; rows: number }[] = [];
-  let fd: number | undefined;
-  let bytes = 0;
+function finishQuarantine(files: readonly WrittenFile[], dir: string, targetBytes: number): FinishedPart[] {
+  const parts: FinishedPart[] = [];
+  let current: { name: string; file: string; fd: number; rows: number; bytes: number } | undefined;
+  const close = (): void => {
+    if (!current) return;
+    closeSync(current.fd);
+    parts.push({ name: current.name, file: current.file, rows: current.rows, bytes: current.bytes });
+    current = undefined;
+  };
   for (const input of files) {
     const text = readFileSync(input.path);
-    if (fd !== undefined && bytes > 0 && bytes + text.length > targetBytes) {
-      closeSync(fd);
-      fd = undefined;
-    }
-    if (fd === undefined) {
+    if (current && current.bytes + text.length > targetBytes) close();
+    if (!current) {
       const name = partFileName(parts.length, 'jsonl');
-      parts.push({ name, file: join(dir, name), rows: 0 });
-      fd = openSync(join(dir, name), 'w');
-      bytes = 0;
+      const file = join(dir, name);
+      current = { name, file, fd: openSync(file, 'w'), rows: 0, bytes: 0 };
     }
-    writeSync(fd, text);
-    bytes += text.length;
-    (parts.at(-1) as { rows: number }).rows += input.rows;
+    writeSync(current.fd, text);
+    current.rows += input.rows;
+    current.bytes += text.length;
   }
-  if (fd !== undefined) closeSync(fd);
+  close();
   return parts;
 }
 
@@ -74,7 +75,7 @@ export async function finishPartitions(
     // An entity with no rows this time still takes part: its old partition is removed.
     partitions.push({
       partition,
-      parts: parts.map((p) => ({ name: basename(p.path), file: p.path, rows: p.rows })),
+      parts: parts.map((p) => ({ name: basename(p.path), file: p.path, rows: p.rows, bytes: p.bytes })),
     });
   }
   const partition = partitionOf(QUARANTINE, manifest.hour);

@@ -17,6 +17,11 @@ export function partitionOf(table: string, hour: Hour): string {
   return `${table}/date=${hour.date}/hour=${hour.hour}`;
 }
 
+/** The table a partition belongs to: `vehicle` for `vehicle/date=…/hour=…`. */
+export function tableOf(partition: string): string {
+  return partition.slice(0, partition.indexOf('/'));
+}
+
 /** `part-00000.parquet`: parts are numbered from zero in row order. */
 export function partFileName(index: number, extension: string): string {
   return `part-${String(index).padStart(5, '0')}.${extension}`;

@@ -74,21 +74,23 @@ export class TaskProcessor {
     for (const object of task.objects) this.objectKeys[object.index] = object.key;
     try {
       await this.readObjects(task.objects, onProgress);
-      const tables: Record<string, WrittenFile[]> = {};
-      for (const [name, writer] of this.writers) tables[name] = await writer.close();
-      const count = this.quarantine.count;
-      const file = this.quarantine.close();
-      return {
-        taskId: task.id,
-        objects: task.objects.length,
-        events: { ...this.events },
-        tables,
-        quarantine: file === undefined ? undefined : { path: file, rows: count },
-      };
-    } finally {
+    } catch (err) {
+      // The task fails; its files are rewritten when it runs again. Close them, keep the error.
       this.quarantine.close();
       for (const writer of this.writers.values()) await writer.close().catch(() => undefined);
+      throw err;
     }
+    const tables: Record<string, WrittenFile[]> = {};
+    for (const [name, writer] of this.writers) tables[name] = await writer.close();
+    const count = this.quarantine.count;
+    const file = this.quarantine.close();
+    return {
+      taskId: task.id,
+      objects: task.objects.length,
+      events: { ...this.events },
+      tables,
+      quarantine: file === undefined ? undefined : { path: file, rows: count },
+    };
   }
 
   private async readObjects(objects: readonly SourceObjectRef[], onProgress: (p: TaskProgress) => void): Promise<void> {

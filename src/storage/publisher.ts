@@ -9,6 +9,7 @@ export interface FinishedPart {
   /** The part's file in the run's scratch space; publishing consumes it. */
   readonly file: string;
   readonly rows: number;
+  readonly bytes: number;
 }
 
 /** A partition such as `vehicle/date=2019-06-01/hour=15` and its new parts (none: it is removed). */

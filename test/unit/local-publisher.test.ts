@@ -9,11 +9,11 @@ import { tempDir } from '../helpers/fixtures.js';
 const VEHICLE = 'vehicle/date=2019-06-01/hour=15';
 const QUARANTINE = '_quarantine/date=2019-06-01/hour=15';
 
-async function scratchPart(dir: string, content: string): Promise<{ name: string; file: string; rows: number }> {
+async function scratchPart(dir: string, content: string): Promise<{ name: string; file: string; rows: number; bytes: number }> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${content}.tmp`);
   await writeFile(file, content);
-  return { name: 'part-00000.parquet', file, rows: 1 };
+  return { name: 'part-00000.parquet', file, rows: 1, bytes: Buffer.byteLength(content) };
 }
 
 describe('LocalPublisher', () => {

@@ -6,7 +6,7 @@
  * renames of one partition a reader may briefly find the folder absent, never mixed.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crashPoint } from '../../pipeline/fail-points.js';
 import {
@@ -47,14 +47,9 @@ export class LocalPublisher implements Publisher {
     for (const { partition, parts } of partitions) {
       const dir = this.path(stagedPartition(runId, partition));
       await rm(dir, { recursive: true, force: true });
-      const files = [];
-      for (const part of parts) {
-        await mkdir(dir, { recursive: true });
-        const target = join(dir, part.name);
-        await moveFile(part.file, target);
-        files.push({ key: `${partition}/${part.name}`, rows: part.rows, bytes: (await stat(target)).size });
-      }
-      published.push({ partition, files });
+      if (parts.length > 0) await mkdir(dir, { recursive: true });
+      for (const part of parts) await moveFile(part.file, join(dir, part.name));
+      published.push({ partition, files: parts.map((p) => ({ key: `${partition}/${p.name}`, rows: p.rows, bytes: p.bytes })) });
     }
     const journal: Journal = { changes: partitions.map((p) => ({ partition: p.partition, staged: p.parts.length > 0 })) };
     const journalPath = this.path(publishJournal(runId));
