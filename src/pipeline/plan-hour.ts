@@ -17,8 +17,10 @@ export interface PlanOptions extends Omit<TaskSettings, 'runId'> {
 }
 
 /** Byte order, as S3 lists keys: "source order" is object key by bytes, then line number. */
-function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+function inKeyOrder<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  // Each key encoded once, not at every comparison.
+  const encoded = items.map((item) => ({ item, bytes: Buffer.from(keyOf(item)) }));
+  return encoded.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((e) => e.item);
 }
 
 export function cutTasks(objects: readonly SourceObjectRef[], taskBytes = TASK_BYTES): Task[] {
@@ -54,8 +56,7 @@ export async function planHour(options: PlanOptions): Promise<RunManifest> {
       // An object of another hour is simply not this run's.
     }
   }
-  const objects = [...sizes.keys()].sort(compareKeys).map((key, index) => ({ index, key, size: sizes.get(key) ?? 0 }));
-  skipped.sort((a, b) => compareKeys(a.key, b.key));
+  const objects = inKeyOrder([...sizes], ([key]) => key).map(([key, size], index) => ({ index, key, size }));
   return {
     ...settings,
     runId: runIdFor(hour, randomUUID().slice(0, 8)),
@@ -64,7 +65,7 @@ export async function planHour(options: PlanOptions): Promise<RunManifest> {
     sourceLocation: store.location,
     objects: objects.length,
     bytes: objects.reduce((n, o) => n + o.size, 0),
-    skipped,
+    skipped: inKeyOrder(skipped, (s) => s.key),
     tasks: cutTasks(objects, taskBytes),
   };
 }
