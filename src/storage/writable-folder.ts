@@ -4,24 +4,34 @@
  * answers ENOENT.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StorageLocationError } from './errors.js';
 
-export async function ensureWritableFolder(path: string, what: string): Promise<void> {
-  const target = resolve(path);
+/** A path on the way to the folder is a file. */
+class NotAFolder extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is not a folder`);
+  }
+}
+
+/**
+ * Creates the folders missing from `path`, level by level (synchronous: it runs once, at
+ * start-up, and the debug log needs it before anything else). Throws NotAFolder or the file
+ * system's error.
+ */
+export function makeFolderSync(path: string): void {
   const missing: string[] = [];
-  let dir = target;
+  let dir = resolve(path);
   for (;;) {
-    const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw new StorageLocationError(`${what} ${target} cannot be used (${err.code ?? err.message})`);
-    });
+    let info;
+    try {
+      info = statSync(dir, { throwIfNoEntry: false });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err; // a file further up: found below
+    }
     if (info) {
-      if (!info.isDirectory()) {
-        throw new StorageLocationError(dir === target ? `${what} ${target} is not a folder` : `${what} ${target} cannot be created: ${dir} is not a folder`);
-      }
+      if (!info.isDirectory()) throw new NotAFolder(dir);
       break;
     }
     missing.unshift(dir);
@@ -30,30 +40,29 @@ export async function ensureWritableFolder(path: string, what: string): Promise<
     dir = parent;
   }
   for (const folder of missing) {
-    await mkdir(folder).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EEXIST') return;
-      throw new StorageLocationError(`${what} ${target} cannot be created (${err.code ?? err.message})`);
-    });
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+export async function ensureWritableFolder(path: string, what: string): Promise<void> {
+  const target = resolve(path);
+  const code = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  try {
+    makeFolderSync(target);
+  } catch (err) {
+    if (!(err instanceof NotAFolder)) throw new StorageLocationError(`${what} ${target} cannot be created (${code(err)})`);
+    throw new StorageLocationError(err.path === target ? `${what} ${target} is not a folder` : `${what} ${target} cannot be created: ${err.message}`);
   }
   // Permissions alone do not tell (root ignores them; read-only mounts do not): try it.
   const probe = join(target, `.eventlake-write-test-${randomUUID()}`);
   try {
-    await writeFile(probe, '');
+    writeFileSync(probe, '');
   } catch (err) {
-    throw new StorageLocationError(`${what} ${target} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new StorageLocationError(`${what} ${target} is not writable (${code(err)})`);
   }
-  await rm(probe, { force: true });
-}
-
-/** The same for synchronous callers (the debug log): creates what is missing, level by level. */
-export function makeFolderSync(path: string): void {
-  const missing: string[] = [];
-  let dir = resolve(path);
-  while (!statSync(dir, { throwIfNoEntry: false })) {
-    missing.unshift(dir);
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  for (const folder of missing) mkdirSync(folder);
+  rmSync(probe, { force: true });
 }

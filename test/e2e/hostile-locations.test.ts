@@ -53,6 +53,15 @@ describe('locations that cannot be used', () => {
     expect(result.stderr).toBe(`eventlake: ${what} ${file} is not a folder\n`);
   });
 
+  it('a folder that cannot be made because a file is in the way names that file', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    const result = await runBounded(['generate', '--out', join(file, 'sub'), '--hour', HOUR, '--vehicles', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`eventlake: output folder ${join(file, 'sub')} cannot be created: ${file} is not a folder\n`);
+  });
+
   it('a state folder that cannot be written stops the run before it publishes anything', async () => {
     const source = await tempDir();
     const lake = await tempDir();
