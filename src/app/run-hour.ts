@@ -1,38 +1,18 @@
 /**
- * Running one hour, as the CLI (and later the HTTP API) asks for it: check the locations, open
- * the adapters the configuration names, plan, record the run, run it, record how it ended.
+ * Running one hour, as the CLI (and later the HTTP API) asks for it: check the locations, queue
+ * the run in the state, work on it in this process, answer how it ended.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { defaultRegistry } from '../events/entity-registry.js';
-import type { FormatName, LakeFormat } from '../formats/lake-format.js';
+import type { LakeFormat } from '../formats/lake-format.js';
 import { loadLakeFormat } from '../formats/lake-formats.js';
 import { UserError } from '../errors/user-error.js';
-import type { RunRecord, RunOutputRecord } from '../orchestration/run-store.js';
-import { openRunStore } from '../orchestration/run-store-registry.js';
+import { ownerAlive, parseOwner } from '../orchestration/process-identity.js';
+import type { RunRecord } from '../orchestration/run-store.js';
 import type { Hour } from '../pipeline/hour.js';
-import { tableOf } from '../pipeline/lake-layout.js';
-import { MAX_LINE_BYTES } from '../pipeline/line-splitter.js';
-import { planHour } from '../pipeline/plan-hour.js';
-import { runPlannedHour, type HourResult, type HourRunObserver } from '../pipeline/run-hour.js';
-import type { SourceLayout } from '../pipeline/source-object-name.js';
-import { openTaskRunner } from '../runtime/task-runner-registry.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import type { SkippedEntry } from '../storage/object-store.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
-
-export interface RunHourRequest {
-  readonly source: string;
-  readonly lake: string;
-  readonly state: string;
-  readonly hour: Hour;
-  readonly layout: SourceLayout;
-  readonly format: FormatName;
-  readonly codec?: string;
-  /** Worker threads; 0 processes on the calling thread. */
-  readonly workers: number;
-  readonly targetFileBytes: number;
-  readonly maxLineBytes?: number;
-}
+import { runRequest, type Orchestrator, type RunTarget } from './orchestrator.js';
 
 export interface RunOutput {
   /** Where the file is, for a person: its path in a local lake. */
@@ -56,7 +36,9 @@ export interface RunReport {
   readonly warnings?: readonly string[];
 }
 
-export interface RunHourObserver extends HourRunObserver {
+export interface RunHourObserver {
+  readonly onProgress?: (done: { objects: number; events: number }, total: { objects: number; bytes: number }) => void;
+  readonly onPhase?: (phase: 'writing' | 'publishing') => void;
   /** Called once the hour is planned, before any object is read. */
   readonly onPlanned?: (plan: { runId: string; objects: number; bytes: number; skipped: readonly SkippedEntry[] }) => void;
 }
@@ -76,8 +58,8 @@ function isWithin(path: string, folder: string): boolean {
 }
 
 /** Folders that overlap would read the lake as source, or publish over the state. */
-function checkFolders(request: RunHourRequest): void {
-  const [source, lake, state] = [resolve(request.source), resolve(request.lake), resolve(request.state)];
+function checkFolders(request: RunTarget, stateDir: string): void {
+  const [source, lake, state] = [resolve(request.source), resolve(request.lake), resolve(stateDir)];
   if (source === lake) throw new UserError(`the lake folder ${lake} is the source folder; choose another lake`);
   if (request.layout === 'any' && isWithin(lake, source)) {
     throw new UserError(`the lake folder ${lake} is inside the source folder ${source}, which --layout any reads whole; move the lake or use --layout flat or nested`);
@@ -85,92 +67,64 @@ function checkFolders(request: RunHourRequest): void {
   if (isWithin(state, lake)) throw new UserError(`the state folder ${state} is inside the lake ${lake}; keep it outside, publishing replaces lake folders`);
 }
 
-export async function runHour(request: RunHourRequest, observer: RunHourObserver = {}): Promise<RunReport> {
-  const started = performance.now();
-  checkFolders(request);
-  const format = await loadLakeFormat(request.format);
-  const codec = checkCodec(format, request.codec);
-  const source = { kind: 'local', root: request.source } as const;
-  const store = await openObjectStore(source);
-  await store.assertReadable();
-  const lake = await openLakeStorage({ kind: 'local', root: request.lake });
-  await lake.assertWritable();
-  const runs = await openRunStore({ kind: 'json', dir: request.state });
-  const { hour } = request;
+/** What a run record says, as the report a person or script reads. */
+export async function reportOf(orchestrator: Orchestrator, run: RunRecord): Promise<RunReport> {
+  const summary = run.summary;
+  if (!summary) throw new Error(`run ${run.id} has no summary`);
+  const manifest = await orchestrator.state.runs.manifest(run.id);
+  const lake = await openLakeStorage(run.request.lake);
+  return {
+    runId: run.id,
+    hour: run.hour,
+    objects: summary.objects,
+    bytes: summary.bytes,
+    skipped: manifest?.skipped ?? [],
+    events: summary.events,
+    quarantined: summary.quarantined,
+    outputs: summary.outputs.map((o) => ({ path: lake.locate(o.key), entity: o.entity, rows: o.rows, bytes: o.bytes })),
+    seconds: summary.seconds,
+    ...(run.poorQuality ? { warnings: [`${(summary.quarantinedShare * 100).toFixed(2)}% of the hour's lines were quarantined, over the quality threshold`] } : {}),
+  };
+}
 
-  const manifest = await planHour({
-    store,
-    hour,
-    layout: request.layout,
-    source,
-    format: request.format,
-    codec,
-    targetFileBytes: request.targetFileBytes,
-    maxLineBytes: request.maxLineBytes ?? MAX_LINE_BYTES,
+/** Checks what a run of the hour needs before anything is recorded: one clear sentence each. */
+export async function checkTarget(target: RunTarget, stateDir: string): Promise<void> {
+  checkFolders(target, stateDir);
+  const format = await loadLakeFormat(target.format);
+  checkCodec(format, target.codec);
+  const store = await openObjectStore({ kind: 'local', root: target.source });
+  await store.assertReadable();
+  const lake = await openLakeStorage({ kind: 'local', root: target.lake });
+  await lake.assertWritable();
+}
+
+/**
+ * Runs the hour in this process through the durable queue, recording every step in the state,
+ * and answers how it ended. A run of the same hour whose process died is taken over and
+ * finished; one another live process is running is not touched.
+ */
+export async function runHour(orchestrator: Orchestrator, target: RunTarget, hour: Hour, observer: RunHourObserver = {}): Promise<RunReport> {
+  await checkTarget(target, orchestrator.stateDir);
+  let { run, created } = await orchestrator.submit(hour.label, 'run', target);
+  if (!created) {
+    if (run.owner !== undefined && ownerAlive(run.owner)) {
+      const who = parseOwner(run.owner);
+      throw new UserError(`hour ${hour.label} of ${target.lake} is already being run by process ${who?.pid ?? run.owner} (run ${run.id}); wait for it to end`);
+    }
+    if (JSON.stringify(run.request) !== JSON.stringify(runRequest(target))) {
+      // A dead run asked for something else (another format, say): it ends, a new one starts.
+      await orchestrator.state.runs.end(run.id, run.owner ?? '', { status: 'failed', error: `replaced by a run of the hour with other settings` });
+      ({ run } = await orchestrator.submit(hour.label, 'run', target));
+    }
+  }
+  const [ended] = await orchestrator.workOn([run.id], {
+    retryRuns: false,
+    observer: {
+      onPlanned: (r, manifest) => observer.onPlanned?.({ runId: r.id, objects: manifest.objects, bytes: manifest.bytes, skipped: manifest.skipped }),
+      onProgress: (_id, done, total) => observer.onProgress?.(done, total),
+      onPhase: (_id, phase) => observer.onPhase?.(phase),
+    },
   });
-  observer.onPlanned?.({ runId: manifest.runId, objects: manifest.objects, bytes: manifest.bytes, skipped: manifest.skipped });
-  if (manifest.objects === 0) {
-    const skipped = manifest.skipped.length > 0 ? ` (${manifest.skipped.length} skipped for their names; --debug lists them)` : '';
-    throw new UserError(
-      `no source objects for hour ${hour.label} under ${store.location} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
-    );
-  }
-  const base: Omit<RunRecord, 'status'> = {
-    runId: manifest.runId,
-    hour: hour.label,
-    source: store.location,
-    lake: lake.location,
-    format: request.format,
-    codec,
-    startedAt: new Date().toISOString(),
-    objects: manifest.objects,
-    bytes: manifest.bytes,
-    skipped: manifest.skipped.length,
-  };
-  // Written before any work: a state folder that cannot be written stops the run before it publishes.
-  await runs.save({ ...base, status: 'running' });
-  let result: HourResult;
-  try {
-    result = await runPlannedHour(
-      manifest,
-      { lake, runner: await openTaskRunner({ kind: 'local', workers: request.workers }), registry: defaultRegistry(), format },
-      {
-        ...observer,
-        // A run that died holding the hour never said how it ended: say it for it.
-        onLeaseTaken: async (from) => {
-          const dead = await runs.get(from.runId);
-          if (dead?.status !== 'running') return;
-          const error = `the run died before it finished (found by run ${manifest.runId})`;
-          await runs.save({ ...dead, status: 'failed', finishedAt: new Date().toISOString(), error });
-        },
-      },
-    );
-  } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    await runs.save({ ...base, status: 'failed', finishedAt: new Date().toISOString(), error: message }).catch(() => undefined);
-    throw err;
-  }
-  const outputs: RunOutputRecord[] = result.published.flatMap((p) =>
-    p.files.map((f) => ({ key: f.key, entity: tableOf(p.partition), rows: f.rows, bytes: f.bytes })),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const report: RunReport = {
-    runId: manifest.runId,
-    hour: hour.label,
-    objects: manifest.objects,
-    bytes: manifest.bytes,
-    skipped: manifest.skipped,
-    events: result.events,
-    quarantined: result.quarantined,
-    outputs: outputs.map((o) => ({ path: lake.locate(o.key), entity: o.entity, rows: o.rows, bytes: o.bytes })),
-    seconds,
-  };
-  // The hour is published whatever happens next: a record that cannot be saved is a warning.
-  const saved = await runs
-    .save({ ...base, status: 'success', finishedAt: new Date().toISOString(), events: result.events, quarantined: result.quarantined, outputs, seconds })
-    .then(
-      () => undefined,
-      (err: Error) => `the hour was published, but its run record could not be saved: ${err.message}`,
-    );
-  return saved === undefined ? report : { ...report, warnings: [saved] };
+  if (!ended || ended.status !== 'success') throw new UserError(ended?.error ?? `run ${run.id} did not finish`);
+  return reportOf(orchestrator, ended);
 }

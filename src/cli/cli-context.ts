@@ -7,6 +7,8 @@ export interface GlobalOptions {
   readonly state: string;
   /** Whether the person chose --state (demo keeps its own otherwise). */
   readonly stateGiven: boolean;
+  /** `--config <file>`: this config file and no other. */
+  readonly config: string | undefined;
   readonly json: boolean;
   readonly debug: boolean;
 }

@@ -9,8 +9,14 @@ import { runCommand } from './run-command.js';
 import { globalOptions } from './shared-options.js';
 
 function readGlobalOptions(program: Command): GlobalOptions {
-  const opts = program.opts<{ state?: string; json?: boolean; debug?: boolean }>();
-  return { state: resolveState(opts.state), stateGiven: opts.state !== undefined, json: opts.json ?? false, debug: opts.debug ?? false };
+  const opts = program.opts<{ state?: string; config?: string; json?: boolean; debug?: boolean }>();
+  return {
+    state: resolveState(opts.state ?? process.env['EVENTLAKE_STATE']),
+    stateGiven: opts.state !== undefined,
+    config: opts.config,
+    json: opts.json ?? false,
+    debug: opts.debug ?? false,
+  };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -29,8 +35,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Global flags are accepted after the command name too: `eventlake run --json …`.
     for (const option of globalOptions()) command.addOption(option);
     command.hook('preAction', (cmd) => {
-      const own = cmd.opts<{ state?: string; json?: boolean; debug?: boolean }>();
+      const own = cmd.opts<{ state?: string; config?: string; json?: boolean; debug?: boolean }>();
       if (own.state !== undefined) program.setOptionValue('state', own.state);
+      if (own.config !== undefined) program.setOptionValue('config', own.config);
       if (own.json) program.setOptionValue('json', true);
       if (own.debug) program.setOptionValue('debug', true);
     });

@@ -1,60 +1,37 @@
 /** `eventlake run`: one hour of source objects → the lake. Parsing and printing only. */
-import { resolve } from 'node:path';
 import { Command } from 'commander';
+import type { Orchestrator, RunTarget } from '../app/orchestrator.js';
 import { runHour, type RunReport } from '../app/run-hour.js';
-import type { FormatName } from '../formats/lake-format.js';
 import type { Hour } from '../pipeline/hour.js';
 import { QUARANTINE } from '../pipeline/lake-layout.js';
-import type { SourceLayout } from '../pipeline/source-object-name.js';
-import { defaultWorkerCount } from '../runtime/worker-count.js';
 import { openDebugLog, printResult, printWarnings, type GlobalOptions } from './cli-context.js';
 import { formatBytes, formatCount } from './format-figures.js';
 import { createProgress } from './progress-bar.js';
-import { formatOption, hourOption, lakeOption, layoutOption, positiveInteger, sourceOption } from './shared-options.js';
+import { withOrchestrator } from './orchestrator-session.js';
+import { loadSettings, type TargetFlags } from './settings.js';
+import { hourOption, targetOptions } from './shared-options.js';
 
-export interface RunCommandOptions {
-  readonly source: string;
-  readonly lake: string;
+export interface RunCommandOptions extends TargetFlags {
   readonly hour: Hour;
-  readonly layout: SourceLayout;
-  readonly format: FormatName;
-  readonly codec?: string;
-  readonly workers: number;
-  readonly targetFileMb: number;
 }
 
-export async function executeRun(options: RunCommandOptions, global: GlobalOptions): Promise<RunReport> {
-  const log = openDebugLog(global.state);
-  const progress = createProgress(`hour ${options.hour.label}`, !global.json);
+export async function executeRun(orchestrator: Orchestrator, target: RunTarget, hour: Hour, global: GlobalOptions): Promise<RunReport> {
+  const log = openDebugLog(orchestrator.stateDir);
+  const progress = createProgress(`hour ${hour.label}`, !global.json);
   const started = performance.now();
-  const source = resolve(options.source);
-  const lake = resolve(options.lake);
-  log.info({ hour: options.hour.label, source, lake, format: options.format }, 'run started');
+  log.info({ hour: hour.label, source: target.source, lake: target.lake, format: target.format }, 'run started');
   try {
-    const report = await runHour(
-      {
-        source,
-        lake,
-        state: global.state,
-        hour: options.hour,
-        layout: options.layout,
-        format: options.format,
-        ...(options.codec === undefined ? {} : { codec: options.codec }),
-        workers: options.workers,
-        targetFileBytes: options.targetFileMb * 1024 * 1024,
+    const report = await runHour(orchestrator, target, hour, {
+      onPlanned: (plan) => {
+        if (plan.skipped.length > 0) log.info({ runId: plan.runId, skipped: plan.skipped }, 'objects skipped for their names');
+        if (global.debug) for (const s of plan.skipped) process.stderr.write(`skipped ${s.key}: ${s.reason}\n`);
       },
-      {
-        onPlanned: (plan) => {
-          if (plan.skipped.length > 0) log.info({ runId: plan.runId, skipped: plan.skipped }, 'objects skipped for their names');
-          if (global.debug) for (const s of plan.skipped) process.stderr.write(`skipped ${s.key}: ${s.reason}\n`);
-        },
-        onPhase: (phase) => progress.phase(phase === 'writing' ? `writing ${options.format}` : 'publishing'),
-        onProgress: (done, total) => {
-          const seconds = (performance.now() - started) / 1000;
-          progress.update(done.objects, total.objects, { label: 'events/s', value: seconds > 0 ? done.events / seconds : 0 });
-        },
+      onPhase: (phase) => progress.phase(phase === 'writing' ? `writing ${target.format}` : 'publishing'),
+      onProgress: (done, total) => {
+        const seconds = (performance.now() - started) / 1000;
+        progress.update(done.objects, total.objects, { label: 'events/s', value: seconds > 0 ? done.events / seconds : 0 });
       },
-    );
+    });
     log.info({ ...report, skipped: report.skipped.length }, 'run finished');
     return report;
   } finally {
@@ -97,19 +74,12 @@ export function summaryJson(report: RunReport): Record<string, unknown> {
 }
 
 export function runCommand(global: () => GlobalOptions): Command {
-  return new Command('run')
-    .description('process one hour of source objects into the lake, replacing that hour')
-    .addOption(sourceOption())
-    .addOption(lakeOption())
-    .addOption(hourOption())
-    .addOption(layoutOption())
-    .addOption(formatOption())
-    .option('--codec <codec>', 'compression: zstd|snappy for parquet, deflate|snappy for avro')
-    .option('--workers <n>', 'worker threads', positiveInteger('--workers'), defaultWorkerCount())
-    .option('--target-file-mb <mb>', 'target size of a lake file, in MiB', positiveInteger('--target-file-mb'), 128)
-    .action(async (opts: RunCommandOptions) => {
-      const report = await executeRun(opts, global());
-      printResult(global(), summaryJson(report), () => describeSummary(report, resolve(opts.lake)));
-      printWarnings(report.warnings);
-    });
+  const command = new Command('run').description('process one hour of source objects into the lake, replacing that hour; recorded in the state');
+  for (const option of targetOptions()) command.addOption(option);
+  return command.addOption(hourOption()).action(async (opts: RunCommandOptions) => {
+    const settings = await loadSettings(global(), opts);
+    const report = await withOrchestrator(settings, global(), (orchestrator) => executeRun(orchestrator, settings.target, opts.hour, global()));
+    printResult(global(), summaryJson(report), () => describeSummary(report, settings.target.lake));
+    printWarnings(report.warnings);
+  });
 }

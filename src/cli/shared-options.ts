@@ -31,19 +31,33 @@ export function folderArgument(flag: string) {
 /** Flags every command takes, before or after its name. */
 export function globalOptions(): Option[] {
   return [
-    new Option('--state <dir>', 'where eventlake keeps its own bookkeeping (default: .eventlake)').argParser(folderArgument('--state')),
+    new Option('--state <dir>', 'where eventlake keeps its runs, queue and logs (default: .eventlake)').argParser(folderArgument('--state')),
+    new Option('--config <file>', 'config file (default: eventlake.config.json or .yaml here, if any)').argParser(folderArgument('--config')),
     new Option('--json', 'print one JSON object for scripts instead of text'),
     new Option('--debug', 'show stack traces and list skipped objects'),
   ];
 }
 
 export const sourceOption = (): Option =>
-  new Option('--source <dir>', 'folder holding the source objects').argParser(folderArgument('--source')).makeOptionMandatory();
-export const lakeOption = (): Option => new Option('--lake <dir>', 'lake folder to write').argParser(folderArgument('--lake')).makeOptionMandatory();
+  new Option('--source <dir>', 'folder holding the source objects (config source.path)').argParser(folderArgument('--source'));
+export const lakeOption = (): Option => new Option('--lake <dir>', 'lake folder to write (config lake.path)').argParser(folderArgument('--lake'));
 export const hourOption = (): Option =>
   new Option('--hour <hour>', 'logical hour to process, e.g. 2019-06-01T15').argParser(hourArgument).makeOptionMandatory();
 export const layoutOption = (): Option =>
-  new Option('--layout <layout>', 'where the hour\'s objects are: flat (names at the root), nested (YYYY/MM/DD/HH/), any (any depth)')
-    .choices(SOURCE_LAYOUTS)
-    .default('any');
-export const formatOption = (): Option => new Option('--format <format>', 'lake file format').choices(FORMAT_NAMES).default('parquet');
+  new Option('--layout <layout>', 'where the hour\'s objects are: flat (names at the root), nested (YYYY/MM/DD/HH/), any (any depth; config source.layout)').choices(
+    SOURCE_LAYOUTS,
+  );
+export const formatOption = (): Option => new Option('--format <format>', 'lake file format (config lake.format, default parquet)').choices(FORMAT_NAMES);
+
+/** The flags that say what a run reads and writes, shared by run, trigger, backfill and up. */
+export function targetOptions(): Option[] {
+  return [
+    sourceOption(),
+    lakeOption(),
+    layoutOption(),
+    formatOption(),
+    new Option('--codec <codec>', 'compression: zstd|snappy for parquet, deflate|snappy for avro'),
+    new Option('--workers <n>', 'worker threads (config workers, default one per core)').argParser(positiveInteger('--workers')),
+    new Option('--target-file-mb <mb>', 'target size of a lake file, in MiB (config lake.targetFileMb)').argParser(positiveInteger('--target-file-mb')),
+  ];
+}

@@ -1,8 +1,32 @@
 /**
- * The run-store port: one record per run of an hour, written when it starts and again when it
- * ends, so "what happened to hour H" has an answer even for runs that failed or died.
+ * The run-store port: one record per run of an hour (one per trigger, keyed by lake and hour),
+ * from queued to success or failed, with what it was asked to do and how it ended. At most one
+ * run of a lake's hour is queued or running at a time: the store itself refuses a second.
  */
-export type RunStatus = 'queued' | 'running' | 'success' | 'failed';
+import type { FormatName } from '../formats/lake-format.js';
+import type { RunManifest } from '../pipeline/run-manifest.js';
+import type { SourceLayout } from '../pipeline/source-object-name.js';
+import type { ObjectStoreConfig } from '../storage/object-store-config.js';
+import type { LakeConfig } from '../storage/lake-config.js';
+
+export const RUN_STATUSES = ['queued', 'running', 'success', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Why the run exists. */
+export type RunTrigger = 'run' | 'schedule' | 'catchup' | 'manual' | 'backfill' | 'late_data';
+
+/** What a run was asked to do: plain data, so any process can take it over. */
+export interface RunRequest {
+  readonly source: ObjectStoreConfig;
+  readonly lake: LakeConfig;
+  readonly layout: SourceLayout;
+  readonly format: FormatName;
+  readonly codec: string;
+  readonly targetFileBytes: number;
+  readonly maxLineBytes: number;
+  /** The IANA zone the hour of the file names is read in (deadlines count from its end). */
+  readonly timezone: string;
+}
 
 export interface RunOutputRecord {
   /** The file's key in the lake. */
@@ -12,31 +36,85 @@ export interface RunOutputRecord {
   readonly bytes: number;
 }
 
-export interface RunRecord {
-  readonly runId: string;
-  readonly hour: string;
-  readonly status: RunStatus;
-  readonly source: string;
-  readonly lake: string;
-  readonly format: string;
-  readonly codec: string;
-  readonly startedAt: string;
-  readonly finishedAt?: string;
-  readonly objects?: number;
-  readonly bytes?: number;
-  readonly skipped?: number;
-  readonly events?: Record<string, number>;
-  readonly quarantined?: number;
-  readonly outputs?: readonly RunOutputRecord[];
-  readonly seconds?: number;
-  /** The one-sentence reason a failed run gives. */
-  readonly error?: string;
+export interface RunSummary {
+  readonly objects: number;
+  readonly bytes: number;
+  readonly skipped: number;
+  readonly events: Record<string, number>;
+  readonly quarantined: number;
+  readonly outputs: readonly RunOutputRecord[];
+  /** From the first start to the publish, over every process that worked on it. */
+  readonly seconds: number;
+  /** Quarantined lines over lines read (rows + quarantined). */
+  readonly quarantinedShare: number;
 }
 
+export interface RunRecord {
+  readonly id: string;
+  /** The lake's location, the first half of the run's key. */
+  readonly lake: string;
+  /** The hour's label, e.g. `2019-06-01T15`. */
+  readonly hour: string;
+  readonly status: RunStatus;
+  readonly trigger: RunTrigger;
+  /** 1 for the first start; a plan that failed and is tried again counts up. */
+  readonly attempt: number;
+  readonly request: RunRequest;
+  /** The process working on it (see process-identity), while running. */
+  readonly owner?: string;
+  readonly queuedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** A queued run waits until then (a retry's backoff). */
+  readonly notBefore?: string;
+  /** The one-sentence reason a failed run gives, or why the last attempt failed. */
+  readonly error?: string;
+  readonly summary?: RunSummary;
+  /** Set when the hour's quarantined share was over the threshold (it still published). */
+  readonly poorQuality?: boolean;
+  /** The run has a plan (its tasks are on the queue). */
+  readonly planned: boolean;
+}
+
+export interface SubmitRun {
+  readonly lake: string;
+  readonly hour: string;
+  readonly trigger: RunTrigger;
+  readonly request: RunRequest;
+}
+
+export interface RunFilter {
+  readonly status?: RunStatus;
+  readonly lake?: string;
+  readonly hour?: string;
+  readonly limit?: number;
+}
+
+export type RunEnd =
+  | { readonly status: 'success'; readonly summary: RunSummary; readonly poorQuality: boolean }
+  | { readonly status: 'failed'; readonly error: string };
+
 export interface RunStore {
-  /** Creates or replaces the run's record. */
-  save(record: RunRecord): Promise<void>;
-  get(runId: string): Promise<RunRecord | undefined>;
-  /** Every record, oldest start first. */
-  list(): Promise<RunRecord[]>;
+  /** Queues a run of the hour, or answers the one already queued or running (created false). */
+  submit(run: SubmitRun): Promise<{ run: RunRecord; created: boolean }>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  list(filter?: RunFilter): Promise<RunRecord[]>;
+  /**
+   * Moves the oldest due queued run (of `ids`, when given) to running for `owner`, unless
+   * `maxRunning` runs are running already. Atomic across processes.
+   */
+  start(owner: string, options: { ids?: readonly string[]; maxRunning?: number }): Promise<RunRecord | undefined>;
+  /** Running runs (of `ids`, when given) whose owner is dead become `owner`'s. */
+  takeOver(owner: string, options?: { ids?: readonly string[] }): Promise<RunRecord[]>;
+  saveManifest(runId: string, manifest: RunManifest): Promise<void>;
+  manifest(runId: string): Promise<RunManifest | undefined>;
+  /** Ends a run `owner` holds; false when it is no longer theirs. */
+  end(runId: string, owner: string, end: RunEnd): Promise<boolean>;
+  /** Puts a run `owner` holds back in the queue until `notBefore`, with its next attempt number. */
+  retryLater(runId: string, owner: string, error: string, notBefore: Date): Promise<void>;
+  /** Gives a run back to the queue as it is (a clean stop): the next process goes on with it. */
+  release(runId: string, owner: string): Promise<void>;
+  /** A failed run goes back to queued (its dead letter was replayed); fails if the hour is active again. */
+  reopen(runId: string): Promise<RunRecord>;
 }

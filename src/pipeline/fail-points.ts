@@ -17,3 +17,17 @@ export async function pausePoint(point: PausePoint): Promise<void> {
   if (process.env['EVENTLAKE_PAUSE_AT'] !== point) return;
   await new Promise((resolve) => setTimeout(resolve, Number(process.env['EVENTLAKE_PAUSE_MS'] ?? 1000)));
 }
+
+/**
+ * `EVENTLAKE_FAIL_TASK=<task id>[:<attempts>]`: processing that task fails, on every attempt or on
+ * the first `<attempts>` only, to check retries and dead letters with a real process.
+ */
+export function failTaskPoint(taskId: string, attempt: number): void {
+  const spec = process.env['EVENTLAKE_FAIL_TASK'];
+  if (!spec) return;
+  const [id, count] = spec.split(':');
+  if (id !== taskId) return;
+  if (count === undefined || attempt <= Number(count)) {
+    throw new Error(`task ${taskId} failed on purpose (EVENTLAKE_FAIL_TASK, attempt ${attempt})`);
+  }
+}

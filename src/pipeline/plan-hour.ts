@@ -10,6 +10,8 @@ import { hourPrefixes, parseSourceObjectName, type SourceLayout } from './source
 export const TASK_BYTES = 4 * 1024 * 1024;
 
 export interface PlanOptions extends Omit<TaskSettings, 'runId'> {
+  /** The run's id when it already has one (a queued run); a new one otherwise. */
+  readonly runId?: string;
   readonly store: ObjectStore;
   readonly hour: Hour;
   readonly layout: SourceLayout;
@@ -42,8 +44,8 @@ export function cutTasks(objects: readonly SourceObjectRef[], taskBytes = TASK_B
 }
 
 export async function planHour(options: PlanOptions): Promise<RunManifest> {
-  const { store, hour, layout, taskBytes, ...settings } = options;
-  const sizes = new Map<string, number>();
+  const { store, hour, layout, taskBytes, runId, ...settings } = options;
+  const listed = new Map<string, { size: number; etag: string }>();
   const skipped: SkippedEntry[] = [];
   const onSkipped = (entry: SkippedEntry): void => {
     skipped.push(entry);
@@ -52,14 +54,14 @@ export async function planHour(options: PlanOptions): Promise<RunManifest> {
     for await (const info of store.list(prefix, { onSkipped })) {
       const name = parseSourceObjectName(info.key);
       if (name === undefined) skipped.push({ key: info.key, reason: 'not an event object name (YYYY-MM-DD-HH-M-S-events.json[.gz])' });
-      else if (name.date === hour.date && name.hour === hour.hour) sizes.set(info.key, info.size);
+      else if (name.date === hour.date && name.hour === hour.hour) listed.set(info.key, { size: info.size, etag: info.etag });
       // An object of another hour is simply not this run's.
     }
   }
-  const objects = inKeyOrder([...sizes], ([key]) => key).map(([key, size], index) => ({ index, key, size }));
+  const objects = inKeyOrder([...listed], ([key]) => key).map(([key, { size, etag }], index) => ({ index, key, size, etag }));
   return {
     ...settings,
-    runId: runIdFor(hour, randomUUID().slice(0, 8)),
+    runId: runId ?? runIdFor(hour, randomUUID().slice(0, 8)),
     hour,
     partitionKey: hour.label,
     sourceLocation: store.location,

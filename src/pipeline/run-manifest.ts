@@ -15,6 +15,8 @@ export interface SourceObjectRef {
   readonly index: number;
   readonly key: string;
   readonly size: number;
+  /** What the object was when planned (S3's ETag; size and mtime for a folder): late data is told by it. */
+  readonly etag?: string;
 }
 
 /** A batch of source objects, the unit of work a runtime schedules, retries and runs twice safely. */

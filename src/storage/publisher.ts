@@ -37,7 +37,8 @@ export interface Publisher {
   abandon(runId: string): Promise<void>;
   /**
    * Finishes a publish of this partition key that a crash interrupted, and clears abandoned
-   * staging of it. Call only while holding the partition key's lease.
+   * staging of it, except the unpublished staging of `keep` (a run taken over, going on with
+   * the tasks it had done). Call only while holding the partition key's lease.
    */
-  recover(partitionKey: string): Promise<void>;
+  recover(partitionKey: string, keep?: string): Promise<void>;
 }

@@ -65,10 +65,11 @@ export class LocalPublisher implements Publisher {
     await this.removeEmptyStaging();
   }
 
-  async recover(partitionKey: string): Promise<void> {
+  async recover(partitionKey: string, keep?: string): Promise<void> {
     const runs = await readdir(this.path(stagingRoot)).catch(() => [] as string[]);
     for (const runId of runs.filter((r) => isRunOfHour(r, partitionKey))) {
       const text = await readFile(this.path(publishJournal(runId)), 'utf8').catch(() => undefined);
+      if (text === undefined && runId === keep) continue;
       if (text === undefined) await this.abandon(runId);
       else await this.apply(runId, JSON.parse(text) as Journal);
     }

@@ -1,0 +1,151 @@
+/**
+ * The orchestration of one process, as the CLI (and later the HTTP API) uses it: the state
+ * store, a task executor, the run engine, deadline checks and callback deliveries, opened
+ * together from the settings and closed together.
+ */
+import { defaultRegistry } from '../events/entity-registry.js';
+import type { FormatName } from '../formats/lake-format.js';
+import type { CallbackSubscription } from '../orchestration/callbacks/callback-event.js';
+import { CallbackDispatcher } from '../orchestration/callbacks/callback-dispatcher.js';
+import { DeadlineWatch, type Deadlines } from '../orchestration/deadline-watch.js';
+import { thisProcess } from '../orchestration/process-identity.js';
+import { RunEngine, type EngineObserver, type EngineScope } from '../orchestration/run-engine.js';
+import { RunEvents } from '../orchestration/run-events.js';
+import type { RunRecord, RunRequest, RunTrigger } from '../orchestration/run-store.js';
+import type { StateStore } from '../orchestration/state-store.js';
+import { openStateStore } from '../orchestration/state-store-registry.js';
+import type { RetryPolicy } from '../orchestration/work-queue.js';
+import type { SourceLayout } from '../pipeline/source-object-name.js';
+import { openTaskExecutor } from '../runtime/task-executor-registry.js';
+
+/** What a run of an hour reads and writes, before it has a run. */
+export interface RunTarget {
+  readonly source: string;
+  readonly lake: string;
+  readonly layout: SourceLayout;
+  readonly format: FormatName;
+  readonly codec: string;
+  readonly targetFileBytes: number;
+  readonly maxLineBytes: number;
+  readonly timezone: string;
+}
+
+export interface OrchestratorSettings {
+  readonly state: string;
+  /** Worker threads; 0 processes on the calling thread. */
+  readonly workers: number;
+  readonly retry: RetryPolicy;
+  readonly visibilityMs: number;
+  readonly maxQuarantinedShare: number;
+  readonly callbacks: readonly CallbackSubscription[];
+  readonly deadlines: Deadlines;
+  /** How often an idle process looks for work other processes queued. */
+  readonly pollMs: number;
+}
+
+export function runRequest(target: RunTarget): RunRequest {
+  return {
+    source: { kind: 'local', root: target.source },
+    lake: { kind: 'local', root: target.lake },
+    layout: target.layout,
+    format: target.format,
+    codec: target.codec,
+    targetFileBytes: target.targetFileBytes,
+    maxLineBytes: target.maxLineBytes,
+    timezone: target.timezone,
+  };
+}
+
+const TERMINAL = new Set(['success', 'failed']);
+
+export class Orchestrator {
+  readonly owner = thisProcess;
+  private readonly events: RunEvents;
+  private readonly deliveries: CallbackDispatcher;
+  private readonly deadlines: DeadlineWatch;
+  private engine: RunEngine | undefined;
+
+  private constructor(
+    readonly state: StateStore,
+    private readonly settings: OrchestratorSettings,
+    private readonly onError: (err: Error) => void,
+  ) {
+    this.events = new RunEvents(state.events, settings.callbacks, onError);
+    this.deliveries = new CallbackDispatcher(state.events, settings.callbacks, this.owner, onError);
+    this.deadlines = new DeadlineWatch(state.runs, this.events, settings.deadlines);
+  }
+
+  static async open(settings: OrchestratorSettings, onError: (err: Error) => void = () => undefined): Promise<Orchestrator> {
+    return new Orchestrator(await openStateStore({ kind: 'sqlite', dir: settings.state }), settings, onError);
+  }
+
+  get stateDir(): string {
+    return this.settings.state;
+  }
+
+  get runEvents(): RunEvents {
+    return this.events;
+  }
+
+  /** Queues a run of the hour, or answers the one already queued or running. */
+  submit(hour: string, trigger: RunTrigger, target: RunTarget): Promise<{ run: RunRecord; created: boolean }> {
+    return this.state.runs.submit({ lake: target.lake, hour, trigger, request: runRequest(target) });
+  }
+
+  /** Whether an `eventlake up` is working on this state (it then runs what is queued). */
+  async schedulerRunning(): Promise<boolean> {
+    return (await this.state.scheduler.live()).length > 0;
+  }
+
+  /**
+   * Works on the runs in scope until `finished()` (or `stop()`); `retryRuns`: runs failing
+   * before their tasks go back to the queue (the scheduler) instead of failing at once.
+   */
+  async work(scope: EngineScope, finished: () => Promise<boolean>, options: { retryRuns: boolean; observer?: EngineObserver; onTick?: () => Promise<void> }): Promise<void> {
+    const executor = await openTaskExecutor({ kind: 'local', workers: this.settings.workers });
+    this.engine = new RunEngine({
+      state: this.state,
+      owner: this.owner,
+      executor,
+      registry: defaultRegistry(),
+      retry: this.settings.retry,
+      visibilityMs: this.settings.visibilityMs,
+      events: this.events,
+      maxQuarantinedShare: this.settings.maxQuarantinedShare,
+      retryRuns: options.retryRuns,
+      observer: { onError: this.onError, ...options.observer },
+    });
+    try {
+      // A tick that fails (a source folder gone for a moment) is logged; the work goes on.
+      await this.engine.work(scope, finished, this.settings.pollMs, async () => {
+        await this.deadlines.check().catch((err: unknown) => this.onError(err as Error));
+        await options.onTick?.().catch((err: unknown) => this.onError(err as Error));
+        this.deliveries.pump();
+      });
+    } finally {
+      this.engine = undefined;
+      await executor.close();
+    }
+  }
+
+  /** Works until every run of `ids` has ended; answers them as they ended. */
+  async workOn(ids: readonly string[], options: { retryRuns: boolean; maxRunning?: number; observer?: EngineObserver }): Promise<RunRecord[]> {
+    const ended = async (): Promise<boolean> => {
+      for (const id of ids) if (!TERMINAL.has((await this.state.runs.get(id))?.status ?? 'failed')) return false;
+      return true;
+    };
+    await this.work({ ids, ...(options.maxRunning === undefined ? {} : { maxRunning: options.maxRunning }) }, ended, options);
+    return Promise.all(ids.map(async (id) => (await this.state.runs.get(id)) as RunRecord));
+  }
+
+  /** Stops taking work; what is in flight finishes and the rest goes back to the queue. */
+  stop(): void {
+    this.engine?.stop();
+  }
+
+  /** Delivers what callbacks are owed (for at most `timeoutMs`), then closes the state. */
+  async close(timeoutMs = 15_000): Promise<void> {
+    await this.deliveries.drain(timeoutMs).catch((err: unknown) => this.onError(err as Error));
+    this.state.close();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Opens the orchestrator for a command and closes it whatever happens; the first Ctrl-C (or
+ * SIGTERM) stops it cleanly (work in flight finishes, the rest goes back to the queue for the
+ * next process), a second one exits at once.
+ */
+import { Orchestrator } from '../app/orchestrator.js';
+import type { GlobalOptions } from './cli-context.js';
+import { openDebugLog } from './cli-context.js';
+import type { Settings } from './settings.js';
+
+export async function withOrchestrator<T>(settings: Settings, global: GlobalOptions, work: (orchestrator: Orchestrator) => Promise<T>): Promise<T> {
+  const log = openDebugLog(settings.orchestrator.state);
+  const orchestrator = await Orchestrator.open(settings.orchestrator, (err) => log.warn({ err }, 'orchestration error'));
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) process.exit(130);
+    if (!global.json) process.stderr.write(`\neventlake: ${signal}: stopping; tasks in flight finish, the rest stays queued (again to quit at once)\n`);
+    orchestrator.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(orchestrator);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await orchestrator.close();
+  }
+}

@@ -1,0 +1,36 @@
+/** How runs that ended (or were queued) are shown, for trigger, backfill, resume and replay. */
+import type { RunRecord } from '../orchestration/run-store.js';
+import { formatCount } from './format-figures.js';
+
+export function runJson(run: RunRecord): Record<string, unknown> {
+  return {
+    id: run.id,
+    hour: run.hour,
+    status: run.status,
+    trigger: run.trigger,
+    attempt: run.attempt,
+    ...(run.error === undefined ? {} : { error: run.error }),
+    ...(run.summary ? { events: run.summary.events, quarantined: run.summary.quarantined, seconds: Number(run.summary.seconds.toFixed(3)) } : {}),
+    ...(run.poorQuality ? { poorQuality: true } : {}),
+  };
+}
+
+export function describeRun(run: RunRecord): string {
+  const head = `${run.hour}  ${run.status.padEnd(7)}  ${run.id}`;
+  if (run.status === 'failed') return `${head}  ${run.error ?? ''}`;
+  if (run.status === 'success' && run.summary) {
+    const rows = Object.values(run.summary.events).reduce((n, c) => n + c, 0);
+    const quality = run.poorQuality ? `  (quarantined ${(run.summary.quarantinedShare * 100).toFixed(2)}%: over the quality threshold)` : '';
+    return `${head}  ${formatCount(rows)} rows, ${formatCount(run.summary.quarantined)} quarantined, ${run.summary.seconds.toFixed(1)} s${quality}`;
+  }
+  return head;
+}
+
+/** Exit code 1 (after printing) when any run did not succeed. */
+export function failIfAnyFailed(runs: readonly RunRecord[]): void {
+  const failed = runs.filter((r) => r.status === 'failed').length;
+  if (failed > 0) {
+    process.stderr.write(`eventlake: ${failed} of ${runs.length} hour${runs.length === 1 ? '' : 's'} failed\n`);
+    process.exitCode = 1;
+  }
+}

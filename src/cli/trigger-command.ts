@@ -1,0 +1,59 @@
+/** `eventlake trigger --hour H` and `eventlake backfill --from H1 --to H2`: runs asked for by hand. */
+import { Command } from 'commander';
+import { triggerHours } from '../app/trigger-hours.js';
+import type { RunTrigger } from '../orchestration/run-store.js';
+import { hoursBetween } from '../orchestration/schedule/hour-clock.js';
+import type { Hour } from '../pipeline/hour.js';
+import { printResult, type GlobalOptions } from './cli-context.js';
+import { withOrchestrator } from './orchestrator-session.js';
+import { createProgress } from './progress-bar.js';
+import { describeRun, failIfAnyFailed, runJson } from './run-outcomes.js';
+import { loadSettings, type TargetFlags } from './settings.js';
+import { hourArgument, hourOption, targetOptions } from './shared-options.js';
+
+async function runHours(hours: readonly string[], trigger: RunTrigger, flags: TargetFlags, global: GlobalOptions): Promise<void> {
+  const settings = await loadSettings(global, flags);
+  const progress = createProgress(hours.length === 1 ? `hour ${hours[0] ?? ''}` : `${hours.length} hours`, !global.json);
+  let settled = 0;
+  const result = await withOrchestrator(settings, global, async (orchestrator) => {
+    try {
+      return await triggerHours(orchestrator, hours, settings.target, {
+        trigger,
+        maxRunning: settings.config.schedule.maxActiveRuns,
+        observer: {
+          onSettled: (run) => {
+            if (run.status === 'success' || run.status === 'failed') progress.update(++settled, hours.length);
+          },
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+  });
+  printResult(global, { handedToScheduler: result.handedToScheduler, runs: result.runs.map(runJson) }, () =>
+    [
+      ...result.runs.map(describeRun),
+      ...(result.handedToScheduler ? [`queued for the running scheduler (eventlake up); eventlake status shows them`] : []),
+    ].join('\n'),
+  );
+  if (!result.handedToScheduler) failIfAnyFailed(result.runs);
+}
+
+export function triggerCommand(global: () => GlobalOptions): Command {
+  const command = new Command('trigger').description('run one hour now: queued for eventlake up if it runs on this state, else run here');
+  for (const option of targetOptions()) command.addOption(option);
+  return command.addOption(hourOption()).action(async (opts: TargetFlags & { hour: Hour }) => {
+    await runHours([opts.hour.label], 'manual', opts, global());
+  });
+}
+
+export function backfillCommand(global: () => GlobalOptions): Command {
+  const command = new Command('backfill').description('run every hour from --from to --to (inclusive), at most schedule.maxActiveRuns at a time');
+  for (const option of targetOptions()) command.addOption(option);
+  return command
+    .requiredOption('--from <hour>', 'first hour, e.g. 2019-06-01T00', hourArgument)
+    .requiredOption('--to <hour>', 'last hour, e.g. 2019-06-01T23', hourArgument)
+    .action(async (opts: TargetFlags & { from: Hour; to: Hour }) => {
+      await runHours(hoursBetween(opts.from.label, opts.to.label), 'backfill', opts, global());
+    });
+}

@@ -1,0 +1,55 @@
+/** `eventlake up`: scheduler and workers, until Ctrl-C. */
+import { Command } from 'commander';
+import { serveScheduler } from '../app/serve-scheduler.js';
+import type { RunRecord } from '../orchestration/run-store.js';
+import type { GlobalOptions } from './cli-context.js';
+import { withOrchestrator } from './orchestrator-session.js';
+import { describeRun, runJson } from './run-outcomes.js';
+import { loadSettings, type Settings, type TargetFlags } from './settings.js';
+import { targetOptions } from './shared-options.js';
+
+/** One line per event: text for a person, a JSON object per line with --json. */
+export function announce(global: GlobalOptions, json: Record<string, unknown>, text: string): void {
+  process.stdout.write(global.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
+}
+
+export function describeUp(settings: Settings): string {
+  const { target, config, orchestrator } = settings;
+  const catchup = config.schedule.catchup ? `, catching up from ${config.schedule.start ?? '?'}` : '';
+  return [
+    `eventlake up: ${orchestrator.workers} worker${orchestrator.workers === 1 ? '' : 's'}, at most ${config.schedule.maxActiveRuns} runs at a time`,
+    `  source   ${target.source} (${config.source.timezone})`,
+    `  lake     ${target.lake} (${target.format})`,
+    `  state    ${orchestrator.state}${settings.configFile ? `\n  config   ${settings.configFile}` : ''}`,
+    `  schedule "${config.schedule.cron}" + ${Math.round(config.schedule.delayMs / 60_000)} min for late files${catchup}`,
+    `Ctrl-C stops cleanly; eventlake status shows runs, dead letters and alerts.`,
+  ].join('\n');
+}
+
+export async function serveUp(settings: Settings, global: GlobalOptions, options: { initialHours?: readonly string[]; onSettled?: (run: RunRecord) => void } = {}): Promise<void> {
+  await withOrchestrator(settings, global, (orchestrator) =>
+    serveScheduler(orchestrator, {
+      target: settings.target,
+      schedule: settings.schedule,
+      maxActiveRuns: settings.config.schedule.maxActiveRuns,
+      ...(options.initialHours ? { initialHours: options.initialHours } : {}),
+      onQueued: (run) => announce(global, { event: 'queued', run: runJson(run) }, `queued   ${run.hour}  ${run.id} (${run.trigger})`),
+      observer: {
+        onSettled: (run) => {
+          announce(global, { event: run.status, run: runJson(run) }, describeRun(run));
+          options.onSettled?.(run);
+        },
+      },
+    }),
+  );
+}
+
+export function upCommand(global: () => GlobalOptions): Command {
+  const command = new Command('up').description('run the scheduler and workers on this state until Ctrl-C');
+  for (const option of targetOptions()) command.addOption(option);
+  return command.action(async (opts: TargetFlags) => {
+    const settings = await loadSettings(global(), opts);
+    if (!global().json) process.stdout.write(`${describeUp(settings)}\n`);
+    await serveUp(settings, global());
+  });
+}

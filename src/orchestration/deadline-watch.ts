@@ -1,0 +1,53 @@
+/**
+ * Deadline alerts that fire while a run is late, not after it ends: on each check, a queued or
+ * running hour that is not in the lake by its hour's end plus `afterHourEndMs`, or a run
+ * running for longer than `maxRunDurationMs`, is recorded as a deadline miss. The event's key
+ * makes it one miss per hour (or per run), whichever process sees it first and however often
+ * it restarts, so its callback fires exactly once.
+ */
+import type { RunEvents } from './run-events.js';
+import type { RunStore } from './run-store.js';
+import { hourEnd } from './schedule/hour-clock.js';
+
+export interface Deadlines {
+  readonly afterHourEndMs: number | null;
+  readonly maxRunDurationMs: number | null;
+}
+
+export class DeadlineWatch {
+  private lastCheck = 0;
+
+  constructor(
+    private readonly runs: RunStore,
+    private readonly events: RunEvents,
+    private readonly deadlines: Deadlines,
+    private readonly everyMs = 1000,
+  ) {}
+
+  async check(now = Date.now()): Promise<void> {
+    const { afterHourEndMs, maxRunDurationMs } = this.deadlines;
+    if (now - this.lastCheck < this.everyMs || (afterHourEndMs === null && maxRunDurationMs === null)) return;
+    this.lastCheck = now;
+    const pending = [...(await this.runs.list({ status: 'running' })), ...(await this.runs.list({ status: 'queued' }))];
+    for (const run of pending) {
+      if (afterHourEndMs !== null) {
+        const due = hourEnd(run.hour, run.request.timezone).getTime() + afterHourEndMs;
+        if (now > due) {
+          await this.events.record('deadline_miss', `deadline_miss:landing:${run.lake}:${run.hour}`, run, {
+            deadline: 'landing',
+            deadlineAt: new Date(due).toISOString(),
+          });
+        }
+      }
+      if (maxRunDurationMs !== null && run.status === 'running' && run.startedAt) {
+        const due = Date.parse(run.startedAt) + maxRunDurationMs;
+        if (now > due) {
+          await this.events.record('deadline_miss', `deadline_miss:duration:${run.id}`, run, {
+            deadline: 'duration',
+            deadlineAt: new Date(due).toISOString(),
+          });
+        }
+      }
+    }
+  }
+}

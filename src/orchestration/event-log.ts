@@ -1,0 +1,58 @@
+/**
+ * The event-log port: what happened to runs that someone may want to hear about (success,
+ * failure, retry, deadline miss, late data, quality), each recorded once under a key, and the
+ * callback deliveries each event owes, kept until delivered or given up, so a crash neither
+ * loses nor repeats an alert.
+ */
+import type { CallbackEvent, CallbackPayload, DeliveryOutcome } from './callbacks/callback-event.js';
+
+export interface RecordedEvent {
+  readonly id: number;
+  readonly kind: CallbackEvent;
+  readonly runId?: string;
+  readonly lake?: string;
+  readonly hour?: string;
+  /** The same key is recorded once: `deadline_miss:<lake>:<hour>:landing`, … */
+  readonly key: string;
+  readonly payload: CallbackPayload;
+  readonly at: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
+
+export interface CallbackDelivery {
+  readonly id: number;
+  readonly eventId: number;
+  readonly event: CallbackEvent;
+  readonly callback: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly httpStatus?: number;
+  readonly error?: string;
+  readonly createdAt: string;
+  readonly finishedAt?: string;
+  readonly payload: CallbackPayload;
+}
+
+export interface NewEvent {
+  readonly kind: CallbackEvent;
+  readonly key: string;
+  readonly runId?: string;
+  readonly lake?: string;
+  readonly hour?: string;
+  readonly payload: CallbackPayload;
+  /** Names of the callbacks subscribed to this kind: one delivery each. */
+  readonly callbacks: readonly string[];
+}
+
+export interface EventLog {
+  /** Records the event and its deliveries in one step; false when its key was recorded before. */
+  record(event: NewEvent): Promise<boolean>;
+  events(options?: { kind?: CallbackEvent; runId?: string; limit?: number }): Promise<RecordedEvent[]>;
+  /** Takes the oldest pending delivery for `owner` (one deliverer at a time per delivery). */
+  claimDelivery(owner: string): Promise<CallbackDelivery | undefined>;
+  settleDelivery(id: number, outcome: DeliveryOutcome): Promise<void>;
+  deliveries(options?: { runId?: string; limit?: number }): Promise<CallbackDelivery[]>;
+  /** Pending deliveries left (the deliverer waits for none before it exits). */
+  pendingDeliveries(): Promise<number>;
+}

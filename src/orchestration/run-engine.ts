@@ -1,0 +1,371 @@
+/**
+ * Carries runs through their stages on the durable queue, in this process: start a queued run
+ * (take its hour's lease, finish what a crash left, plan it, queue its tasks), hand its task
+ * messages to the task executor, queue its finish-and-publish once every task is done, publish.
+ * Every step is recorded in the state store first, so whatever process comes next (after a
+ * crash, `kill -9` included) goes on from there: a run whose owner died is taken over at once,
+ * its done tasks kept.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { EntityRegistry } from '../events/entity-registry.js';
+import { loadLakeFormat } from '../formats/lake-formats.js';
+import type { LakeFormat } from '../formats/lake-format.js';
+import { UserError } from '../errors/user-error.js';
+import { crashPoint, pausePoint } from '../pipeline/fail-points.js';
+import { finishPartitions } from '../pipeline/finish-partitions.js';
+import { parseHour } from '../pipeline/hour.js';
+import { tableOf } from '../pipeline/lake-layout.js';
+import { planHour } from '../pipeline/plan-hour.js';
+import type { RunManifest, TaskOutput, TaskSettings } from '../pipeline/run-manifest.js';
+import type { TaskExecutor } from '../pipeline/task-executor.js';
+import type { LakeStorage } from '../storage/lake-storage.js';
+import { openLakeStorage } from '../storage/lake-storage-registry.js';
+import type { Lease } from '../storage/partition-lease.js';
+import { openObjectStore } from '../storage/object-store-registry.js';
+import { retryDelayMs } from './retry-delay.js';
+import type { RunEvents } from './run-events.js';
+import type { RunRecord, RunSummary } from './run-store.js';
+import type { StateStore } from './state-store.js';
+import type { QueueMessage, RetryPolicy } from './work-queue.js';
+
+export interface EngineObserver {
+  readonly onPlanned?: (run: RunRecord, manifest: RunManifest) => void;
+  readonly onProgress?: (runId: string, done: { objects: number; events: number }, total: { objects: number; bytes: number }) => void;
+  readonly onPhase?: (runId: string, phase: 'writing' | 'publishing') => void;
+  /** A run ended (success or failed) or went back to the queue for a retry. */
+  readonly onSettled?: (run: RunRecord) => void;
+  /** Something went wrong outside any run (recording an event, say): worth a log line. */
+  readonly onError?: (err: Error) => void;
+}
+
+export interface EngineOptions {
+  readonly state: StateStore;
+  /** This process, as process-identity names it. */
+  readonly owner: string;
+  readonly executor: TaskExecutor;
+  readonly registry: EntityRegistry;
+  readonly retry: RetryPolicy;
+  readonly visibilityMs: number;
+  readonly events: RunEvents;
+  readonly maxQuarantinedShare: number;
+  /**
+   * Whether a run that fails before its tasks are queued (no source objects, the hour held by
+   * another lake user) goes back to the queue with backoff. The scheduler's runs do; a run
+   * someone waits for at a terminal fails at once and says why.
+   */
+  readonly retryRuns: boolean;
+  readonly observer?: EngineObserver;
+}
+
+/** Which runs this engine works on: the given ids (a foreground command), or any (the scheduler). */
+export interface EngineScope {
+  readonly ids?: readonly string[];
+  /** Runs running at once, across every process on the state. */
+  readonly maxRunning?: number;
+}
+
+interface ActiveRun {
+  readonly record: RunRecord;
+  readonly manifest: RunManifest;
+  readonly lake: LakeStorage;
+  readonly format: LakeFormat;
+  readonly lease: Lease;
+  readonly scratchDir: string;
+  readonly settings: TaskSettings;
+  readonly done: { objects: number; events: number };
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
+
+function outputsExist(output: TaskOutput): boolean {
+  const files = [...Object.values(output.tables).flat(), ...(output.quarantine ? [output.quarantine] : [])];
+  return files.every((f) => existsSync(f.path));
+}
+
+export class RunEngine {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly finishing = new Set<string>();
+  private inFlight = 0;
+  private tasksDone = 0;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly options: EngineOptions) {}
+
+  /** Runs this process holds right now. */
+  get activeRuns(): readonly string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Asks the engine to stop taking work; `work` returns once what is in flight has settled. */
+  stop(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  /**
+   * Works on runs in `scope` until `finished()` says so or `stop()` is called, waking on every
+   * settled job and at least every `pollMs` (for runs other processes queue). `onTick` runs on
+   * each wake (deadlines, deliveries). Runs still held when it stops go back to the queue.
+   */
+  async work(scope: EngineScope, finished: () => Promise<boolean>, pollMs: number, onTick?: () => Promise<void>): Promise<void> {
+    try {
+      while (!this.stopping) {
+        await this.step(scope);
+        await onTick?.();
+        if (this.inFlight === 0 && this.finishing.size === 0 && (await finished())) break;
+        await this.sleep(await this.nextWakeMs(pollMs));
+      }
+    } finally {
+      await this.drain();
+    }
+  }
+
+  private async nextWakeMs(pollMs: number): Promise<number> {
+    const next = await this.options.state.queue.nextVisible(this.activeRuns);
+    const untilNext = next === undefined ? pollMs : Math.max(0, next.getTime() - Date.now());
+    return Math.min(pollMs, untilNext);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Waits for work in flight, then gives back the runs still held (a clean stop). */
+  private async drain(): Promise<void> {
+    while (this.inFlight > 0 || this.finishing.size > 0) await this.sleep(50);
+    for (const run of [...this.active.values()]) {
+      this.active.delete(run.record.id);
+      await this.options.state.runs.release(run.record.id, this.options.owner).catch(() => undefined);
+      await run.lease.release();
+    }
+  }
+
+  private async step(scope: EngineScope): Promise<void> {
+    const { runs, queue } = this.options.state;
+    const { owner } = this.options;
+    for (const run of await runs.takeOver(owner, scope.ids ? { ids: scope.ids } : {})) {
+      if (!this.active.has(run.id)) await this.activate(run);
+    }
+    await queue.releaseDead();
+    while (!this.stopping) {
+      const run = await runs.start(owner, {
+        ...(scope.ids ? { ids: scope.ids } : {}),
+        ...(scope.maxRunning === undefined ? {} : { maxRunning: scope.maxRunning }),
+      });
+      if (!run) break;
+      await this.activate(run);
+    }
+    while (!this.stopping && this.inFlight < this.options.executor.slots) {
+      const ids = this.activeRuns.filter((id) => !this.finishing.has(id));
+      const message = await queue.claim(owner, ids, this.options.visibilityMs);
+      if (!message) break;
+      const run = this.active.get(message.runId) as ActiveRun;
+      if (message.kind === 'task') {
+        this.inFlight++;
+        void this.runTask(run, message).finally(() => {
+          this.inFlight--;
+          this.wake?.();
+        });
+      } else {
+        this.finishing.add(run.record.id);
+        void this.runFinish(run, message).finally(() => {
+          this.finishing.delete(run.record.id);
+          this.wake?.();
+        });
+      }
+    }
+  }
+
+  /** Takes the run's hour, plans it if it has no plan yet, and makes it this process's. */
+  private async activate(run: RunRecord): Promise<void> {
+    const { runs, queue } = this.options.state;
+    const hour = parseHour(run.hour);
+    let lease: Lease | undefined;
+    try {
+      if (!hour) throw new Error(`run ${run.id} names no hour (${run.hour})`);
+      const { request } = run;
+      const lake = await openLakeStorage(request.lake);
+      await lake.assertWritable();
+      const format = await loadLakeFormat(request.format);
+      lease = await lake.lease.acquire(run.hour, run.id);
+      await pausePoint('after-lease');
+      // A publish a crash interrupted is finished; staging the hour's dead runs left is cleared,
+      // except this run's own: its done tasks are kept.
+      await lake.publisher.recover(run.hour, run.id);
+      let manifest = await runs.manifest(run.id);
+      if (!manifest) {
+        const store = await openObjectStore(request.source);
+        await store.assertReadable();
+        manifest = await planHour({
+          runId: run.id,
+          store,
+          hour,
+          layout: request.layout,
+          source: request.source,
+          format: request.format,
+          codec: request.codec,
+          targetFileBytes: request.targetFileBytes,
+          maxLineBytes: request.maxLineBytes,
+        });
+        if (manifest.objects === 0) {
+          const skipped = manifest.skipped.length > 0 ? ` (${manifest.skipped.length} skipped for their names; --debug lists them)` : '';
+          throw new UserError(
+            `no source objects for hour ${hour.label} under ${store.location} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
+          );
+        }
+        await runs.saveManifest(run.id, manifest);
+        await queue.enqueue(run.id, manifest.tasks.map((task) => ({ kind: 'task' as const, task })));
+      }
+      const scratchDir = lake.scratchDir(run.id);
+      await mkdir(scratchDir, { recursive: true });
+      const settings: TaskSettings = {
+        runId: run.id,
+        source: manifest.source,
+        format: manifest.format,
+        codec: manifest.codec,
+        targetFileBytes: manifest.targetFileBytes,
+        maxLineBytes: manifest.maxLineBytes,
+      };
+      this.active.set(run.id, { record: run, manifest, lake, format, lease, scratchDir, settings, done: { objects: 0, events: 0 } });
+      this.options.observer?.onPlanned?.(run, manifest);
+      await this.queueFinishWhenDone(run.id);
+    } catch (err) {
+      await lease?.release();
+      await this.runFailed(run, err, this.options.retryRuns);
+    }
+  }
+
+  private async runTask(run: ActiveRun, message: QueueMessage): Promise<void> {
+    const { queue } = this.options.state;
+    const task = message.task;
+    if (!task) return;
+    try {
+      const output = await this.options.executor.execute(
+        { settings: run.settings, scratchDir: run.scratchDir, task, attempt: message.attempts },
+        (p) => {
+          run.done.objects += p.objects;
+          run.done.events += p.events;
+          this.options.observer?.onProgress?.(run.record.id, run.done, { objects: run.manifest.objects, bytes: run.manifest.bytes });
+        },
+        this.options.visibilityMs,
+      );
+      await queue.complete(message.id, this.options.owner, output);
+      if (++this.tasksDone === 1) crashPoint('after-first-task');
+      await this.queueFinishWhenDone(run.record.id);
+    } catch (err) {
+      await this.messageFailed(run, message, err);
+    }
+  }
+
+  private async queueFinishWhenDone(runId: string): Promise<void> {
+    const counts = await this.options.state.queue.counts(runId);
+    if (counts.dead === 0 && counts.tasks > 0 && counts.tasksDone === counts.tasks) {
+      await this.options.state.queue.enqueue(runId, [{ kind: 'finish' }]);
+    }
+  }
+
+  private async runFinish(run: ActiveRun, message: QueueMessage): Promise<void> {
+    const { queue, runs } = this.options.state;
+    const { observer } = this.options;
+    const id = run.record.id;
+    try {
+      const outputs = await queue.results(id);
+      // Staging another process cleared (a run of this hour from another state folder) is redone.
+      const present = new Set(outputs.filter(outputsExist).map((o) => o.taskId));
+      const lost = run.manifest.tasks.map((t) => t.id).filter((t) => !present.has(t));
+      if (lost.length > 0) {
+        await queue.redo(id, lost);
+        return;
+      }
+      observer?.onPhase?.(id, 'writing');
+      const finished = await finishPartitions(run.manifest, outputs, { registry: this.options.registry, format: run.format, scratchDir: run.scratchDir });
+      observer?.onPhase?.(id, 'publishing');
+      await run.lease.assertHeld();
+      const published = await run.lake.publisher.publish(id, finished.partitions);
+      const rows = Object.values(finished.events).reduce((n, c) => n + c, 0);
+      const lines = rows + finished.quarantined;
+      const summary: RunSummary = {
+        objects: run.manifest.objects,
+        bytes: run.manifest.bytes,
+        skipped: run.manifest.skipped.length,
+        events: finished.events,
+        quarantined: finished.quarantined,
+        outputs: published.flatMap((p) => p.files.map((f) => ({ key: f.key, entity: tableOf(p.partition), rows: f.rows, bytes: f.bytes }))),
+        seconds: (Date.now() - Date.parse(run.record.startedAt ?? run.record.queuedAt)) / 1000,
+        quarantinedShare: lines === 0 ? 0 : finished.quarantined / lines,
+      };
+      const poorQuality = summary.quarantinedShare > this.options.maxQuarantinedShare;
+      await runs.end(id, this.options.owner, { status: 'success', summary, poorQuality });
+      this.active.delete(id);
+      await run.lease.release();
+      const ended = (await runs.get(id)) as RunRecord;
+      await this.options.events.record('success', `success:${id}`, ended, { objects: summary.objects, events: summary.events, quarantined: summary.quarantined });
+      if (poorQuality) {
+        await this.options.events.record('quality', `quality:${id}`, ended, {
+          quarantinedShare: summary.quarantinedShare,
+          threshold: this.options.maxQuarantinedShare,
+          quarantined: summary.quarantined,
+          lines,
+        });
+      }
+      observer?.onSettled?.(ended);
+    } catch (err) {
+      await this.messageFailed(run, message, err);
+    }
+  }
+
+  /** A failed attempt: retried after its backoff, or dead-lettered, which fails the run. */
+  private async messageFailed(run: ActiveRun, message: QueueMessage, err: unknown): Promise<void> {
+    const error = firstLine(err);
+    const what = message.kind === 'task' ? `task ${message.task?.id ?? '?'}` : 'finish-and-publish';
+    try {
+      const outcome = await this.options.state.queue.fail(message.id, this.options.owner, error, this.options.retry);
+      if (outcome.outcome === 'retry') {
+        await this.options.events.record('retry', `retry:${message.id}:${outcome.attempt}`, { ...run.record, attempt: outcome.attempt, error }, {
+          stage: message.kind,
+          ...(message.task ? { task: message.task.id } : {}),
+          nextAttemptAt: outcome.at.toISOString(),
+        });
+        return;
+      }
+      const dead = outcome.deadLetter;
+      const reason = `${what} failed ${dead.attempts} time${dead.attempts === 1 ? '' : 's'}: ${error} (dead letter ${dead.id}; eventlake dlq replay ${dead.id} runs it again)`;
+      if (this.active.delete(run.record.id)) await run.lease.release();
+      // Done tasks stay staged for the replay: nothing is abandoned.
+      await this.runFailed(run.record, new UserError(reason), false);
+    } catch (inner) {
+      this.options.observer?.onError?.(inner as Error);
+    }
+  }
+
+  /** The run failed before or after its tasks: retried as a whole when allowed, else failed. */
+  private async runFailed(run: RunRecord, err: unknown, retry: boolean): Promise<void> {
+    const { runs } = this.options.state;
+    const error = err instanceof UserError ? err.message : firstLine(err);
+    this.active.delete(run.id);
+    if (retry && run.attempt <= this.options.retry.retries) {
+      const at = new Date(Date.now() + retryDelayMs(run.attempt, this.options.retry));
+      await runs.retryLater(run.id, this.options.owner, error, at);
+      const queued = (await runs.get(run.id)) as RunRecord;
+      await this.options.events.record('retry', `retry:${run.id}:run:${run.attempt}`, { ...queued, error }, { stage: 'run', nextAttemptAt: at.toISOString() });
+      this.options.observer?.onSettled?.(queued);
+      return;
+    }
+    await runs.end(run.id, this.options.owner, { status: 'failed', error });
+    const ended = (await runs.get(run.id)) as RunRecord;
+    await this.options.events.record('failure', `failure:${run.id}:${run.attempt}:${Date.now()}`, ended);
+    this.options.observer?.onSettled?.(ended);
+  }
+}

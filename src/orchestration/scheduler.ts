@@ -1,0 +1,143 @@
+/**
+ * What `eventlake up` does on each tick besides working the queue: queue the hours the cron
+ * schedule has made due (catching up from a start hour when asked), and look for late data
+ * in hours that already succeeded. Its marks live in the state, so a restart neither skips
+ * nor repeats a fire.
+ */
+import { createHash } from 'node:crypto';
+import { parseHour } from '../pipeline/hour.js';
+import { planHour } from '../pipeline/plan-hour.js';
+import { openObjectStore } from '../storage/object-store-registry.js';
+import type { RunEvents } from './run-events.js';
+import type { RunRecord, RunTrigger } from './run-store.js';
+import { dueRuns } from './schedule/cron-schedule.js';
+import { hourEnd } from './schedule/hour-clock.js';
+import type { StateStore } from './state-store.js';
+
+export type LateDataAction = 'rerun' | 'alert' | 'ignore';
+
+export interface ScheduleSettings {
+  readonly lake: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly delayMs: number;
+  readonly catchup: boolean;
+  /** The first hour catchup runs. */
+  readonly start?: string;
+  readonly tickMs: number;
+  readonly lateData: { readonly action: LateDataAction; readonly lookBackMs: number; readonly checkEveryMs: number };
+}
+
+/** Hours a tick queues at most: a catchup over years proceeds a batch per tick, oldest first. */
+const FIRES_PER_TICK = 500;
+/** Late objects named in an event; the counts cover them all. */
+const LATE_KEYS_SHOWN = 20;
+
+export interface LateObjects {
+  readonly added: string[];
+  readonly changed: string[];
+  readonly removed: string[];
+}
+
+export class Scheduler {
+  private lastTick = 0;
+  private lastLateCheck = 0;
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly events: RunEvents,
+    private readonly submit: (hour: string, trigger: RunTrigger) => Promise<{ run: RunRecord; created: boolean }>,
+    private readonly settings: ScheduleSettings,
+    private readonly onQueued: (run: RunRecord) => void = () => undefined,
+  ) {}
+
+  private get fireMark(): string {
+    return `schedule:last-fire:${this.settings.lake}`;
+  }
+
+  async tick(now = new Date()): Promise<void> {
+    if (now.getTime() - this.lastTick < this.settings.tickMs) return;
+    this.lastTick = now.getTime();
+    await this.queueDueHours(now);
+    if (now.getTime() - this.lastLateCheck >= this.settings.lateData.checkEveryMs) {
+      this.lastLateCheck = now.getTime();
+      await this.checkLateData(now);
+    }
+  }
+
+  private async queueDueHours(now: Date): Promise<void> {
+    const { cron, timezone, delayMs, catchup, start } = this.settings;
+    const mark = await this.state.scheduler.mark(this.fireMark);
+    const handled = mark === undefined ? undefined : new Date(mark);
+    let after: Date | undefined;
+    if (catchup) {
+      // The fire that runs hour H comes at H's end: start just before the start hour's.
+      const fromStart = start === undefined ? undefined : new Date(hourEnd(start, timezone).getTime() - 1);
+      after = handled ?? fromStart;
+    }
+    let due = dueRuns({ cron, timezone, delayMs, after, until: now, limit: FIRES_PER_TICK });
+    // Without catchup only the latest due fire runs, once.
+    if (!catchup && handled !== undefined) due = due.filter((d) => d.fireAt > handled);
+    for (const fire of due) {
+      const { run, created } = await this.submit(fire.hour, catchup ? 'catchup' : 'schedule');
+      if (created) this.onQueued(run);
+      await this.state.scheduler.setMark(this.fireMark, fire.fireAt.toISOString());
+    }
+  }
+
+  /** Hours that succeeded within the look-back whose source objects changed since their plan. */
+  async checkLateData(now = new Date()): Promise<void> {
+    const since = now.getTime() - this.settings.lateData.lookBackMs;
+    const latest = new Map<string, RunRecord>();
+    for (const run of await this.state.runs.list({ lake: this.settings.lake })) {
+      if (run.status === 'queued' || run.status === 'running') latest.set(run.hour, run);
+      else if (!latest.has(run.hour)) latest.set(run.hour, run);
+    }
+    for (const run of latest.values()) {
+      if (run.status !== 'success' || run.finishedAt === undefined || Date.parse(run.finishedAt) < since) continue;
+      const late = await this.lateObjects(run);
+      if (!late) continue;
+      const digest = createHash('sha256').update(JSON.stringify(late)).digest('hex').slice(0, 16);
+      const recorded = await this.events.record('late_data', `late_data:${run.id}:${digest}`, run, {
+        action: this.settings.lateData.action,
+        added: late.added.length,
+        changed: late.changed.length,
+        removed: late.removed.length,
+        objects: [...late.added, ...late.changed, ...late.removed].slice(0, LATE_KEYS_SHOWN),
+      });
+      if (recorded && this.settings.lateData.action === 'rerun') {
+        const { run: rerun, created } = await this.submit(run.hour, 'late_data');
+        if (created) this.onQueued(rerun);
+      }
+    }
+  }
+
+  private async lateObjects(run: RunRecord): Promise<LateObjects | undefined> {
+    const manifest = await this.state.runs.manifest(run.id);
+    const hour = parseHour(run.hour);
+    if (!manifest || !hour) return undefined;
+    const { request } = run;
+    const now = await planHour({
+      store: await openObjectStore(request.source),
+      hour,
+      layout: request.layout,
+      source: request.source,
+      format: request.format,
+      codec: request.codec,
+      targetFileBytes: request.targetFileBytes,
+      maxLineBytes: request.maxLineBytes,
+    }).catch(() => undefined);
+    if (!now) return undefined;
+    const planned = new Map(manifest.tasks.flatMap((t) => t.objects).map((o) => [o.key, o]));
+    const seen = new Set<string>();
+    const late: LateObjects = { added: [], changed: [], removed: [] };
+    for (const object of now.tasks.flatMap((t) => t.objects)) {
+      seen.add(object.key);
+      const before = planned.get(object.key);
+      if (!before) late.added.push(object.key);
+      else if (before.size !== object.size || (before.etag !== undefined && before.etag !== object.etag)) late.changed.push(object.key);
+    }
+    for (const key of planned.keys()) if (!seen.has(key)) late.removed.push(key);
+    return late.added.length + late.changed.length + late.removed.length > 0 ? late : undefined;
+  }
+}

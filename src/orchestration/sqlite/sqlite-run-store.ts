@@ -1,0 +1,187 @@
+/** The run store in the state database: table `runs`. */
+import { randomUUID } from 'node:crypto';
+import { UserError } from '../../errors/user-error.js';
+import { parseHour } from '../../pipeline/hour.js';
+import { runIdFor } from '../../pipeline/lake-layout.js';
+import type { RunManifest } from '../../pipeline/run-manifest.js';
+import { ownerAlive } from '../process-identity.js';
+import type { RunEnd, RunFilter, RunRecord, RunStatus, RunStore, RunTrigger, SubmitRun } from '../run-store.js';
+import type { StateDatabase } from './state-database.js';
+
+interface RunRow {
+  id: string;
+  lake: string;
+  hour: string;
+  status: RunStatus;
+  trigger: RunTrigger;
+  attempt: number;
+  request: string;
+  planned: number;
+  owner: string | null;
+  queued_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  not_before: number | null;
+  error: string | null;
+  summary: string | null;
+  poor_quality: number;
+}
+
+const COLUMNS = `id, lake, hour, status, trigger, attempt, request, manifest IS NOT NULL AS planned, owner, queued_at,
+  started_at, finished_at, not_before, error, summary, poor_quality`;
+
+const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    lake: row.lake,
+    hour: row.hour,
+    status: row.status,
+    trigger: row.trigger,
+    attempt: row.attempt,
+    request: JSON.parse(row.request) as RunRecord['request'],
+    planned: row.planned === 1,
+    queuedAt: new Date(row.queued_at).toISOString(),
+    ...(row.owner === null ? {} : { owner: row.owner }),
+    ...(row.started_at === null ? {} : { startedAt: iso(row.started_at) as string }),
+    ...(row.finished_at === null ? {} : { finishedAt: iso(row.finished_at) as string }),
+    ...(row.not_before === null ? {} : { notBefore: iso(row.not_before) as string }),
+    ...(row.error === null ? {} : { error: row.error }),
+    ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as RunRecord['summary'] }),
+    ...(row.poor_quality === 1 ? { poorQuality: true } : {}),
+  };
+}
+
+function placeholders(items: readonly unknown[]): string {
+  return items.map(() => '?').join(', ');
+}
+
+export class SqliteRunStore implements RunStore {
+  constructor(private readonly db: StateDatabase) {}
+
+  private row(id: string): RunRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+  }
+
+  async submit(run: SubmitRun): Promise<{ run: RunRecord; created: boolean }> {
+    const hour = parseHour(run.hour);
+    if (!hour) throw new Error(`not an hour label: ${run.hour}`);
+    const active = this.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE lake = ? AND hour = ? AND status IN ('queued', 'running')`);
+    const insert = this.db.prepare(
+      `INSERT INTO runs (id, lake, hour, status, trigger, request, queued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    return this.db.transaction(() => {
+      const id = runIdFor(hour, randomUUID().slice(0, 8));
+      const changed = insert.run(id, run.lake, run.hour, run.trigger, JSON.stringify(run.request), Date.now()).changes;
+      if (changed === 1) return { run: toRecord(this.row(id) as RunRow), created: true };
+      return { run: toRecord(active.get(run.lake, run.hour) as RunRow), created: false };
+    }).immediate();
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    const row = this.row(id);
+    return row && toRecord(row);
+  }
+
+  async list(filter: RunFilter = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) (where.push('status = ?'), args.push(filter.status));
+    if (filter.lake) (where.push('lake = ?'), args.push(filter.lake));
+    if (filter.hour) (where.push('hour = ?'), args.push(filter.hour));
+    const sql = `SELECT ${COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY queued_at DESC, id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? -1) as RunRow[]).map(toRecord);
+  }
+
+  async start(owner: string, options: { ids?: readonly string[]; maxRunning?: number }): Promise<RunRecord | undefined> {
+    const now = Date.now();
+    return this.db.transaction(() => {
+      if (options.maxRunning !== undefined) {
+        const { n } = this.db.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'running'`).get() as { n: number };
+        if (n >= options.maxRunning) return undefined;
+      }
+      const ids = options.ids;
+      if (ids?.length === 0) return undefined;
+      const next = this.db
+        .prepare(
+          `SELECT id FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
+           ${ids ? `AND id IN (${placeholders(ids)})` : ''} ORDER BY queued_at, id LIMIT 1`,
+        )
+        .get(now, ...(ids ?? [])) as { id: string } | undefined;
+      if (!next) return undefined;
+      this.db
+        .prepare(`UPDATE runs SET status = 'running', owner = ?, started_at = coalesce(started_at, ?), not_before = NULL WHERE id = ?`)
+        .run(owner, now, next.id);
+      return toRecord(this.row(next.id) as RunRow);
+    }).immediate();
+  }
+
+  async takeOver(owner: string, options: { ids?: readonly string[] } = {}): Promise<RunRecord[]> {
+    const running = this.db.prepare(`SELECT id, owner FROM runs WHERE status = 'running'`).all() as { id: string; owner: string | null }[];
+    const wanted = options.ids ? new Set(options.ids) : undefined;
+    const dead = running.filter((r) => (wanted ? wanted.has(r.id) : true) && (r.owner === null || !ownerAlive(r.owner)));
+    const taken: RunRecord[] = [];
+    const swap = this.db.prepare(`UPDATE runs SET owner = ? WHERE id = ? AND status = 'running' AND owner IS ?`);
+    for (const run of dead) {
+      // Compare and swap: of several processes finding the same dead owner, one takes the run.
+      if (swap.run(owner, run.id, run.owner).changes === 1) taken.push(toRecord(this.row(run.id) as RunRow));
+    }
+    return taken;
+  }
+
+  async saveManifest(runId: string, manifest: RunManifest): Promise<void> {
+    this.db.prepare(`UPDATE runs SET manifest = ? WHERE id = ?`).run(JSON.stringify(manifest), runId);
+  }
+
+  async manifest(runId: string): Promise<RunManifest | undefined> {
+    const row = this.db.prepare(`SELECT manifest FROM runs WHERE id = ?`).get(runId) as { manifest: string | null } | undefined;
+    return row?.manifest ? (JSON.parse(row.manifest) as RunManifest) : undefined;
+  }
+
+  async end(runId: string, owner: string, end: RunEnd): Promise<boolean> {
+    return this.db.transaction(() => this.endNow(runId, owner, end)).immediate();
+  }
+
+  /** A run that succeeded has published: its finish message is settled with it, in one step. */
+  private endNow(runId: string, owner: string, end: RunEnd): boolean {
+    const now = Date.now();
+    if (end.status === 'success') this.db.prepare(`UPDATE messages SET status = 'done', claimed_by = ? WHERE run_id = ? AND kind = 'finish'`).run(owner, runId);
+    const result =
+      end.status === 'success'
+        ? this.db
+            .prepare(
+              `UPDATE runs SET status = 'success', finished_at = ?, summary = ?, poor_quality = ?, error = NULL, owner = NULL
+               WHERE id = ? AND status = 'running' AND owner = ?`,
+            )
+            .run(now, JSON.stringify(end.summary), end.poorQuality ? 1 : 0, runId, owner)
+        : this.db
+            .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, error = ?, owner = NULL WHERE id = ? AND status IN ('running', 'queued') AND (owner = ? OR owner IS NULL)`)
+            .run(now, end.error, runId, owner);
+    return result.changes === 1;
+  }
+
+  async retryLater(runId: string, owner: string, error: string, notBefore: Date): Promise<void> {
+    this.db
+      .prepare(`UPDATE runs SET status = 'queued', owner = NULL, error = ?, not_before = ?, attempt = attempt + 1 WHERE id = ? AND owner = ?`)
+      .run(error, notBefore.getTime(), runId, owner);
+  }
+
+  async release(runId: string, owner: string): Promise<void> {
+    this.db.prepare(`UPDATE runs SET status = 'queued', owner = NULL WHERE id = ? AND status = 'running' AND owner = ?`).run(runId, owner);
+  }
+
+  async reopen(runId: string): Promise<RunRecord> {
+    return this.db.transaction(() => {
+      const row = this.row(runId);
+      if (!row) throw new UserError(`no run ${runId}`);
+      if (row.status !== 'failed') return toRecord(row);
+      const other = this.db
+        .prepare(`SELECT id FROM runs WHERE lake = ? AND hour = ? AND status IN ('queued', 'running')`)
+        .get(row.lake, row.hour) as { id: string } | undefined;
+      if (other) throw new UserError(`hour ${row.hour} has another run in progress (${other.id}); replay after it ends`);
+      this.db.prepare(`UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, not_before = NULL WHERE id = ?`).run(runId);
+      return toRecord(this.row(runId) as RunRow);
+    }).immediate();
+  }
+}

@@ -1,0 +1,273 @@
+/** The work queue in the state database: tables `messages`, `attempts` and `dead_letters`. */
+import { UserError } from '../../errors/user-error.js';
+import type { Task, TaskOutput } from '../../pipeline/run-manifest.js';
+import { ownerAlive } from '../process-identity.js';
+import type {
+  Attempt,
+  DeadLetter,
+  FailOutcome,
+  MessageKind,
+  MessageStatus,
+  QueueCounts,
+  QueueMessage,
+  RetryPolicy,
+  WorkQueue,
+} from '../work-queue.js';
+import { retryDelayMs } from '../retry-delay.js';
+import type { StateDatabase } from './state-database.js';
+
+interface MessageRow {
+  id: number;
+  run_id: string;
+  kind: MessageKind;
+  task_id: string;
+  body: string | null;
+  status: MessageStatus;
+  attempts: number;
+  claimed_by: string | null;
+  error: string | null;
+}
+
+interface DeadLetterRow {
+  id: number;
+  message_id: number;
+  run_id: string;
+  hour: string;
+  kind: MessageKind;
+  task_id: string;
+  attempts: number;
+  error: string;
+  dead_at: number;
+  replayed_at: number | null;
+}
+
+function toMessage(row: MessageRow): QueueMessage {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    kind: row.kind,
+    status: row.status,
+    attempts: row.attempts,
+    ...(row.body === null ? {} : { task: JSON.parse(row.body) as Task }),
+    ...(row.claimed_by === null ? {} : { claimedBy: row.claimed_by }),
+    ...(row.error === null ? {} : { error: row.error }),
+  };
+}
+
+function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    runId: row.run_id,
+    hour: row.hour,
+    kind: row.kind,
+    ...(row.task_id === '' ? {} : { taskId: row.task_id }),
+    attempts: row.attempts,
+    error: row.error,
+    deadAt: new Date(row.dead_at).toISOString(),
+    ...(row.replayed_at === null ? {} : { replayedAt: new Date(row.replayed_at).toISOString() }),
+  };
+}
+
+const DEAD_LETTER_COLUMNS = `d.id, d.message_id, m.run_id, r.hour, m.kind, m.task_id, d.attempts, d.error, d.dead_at, d.replayed_at
+  FROM dead_letters d JOIN messages m ON m.id = d.message_id JOIN runs r ON r.id = m.run_id`;
+
+const placeholders = (items: readonly unknown[]): string => items.map(() => '?').join(', ');
+
+export class SqliteWorkQueue implements WorkQueue {
+  constructor(private readonly db: StateDatabase) {}
+
+  async enqueue(runId: string, messages: readonly { kind: MessageKind; task?: Task }[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO messages (run_id, kind, task_id, body, status, visible_at) VALUES (?, ?, ?, ?, 'ready', ?) ON CONFLICT DO NOTHING`,
+    );
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const m of messages) insert.run(runId, m.kind, m.task?.id ?? '', m.task ? JSON.stringify(m.task) : null, now);
+    }).immediate();
+  }
+
+  async claim(owner: string, runIds: readonly string[], visibilityMs: number): Promise<QueueMessage | undefined> {
+    if (runIds.length === 0) return undefined;
+    const now = Date.now();
+    return this.db.transaction(() => {
+      // A claim whose visibility timed out is visible again: its worker is presumed stuck.
+      const row = this.db
+        .prepare(
+          `SELECT id FROM messages WHERE run_id IN (${placeholders(runIds)})
+             AND status IN ('ready', 'claimed') AND visible_at <= ?
+           ORDER BY kind DESC, task_id, id LIMIT 1`,
+        )
+        .get(...runIds, now) as { id: number } | undefined;
+      if (!row) return undefined;
+      this.db
+        .prepare(`UPDATE attempts SET outcome = 'lost', finished_at = ? WHERE message_id = ? AND outcome = 'running'`)
+        .run(now, row.id);
+      this.db
+        .prepare(`UPDATE messages SET status = 'claimed', claimed_by = ?, attempts = attempts + 1, visible_at = ? WHERE id = ?`)
+        .run(owner, now + visibilityMs, row.id);
+      const claimed = this.db.prepare(`SELECT * FROM messages WHERE id = ?`).get(row.id) as MessageRow;
+      this.db
+        .prepare(`INSERT INTO attempts (message_id, attempt, worker, started_at, outcome) VALUES (?, ?, ?, ?, 'running')`)
+        .run(row.id, claimed.attempts, owner, now);
+      return toMessage(claimed);
+    }).immediate();
+  }
+
+  async complete(messageId: number, owner: string, result?: TaskOutput): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      // At least once: a slow worker whose claim timed out may finish after another did; both wrote the same files.
+      this.db
+        .prepare(`UPDATE messages SET status = 'done', result = coalesce(?, result), error = NULL, claimed_by = ? WHERE id = ? AND status != 'dead'`)
+        .run(result === undefined ? null : JSON.stringify(result), owner, messageId);
+      this.db
+        .prepare(`UPDATE attempts SET outcome = 'ok', finished_at = ? WHERE message_id = ? AND worker = ? AND outcome = 'running'`)
+        .run(now, messageId, owner);
+    }).immediate();
+  }
+
+  async fail(messageId: number, owner: string, error: string, policy: RetryPolicy): Promise<FailOutcome> {
+    const now = Date.now();
+    return this.db.transaction((): FailOutcome => {
+      this.db
+        .prepare(`UPDATE attempts SET outcome = 'error', error = ?, finished_at = ? WHERE message_id = ? AND worker = ? AND outcome = 'running'`)
+        .run(error, now, messageId, owner);
+      const row = this.db.prepare(`SELECT * FROM messages WHERE id = ?`).get(messageId) as MessageRow;
+      if (row.attempts <= policy.retries) {
+        const at = new Date(now + retryDelayMs(row.attempts, policy));
+        this.db.prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, error = ?, visible_at = ? WHERE id = ?`).run(error, at.getTime(), messageId);
+        return { outcome: 'retry', at, attempt: row.attempts };
+      }
+      this.db.prepare(`UPDATE messages SET status = 'dead', claimed_by = NULL, error = ? WHERE id = ?`).run(error, messageId);
+      const id = this.db
+        .prepare(`INSERT INTO dead_letters (message_id, attempts, error, dead_at) VALUES (?, ?, ?, ?)`)
+        .run(messageId, row.attempts, error, now).lastInsertRowid;
+      return { outcome: 'dead', deadLetter: toDeadLetter(this.db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow) };
+    }).immediate();
+  }
+
+  async releaseDead(): Promise<number> {
+    const claimers = this.db.prepare(`SELECT DISTINCT claimed_by FROM messages WHERE status = 'claimed'`).all() as { claimed_by: string }[];
+    const dead = claimers.map((c) => c.claimed_by).filter((owner) => !ownerAlive(owner));
+    if (dead.length === 0) return 0;
+    const now = Date.now();
+    return this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE attempts SET outcome = 'lost', finished_at = ? WHERE outcome = 'running' AND worker IN (${placeholders(dead)})`)
+        .run(now, ...dead);
+      return this.db
+        .prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, visible_at = ? WHERE status = 'claimed' AND claimed_by IN (${placeholders(dead)})`)
+        .run(now, ...dead).changes;
+    }).immediate();
+  }
+
+  async redo(runId: string, taskIds: readonly string[]): Promise<void> {
+    this.db.transaction(() => {
+      if (taskIds.length > 0) {
+        this.db
+          .prepare(
+            `UPDATE messages SET status = 'ready', result = NULL, claimed_by = NULL, visible_at = ?
+             WHERE run_id = ? AND kind = 'task' AND task_id IN (${placeholders(taskIds)})`,
+          )
+          .run(Date.now(), runId, ...taskIds);
+      }
+      // The finish is queued again once those tasks are done.
+      const finish = this.db.prepare(`SELECT id FROM messages WHERE run_id = ? AND kind = 'finish' AND status != 'done'`).get(runId) as { id: number } | undefined;
+      if (finish) {
+        this.db.prepare(`DELETE FROM attempts WHERE message_id = ?`).run(finish.id);
+        this.db.prepare(`DELETE FROM dead_letters WHERE message_id = ?`).run(finish.id);
+        this.db.prepare(`DELETE FROM messages WHERE id = ?`).run(finish.id);
+      }
+    }).immediate();
+  }
+
+  async counts(runId: string): Promise<QueueCounts> {
+    return this.db
+      .prepare(
+        `SELECT count(*) FILTER (WHERE kind = 'task') AS tasks,
+                count(*) FILTER (WHERE kind = 'task' AND status = 'done') AS tasksDone,
+                count(*) FILTER (WHERE status = 'dead') AS dead
+         FROM messages WHERE run_id = ?`,
+      )
+      .get(runId) as QueueCounts;
+  }
+
+  async results(runId: string): Promise<TaskOutput[]> {
+    const rows = this.db
+      .prepare(`SELECT result FROM messages WHERE run_id = ? AND kind = 'task' AND status = 'done' ORDER BY task_id`)
+      .all(runId) as { result: string }[];
+    return rows.map((r) => JSON.parse(r.result) as TaskOutput);
+  }
+
+  async nextVisible(runIds: readonly string[]): Promise<Date | undefined> {
+    if (runIds.length === 0) return undefined;
+    const row = this.db
+      .prepare(`SELECT min(visible_at) AS at FROM messages WHERE run_id IN (${placeholders(runIds)}) AND status IN ('ready', 'claimed')`)
+      .get(...runIds) as { at: number | null };
+    return row.at === null ? undefined : new Date(row.at);
+  }
+
+  async attempts(runId: string): Promise<Attempt[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT a.message_id, m.run_id, m.kind, m.task_id, a.attempt, a.worker, a.started_at, a.finished_at, a.outcome, a.error
+         FROM attempts a JOIN messages m ON m.id = a.message_id WHERE m.run_id = ? ORDER BY a.started_at, a.id`,
+      )
+      .all(runId) as {
+      message_id: number;
+      run_id: string;
+      kind: MessageKind;
+      task_id: string;
+      attempt: number;
+      worker: string;
+      started_at: number;
+      finished_at: number | null;
+      outcome: Attempt['outcome'];
+      error: string | null;
+    }[];
+    return rows.map((r) => ({
+      messageId: r.message_id,
+      runId: r.run_id,
+      kind: r.kind,
+      ...(r.task_id === '' ? {} : { taskId: r.task_id }),
+      attempt: r.attempt,
+      worker: r.worker,
+      startedAt: new Date(r.started_at).toISOString(),
+      ...(r.finished_at === null ? {} : { finishedAt: new Date(r.finished_at).toISOString() }),
+      outcome: r.outcome,
+      ...(r.error === null ? {} : { error: r.error }),
+    }));
+  }
+
+  async claimed(): Promise<QueueMessage[]> {
+    const rows = this.db.prepare(`SELECT * FROM messages WHERE status = 'claimed' ORDER BY visible_at, id`).all() as MessageRow[];
+    return rows.map(toMessage);
+  }
+
+  async deadLetters(options: { includeReplayed?: boolean; limit?: number } = {}): Promise<DeadLetter[]> {
+    const rows = this.db
+      .prepare(`SELECT ${DEAD_LETTER_COLUMNS} ${options.includeReplayed ? '' : 'WHERE d.replayed_at IS NULL'} ORDER BY d.id DESC LIMIT ?`)
+      .all(options.limit ?? -1) as DeadLetterRow[];
+    return rows.map(toDeadLetter);
+  }
+
+  async deadLetter(id: number): Promise<DeadLetter | undefined> {
+    const row = this.db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow | undefined;
+    return row && toDeadLetter(row);
+  }
+
+  async replay(id: number): Promise<DeadLetter> {
+    const now = Date.now();
+    return this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow | undefined;
+      if (!row) throw new UserError(`no dead letter ${id} (eventlake dlq list shows them)`);
+      if (row.replayed_at !== null) throw new UserError(`dead letter ${id} was already replayed at ${new Date(row.replayed_at).toISOString()}`);
+      this.db.prepare(`UPDATE dead_letters SET replayed_at = ? WHERE id = ?`).run(now, id);
+      this.db
+        .prepare(`UPDATE messages SET status = 'ready', attempts = 0, claimed_by = NULL, visible_at = ? WHERE id = ? AND status = 'dead'`)
+        .run(now, row.message_id);
+      return toDeadLetter({ ...row, replayed_at: now });
+    }).immediate();
+  }
+}

@@ -1,0 +1,12 @@
+/** Opens the state-store adapter a configuration names, loading it on first use. */
+import type { StateStore } from './state-store.js';
+import type { StateStoreConfig } from './state-store-config.js';
+
+export async function openStateStore(config: StateStoreConfig): Promise<StateStore> {
+  switch (config.kind) {
+    case 'sqlite': {
+      const { openSqliteStateStore } = await import('./sqlite/sqlite-state-store.js');
+      return openSqliteStateStore(config.dir);
+    }
+  }
+}

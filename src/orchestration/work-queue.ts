@@ -1,0 +1,97 @@
+/**
+ * The work-queue port: the stages of a run as durable messages (each task, then the run's
+ * finish-and-publish), delivered at least once. A claimed message is invisible for the
+ * visibility timeout; a message whose claimer died is visible again at once. A message that
+ * fails is retried with backoff, and after its last attempt becomes a dead letter.
+ */
+import type { Task, TaskOutput } from '../pipeline/run-manifest.js';
+
+export type MessageKind = 'task' | 'finish';
+
+export type MessageStatus = 'ready' | 'claimed' | 'done' | 'dead';
+
+export interface QueueMessage {
+  readonly id: number;
+  readonly runId: string;
+  readonly kind: MessageKind;
+  /** The task, for task messages. */
+  readonly task?: Task;
+  readonly status: MessageStatus;
+  /** Attempts so far, this one included once claimed. */
+  readonly attempts: number;
+  readonly claimedBy?: string;
+  readonly error?: string;
+}
+
+export interface DeadLetter {
+  readonly id: number;
+  readonly messageId: number;
+  readonly runId: string;
+  readonly hour: string;
+  readonly kind: MessageKind;
+  readonly taskId?: string;
+  readonly attempts: number;
+  readonly error: string;
+  readonly deadAt: string;
+  readonly replayedAt?: string;
+}
+
+export interface Attempt {
+  readonly messageId: number;
+  readonly runId: string;
+  readonly kind: MessageKind;
+  readonly taskId?: string;
+  readonly attempt: number;
+  readonly worker: string;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  /** running, ok, error, or lost (its process died). */
+  readonly outcome: 'running' | 'ok' | 'error' | 'lost';
+  readonly error?: string;
+}
+
+export interface RetryPolicy {
+  /** Further attempts after the first. */
+  readonly retries: number;
+  /** Delay before the first retry; doubled for each later one, up to `maxDelayMs`. */
+  readonly delayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export type FailOutcome = { readonly outcome: 'retry'; readonly at: Date; readonly attempt: number } | { readonly outcome: 'dead'; readonly deadLetter: DeadLetter };
+
+export interface QueueCounts {
+  readonly tasks: number;
+  readonly tasksDone: number;
+  readonly dead: number;
+}
+
+export interface WorkQueue {
+  /** Adds the run's messages; a message the run already has (same kind and task) is kept as is. */
+  enqueue(runId: string, messages: readonly { kind: MessageKind; task?: Task }[]): Promise<void>;
+  /**
+   * Claims the next visible message of one of `runIds` for `owner` (tasks in task order, finish
+   * last), invisible to others for `visibilityMs`.
+   */
+  claim(owner: string, runIds: readonly string[], visibilityMs: number): Promise<QueueMessage | undefined>;
+  /** Marks a claimed message done with its result (a task's output). */
+  complete(messageId: number, owner: string, result?: TaskOutput): Promise<void>;
+  /** Records a failed attempt: retried after its backoff, or dead-lettered after the last. */
+  fail(messageId: number, owner: string, error: string, policy: RetryPolicy): Promise<FailOutcome>;
+  /** Claimed messages whose claimer is dead become visible at once; returns how many. */
+  releaseDead(): Promise<number>;
+  /** Puts tasks back to ready (their outputs were lost), with their attempts kept. */
+  redo(runId: string, taskIds: readonly string[]): Promise<void>;
+  counts(runId: string): Promise<QueueCounts>;
+  /** Task outputs of the run's done tasks, in task order. */
+  results(runId: string): Promise<TaskOutput[]>;
+  /** When the run's next message becomes visible (a retry's backoff), if any is waiting. */
+  nextVisible(runIds: readonly string[]): Promise<Date | undefined>;
+  attempts(runId: string): Promise<Attempt[]>;
+  /** Messages claimed right now (tasks running), oldest claim first. */
+  claimed(): Promise<QueueMessage[]>;
+  deadLetters(options?: { includeReplayed?: boolean; limit?: number }): Promise<DeadLetter[]>;
+  deadLetter(id: number): Promise<DeadLetter | undefined>;
+  /** The dead message is ready again with a fresh set of attempts; the dead letter is marked replayed. */
+  replay(id: number): Promise<DeadLetter>;
+}

@@ -1,0 +1,40 @@
+/** Worker-thread entry of the thread task executor: processes one job at a time, for any run. */
+import { parentPort } from 'node:worker_threads';
+import { defaultRegistry } from '../../events/entity-registry.js';
+import { loadLakeFormat } from '../../formats/lake-formats.js';
+import { failTaskPoint } from '../../pipeline/fail-points.js';
+import type { TaskJob } from '../../pipeline/task-executor.js';
+import { openObjectStore } from '../../storage/object-store-registry.js';
+import { TaskProcessor } from '../../pipeline/task-processor.js';
+import type { ThreadReply, ThreadRequest } from './thread-task-executor.js';
+
+const port = parentPort;
+if (!port) throw new Error('task-thread must run in a worker thread');
+const post = (reply: ThreadReply): void => port.postMessage(reply);
+
+/** One processor per run: it holds the run's settings and opened source store. */
+let current: { runId: string; processor: TaskProcessor } | undefined;
+
+async function processorFor(job: TaskJob): Promise<TaskProcessor> {
+  if (current?.runId !== job.settings.runId) {
+    const processor = new TaskProcessor(job.settings, job.scratchDir, {
+      store: await openObjectStore(job.settings.source),
+      registry: defaultRegistry(),
+      format: await loadLakeFormat(job.settings.format),
+    });
+    current = { runId: job.settings.runId, processor };
+  }
+  return current.processor;
+}
+
+port.on('message', (request: ThreadRequest) => {
+  const { job } = request;
+  (async () => {
+    failTaskPoint(job.task.id, job.attempt);
+    const processor = await processorFor(job);
+    return processor.process(job.task, (progress) => post({ kind: 'progress', id: request.id, progress }));
+  })().then(
+    (output) => post({ kind: 'done', id: request.id, output }),
+    (err: unknown) => post({ kind: 'failed', id: request.id, error: err instanceof Error ? err.message : String(err) }),
+  );
+});

@@ -1,0 +1,98 @@
+/**
+ * Runs tasks on worker threads that live as long as the executor: each thread takes one job at
+ * a time, for any run. A job that outlives its timeout has its thread stopped and replaced, so
+ * the slot comes back and the task is retried like any failure.
+ */
+import { Worker } from 'node:worker_threads';
+import type { TaskOutput, TaskProgress } from '../../pipeline/run-manifest.js';
+import type { TaskExecutor, TaskJob } from '../../pipeline/task-executor.js';
+import { compiledScript } from './worker-pool.js';
+
+export type ThreadRequest = { readonly id: number; readonly job: TaskJob };
+export type ThreadReply =
+  | { readonly kind: 'progress'; readonly id: number; readonly progress: TaskProgress }
+  | { readonly kind: 'done'; readonly id: number; readonly output: TaskOutput }
+  | { readonly kind: 'failed'; readonly id: number; readonly error: string };
+
+interface Pending {
+  readonly resolve: (output: TaskOutput) => void;
+  readonly reject: (err: Error) => void;
+  readonly onProgress: (p: TaskProgress) => void;
+}
+
+function seconds(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
+export class ThreadTaskExecutor implements TaskExecutor {
+  private readonly idle: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly busy = new Map<Worker, number>();
+  private nextId = 0;
+  private threads = 0;
+
+  constructor(readonly slots: number) {}
+
+  private spawn(): Worker {
+    const worker = new Worker(compiledScript(new URL('./task-thread.js', import.meta.url)));
+    this.threads++;
+    worker.on('message', (reply: ThreadReply) => {
+      const job = this.pending.get(reply.id);
+      if (!job) return;
+      if (reply.kind === 'progress') {
+        job.onProgress(reply.progress);
+        return;
+      }
+      this.pending.delete(reply.id);
+      this.busy.delete(worker);
+      this.idle.push(worker);
+      if (reply.kind === 'done') job.resolve(reply.output);
+      else job.reject(new Error(reply.error));
+    });
+    // A thread that dies (out of memory, a native crash) fails its job; the slot gets a new thread.
+    const lost = (why: string): void => {
+      this.threads--;
+      const id = this.busy.get(worker);
+      this.busy.delete(worker);
+      const index = this.idle.indexOf(worker);
+      if (index >= 0) this.idle.splice(index, 1);
+      if (id === undefined) return;
+      const job = this.pending.get(id);
+      this.pending.delete(id);
+      job?.reject(new Error(why));
+    };
+    worker.on('error', (err) => lost(`the worker thread failed: ${err.message}`));
+    worker.on('exit', (code) => lost(`the worker thread stopped (exit code ${code})`));
+    return worker;
+  }
+
+  execute(job: TaskJob, onProgress: (p: TaskProgress) => void, timeoutMs: number): Promise<TaskOutput> {
+    const worker = this.idle.pop() ?? this.spawn();
+    const id = this.nextId++;
+    this.busy.set(worker, id);
+    return new Promise<TaskOutput>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const pending = this.pending.get(id);
+        if (!pending) return;
+        this.pending.delete(id);
+        this.busy.delete(worker);
+        void worker.terminate();
+        pending.reject(new Error(`task ${job.task.id} took longer than its visibility timeout (${seconds(timeoutMs)}); its worker was stopped`));
+      }, timeoutMs);
+      timer.unref();
+      const settle = (): void => clearTimeout(timer);
+      this.pending.set(id, {
+        resolve: (output) => (settle(), resolve(output)),
+        reject: (err) => (settle(), reject(err)),
+        onProgress,
+      });
+      worker.postMessage({ id, job } satisfies ThreadRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+}
