@@ -26,7 +26,6 @@ import {
   timeZone,
   wholeNumber,
 } from './config-values.js';
-import { formatDuration } from './duration.js';
 
 /** What to do when objects arrive for an hour that has already run. */
 export const LATE_DATA_ACTIONS = ['rerun', 'alert', 'ignore'] as const;
@@ -125,13 +124,7 @@ const retries = mapping({
   delay: duration().prefault('30s'),
   maxDelay: duration().prefault('10m'),
   visibilityTimeout: duration().prefault('5m'),
-})
-  .superRefine((r, ctx) => {
-    if (r.maxDelay < r.delay) {
-      ctx.addIssue({ code: 'custom', path: ['maxDelay'], message: `must be at least retries.delay, ${formatDuration(r.delay)} (got ${formatDuration(r.maxDelay)})` });
-    }
-  })
-  .transform(
+}).transform(
   (r): EventlakeConfig['retries'] => ({ count: r.count, delayMs: r.delay, maxDelayMs: r.maxDelay, visibilityTimeoutMs: r.visibilityTimeout }),
 );
 
