@@ -24,8 +24,8 @@ function expecting(what: string): (issue: { readonly input?: unknown }) => strin
 }
 
 /** A list in prose: `a, b or c`. */
-export function either(values: readonly string[]): string {
-  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+export function wordList(values: readonly string[], conjunction: 'or' | 'and' = 'or'): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} ${conjunction} ${values.at(-1)}`;
 }
 
 const SECRET = '(the value is not shown, as it may hold a secret)';
@@ -41,7 +41,7 @@ export function mapping<Shape extends z.ZodRawShape>(shape: Shape, { secret = fa
       if (issue.code !== 'unrecognized_keys') return secret ? `must be a mapping of keys ${SECRET}` : expecting('a mapping of keys')(issue);
       // The loader appends the first unknown key to the path; this words the rest of the sentence.
       const guess = closestKey(issue.keys[0] ?? '', known);
-      return guess ? `is not a known key (did you mean ${guess}?)` : `is not a known key (known keys: ${either(known)})`;
+      return guess ? `is not a known key (did you mean ${guess}?)` : `is not a known key (known keys: ${wordList(known, 'and')})`;
     },
   });
 }
@@ -69,7 +69,7 @@ export function oneOf<const Values extends readonly [string, ...string[]]>(value
   return z.enum(values, {
     error: (issue) => {
       const guess = typeof issue.input === 'string' ? closestKey(issue.input, values) : undefined;
-      return `must be one of ${either(values)} (got ${shown(issue.input)}${guess ? `; did you mean ${guess}?` : ''})`;
+      return `must be one of ${wordList(values)} (got ${shown(issue.input)}${guess ? `; did you mean ${guess}?` : ''})`;
     },
   });
 }

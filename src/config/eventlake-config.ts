@@ -13,7 +13,6 @@ import {
   cronExpression,
   duration,
   durationOrNone,
-  either,
   flag,
   headers,
   hourLabel,
@@ -25,6 +24,7 @@ import {
   text,
   timeZone,
   wholeNumber,
+  wordList,
 } from './config-values.js';
 
 /** What to do when objects arrive for an hour that has already run. */
@@ -147,8 +147,8 @@ const quality = mapping({
 const events = z.preprocess(
   (value) => (value === 'all' ? ['all'] : value),
   z
-    .array(oneOf([...CALLBACK_EVENTS, 'all']), { error: (issue) => `must be a list of events (${either([...CALLBACK_EVENTS])}) or all (got ${shown(issue.input)})` })
-    .min(1, { error: `must name at least one event (${either([...CALLBACK_EVENTS])}) or all (got an empty list)` }),
+    .array(oneOf([...CALLBACK_EVENTS, 'all']), { error: (issue) => `must be a list of events (${wordList([...CALLBACK_EVENTS])}) or all (got ${shown(issue.input)})` })
+    .min(1, { error: `must name at least one event (${wordList([...CALLBACK_EVENTS])}) or all (got an empty list)` }),
 );
 
 const webhook = mapping(

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { UserError } from '../errors/user-error.js';
-import { either } from './config-values.js';
+import { wordList } from './config-values.js';
 import { describeIssue } from './config-issue.js';
 import { applyOverrides, readEnvOverrides, type EnvOverride } from './env-overrides.js';
 import { eventlakeConfigSchema, type EventlakeConfig } from './eventlake-config.js';
@@ -55,7 +55,7 @@ async function findConfigFile(cwd: string, file: string | undefined, fromEnv: st
   for (const name of CONFIG_FILE_NAMES) {
     if ((await kindOf(resolve(cwd, name))) === 'file') present.push(name);
   }
-  if (present.length > 1) throw new UserError(`found ${either(present)} in ${cwd}; keep one, or choose one with --config`);
+  if (present.length > 1) throw new UserError(`found ${wordList(present, 'and')} in ${cwd}; keep one, or choose one with --config`);
   const [name] = present;
   return name === undefined ? undefined : { path: resolve(cwd, name), origin: name };
 }

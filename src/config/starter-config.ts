@@ -29,7 +29,7 @@ export function starterConfigYaml(): string {
     'lake:',
     ['  path: ./data/lake', 'where the validated, partitioned lake is written'],
     ['  format: parquet', 'parquet or avro'],
-    ['  # codec: zstd', "compression; unset, the format's own default"],
+    ['  # codec: zstd', "compression: zstd or snappy (parquet), deflate or snappy (avro); unset, the format's default"],
     ['  targetFileMb: 128', 'the size data files are aimed at, in MB'],
     '',
     ['state: ./.eventlake', 'run records and leases'],
