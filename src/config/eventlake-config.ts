@@ -1,0 +1,222 @@
+/**
+ * The configuration file, `eventlake.config.yaml` (or `.yml`, `.json`): its schema, and the
+ * resolved configuration the rest of eventlake reads, every default filled and every duration
+ * in milliseconds. Keys are camelCase in the file; resolved durations end in `Ms`.
+ */
+import * as z from 'zod';
+import { CALLBACK_EVENTS, type CallbackEvent, type CallbackSubscription } from '../orchestration/callbacks/callback-event.js';
+import type { FormatName } from '../formats/lake-format.js';
+import { FORMAT_NAMES } from '../formats/lake-formats.js';
+import { SOURCE_LAYOUTS, type SourceLayout } from '../pipeline/source-object-name.js';
+import { defaultWorkerCount } from '../runtime/worker-count.js';
+import {
+  cronExpression,
+  duration,
+  durationOrNone,
+  flag,
+  headers,
+  hourLabel,
+  httpUrl,
+  mapping,
+  oneOf,
+  share,
+  shown,
+  text,
+  timeZone,
+  wholeNumber,
+  wordList,
+} from './config-values.js';
+
+/** What to do when objects arrive for an hour that has already run. */
+export const LATE_DATA_ACTIONS = ['rerun', 'alert', 'ignore'] as const;
+export type LateDataAction = (typeof LATE_DATA_ACTIONS)[number];
+
+export interface EventlakeConfig {
+  readonly source: {
+    /** Absolute once loaded. */
+    readonly path: string;
+    readonly layout: SourceLayout;
+    /** IANA zone the source's hours are named in. */
+    readonly timezone: string;
+  };
+  readonly lake: {
+    /** Absolute once loaded. */
+    readonly path: string;
+    readonly format: FormatName;
+    /** Unset: the format's own default codec. */
+    readonly codec?: string;
+    readonly targetFileMb: number;
+  };
+  /** The state folder (run records, leases); absolute once loaded. */
+  readonly state: string;
+  readonly workers: number;
+  readonly schedule: {
+    readonly cron: string;
+    /** How long after an hour ends its run starts, so late writers can finish. */
+    readonly delayMs: number;
+    readonly catchup: boolean;
+    /** The first hour to catch up from, as `YYYY-MM-DDTHH`; set whenever catchup is. */
+    readonly start?: string;
+    readonly maxActiveRuns: number;
+    readonly tickMs: number;
+  };
+  readonly retries: {
+    readonly count: number;
+    readonly delayMs: number;
+    readonly maxDelayMs: number;
+    readonly visibilityTimeoutMs: number;
+  };
+  readonly deadlines: {
+    /** null: no deadline. */
+    readonly afterHourEndMs: number | null;
+    readonly maxRunDurationMs: number | null;
+  };
+  readonly lateData: {
+    readonly action: LateDataAction;
+    readonly lookBackMs: number;
+    readonly checkEveryMs: number;
+  };
+  readonly quality: {
+    readonly maxQuarantinedShare: number;
+  };
+  readonly callbacks: readonly CallbackSubscription[];
+}
+
+const source = mapping({
+  path: text('a folder path').prefault('./data/source'),
+  layout: oneOf(SOURCE_LAYOUTS).prefault('any'),
+  timezone: timeZone().prefault('UTC'),
+});
+
+const lake = mapping({
+  path: text('a folder path').prefault('./data/lake'),
+  format: oneOf(FORMAT_NAMES as [FormatName, ...FormatName[]]).prefault('parquet'),
+  codec: text('a codec name').optional(),
+  targetFileMb: wholeNumber(1).prefault(128),
+});
+
+const schedule = mapping({
+  cron: cronExpression().prefault('0 * * * *'),
+  delay: duration().prefault('10m'),
+  catchup: flag().prefault(false),
+  start: hourLabel().optional(),
+  maxActiveRuns: wholeNumber(1).prefault(2),
+  tick: duration().prefault('5s'),
+})
+  .superRefine((s, ctx) => {
+    if (s.catchup && s.start === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['start'], message: 'must be set to the first hour to catch up from, such as 2019-06-01T15, when schedule.catchup is true (got nothing)' });
+    }
+  })
+  .transform(
+    (s): EventlakeConfig['schedule'] => ({
+      cron: s.cron,
+      delayMs: s.delay,
+      catchup: s.catchup,
+      ...(s.start === undefined ? {} : { start: s.start }),
+      maxActiveRuns: s.maxActiveRuns,
+      tickMs: s.tick,
+    }),
+  );
+
+const retries = mapping({
+  count: wholeNumber(0).prefault(3),
+  delay: duration().prefault('30s'),
+  maxDelay: duration().prefault('10m'),
+  visibilityTimeout: duration().prefault('5m'),
+}).transform(
+  (r): EventlakeConfig['retries'] => ({ count: r.count, delayMs: r.delay, maxDelayMs: r.maxDelay, visibilityTimeoutMs: r.visibilityTimeout }),
+);
+
+const deadlines = mapping({
+  afterHourEnd: durationOrNone().prefault('80m'),
+  maxRunDuration: durationOrNone().prefault('30m'),
+}).transform((d): EventlakeConfig['deadlines'] => ({ afterHourEndMs: d.afterHourEnd, maxRunDurationMs: d.maxRunDuration }));
+
+const lateData = mapping({
+  action: oneOf(LATE_DATA_ACTIONS).prefault('rerun'),
+  lookBack: duration().prefault('24h'),
+  checkEvery: duration().prefault('5m'),
+}).transform((l): EventlakeConfig['lateData'] => ({ action: l.action, lookBackMs: l.lookBack, checkEveryMs: l.checkEvery }));
+
+const quality = mapping({
+  maxQuarantinedShare: share().prefault(0.01),
+});
+
+/** `on: all`, or a list of events in which `all` may stand for every one. */
+const events = z.preprocess(
+  (value) => (value === 'all' ? ['all'] : value),
+  z
+    .array(oneOf([...CALLBACK_EVENTS, 'all']), { error: (issue) => `must be a list of events (${wordList([...CALLBACK_EVENTS])}) or all (got ${shown(issue.input)})` })
+    .min(1, { error: `must name at least one event (${wordList([...CALLBACK_EVENTS])}) or all (got an empty list)` }),
+);
+
+const webhook = mapping(
+  {
+    url: httpUrl(),
+    timeout: duration().prefault('10s'),
+    retries: wholeNumber(0).prefault(3),
+    headers: headers().prefault({}),
+  },
+  { secret: true },
+);
+
+/** A command's timeout and retries sit beside it; a webhook keeps its own under `webhook`. */
+const COMMAND_DEFAULTS = { timeoutMs: 30_000, retries: 0 } as const;
+
+const callback = mapping({
+  name: text('a name').optional(),
+  on: events,
+  webhook: webhook.optional(),
+  command: text('a shell command').optional(),
+  timeout: duration().optional(),
+  retries: wholeNumber(0).optional(),
+}).superRefine((c, ctx) => {
+  if ((c.webhook === undefined) === (c.command === undefined)) {
+    const got = c.webhook === undefined ? 'neither' : 'both';
+    ctx.addIssue({ code: 'custom', message: `must have exactly one of webhook or command (got ${got})` });
+    return;
+  }
+  if (c.webhook === undefined) return;
+  for (const key of ['timeout', 'retries'] as const) {
+    if (c[key] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `is only for a command callback (a webhook's ${key} goes under webhook)` });
+    }
+  }
+});
+
+type CallbackEntry = z.output<typeof callback>;
+
+function subscription(entry: CallbackEntry, index: number): CallbackSubscription {
+  const on: CallbackEvent[] = entry.on.includes('all') ? [...CALLBACK_EVENTS] : [...new Set(entry.on.filter((e) => e !== 'all'))];
+  const name = entry.name ?? `callbacks[${index}]`;
+  if (entry.webhook) {
+    const { url, timeout, retries, headers } = entry.webhook;
+    return { name, on, target: { kind: 'webhook', url, timeoutMs: timeout, retries, headers } };
+  }
+  // The refinement above guarantees a command whenever there is no webhook.
+  const command = entry.command as string;
+  return {
+    name,
+    on,
+    target: { kind: 'command', command, timeoutMs: entry.timeout ?? COMMAND_DEFAULTS.timeoutMs, retries: entry.retries ?? COMMAND_DEFAULTS.retries },
+  };
+}
+
+const callbacks = z
+  .array(callback, { error: (issue) => `must be a list of callbacks (got ${shown(issue.input)})` })
+  .transform((list) => list.map(subscription));
+
+/** The file's schema; parsing yields an `EventlakeConfig` whose paths are still as written. */
+export const eventlakeConfigSchema = mapping({
+  source: source.prefault({}),
+  lake: lake.prefault({}),
+  state: text('a folder path').prefault('./.eventlake'),
+  workers: wholeNumber(1).prefault(() => defaultWorkerCount()),
+  schedule: schedule.prefault({}),
+  retries: retries.prefault({}),
+  deadlines: deadlines.prefault({}),
+  lateData: lateData.prefault({}),
+  quality: quality.prefault({}),
+  callbacks: callbacks.prefault([]),
+}).transform((config): EventlakeConfig => config);
