@@ -56,6 +56,12 @@ export function runRequest(target: RunTarget): RunRequest {
   };
 }
 
+/** What every run of this process reports, whoever asked for the work. */
+export interface OrchestratorHooks {
+  readonly onError?: (err: Error) => void;
+  readonly onRetry?: EngineObserver['onRetry'];
+}
+
 const TERMINAL = new Set(['success', 'failed']);
 
 export class Orchestrator {
@@ -68,16 +74,19 @@ export class Orchestrator {
   private constructor(
     readonly state: StateStore,
     private readonly settings: OrchestratorSettings,
-    private readonly onError: (err: Error) => void,
+    private readonly hooks: OrchestratorHooks,
   ) {
+    const onError = this.onError;
     this.events = new RunEvents(state.events, settings.callbacks, onError);
     this.deliveries = new CallbackDispatcher(state.events, settings.callbacks, this.owner, onError);
     this.deadlines = new DeadlineWatch(state.runs, this.events, settings.deadlines);
   }
 
-  static async open(settings: OrchestratorSettings, onError: (err: Error) => void = () => undefined): Promise<Orchestrator> {
-    return new Orchestrator(await openStateStore({ kind: 'sqlite', dir: settings.state }), settings, onError);
+  static async open(settings: OrchestratorSettings, hooks: OrchestratorHooks = {}): Promise<Orchestrator> {
+    return new Orchestrator(await openStateStore({ kind: 'sqlite', dir: settings.state }), settings, hooks);
   }
+
+  private readonly onError = (err: Error): void => this.hooks.onError?.(err);
 
   get stateDir(): string {
     return this.settings.state;
@@ -113,7 +122,7 @@ export class Orchestrator {
       events: this.events,
       maxQuarantinedShare: this.settings.maxQuarantinedShare,
       retryRuns: options.retryRuns,
-      observer: { onError: this.onError, ...options.observer },
+      observer: { onError: this.onError, ...(this.hooks.onRetry ? { onRetry: this.hooks.onRetry } : {}), ...options.observer },
     });
     try {
       // A tick that fails (a source folder gone for a moment) is logged; the work goes on.

@@ -105,8 +105,9 @@ export async function checkTarget(target: RunTarget, stateDir: string): Promise<
  */
 export async function runHour(orchestrator: Orchestrator, target: RunTarget, hour: Hour, observer: RunHourObserver = {}): Promise<RunReport> {
   await checkTarget(target, orchestrator.stateDir);
-  let { run, created } = await orchestrator.submit(hour.label, 'run', target);
-  if (!created) {
+  const submitted = await orchestrator.submit(hour.label, 'run', target);
+  let { run } = submitted;
+  if (!submitted.created) {
     if (run.owner !== undefined && ownerAlive(run.owner)) {
       const who = parseOwner(run.owner);
       throw new UserError(`hour ${hour.label} of ${target.lake} is already being run by process ${who?.pid ?? run.owner} (run ${run.id}); wait for it to end`);

@@ -5,7 +5,7 @@
  */
 import type { EngineObserver } from '../orchestration/run-engine.js';
 import type { RunRecord } from '../orchestration/run-store.js';
-import { Scheduler, type ScheduleSettings } from '../orchestration/scheduler.js';
+import { fireMark, Scheduler, type ScheduleSettings } from '../orchestration/scheduler.js';
 import type { Orchestrator, RunTarget } from './orchestrator.js';
 import { checkTarget } from './run-hour.js';
 
@@ -15,6 +15,8 @@ export interface ServeOptions {
   readonly maxActiveRuns: number;
   /** Hours to queue at the start (the demo's first hour). */
   readonly initialHours?: readonly string[];
+  /** With no fire handled yet, fires before this are not run (unless catching up). */
+  readonly scheduleFrom?: Date;
   readonly onQueued?: (run: RunRecord) => void;
   readonly observer?: EngineObserver;
 }
@@ -23,6 +25,7 @@ export async function serveScheduler(orchestrator: Orchestrator, options: ServeO
   await checkTarget(options.target, orchestrator.stateDir);
   const { state } = orchestrator;
   await state.scheduler.register(orchestrator.owner, { lake: options.target.lake, source: options.target.source });
+  if (options.scheduleFrom) await markScheduleStart(orchestrator, options.schedule.lake, options.scheduleFrom);
   const scheduler = new Scheduler(
     state,
     orchestrator.runEvents,
@@ -43,4 +46,9 @@ export async function serveScheduler(orchestrator: Orchestrator, options: ServeO
   } finally {
     await state.scheduler.unregister(orchestrator.owner);
   }
+}
+
+async function markScheduleStart(orchestrator: Orchestrator, lake: string, from: Date): Promise<void> {
+  const key = fireMark(lake);
+  if ((await orchestrator.state.scheduler.mark(key)) === undefined) await orchestrator.state.scheduler.setMark(key, from.toISOString());
 }

@@ -5,7 +5,13 @@ import { UserError } from '../errors/user-error.js';
 import { openDebugLog, resolveState, type GlobalOptions } from './cli-context.js';
 import { demoCommand } from './demo-command.js';
 import { generateCommand } from './generate-command.js';
+import { dlqCommand } from './dlq-command.js';
+import { initCommand } from './init-command.js';
+import { resumeCommand } from './resume-command.js';
 import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
+import { backfillCommand, triggerCommand } from './trigger-command.js';
+import { upCommand } from './up-command.js';
 import { globalOptions } from './shared-options.js';
 
 function readGlobalOptions(program: Command): GlobalOptions {
@@ -31,8 +37,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride();
   for (const option of globalOptions()) program.addOption(option);
   const global = (): GlobalOptions => readGlobalOptions(program);
-  for (const command of [runCommand(global), generateCommand(global), demoCommand(global)]) {
-    // Global flags are accepted after the command name too: `eventlake run --json …`.
+  const commands = [
+    runCommand(global),
+    triggerCommand(global),
+    backfillCommand(global),
+    resumeCommand(global),
+    upCommand(global),
+    statusCommand(global),
+    dlqCommand(global),
+    initCommand(global),
+    generateCommand(global),
+    demoCommand(global),
+  ];
+  // Global flags are accepted after the command name too: `eventlake run --json …`, `eventlake dlq list --json`.
+  const acceptGlobalFlags = (command: Command): void => {
     for (const option of globalOptions()) command.addOption(option);
     command.hook('preAction', (cmd) => {
       const own = cmd.opts<{ state?: string; config?: string; json?: boolean; debug?: boolean }>();
@@ -41,11 +59,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (own.json) program.setOptionValue('json', true);
       if (own.debug) program.setOptionValue('debug', true);
     });
+    command.exitOverride();
+    for (const sub of command.commands) acceptGlobalFlags(sub);
+  };
+  for (const command of commands) {
+    acceptGlobalFlags(command);
     program.addCommand(command.exitOverride());
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command that printed its results and then found a failure (a hour of a backfill) set it.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander already printed its one-line message (naming the flag); help exits 0.

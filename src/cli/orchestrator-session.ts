@@ -10,7 +10,16 @@ import type { Settings } from './settings.js';
 
 export async function withOrchestrator<T>(settings: Settings, global: GlobalOptions, work: (orchestrator: Orchestrator) => Promise<T>): Promise<T> {
   const log = openDebugLog(settings.orchestrator.state);
-  const orchestrator = await Orchestrator.open(settings.orchestrator, (err) => log.warn({ err }, 'orchestration error'));
+  const orchestrator = await Orchestrator.open(settings.orchestrator, {
+    onError: (err) => log.warn({ err }, 'orchestration error'),
+    onRetry: (runId, what, attempt, at, error) => {
+      log.info({ runId, what, attempt, at, error }, 'retry');
+      if (!global.json) {
+        const wait = Math.max(0, Math.round((at.getTime() - Date.now()) / 1000));
+        process.stderr.write(`eventlake: ${what} of run ${runId} failed (attempt ${attempt}): ${error}; trying again in ${wait} s\n`);
+      }
+    },
+  });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (++signals > 1) process.exit(130);

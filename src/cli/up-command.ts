@@ -26,18 +26,26 @@ export function describeUp(settings: Settings): string {
   ].join('\n');
 }
 
-export async function serveUp(settings: Settings, global: GlobalOptions, options: { initialHours?: readonly string[]; onSettled?: (run: RunRecord) => void } = {}): Promise<void> {
+export interface UpOptions {
+  readonly initialHours?: readonly string[];
+  /** Fires before this are not run (unless catching up): the demo's schedule starts now. */
+  readonly scheduleFrom?: Date;
+  readonly onSettled?: (run: RunRecord) => void | Promise<void>;
+}
+
+export async function serveUp(settings: Settings, global: GlobalOptions, options: UpOptions = {}): Promise<void> {
   await withOrchestrator(settings, global, (orchestrator) =>
     serveScheduler(orchestrator, {
       target: settings.target,
       schedule: settings.schedule,
       maxActiveRuns: settings.config.schedule.maxActiveRuns,
       ...(options.initialHours ? { initialHours: options.initialHours } : {}),
+      ...(options.scheduleFrom ? { scheduleFrom: options.scheduleFrom } : {}),
       onQueued: (run) => announce(global, { event: 'queued', run: runJson(run) }, `queued   ${run.hour}  ${run.id} (${run.trigger})`),
       observer: {
         onSettled: (run) => {
           announce(global, { event: run.status, run: runJson(run) }, describeRun(run));
-          options.onSettled?.(run);
+          void Promise.resolve(options.onSettled?.(run)).catch(() => undefined);
         },
       },
     }),

@@ -1,6 +1,7 @@
 /**
  * Deadline alerts that fire while a run is late, not after it ends: on each check, a queued or
- * running hour that is not in the lake by its hour's end plus `afterHourEndMs`, or a run
+ * running hour that is not in the lake by its hour's end plus `afterHourEndMs` (when it was
+ * queued before that), or a run
  * running for longer than `maxRunDurationMs`, is recorded as a deadline miss. The event's key
  * makes it one miss per hour (or per run), whichever process sees it first and however often
  * it restarts, so its callback fires exactly once.
@@ -32,7 +33,8 @@ export class DeadlineWatch {
     for (const run of pending) {
       if (afterHourEndMs !== null) {
         const due = hourEnd(run.hour, run.request.timezone).getTime() + afterHourEndMs;
-        if (now > due) {
+        // A run queued after its deadline (a backfill of old hours) could never have made it: no alert.
+        if (now > due && Date.parse(run.queuedAt) < due) {
           await this.events.record('deadline_miss', `deadline_miss:landing:${run.lake}:${run.hour}`, run, {
             deadline: 'landing',
             deadlineAt: new Date(due).toISOString(),

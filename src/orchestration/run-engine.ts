@@ -35,6 +35,8 @@ export interface EngineObserver {
   readonly onPhase?: (runId: string, phase: 'writing' | 'publishing') => void;
   /** A run ended (success or failed) or went back to the queue for a retry. */
   readonly onSettled?: (run: RunRecord) => void;
+  /** A task or publish failed and will be tried again at `at`. */
+  readonly onRetry?: (runId: string, what: string, attempt: number, at: Date, error: string) => void;
   /** Something went wrong outside any run (recording an event, say): worth a log line. */
   readonly onError?: (err: Error) => void;
 }
@@ -333,6 +335,7 @@ export class RunEngine {
     try {
       const outcome = await this.options.state.queue.fail(message.id, this.options.owner, error, this.options.retry);
       if (outcome.outcome === 'retry') {
+        this.options.observer?.onRetry?.(run.record.id, what, outcome.attempt, outcome.at, error);
         await this.options.events.record('retry', `retry:${message.id}:${outcome.attempt}`, { ...run.record, attempt: outcome.attempt, error }, {
           stage: message.kind,
           ...(message.task ? { task: message.task.id } : {}),
@@ -358,6 +361,7 @@ export class RunEngine {
     if (retry && run.attempt <= this.options.retry.retries) {
       const at = new Date(Date.now() + retryDelayMs(run.attempt, this.options.retry));
       await runs.retryLater(run.id, this.options.owner, error, at);
+      this.options.observer?.onRetry?.(run.id, 'the run', run.attempt, at, error);
       const queued = (await runs.get(run.id)) as RunRecord;
       await this.options.events.record('retry', `retry:${run.id}:run:${run.attempt}`, { ...queued, error }, { stage: 'run', nextAttemptAt: at.toISOString() });
       this.options.observer?.onSettled?.(queued);

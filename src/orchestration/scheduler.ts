@@ -39,6 +39,11 @@ export interface LateObjects {
   readonly removed: string[];
 }
 
+/** The state mark holding the last cron fire handled for a lake. */
+export function fireMark(lake: string): string {
+  return `schedule:last-fire:${lake}`;
+}
+
 export class Scheduler {
   private lastTick = 0;
   private lastLateCheck = 0;
@@ -51,9 +56,6 @@ export class Scheduler {
     private readonly onQueued: (run: RunRecord) => void = () => undefined,
   ) {}
 
-  private get fireMark(): string {
-    return `schedule:last-fire:${this.settings.lake}`;
-  }
 
   async tick(now = new Date()): Promise<void> {
     if (now.getTime() - this.lastTick < this.settings.tickMs) return;
@@ -67,7 +69,7 @@ export class Scheduler {
 
   private async queueDueHours(now: Date): Promise<void> {
     const { cron, timezone, delayMs, catchup, start } = this.settings;
-    const mark = await this.state.scheduler.mark(this.fireMark);
+    const mark = await this.state.scheduler.mark(fireMark(this.settings.lake));
     const handled = mark === undefined ? undefined : new Date(mark);
     let after: Date | undefined;
     if (catchup) {
@@ -81,7 +83,7 @@ export class Scheduler {
     for (const fire of due) {
       const { run, created } = await this.submit(fire.hour, catchup ? 'catchup' : 'schedule');
       if (created) this.onQueued(run);
-      await this.state.scheduler.setMark(this.fireMark, fire.fireAt.toISOString());
+      await this.state.scheduler.setMark(fireMark(this.settings.lake), fire.fireAt.toISOString());
     }
   }
 

@@ -1,11 +1,10 @@
 /** Runs at the same time on one lake: different hours never disturb each other; one hour has one run. */
+import { runHourInProcess, runsIn } from '../helpers/in-process.js';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runHour } from '../../src/app/run-hour.js';
-import { JsonRunStore } from '../../src/orchestration/json/json-run-store.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
 
@@ -61,7 +60,7 @@ describe('runs at the same time', () => {
     const state = await tempDir();
     await writeHours(source, 2);
     const request = { source, lake, state, layout: 'flat', format: 'parquet', workers: 0, targetFileBytes: 1 << 20 } as const;
-    const [a, b] = await Promise.all([runHour({ ...request, hour: hourOf('2019-06-01T00') }), runHour({ ...request, hour: hourOf('2019-06-01T01') })]);
+    const [a, b] = await Promise.all([runHourInProcess({ ...request, hour: hourOf('2019-06-01T00') }), runHourInProcess({ ...request, hour: hourOf('2019-06-01T01') })]);
     expect(a.events).toEqual({ vehicle: 24 });
     expect(b.events).toEqual({ vehicle: 24 });
     expect(await idsPerHour(lake)).toEqual({ '00': 24, '01': 24 });
@@ -90,7 +89,7 @@ describe('runs at the same time', () => {
     }
     expect(await idsPerHour(lake)).toEqual({ '00': 24 });
     // Every run left its record: the winner's says success, each loser's says failed and why.
-    const records = await Promise.all(results.map(async (_, i) => new JsonRunStore(join(states, `state-${i}`)).list()));
+    const records = await Promise.all(results.map(async (_, i) => runsIn(join(states, `state-${i}`))));
     const statuses = records.map((r) => r.map((x) => x.status).join()).sort();
     expect(statuses).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'success']);
     const failed = records.flat().find((r) => r.status === 'failed');

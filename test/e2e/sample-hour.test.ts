@@ -1,8 +1,9 @@
 /** The real door2door sample through the whole pipeline, read back by independent readers. */
+import { runHourInProcess } from '../helpers/in-process.js';
 import { describe, expect, it } from 'vitest';
 import type { FormatName } from '../../src/formats/lake-format.js';
 import { parseHour } from '../../src/pipeline/hour.js';
-import { runHour, type RunReport } from '../../src/app/run-hour.js';
+import type { RunReport } from '../../src/app/run-hour.js';
 import { avrocat, flatSample, listFiles, query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 
 const EXPECTED_VEHICLE = [
@@ -25,7 +26,7 @@ function countByEvent(records: Record<string, unknown>[]): Record<string, number
 async function runSampleInline(lake: string, targetFileBytes: number, format: FormatName = 'parquet'): Promise<RunReport> {
   const hour = parseHour(SAMPLE_HOUR);
   if (!hour) throw new Error('hour');
-  return runHour({
+  return runHourInProcess({
     source: SAMPLE,
     lake,
     state: await tempDir(),

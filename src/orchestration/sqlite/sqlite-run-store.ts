@@ -85,11 +85,15 @@ export class SqliteRunStore implements RunStore {
   }
 
   async list(filter: RunFilter = {}): Promise<RunRecord[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.status) (where.push('status = ?'), args.push(filter.status));
-    if (filter.lake) (where.push('lake = ?'), args.push(filter.lake));
-    if (filter.hour) (where.push('hour = ?'), args.push(filter.hour));
+    const conditions = (
+      [
+        ['status', filter.status],
+        ['lake', filter.lake],
+        ['hour', filter.hour],
+      ] as const
+    ).filter(([, value]) => value !== undefined);
+    const where = conditions.map(([column]) => `${column} = ?`);
+    const args = conditions.map(([, value]) => value);
     const sql = `SELECT ${COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY queued_at DESC, id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, filter.limit ?? -1) as RunRow[]).map(toRecord);
   }

@@ -1,0 +1,40 @@
+/** `eventlake status`: recent runs, running tasks, dead letters, deadline misses, alerts, deliveries. */
+import { Command } from 'commander';
+import { stateStatus, type StateStatus } from '../app/state-status.js';
+import { parseOwner } from '../orchestration/process-identity.js';
+import { printResult, type GlobalOptions } from './cli-context.js';
+import { withOrchestrator } from './orchestrator-session.js';
+import { describeRun, runJson } from './run-outcomes.js';
+import { loadSettings } from './settings.js';
+import { positiveInteger } from './shared-options.js';
+
+function describeStatus(s: StateStatus): string {
+  const lines = [`state ${s.state}`];
+  lines.push(
+    s.schedulers.length === 0
+      ? 'scheduler: not running (eventlake up starts it)'
+      : s.schedulers.map((x) => `scheduler: running as process ${parseOwner(x.owner)?.pid ?? x.owner} since ${x.since} (lake ${x.lake})`).join('\n'),
+  );
+  lines.push('', `runs (newest first):`, ...(s.runs.length ? s.runs.map((r) => `  ${describeRun(r)}`) : ['  none yet']));
+  if (s.runningTasks.length) {
+    lines.push('', 'running tasks:', ...s.runningTasks.map((m) => `  ${m.runId} ${m.kind === 'task' ? m.task?.id : 'finish'} attempt ${m.attempts}`));
+  }
+  lines.push('', 'dead letters:', ...(s.deadLetters.length ? s.deadLetters.map((d) => `  ${d.id}  ${d.hour}  ${d.runId} ${d.taskId ?? d.kind}: ${d.error}`) : ['  none']));
+  lines.push('', 'deadline misses:', ...(s.deadlineMisses.length ? s.deadlineMisses.map((e) => `  ${e.at}  ${e.hour ?? ''}  ${String(e.payload['deadline'])} deadline ${String(e.payload['deadlineAt'])} (run ${e.runId ?? '?'})`) : ['  none']));
+  if (s.alerts.length) lines.push('', 'alerts:', ...s.alerts.map((e) => `  ${e.at}  ${e.kind}  ${e.hour ?? ''}  run ${e.runId ?? '?'}`));
+  if (s.deliveries.length) {
+    lines.push('', 'callback deliveries:', ...s.deliveries.map((d) => `  ${d.createdAt}  ${d.event} → ${d.callback}: ${d.status}${d.error ? ` (${d.error})` : ''}`));
+  }
+  return lines.join('\n');
+}
+
+export function statusCommand(global: () => GlobalOptions): Command {
+  return new Command('status')
+    .description('recent runs, running tasks, dead letters, deadline misses and callback deliveries')
+    .option('--limit <n>', 'how many of each to show', positiveInteger('--limit'), 20)
+    .action(async (opts: { limit: number }) => {
+      const settings = await loadSettings(global());
+      const status = await withOrchestrator(settings, global(), (orchestrator) => stateStatus(orchestrator, opts.limit));
+      printResult(global(), { ...status, runs: status.runs.map(runJson) }, () => describeStatus(status));
+    });
+}
