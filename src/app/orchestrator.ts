@@ -62,6 +62,8 @@ export interface OrchestratorHooks {
   readonly onRetry?: EngineObserver['onRetry'];
 }
 
+const DEADLINE_CHECK_MS = 1000;
+
 const TERMINAL = new Set(['success', 'failed']);
 
 export class Orchestrator {
@@ -124,14 +126,22 @@ export class Orchestrator {
       retryRuns: options.retryRuns,
       observer: { onError: this.onError, ...(this.hooks.onRetry ? { onRetry: this.hooks.onRetry } : {}), ...options.observer },
     });
+    // Deadlines are watched on a timer of their own: a run stuck anywhere, even in this very
+    // process, is still seen to be late.
+    const watch = setInterval(() => {
+      this.deadlines.check().then(
+        () => this.deliveries.pump(),
+        (err: unknown) => this.onError(err as Error),
+      );
+    }, DEADLINE_CHECK_MS);
     try {
       // A tick that fails (a source folder gone for a moment) is logged; the work goes on.
       await this.engine.work(scope, finished, this.settings.pollMs, async () => {
-        await this.deadlines.check().catch((err: unknown) => this.onError(err as Error));
         await options.onTick?.().catch((err: unknown) => this.onError(err as Error));
         this.deliveries.pump();
       });
     } finally {
+      clearInterval(watch);
       this.engine = undefined;
       await executor.close();
     }

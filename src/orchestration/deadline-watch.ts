@@ -16,19 +16,15 @@ export interface Deadlines {
 }
 
 export class DeadlineWatch {
-  private lastCheck = 0;
-
   constructor(
     private readonly runs: RunStore,
     private readonly events: RunEvents,
     private readonly deadlines: Deadlines,
-    private readonly everyMs = 1000,
   ) {}
 
   async check(now = Date.now()): Promise<void> {
     const { afterHourEndMs, maxRunDurationMs } = this.deadlines;
-    if (now - this.lastCheck < this.everyMs || (afterHourEndMs === null && maxRunDurationMs === null)) return;
-    this.lastCheck = now;
+    if (afterHourEndMs === null && maxRunDurationMs === null) return;
     const pending = [...(await this.runs.list({ status: 'running' })), ...(await this.runs.list({ status: 'queued' }))];
     for (const run of pending) {
       if (afterHourEndMs !== null) {
