@@ -32,6 +32,10 @@ export interface RunReport {
   readonly quarantined: number;
   readonly outputs: RunOutput[];
   readonly seconds: number;
+  /** Quarantined lines over lines read. */
+  readonly quarantinedShare: number;
+  /** Over the quality threshold: a `quality` event was recorded (the hour still published). */
+  readonly poorQuality: boolean;
   /** What went wrong after the hour was published (the run itself succeeded). */
   readonly warnings?: readonly string[];
 }
@@ -83,7 +87,8 @@ export async function reportOf(orchestrator: Orchestrator, run: RunRecord): Prom
     quarantined: summary.quarantined,
     outputs: summary.outputs.map((o) => ({ path: lake.locate(o.key), entity: o.entity, rows: o.rows, bytes: o.bytes })),
     seconds: summary.seconds,
-    ...(run.poorQuality ? { warnings: [`${(summary.quarantinedShare * 100).toFixed(2)}% of the hour's lines were quarantined, over the quality threshold`] } : {}),
+    quarantinedShare: summary.quarantinedShare,
+    poorQuality: run.poorQuality ?? false,
   };
 }
 

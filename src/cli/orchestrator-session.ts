@@ -4,11 +4,19 @@
  * next process), a second one exits at once.
  */
 import { Orchestrator } from '../app/orchestrator.js';
+import { checkTarget } from '../app/run-hour.js';
 import type { GlobalOptions } from './cli-context.js';
 import { openDebugLog } from './cli-context.js';
 import type { Settings } from './settings.js';
 
-export async function withOrchestrator<T>(settings: Settings, global: GlobalOptions, work: (orchestrator: Orchestrator) => Promise<T>): Promise<T> {
+export async function withOrchestrator<T>(
+  settings: Settings,
+  global: GlobalOptions,
+  work: (orchestrator: Orchestrator) => Promise<T>,
+  options: { checkTarget?: boolean } = {},
+): Promise<T> {
+  // Source and lake are checked before the state is opened: the first problem named is the user's input.
+  if (options.checkTarget) await checkTarget(settings.target, settings.orchestrator.state);
   const log = openDebugLog(settings.orchestrator.state);
   const orchestrator = await Orchestrator.open(settings.orchestrator, {
     onError: (err) => log.warn({ err }, 'orchestration error'),
@@ -16,7 +24,7 @@ export async function withOrchestrator<T>(settings: Settings, global: GlobalOpti
       log.info({ runId, what, attempt, at, error }, 'retry');
       if (!global.json) {
         const wait = Math.max(0, Math.round((at.getTime() - Date.now()) / 1000));
-        process.stderr.write(`eventlake: ${what} of run ${runId} failed (attempt ${attempt}): ${error}; trying again in ${wait} s\n`);
+        process.stderr.write(`eventlake: ${what === 'run' ? '' : `${what} of `}run ${runId} failed (attempt ${attempt}): ${error}; trying again in ${wait} s\n`);
       }
     },
   });

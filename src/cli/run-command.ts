@@ -51,6 +51,7 @@ export function describeSummary(report: RunReport, lake: string): string {
     lines.push(`  ${name.padEnd(18)} ${formatCount(rows).padStart(12)} ${name === QUARANTINE ? 'lines' : 'rows '}  ${files.length} file${files.length === 1 ? '' : 's'}  ${formatBytes(bytes)}`);
   }
   if (report.quarantined === 0) lines.push('  no line quarantined');
+  if (report.poorQuality) lines.push(`  quality: ${(report.quarantinedShare * 100).toFixed(2)}% of lines quarantined, over the threshold (a quality event was recorded)`);
   if (report.skipped.length > 0) {
     lines.push(`  skipped ${formatCount(report.skipped.length)} object${report.skipped.length === 1 ? '' : 's'} for their names (--debug lists them)`);
   }
@@ -67,6 +68,7 @@ export function summaryJson(report: RunReport): Record<string, unknown> {
     skipped: report.skipped.length,
     events: report.events,
     quarantined: report.quarantined,
+    ...(report.poorQuality ? { poorQuality: true, quarantinedShare: report.quarantinedShare } : {}),
     outputs: report.outputs,
     seconds: Number(report.seconds.toFixed(3)),
     ...(report.warnings ? { warnings: report.warnings } : {}),
@@ -78,7 +80,9 @@ export function runCommand(global: () => GlobalOptions): Command {
   for (const option of targetOptions()) command.addOption(option);
   return command.addOption(hourOption()).action(async (opts: RunCommandOptions) => {
     const settings = await loadSettings(global(), opts);
-    const report = await withOrchestrator(settings, global(), (orchestrator) => executeRun(orchestrator, settings.target, opts.hour, global()));
+    const report = await withOrchestrator(settings, global(), (orchestrator) => executeRun(orchestrator, settings.target, opts.hour, global()), {
+      checkTarget: true,
+    });
     printResult(global(), summaryJson(report), () => describeSummary(report, settings.target.lake));
     printWarnings(report.warnings);
   });

@@ -29,7 +29,7 @@ async function runHours(hours: readonly string[], trigger: RunTrigger, flags: Ta
     } finally {
       progress.stop();
     }
-  });
+  }, { checkTarget: true });
   printResult(global, { handedToScheduler: result.handedToScheduler, runs: result.runs.map(runJson) }, () =>
     [
       ...result.runs.map(describeRun),

@@ -49,6 +49,7 @@ export async function serveUp(settings: Settings, global: GlobalOptions, options
         },
       },
     }),
+    { checkTarget: true },
   );
 }
 

@@ -207,6 +207,7 @@ export class RunEngine {
       // except this run's own: its done tasks are kept.
       await lake.publisher.recover(run.hour, run.id);
       let manifest = await runs.manifest(run.id);
+      const planned = manifest !== undefined;
       if (!manifest) {
         const store = await openObjectStore(request.source);
         await store.assertReadable();
@@ -221,6 +222,7 @@ export class RunEngine {
           targetFileBytes: request.targetFileBytes,
           maxLineBytes: request.maxLineBytes,
         });
+        this.options.observer?.onPlanned?.(run, manifest);
         if (manifest.objects === 0) {
           const skipped = manifest.skipped.length > 0 ? ` (${manifest.skipped.length} skipped for their names; --debug lists them)` : '';
           throw new UserError(
@@ -241,7 +243,7 @@ export class RunEngine {
         maxLineBytes: manifest.maxLineBytes,
       };
       this.active.set(run.id, { record: run, manifest, lake, format, lease, scratchDir, settings, done: { objects: 0, events: 0 } });
-      this.options.observer?.onPlanned?.(run, manifest);
+      if (planned) this.options.observer?.onPlanned?.(run, manifest);
       await this.queueFinishWhenDone(run.id);
     } catch (err) {
       await lease?.release();
@@ -361,7 +363,7 @@ export class RunEngine {
     if (retry && run.attempt <= this.options.retry.retries) {
       const at = new Date(Date.now() + retryDelayMs(run.attempt, this.options.retry));
       await runs.retryLater(run.id, this.options.owner, error, at);
-      this.options.observer?.onRetry?.(run.id, 'the run', run.attempt, at, error);
+      this.options.observer?.onRetry?.(run.id, 'run', run.attempt, at, error);
       const queued = (await runs.get(run.id)) as RunRecord;
       await this.options.events.record('retry', `retry:${run.id}:run:${run.attempt}`, { ...queued, error }, { stage: 'run', nextAttemptAt: at.toISOString() });
       this.options.observer?.onSettled?.(queued);

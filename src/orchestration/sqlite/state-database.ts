@@ -52,7 +52,7 @@ export function migrate(db: StateDatabase): void {
 }
 
 export async function openStateDatabase(dir: string): Promise<StateDatabase> {
-  await ensureWritableFolder(dir, 'the state folder');
+  await ensureWritableFolder(dir, 'state folder');
   const path = join(dir, STATE_DB_FILE);
   let db: StateDatabase;
   try {

@@ -1,0 +1,69 @@
+/**
+ * Retries and dead letters with real processes: a task that fails (EVENTLAKE_FAIL_TASK, a fail
+ * point in the task's worker thread) is retried with backoff; after its last attempt it is a
+ * dead letter, its hour is failed and not published until `eventlake dlq replay` succeeds.
+ */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { runsIn } from '../helpers/in-process.js';
+
+const FAST_RETRIES = { EVENTLAKE_RETRIES_DELAY: '50ms', EVENTLAKE_RETRIES_COUNT: '3' };
+
+async function folders(): Promise<{ lake: string; state: string; args: string[] }> {
+  const lake = await tempDir();
+  const state = `${lake}-state`;
+  return { lake, state, args: ['--source', SAMPLE, '--lake', lake, '--state', state, '--hour', SAMPLE_HOUR, '--workers', '1'] };
+}
+
+describe('a task that fails', () => {
+  it('twice, then succeeds: the hour publishes, with three attempts recorded', async () => {
+    const { lake, state, args } = await folders();
+    const result = await runCli(['run', ...args, '--json'], undefined, { ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00000:2' });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ events: { vehicle: 35349, operating_period: 2 } });
+    expect(await query(`SELECT count(*) AS n FROM '${lake}/vehicle/*/*/*.parquet'`)).toEqual([{ n: '35349' }]);
+    const status = JSON.parse((await runCli(['status', '--json', '--state', state])).stdout) as { runs: { status: string; attempt: number }[]; deadLetters: unknown[] };
+    expect(status.runs).toMatchObject([{ status: 'success' }]);
+    expect(status.deadLetters).toEqual([]);
+    const [run] = await runsIn(state);
+    expect(run?.status).toBe('success');
+  });
+
+  it('on every attempt: a dead letter, the hour failed and unpublished, until a replay succeeds', async () => {
+    const { lake, state, args } = await folders();
+    const failing = await runCli(['trigger', ...args], undefined, { ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00001' });
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/failed .*task t00001 failed 4 times: task t00001 failed on purpose .*\(dead letter 1; eventlake dlq replay 1 runs it again\)/);
+    expect(failing.stderr).toMatch(/trying again in \d+ s/);
+    expect(existsSync(`${lake}/vehicle`)).toBe(false);
+
+    const list = JSON.parse((await runCli(['dlq', 'list', '--json', '--state', state])).stdout) as { deadLetters: { id: number; taskId: string; attempts: number }[] };
+    expect(list.deadLetters).toMatchObject([{ id: 1, taskId: 't00001', attempts: 4 }]);
+    const shown = await runCli(['dlq', 'show', '1', '--state', state]);
+    expect(shown.stdout.match(/^ {2}\d {2}\S+ {2}error: task t00001 failed on purpose/gm)).toHaveLength(4);
+
+    // The cause is gone (no fail point): the replay runs the dead task and publishes the hour.
+    const replay = await runCli(['dlq', 'replay', '1', '--json', '--state', state]);
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ handedToScheduler: false, run: { status: 'success', hour: SAMPLE_HOUR } });
+    expect(await query(`SELECT count(*) AS n FROM '${lake}/vehicle/*/*/*.parquet'`)).toEqual([{ n: '35349' }]);
+    expect(await query(`SELECT count(*) AS n FROM (SELECT source_object, source_line FROM '${lake}/vehicle/*/*/*.parquet' GROUP BY ALL HAVING count(*) > 1)`)).toEqual([{ n: '0' }]);
+    // One run, failed then replayed to success; the dead letter is marked replayed.
+    expect((await runsIn(state)).map((r) => r.status)).toEqual(['success']);
+    expect(JSON.parse((await runCli(['dlq', 'list', '--json', '--state', state])).stdout)).toEqual({ deadLetters: [] });
+    const all = JSON.parse((await runCli(['dlq', 'list', '--all', '--json', '--state', state])).stdout) as { deadLetters: { replayedAt?: string }[] };
+    expect(all.deadLetters[0]?.replayedAt).toEqual(expect.any(String));
+    expect(existsSync(`${lake}/_staging`)).toBe(false);
+  });
+
+  it('a replay of an unknown or already replayed dead letter says so in one line', async () => {
+    const { state } = await folders();
+    const unknown = await runCli(['dlq', 'replay', '7', '--state', state]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('eventlake: no dead letter 7 (eventlake dlq list shows them)\n');
+    const bad = await runCli(['dlq', 'show', 'x', '--state', state]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/a dead letter id is a whole number/);
+  });
+});
