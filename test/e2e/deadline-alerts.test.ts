@@ -99,4 +99,51 @@ describe('deadline alerts', () => {
       await exitWithin(hung, 5000);
     }
   });
+
+  it('a landing deadline (hour end + afterHourEnd) fires for a run queued before it, not for one queued after it', async () => {
+    const dir = await tempDir();
+    const [source, lake, state] = [join(dir, 'source'), join(dir, 'lake'), join(dir, 'state')];
+    const calls = join(dir, 'calls.jsonl');
+    const config = join(dir, 'landing.yaml');
+    // The hour that ended most recently (UTC); its landing deadline is set a few seconds from now.
+    const recent = new Date(Date.now() - 3_600_000).toISOString().slice(0, 13);
+    const recentEnd = Date.parse(`${recent}:00:00.000Z`) + 3_600_000;
+    // An older hour: its deadline (the same afterHourEnd) passed before it is queued, so it never alerts.
+    const old = new Date(Date.now() - 3 * 3_600_000).toISOString().slice(0, 13);
+    await writeSmallHour(source, recent, 1, 2);
+    await writeSmallHour(source, old, 1, 2);
+    /** The config whose landing deadline for `recent` is `inMs` from now. */
+    const configure = async (inMs: number): Promise<number> => {
+      const afterHourEnd = Math.max(1000, Date.now() + inMs - recentEnd);
+      await writeFile(
+        config,
+        ['deadlines:', `  afterHourEnd: ${afterHourEnd}ms`, '  maxRunDuration: none', 'callbacks:', '  - on: [deadline_miss]', `    command: ${JSON.stringify(appendTo(calls))}`, ''].join('\n'),
+      );
+      return afterHourEnd;
+    };
+    const common = ['--config', config, '--state', state, '--source', source, '--lake', lake, '--workers', '1'];
+
+    await configure(5000);
+    const late = await runCli(['trigger', '--hour', old, '--json', ...common], undefined, { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '3000' });
+    expect(late.code).toBe(0);
+    expect(await jsonLines(calls)).toEqual([]);
+
+    const afterHourEnd = await configure(4000);
+    const hung = startCli(['trigger', '--hour', recent, '--json', ...common], { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '12000' });
+    try {
+      const [call] = await waitFor('the landing deadline callback', async () => {
+        const lines = await jsonLines(calls);
+        return lines.length > 0 ? lines : undefined;
+      });
+      expect(call).toMatchObject({ event: 'deadline_miss', deadline: 'landing', deadlineAt: new Date(recentEnd + afterHourEnd).toISOString(), run: { hour: recent, status: 'running' } });
+      const done = await hung.exited;
+      expect(done.code).toBe(0);
+    } finally {
+      if (hung.child.exitCode === null && hung.child.signalCode === null) hung.child.kill('SIGKILL');
+    }
+    expect(await jsonLines(calls)).toHaveLength(1);
+    const status = await runCli(['status', '--json', '--config', config, '--state', state]);
+    const s = JSON.parse(status.stdout) as { deadlineMisses: { hour: string; payload: Record<string, unknown> }[] };
+    expect(s.deadlineMisses.map((m) => [m.hour, m.payload['deadline']])).toEqual([[recent, 'landing']]);
+  });
 });
