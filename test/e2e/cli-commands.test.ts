@@ -1,7 +1,9 @@
 /** The generate and demo commands as a user runs them, and the terminal progress bar. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { CLI, listFiles, query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
 
 describe('eventlake generate', () => {
   it('writes the hour and reports it as JSON', async () => {
@@ -54,5 +56,22 @@ describe('on a terminal', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/hour 2019-06-01T15 \[[█░]+\] \d+\/721 objects \| [\d,]+ events\/s/);
     expect(result.stdout).toMatch(/hour 2019-06-01T15: 721 objects/);
+  });
+});
+
+describe('npm start (eventlake demo): the embedded deployment', () => {
+  it('runs the first hour, prints its summary, keeps running, and stops cleanly on Ctrl-C', async () => {
+    const dir = await tempDir();
+    const demo = startCli(['demo', '--dir', dir, '--vehicles', '2']);
+    await waitFor('the first hour summary', () => /Still running/.test(demo.out.stdout), 120_000);
+    expect(demo.out.stdout).toMatch(/^eventlake up: \d+ workers?, at most 2 runs at a time$/m);
+    expect(demo.out.stdout).toMatch(/^hour \d{4}-\d{2}-\d{2}T\d{2}: 3,600 objects/m);
+    expect(demo.out.stdout).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2} {2}success/m);
+    demo.child.kill('SIGINT');
+    expect(await exitWithin(demo, 20_000)).toEqual({ code: 0, signal: null });
+    const status = JSON.parse((await runCli(['status', '--json', '--state', join(dir, '.eventlake')])).stdout) as { runs: { status: string }[]; schedulers: unknown[] };
+    expect(status.runs.map((r) => r.status)).toEqual(['success']);
+    // A clean stop leaves no scheduler registered.
+    expect(status.schedulers).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/orchestration/state-store-registry.js';
 import { query, runCli, tempDir } from '../helpers/fixtures.js';
 import { runsIn } from '../helpers/in-process.js';
-import { appendTo, exitWithin, jsonLines, startCli, waitFor, writeSmallHour } from '../helpers/alert-processes.js';
+import { appendTo, exitWithin, jsonLines, startCli, waitFor, writeSmallHour } from '../helpers/processes.js';
 
 const HOUR = '2019-06-01T15';
 

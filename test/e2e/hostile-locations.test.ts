@@ -1,7 +1,7 @@
 /** Odd places and odd names: one clear sentence, no spinning, nothing dropped in silence. */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, listFiles, query, runCli, tempDir, writeObject, type CliResult } from '../helpers/fixtures.js';

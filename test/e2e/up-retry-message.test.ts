@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/fixtures.js';
-import { exitWithin, startCli, waitFor } from '../helpers/alert-processes.js';
+import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
 
 describe('eventlake up retry message', () => {
   it('names the run once: "run <id> failed (attempt 1)", not "the run of run <id>"', async () => {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/fixtures.js';
-import { waitFor, writeSmallHour } from '../helpers/alert-processes.js';
+import { waitFor, writeSmallHour } from '../helpers/processes.js';
 
 interface Received {
   readonly method: string;

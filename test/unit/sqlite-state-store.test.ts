@@ -64,9 +64,10 @@ describe('the run store', () => {
     const s = await store();
     const { run } = await s.runs.submit({ lake: '/lake', hour: '2019-06-01T15', trigger: 'manual', request });
     await s.runs.start(deadOwner(), { ids: [run.id] });
-    const taken = await s.runs.takeOver('me');
+    const taken = await s.runs.takeOver(thisProcess);
     expect(taken.map((r) => r.id)).toEqual([run.id]);
-    expect(taken[0]?.owner).toBe('me');
+    expect(taken[0]?.owner).toBe(thisProcess);
+    // Its new owner is alive: nobody else takes it.
     expect(await s.runs.takeOver('someone-else')).toEqual([]);
     s.close();
   });

@@ -1,4 +1,4 @@
-/** Helpers for alert tests: CLI processes left running, polling with a deadline, small hours of events. */
+/** Helpers for tests of long-running work: CLI processes left running, polling with a deadline, small hours of events. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { CLI, writeObject } from './fixtures.js';
