@@ -65,4 +65,46 @@ describe('eventlake up killed with -9 during a backfill', () => {
     expect(runs.map((r) => [r.hour, r.status, r.trigger]).sort()).toEqual(HOURS.map((h) => [h, 'success', 'backfill']));
     expect(runs.map((r) => r.id).sort()).toEqual([...ids].sort());
   });
+
+  it('stopped with Ctrl-C during a backfill: exits 0, and the next up finishes every hour exactly once', { timeout: 180_000 }, async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const state = await tempDir();
+    const expected: Record<string, number> = {};
+    for (const [i, label] of HOURS.entries()) expected[label] = await writeSmallHour(source, label, 2 + (i % 3), 3);
+    const base = {
+      EVENTLAKE_SCHEDULE_CATCHUP: 'false',
+      EVENTLAKE_SCHEDULE_TICK: '200ms',
+      EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none',
+      EVENTLAKE_DEADLINES_MAX_RUN_DURATION: 'none',
+      EVENTLAKE_RETRIES_DELAY: '50ms',
+    };
+    const target = ['--source', source, '--lake', lake, '--state', state, '--layout', 'flat', '--workers', '1'];
+    const up = spawnCli(['up', ...target, '--json'], { ...base, EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '700' });
+    await waitFor('up to register on the state', () => stateRows(state, `SELECT owner FROM schedulers`).length === 1);
+    const backfill = await runCli(['backfill', ...target, '--from', HOURS[0] as string, '--to', HOURS[7] as string, '--json']);
+    expect(backfill.code).toBe(0);
+    const ids = (JSON.parse(backfill.stdout) as { runs: { id: string }[] }).runs.map((r) => r.id);
+    const succeeded = (): number => dbRuns(state).filter((r) => ids.includes(r.id) && r.status === 'success').length;
+    const running = (): number => dbRuns(state).filter((r) => ids.includes(r.id) && r.status === 'running').length;
+    await waitFor('a first backfill hour to succeed while another runs', () => succeeded() >= 1 && running() >= 1, 60_000, 20);
+    up.child.kill('SIGINT');
+    expect(await up.exited).toEqual({ code: 0, signal: null });
+    expect(up.err()).toBe('');
+    // A clean stop gives its runs back to the queue and leaves the scheduler table.
+    expect(running()).toBe(0);
+    expect(stateRows(state, `SELECT owner FROM schedulers`)).toEqual([]);
+    expect(succeeded()).toBeLessThan(8);
+
+    const next = spawnCli(['up', ...target, '--json'], base);
+    await waitFor('all 8 backfill hours to succeed', () => succeeded() === 8);
+    next.child.kill('SIGINT');
+    expect(await next.exited).toEqual({ code: 0, signal: null });
+    expect(await rowsPerHour(lake)).toEqual(expected);
+    expect(await duplicateLines(lake)).toEqual([]);
+    expect(await stagingLeft(lake)).toEqual([]);
+    const runs = dbRuns(state).filter((r) => HOURS.includes(r.hour));
+    expect(runs.map((r) => r.id).sort()).toEqual([...ids].sort());
+    expect(runs.every((r) => r.status === 'success')).toBe(true);
+  });
 });
