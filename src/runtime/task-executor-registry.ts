@@ -1,8 +1,8 @@
 /** Opens the task executor a configuration names, loading it on first use. */
 import type { TaskExecutor } from '../pipeline/task-executor.js';
-import type { TaskRunnerConfig } from './task-runner-config.js';
+import type { TaskExecutorConfig } from './task-executor-config.js';
 
-export async function openTaskExecutor(config: TaskRunnerConfig): Promise<TaskExecutor> {
+export async function openTaskExecutor(config: TaskExecutorConfig): Promise<TaskExecutor> {
   switch (config.kind) {
     case 'local': {
       if (config.workers === 0) {

@@ -36,11 +36,10 @@ describe('reruns', () => {
     const first = await snapshot(lake);
     await run(source, lake, ['--format', format]);
     expect(await snapshot(lake)).toEqual(first);
-    // Each run leaves its record in the state folder.
-    const records = await listFiles(`${lake}-state/runs`);
+    // Each run leaves its record in the state.
+    const records = await runsIn(`${lake}-state`);
     expect(records).toHaveLength(2);
-    const record = JSON.parse(await readFile(records[0] as string, 'utf8')) as Record<string, unknown>;
-    expect(record).toMatchObject({ hour: HOUR, source, lake, format, events: { vehicle: 60 }, quarantined: 30 });
+    expect(records[0]).toMatchObject({ hour: HOUR, lake, status: 'success', request: { format, source: { root: source } }, summary: { events: { vehicle: 60 }, quarantined: 30 } });
     expect(Object.keys(first).filter((f) => f.includes('/_quarantine/'))).not.toHaveLength(0);
   });
 

@@ -52,7 +52,11 @@ export function migrate(db: StateDatabase): void {
 }
 
 export async function openStateDatabase(dir: string): Promise<StateDatabase> {
-  await ensureWritableFolder(dir, 'state folder');
+  try {
+    await ensureWritableFolder(dir, 'state folder');
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}; choose another with --state`);
+  }
   const path = join(dir, STATE_DB_FILE);
   let db: StateDatabase;
   try {

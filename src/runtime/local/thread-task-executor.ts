@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { TaskOutput, TaskProgress } from '../../pipeline/run-manifest.js';
 import type { TaskExecutor, TaskJob } from '../../pipeline/task-executor.js';
-import { compiledScript } from './worker-pool.js';
+import { compiledScript } from './compiled-script.js';
 
 export type ThreadRequest = { readonly id: number; readonly job: TaskJob };
 export type ThreadReply =

@@ -1,0 +1,15 @@
+/**
+ * Worker threads run compiled JavaScript: when this code runs from TypeScript sources (under
+ * the test runner), point at the build output of the same module instead. The test setup
+ * builds before any test runs, so that output is never stale.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export function compiledScript(url: URL): URL {
+  const path = fileURLToPath(url);
+  if (!path.endsWith('.ts')) return url;
+  const compiled = path.replace(/([\\/])src([\\/])/, '$1dist$1src$2').replace(/\.ts$/, '.js');
+  if (!existsSync(compiled)) throw new Error(`worker script ${compiled} is missing: run "npm run build" first`);
+  return pathToFileURL(compiled);
+}
