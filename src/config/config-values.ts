@@ -4,9 +4,9 @@
  * in front, so every kind words its own expectation once, here.
  */
 import * as z from 'zod';
-import { CronExpressionParser } from 'cron-parser';
 import { parseHour } from '../pipeline/hour.js';
 import { closestKey } from './closest-key.js';
+import { cronParser } from './load-on-demand.js';
 import { DURATION_EXPECTED, parseDuration } from './duration.js';
 
 /** What the person wrote, short enough for one line; lists and mappings are named, not echoed. */
@@ -119,12 +119,16 @@ export function cronExpression() {
   return z.string({ error }).refine(isCron, { error });
 }
 
+/** The default schedule: known good, so checking it never loads the cron parser. */
+export const DEFAULT_CRON = '0 * * * *';
+
 function isCron(expression: string): boolean {
+  if (expression === DEFAULT_CRON) return true;
   // cron-parser fills missing fields in silently: "0 * * *" must not quietly mean something else.
   const fields = expression.trim().split(/\s+/).length;
   if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) return false;
   try {
-    CronExpressionParser.parse(expression);
+    cronParser().CronExpressionParser.parse(expression);
     return true;
   } catch {
     return false;

@@ -11,6 +11,7 @@ import { SOURCE_LAYOUTS, type SourceLayout } from '../pipeline/source-object-nam
 import { defaultWorkerCount } from '../runtime/worker-count.js';
 import {
   cronExpression,
+  DEFAULT_CRON,
   duration,
   durationOrNone,
   flag,
@@ -96,7 +97,7 @@ const lake = mapping({
 });
 
 const schedule = mapping({
-  cron: cronExpression().prefault('0 * * * *'),
+  cron: cronExpression().prefault(DEFAULT_CRON),
   delay: duration().prefault('10m'),
   catchup: flag().prefault(false),
   start: hourLabel().optional(),

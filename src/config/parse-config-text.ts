@@ -2,7 +2,7 @@
  * The config file's text as plain data, JSON or YAML. A syntax error names the file and line;
  * the parsers' own excerpts of the text are left out, as a line may hold a header's secret.
  */
-import { parseDocument } from 'yaml';
+import { yamlParser } from './load-on-demand.js';
 import { UserError } from '../errors/user-error.js';
 
 export type ConfigSyntax = 'json' | 'yaml';
@@ -12,7 +12,7 @@ export function parseConfigText(text: string, syntax: ConfigSyntax, origin: stri
 }
 
 function parseYaml(text: string, origin: string): unknown {
-  const doc = parseDocument(text);
+  const doc = yamlParser().parseDocument(text);
   const error = doc.errors[0];
   if (error) {
     const line = error.linePos?.[0].line;

@@ -95,6 +95,7 @@ export class RunEngine {
   private tasksDone = 0;
   private stopping = false;
   private wake: (() => void) | undefined;
+  private lastHousekeeping = 0;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -117,7 +118,7 @@ export class RunEngine {
   async work(scope: EngineScope, finished: () => Promise<boolean>, pollMs: number, onTick?: () => Promise<void>): Promise<void> {
     try {
       while (!this.stopping) {
-        await this.step(scope);
+        await this.step(scope, pollMs);
         await onTick?.();
         if (this.inFlight === 0 && this.finishing.size === 0 && (await finished())) break;
         await this.sleep(await this.nextWakeMs(pollMs));
@@ -154,13 +155,17 @@ export class RunEngine {
     }
   }
 
-  private async step(scope: EngineScope): Promise<void> {
+  private async step(scope: EngineScope, pollMs: number): Promise<void> {
     const { runs, queue } = this.options.state;
     const { owner } = this.options;
-    for (const run of await runs.takeOver(owner, scope.ids ? { ids: scope.ids } : {})) {
-      if (!this.active.has(run.id)) await this.activate(run);
+    // Looking for dead processes' work reads every claim: once per poll, not on every settled task.
+    if (Date.now() - this.lastHousekeeping >= pollMs) {
+      this.lastHousekeeping = Date.now();
+      for (const run of await runs.takeOver(owner, scope.ids ? { ids: scope.ids } : {})) {
+        if (!this.active.has(run.id)) await this.activate(run);
+      }
+      await queue.releaseDead();
     }
-    await queue.releaseDead();
     while (!this.stopping) {
       const run = await runs.start(owner, {
         ...(scope.ids ? { ids: scope.ids } : {}),
@@ -294,6 +299,8 @@ export class RunEngine {
         return;
       }
       observer?.onPhase?.(id, 'writing');
+      // Writing the lake files is the memory peak (DuckDB): idle worker threads go first.
+      await this.options.executor.releaseIdle();
       const finished = await finishPartitions(run.manifest, outputs, { registry: this.options.registry, format: run.format, scratchDir: run.scratchDir });
       observer?.onPhase?.(id, 'publishing');
       await run.lease.assertHeld();

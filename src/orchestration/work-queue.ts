@@ -85,7 +85,11 @@ export interface WorkQueue {
   counts(runId: string): Promise<QueueCounts>;
   /** Task outputs of the run's done tasks, in task order. */
   results(runId: string): Promise<TaskOutput[]>;
-  /** When the run's next message becomes visible (a retry's backoff), if any is waiting. */
+  /**
+   * When the next message of the runs that is not visible yet becomes visible (a retry's
+   * backoff, a claim's timeout), if any. Messages visible now are not counted: the caller
+   * claims them as soon as it has room, and is woken when it has.
+   */
   nextVisible(runIds: readonly string[]): Promise<Date | undefined>;
   attempts(runId: string): Promise<Attempt[]>;
   /** Messages claimed right now (tasks running), oldest claim first. */

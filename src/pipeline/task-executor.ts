@@ -22,5 +22,7 @@ export interface TaskExecutor {
    * `timeoutMs` (the worker is then stopped, so a stuck task cannot hold a slot forever).
    */
   execute(job: TaskJob, onProgress: (p: TaskProgress) => void, timeoutMs: number): Promise<TaskOutput>;
+  /** Gives back what idle slots hold (threads and their memory), before a memory-hungry step. */
+  releaseIdle(): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,7 +2,8 @@
  * When hours are due: a cron expression, read in the source's time zone, fires; each fire runs the
  * latest hour that had ended by then, once `delayMs` has passed for late files to land.
  */
-import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import type { CronExpression } from 'cron-parser';
+import { cronParser } from '../../config/load-on-demand.js';
 import { UserError } from '../../errors/user-error.js';
 import { addHours, hourEnd, hourLabelAt, hourStart, validateTimezone } from './hour-clock.js';
 
@@ -56,7 +57,7 @@ function parse(expr: string, timezone: string, currentDate: Date): CronExpressio
   }
   validateTimezone(timezone);
   try {
-    const parsed = CronExpressionParser.parse(text.startsWith('@') ? text.toLowerCase() : text, { tz: timezone, currentDate });
+    const parsed = cronParser().CronExpressionParser.parse(text.startsWith('@') ? text.toLowerCase() : text, { tz: timezone, currentDate });
     // Some expressions parse but never fire (30 February); finding out costs one step.
     parsed.next();
     parsed.reset(currentDate);

@@ -44,6 +44,7 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (run_id, kind, task_id)
   );
   CREATE INDEX messages_visible ON messages (run_id, status, visible_at);
+  CREATE INDEX messages_claimed ON messages (status, claimed_by);
 
   CREATE TABLE attempts (
     id INTEGER PRIMARY KEY,

@@ -2,6 +2,7 @@
 import type { CallbackEvent, CallbackPayload, DeliveryOutcome } from '../callbacks/callback-event.js';
 import type { CallbackDelivery, DeliveryStatus, EventLog, NewEvent, RecordedEvent } from '../event-log.js';
 import { ownerAlive } from '../process-identity.js';
+import { preparedStatements, type Prepare } from './prepared-statements.js';
 import type { StateDatabase } from './state-database.js';
 
 interface EventRow {
@@ -62,7 +63,11 @@ const DELIVERY_COLUMNS = `d.id, d.event_id, e.kind, d.callback, d.status, d.atte
   d.finished_at, e.payload FROM deliveries d JOIN events e ON e.id = d.event_id`;
 
 export class SqliteEventLog implements EventLog {
-  constructor(private readonly db: StateDatabase) {}
+  private readonly prepare: Prepare;
+
+  constructor(private readonly db: StateDatabase) {
+    this.prepare = preparedStatements(db);
+  }
 
   async record(event: NewEvent): Promise<boolean> {
     const now = Date.now();
@@ -71,7 +76,7 @@ export class SqliteEventLog implements EventLog {
         .prepare(`INSERT INTO events (kind, key, run_id, lake, hour, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
         .run(event.kind, event.key, event.runId ?? null, event.lake ?? null, event.hour ?? null, JSON.stringify(event.payload), now);
       if (inserted.changes === 0) return false;
-      const add = this.db.prepare(`INSERT INTO deliveries (event_id, callback, status, created_at) VALUES (?, ?, 'pending', ?)`);
+      const add = this.prepare(`INSERT INTO deliveries (event_id, callback, status, created_at) VALUES (?, ?, 'pending', ?)`);
       for (const name of event.callbacks) add.run(inserted.lastInsertRowid, name, now);
       return true;
     }).immediate();
@@ -96,15 +101,15 @@ export class SqliteEventLog implements EventLog {
 
   async claimDelivery(owner: string): Promise<CallbackDelivery | undefined> {
     // A deliverer that died mid-delivery leaves its delivery to the next one (delivered at least once).
-    const stuck = this.db.prepare(`SELECT id, claimed_by FROM deliveries WHERE status = 'delivering'`).all() as { id: number; claimed_by: string }[];
+    const stuck = this.prepare(`SELECT id, claimed_by FROM deliveries WHERE status = 'delivering'`).all() as { id: number; claimed_by: string }[];
     for (const s of stuck.filter((d) => !ownerAlive(d.claimed_by))) {
-      this.db.prepare(`UPDATE deliveries SET status = 'pending', claimed_by = NULL WHERE id = ? AND claimed_by = ?`).run(s.id, s.claimed_by);
+      this.prepare(`UPDATE deliveries SET status = 'pending', claimed_by = NULL WHERE id = ? AND claimed_by = ?`).run(s.id, s.claimed_by);
     }
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id LIMIT 1`).get() as { id: number } | undefined;
+      const row = this.prepare(`SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id LIMIT 1`).get() as { id: number } | undefined;
       if (!row) return undefined;
-      this.db.prepare(`UPDATE deliveries SET status = 'delivering', claimed_by = ? WHERE id = ?`).run(owner, row.id);
-      return toDelivery(this.db.prepare(`SELECT ${DELIVERY_COLUMNS} WHERE d.id = ?`).get(row.id) as DeliveryRow);
+      this.prepare(`UPDATE deliveries SET status = 'delivering', claimed_by = ? WHERE id = ?`).run(owner, row.id);
+      return toDelivery(this.prepare(`SELECT ${DELIVERY_COLUMNS} WHERE d.id = ?`).get(row.id) as DeliveryRow);
     }).immediate();
   }
 
@@ -122,6 +127,6 @@ export class SqliteEventLog implements EventLog {
   }
 
   async pendingDeliveries(): Promise<number> {
-    return (this.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'delivering')`).get() as { n: number }).n;
+    return (this.prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'delivering')`).get() as { n: number }).n;
   }
 }

@@ -6,6 +6,7 @@ import { runIdFor } from '../../pipeline/lake-layout.js';
 import type { RunManifest } from '../../pipeline/run-manifest.js';
 import { ownerAlive } from '../process-identity.js';
 import type { RunEnd, RunFilter, RunRecord, RunStatus, RunStore, RunTrigger, SubmitRun } from '../run-store.js';
+import { preparedStatements, type Prepare } from './prepared-statements.js';
 import type { StateDatabase } from './state-database.js';
 
 interface RunRow {
@@ -58,17 +59,21 @@ function placeholders(items: readonly unknown[]): string {
 }
 
 export class SqliteRunStore implements RunStore {
-  constructor(private readonly db: StateDatabase) {}
+  private readonly prepare: Prepare;
+
+  constructor(private readonly db: StateDatabase) {
+    this.prepare = preparedStatements(db);
+  }
 
   private row(id: string): RunRow | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+    return this.prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
   }
 
   async submit(run: SubmitRun): Promise<{ run: RunRecord; created: boolean }> {
     const hour = parseHour(run.hour);
     if (!hour) throw new Error(`not an hour label: ${run.hour}`);
-    const active = this.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE lake = ? AND hour = ? AND status IN ('queued', 'running')`);
-    const insert = this.db.prepare(
+    const active = this.prepare(`SELECT ${COLUMNS} FROM runs WHERE lake = ? AND hour = ? AND status IN ('queued', 'running')`);
+    const insert = this.prepare(
       `INSERT INTO runs (id, lake, hour, status, trigger, request, queued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     return this.db.transaction(() => {
@@ -95,14 +100,16 @@ export class SqliteRunStore implements RunStore {
     const where = conditions.map(([column]) => `${column} = ?`);
     const args = conditions.map(([, value]) => value);
     const sql = `SELECT ${COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY queued_at DESC, id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? -1) as RunRow[]).map(toRecord);
+    return (this.prepare(sql).all(...args, filter.limit ?? -1) as RunRow[]).map(toRecord);
   }
 
   async start(owner: string, options: { ids?: readonly string[]; maxRunning?: number }): Promise<RunRecord | undefined> {
     const now = Date.now();
+    // The common answer, "nothing queued", without taking the write lock.
+    if (!this.prepare(`SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1`).get()) return undefined;
     return this.db.transaction(() => {
       if (options.maxRunning !== undefined) {
-        const { n } = this.db.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'running'`).get() as { n: number };
+        const { n } = this.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'running'`).get() as { n: number };
         if (n >= options.maxRunning) return undefined;
       }
       const ids = options.ids;
@@ -122,11 +129,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   async takeOver(owner: string, options: { ids?: readonly string[] } = {}): Promise<RunRecord[]> {
-    const running = this.db.prepare(`SELECT id, owner FROM runs WHERE status = 'running'`).all() as { id: string; owner: string | null }[];
+    const running = this.prepare(`SELECT id, owner FROM runs WHERE status = 'running'`).all() as { id: string; owner: string | null }[];
     const wanted = options.ids ? new Set(options.ids) : undefined;
     const dead = running.filter((r) => (wanted ? wanted.has(r.id) : true) && (r.owner === null || !ownerAlive(r.owner)));
     const taken: RunRecord[] = [];
-    const swap = this.db.prepare(`UPDATE runs SET owner = ? WHERE id = ? AND status = 'running' AND owner IS ?`);
+    const swap = this.prepare(`UPDATE runs SET owner = ? WHERE id = ? AND status = 'running' AND owner IS ?`);
     for (const run of dead) {
       // Compare and swap: of several processes finding the same dead owner, one takes the run.
       if (swap.run(owner, run.id, run.owner).changes === 1) taken.push(toRecord(this.row(run.id) as RunRow));
@@ -135,11 +142,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   async saveManifest(runId: string, manifest: RunManifest): Promise<void> {
-    this.db.prepare(`UPDATE runs SET manifest = ? WHERE id = ?`).run(JSON.stringify(manifest), runId);
+    this.prepare(`UPDATE runs SET manifest = ? WHERE id = ?`).run(JSON.stringify(manifest), runId);
   }
 
   async manifest(runId: string): Promise<RunManifest | undefined> {
-    const row = this.db.prepare(`SELECT manifest FROM runs WHERE id = ?`).get(runId) as { manifest: string | null } | undefined;
+    const row = this.prepare(`SELECT manifest FROM runs WHERE id = ?`).get(runId) as { manifest: string | null } | undefined;
     return row?.manifest ? (JSON.parse(row.manifest) as RunManifest) : undefined;
   }
 
@@ -150,7 +157,7 @@ export class SqliteRunStore implements RunStore {
   /** A run that succeeded has published: its finish message is settled with it, in one step. */
   private endNow(runId: string, owner: string, end: RunEnd): boolean {
     const now = Date.now();
-    if (end.status === 'success') this.db.prepare(`UPDATE messages SET status = 'done', claimed_by = ? WHERE run_id = ? AND kind = 'finish'`).run(owner, runId);
+    if (end.status === 'success') this.prepare(`UPDATE messages SET status = 'done', claimed_by = ? WHERE run_id = ? AND kind = 'finish'`).run(owner, runId);
     const result =
       end.status === 'success'
         ? this.db
@@ -172,7 +179,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async release(runId: string, owner: string): Promise<void> {
-    this.db.prepare(`UPDATE runs SET status = 'queued', owner = NULL WHERE id = ? AND status = 'running' AND owner = ?`).run(runId, owner);
+    this.prepare(`UPDATE runs SET status = 'queued', owner = NULL WHERE id = ? AND status = 'running' AND owner = ?`).run(runId, owner);
   }
 
   async reopen(runId: string): Promise<RunRecord> {
@@ -184,7 +191,7 @@ export class SqliteRunStore implements RunStore {
         .prepare(`SELECT id FROM runs WHERE lake = ? AND hour = ? AND status IN ('queued', 'running')`)
         .get(row.lake, row.hour) as { id: string } | undefined;
       if (other) throw new UserError(`hour ${row.hour} has another run in progress (${other.id}); replay after it ends`);
-      this.db.prepare(`UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, not_before = NULL WHERE id = ?`).run(runId);
+      this.prepare(`UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, not_before = NULL WHERE id = ?`).run(runId);
       return toRecord(this.row(runId) as RunRow);
     }).immediate();
   }

@@ -1,10 +1,15 @@
 /** Scheduler presence and marks in the state database: tables `schedulers` and `marks`. */
 import { ownerAlive } from '../process-identity.js';
 import type { SchedulerState } from '../scheduler-state.js';
+import { preparedStatements, type Prepare } from './prepared-statements.js';
 import type { StateDatabase } from './state-database.js';
 
 export class SqliteSchedulerState implements SchedulerState {
-  constructor(private readonly db: StateDatabase) {}
+  private readonly prepare: Prepare;
+
+  constructor(private readonly db: StateDatabase) {
+    this.prepare = preparedStatements(db);
+  }
 
   async register(owner: string, info: { lake: string; source: string }): Promise<void> {
     this.db
@@ -13,11 +18,11 @@ export class SqliteSchedulerState implements SchedulerState {
   }
 
   async unregister(owner: string): Promise<void> {
-    this.db.prepare(`DELETE FROM schedulers WHERE owner = ?`).run(owner);
+    this.prepare(`DELETE FROM schedulers WHERE owner = ?`).run(owner);
   }
 
   async live(): Promise<{ owner: string; lake: string; source: string; since: string }[]> {
-    const rows = this.db.prepare(`SELECT owner, lake, source, since FROM schedulers ORDER BY since`).all() as {
+    const rows = this.prepare(`SELECT owner, lake, source, since FROM schedulers ORDER BY since`).all() as {
       owner: string;
       lake: string;
       source: string;
@@ -29,10 +34,10 @@ export class SqliteSchedulerState implements SchedulerState {
   }
 
   async mark(key: string): Promise<string | undefined> {
-    return (this.db.prepare(`SELECT value FROM marks WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+    return (this.prepare(`SELECT value FROM marks WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
   }
 
   async setMark(key: string, value: string): Promise<void> {
-    this.db.prepare(`INSERT INTO marks (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
+    this.prepare(`INSERT INTO marks (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 }

@@ -14,6 +14,7 @@ import type {
   WorkQueue,
 } from '../work-queue.js';
 import { retryDelayMs } from '../retry-delay.js';
+import { preparedStatements, type Prepare } from './prepared-statements.js';
 import type { StateDatabase } from './state-database.js';
 
 interface MessageRow {
@@ -75,10 +76,14 @@ const DEAD_LETTER_COLUMNS = `d.id, d.message_id, m.run_id, r.hour, m.kind, m.tas
 const placeholders = (items: readonly unknown[]): string => items.map(() => '?').join(', ');
 
 export class SqliteWorkQueue implements WorkQueue {
-  constructor(private readonly db: StateDatabase) {}
+  private readonly prepare: Prepare;
+
+  constructor(private readonly db: StateDatabase) {
+    this.prepare = preparedStatements(db);
+  }
 
   async enqueue(runId: string, messages: readonly { kind: MessageKind; task?: Task }[]): Promise<void> {
-    const insert = this.db.prepare(
+    const insert = this.prepare(
       `INSERT INTO messages (run_id, kind, task_id, body, status, visible_at) VALUES (?, ?, ?, ?, 'ready', ?) ON CONFLICT DO NOTHING`,
     );
     const now = Date.now();
@@ -106,7 +111,7 @@ export class SqliteWorkQueue implements WorkQueue {
       this.db
         .prepare(`UPDATE messages SET status = 'claimed', claimed_by = ?, attempts = attempts + 1, visible_at = ? WHERE id = ?`)
         .run(owner, now + visibilityMs, row.id);
-      const claimed = this.db.prepare(`SELECT * FROM messages WHERE id = ?`).get(row.id) as MessageRow;
+      const claimed = this.prepare(`SELECT * FROM messages WHERE id = ?`).get(row.id) as MessageRow;
       this.db
         .prepare(`INSERT INTO attempts (message_id, attempt, worker, started_at, outcome) VALUES (?, ?, ?, ?, 'running')`)
         .run(row.id, claimed.attempts, owner, now);
@@ -133,22 +138,22 @@ export class SqliteWorkQueue implements WorkQueue {
       this.db
         .prepare(`UPDATE attempts SET outcome = 'error', error = ?, finished_at = ? WHERE message_id = ? AND worker = ? AND outcome = 'running'`)
         .run(error, now, messageId, owner);
-      const row = this.db.prepare(`SELECT * FROM messages WHERE id = ?`).get(messageId) as MessageRow;
+      const row = this.prepare(`SELECT * FROM messages WHERE id = ?`).get(messageId) as MessageRow;
       if (row.attempts <= policy.retries) {
         const at = new Date(now + retryDelayMs(row.attempts, policy));
-        this.db.prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, error = ?, visible_at = ? WHERE id = ?`).run(error, at.getTime(), messageId);
+        this.prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, error = ?, visible_at = ? WHERE id = ?`).run(error, at.getTime(), messageId);
         return { outcome: 'retry', at, attempt: row.attempts };
       }
-      this.db.prepare(`UPDATE messages SET status = 'dead', claimed_by = NULL, error = ? WHERE id = ?`).run(error, messageId);
+      this.prepare(`UPDATE messages SET status = 'dead', claimed_by = NULL, error = ? WHERE id = ?`).run(error, messageId);
       const id = this.db
         .prepare(`INSERT INTO dead_letters (message_id, attempts, error, dead_at) VALUES (?, ?, ?, ?)`)
         .run(messageId, row.attempts, error, now).lastInsertRowid;
-      return { outcome: 'dead', deadLetter: toDeadLetter(this.db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow) };
+      return { outcome: 'dead', deadLetter: toDeadLetter(this.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow) };
     }).immediate();
   }
 
   async releaseDead(): Promise<number> {
-    const claimers = this.db.prepare(`SELECT DISTINCT claimed_by FROM messages WHERE status = 'claimed'`).all() as { claimed_by: string }[];
+    const claimers = this.prepare(`SELECT DISTINCT claimed_by FROM messages WHERE status = 'claimed'`).all() as { claimed_by: string }[];
     const dead = claimers.map((c) => c.claimed_by).filter((owner) => !ownerAlive(owner));
     if (dead.length === 0) return 0;
     const now = Date.now();
@@ -173,11 +178,11 @@ export class SqliteWorkQueue implements WorkQueue {
           .run(Date.now(), runId, ...taskIds);
       }
       // The finish is queued again once those tasks are done.
-      const finish = this.db.prepare(`SELECT id FROM messages WHERE run_id = ? AND kind = 'finish' AND status != 'done'`).get(runId) as { id: number } | undefined;
+      const finish = this.prepare(`SELECT id FROM messages WHERE run_id = ? AND kind = 'finish' AND status != 'done'`).get(runId) as { id: number } | undefined;
       if (finish) {
-        this.db.prepare(`DELETE FROM attempts WHERE message_id = ?`).run(finish.id);
-        this.db.prepare(`DELETE FROM dead_letters WHERE message_id = ?`).run(finish.id);
-        this.db.prepare(`DELETE FROM messages WHERE id = ?`).run(finish.id);
+        this.prepare(`DELETE FROM attempts WHERE message_id = ?`).run(finish.id);
+        this.prepare(`DELETE FROM dead_letters WHERE message_id = ?`).run(finish.id);
+        this.prepare(`DELETE FROM messages WHERE id = ?`).run(finish.id);
       }
     }).immediate();
   }
@@ -203,8 +208,8 @@ export class SqliteWorkQueue implements WorkQueue {
   async nextVisible(runIds: readonly string[]): Promise<Date | undefined> {
     if (runIds.length === 0) return undefined;
     const row = this.db
-      .prepare(`SELECT min(visible_at) AS at FROM messages WHERE run_id IN (${placeholders(runIds)}) AND status IN ('ready', 'claimed')`)
-      .get(...runIds) as { at: number | null };
+      .prepare(`SELECT min(visible_at) AS at FROM messages WHERE run_id IN (${placeholders(runIds)}) AND status IN ('ready', 'claimed') AND visible_at > ?`)
+      .get(...runIds, Date.now()) as { at: number | null };
     return row.at === null ? undefined : new Date(row.at);
   }
 
@@ -241,7 +246,7 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async claimed(): Promise<QueueMessage[]> {
-    const rows = this.db.prepare(`SELECT * FROM messages WHERE status = 'claimed' ORDER BY visible_at, id`).all() as MessageRow[];
+    const rows = this.prepare(`SELECT * FROM messages WHERE status = 'claimed' ORDER BY visible_at, id`).all() as MessageRow[];
     return rows.map(toMessage);
   }
 
@@ -253,17 +258,17 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async deadLetter(id: number): Promise<DeadLetter | undefined> {
-    const row = this.db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow | undefined;
+    const row = this.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow | undefined;
     return row && toDeadLetter(row);
   }
 
   async replay(id: number): Promise<DeadLetter> {
     const now = Date.now();
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow | undefined;
+      const row = this.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow | undefined;
       if (!row) throw new UserError(`no dead letter ${id} (eventlake dlq list shows them)`);
       if (row.replayed_at !== null) throw new UserError(`dead letter ${id} was already replayed at ${new Date(row.replayed_at).toISOString()}`);
-      this.db.prepare(`UPDATE dead_letters SET replayed_at = ? WHERE id = ?`).run(now, id);
+      this.prepare(`UPDATE dead_letters SET replayed_at = ? WHERE id = ?`).run(now, id);
       this.db
         .prepare(`UPDATE messages SET status = 'ready', attempts = 0, claimed_by = NULL, visible_at = ? WHERE id = ? AND status = 'dead'`)
         .run(now, row.message_id);

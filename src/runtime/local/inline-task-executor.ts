@@ -20,5 +20,7 @@ export class InlineTaskExecutor implements TaskExecutor {
     return processor.process(job.task, onProgress);
   }
 
+  async releaseIdle(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

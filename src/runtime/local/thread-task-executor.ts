@@ -1,7 +1,8 @@
 /**
- * Runs tasks on worker threads that live as long as the executor: each thread takes one job at
- * a time, for any run. A job that outlives its timeout has its thread stopped and replaced, so
- * the slot comes back and the task is retried like any failure.
+ * Runs tasks on worker threads, each taking one job at a time, for any run. A job that outlives its timeout has its thread stopped and replaced, so
+ * the slot comes back and the task is retried like any failure. A thread left idle for a moment
+ * is stopped: its memory is given back while the run writes its lake files (DuckDB's peak), and
+ * a scheduler with nothing to do holds no thread.
  */
 import { Worker } from 'node:worker_threads';
 import type { TaskOutput, TaskProgress } from '../../pipeline/run-manifest.js';
@@ -20,6 +21,9 @@ interface Pending {
   readonly onProgress: (p: TaskProgress) => void;
 }
 
+/** How long a thread may stay idle before it is stopped; a new one starts in ~50 ms. */
+const IDLE_MS = 250;
+
 function seconds(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
@@ -28,14 +32,13 @@ export class ThreadTaskExecutor implements TaskExecutor {
   private readonly idle: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly busy = new Map<Worker, number>();
+  private readonly idleTimers = new Map<Worker, NodeJS.Timeout>();
   private nextId = 0;
-  private threads = 0;
 
   constructor(readonly slots: number) {}
 
   private spawn(): Worker {
     const worker = new Worker(compiledScript(new URL('./task-thread.js', import.meta.url)));
-    this.threads++;
     worker.on('message', (reply: ThreadReply) => {
       const job = this.pending.get(reply.id);
       if (!job) return;
@@ -45,13 +48,12 @@ export class ThreadTaskExecutor implements TaskExecutor {
       }
       this.pending.delete(reply.id);
       this.busy.delete(worker);
-      this.idle.push(worker);
+      this.rest(worker);
       if (reply.kind === 'done') job.resolve(reply.output);
       else job.reject(new Error(reply.error));
     });
     // A thread that dies (out of memory, a native crash) fails its job; the slot gets a new thread.
     const lost = (why: string): void => {
-      this.threads--;
       const id = this.busy.get(worker);
       this.busy.delete(worker);
       const index = this.idle.indexOf(worker);
@@ -66,8 +68,24 @@ export class ThreadTaskExecutor implements TaskExecutor {
     return worker;
   }
 
+  /** The worker waits for the next job, and is stopped if none comes soon. */
+  private rest(worker: Worker): void {
+    this.idle.push(worker);
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(worker);
+      const index = this.idle.indexOf(worker);
+      if (index < 0) return;
+      this.idle.splice(index, 1);
+      void worker.terminate();
+    }, IDLE_MS);
+    timer.unref();
+    this.idleTimers.set(worker, timer);
+  }
+
   execute(job: TaskJob, onProgress: (p: TaskProgress) => void, timeoutMs: number): Promise<TaskOutput> {
     const worker = this.idle.pop() ?? this.spawn();
+    clearTimeout(this.idleTimers.get(worker));
+    this.idleTimers.delete(worker);
     const id = this.nextId++;
     this.busy.set(worker, id);
     return new Promise<TaskOutput>((resolve, reject) => {
@@ -90,9 +108,20 @@ export class ThreadTaskExecutor implements TaskExecutor {
     });
   }
 
+  async releaseIdle(): Promise<void> {
+    const idle = this.idle.splice(0);
+    for (const worker of idle) {
+      clearTimeout(this.idleTimers.get(worker));
+      this.idleTimers.delete(worker);
+    }
+    await Promise.all(idle.map((w) => w.terminate()));
+  }
+
   async close(): Promise<void> {
     const all = [...this.idle, ...this.busy.keys()];
     this.idle.length = 0;
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
     await Promise.all(all.map((w) => w.terminate()));
   }
 }
