@@ -10,7 +10,7 @@ import { planHour } from '../pipeline/plan-hour.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
 import type { RunEvents } from './run-events.js';
 import type { RunRecord, RunTrigger } from './run-store.js';
-import { dueRuns } from './schedule/cron-schedule.js';
+import { dueRuns, hoursOfFire } from './schedule/cron-schedule.js';
 import { hourEnd } from './schedule/hour-clock.js';
 import type { StateStore } from './state-store.js';
 
@@ -81,8 +81,10 @@ export class Scheduler {
     // Without catchup only the latest due fire runs, once.
     if (!catchup && handled !== undefined) due = due.filter((d) => d.fireAt > handled);
     for (const fire of due) {
-      const { run, created } = await this.submit(fire.hour, catchup ? 'catchup' : 'schedule');
-      if (created) this.onQueued(run);
+      for (const hour of hoursOfFire({ cron, timezone, fireAt: fire.fireAt })) {
+        const { run, created } = await this.submit(hour, catchup ? 'catchup' : 'schedule');
+        if (created) this.onQueued(run);
+      }
       await this.state.scheduler.setMark(fireMark(this.settings.lake), fire.fireAt.toISOString());
     }
   }

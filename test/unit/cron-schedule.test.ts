@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueRuns, hourForFire, nextFire, validateCron } from '../../src/orchestration/schedule/cron-schedule.js';
+import { dueRuns, hourForFire, hoursOfFire, nextFire, validateCron } from '../../src/orchestration/schedule/cron-schedule.js';
 import { hoursBetween } from '../../src/orchestration/schedule/hour-clock.js';
 
 const at = (iso: string): Date => new Date(iso);
@@ -157,5 +157,24 @@ describe('nextFire', () => {
     expect(nextFire({ cron: '15 * * * *', timezone: 'UTC', after: at('2019-06-01T15:15Z') }).toISOString()).toBe('2019-06-01T16:15:00.000Z');
     expect(nextFire({ cron: '15 * * * *', timezone: 'UTC', after: at('2019-06-01T15:14:59.999Z') }).toISOString()).toBe('2019-06-01T15:15:00.000Z');
     expect(nextFire({ cron: '0 0 * * *', timezone: 'Europe/Berlin', after: at('2019-06-01T12:00Z') }).toISOString()).toBe('2019-06-01T22:00:00.000Z');
+  });
+});
+
+describe('hoursOfFire', () => {
+  const at = (iso: string): Date => new Date(iso);
+  it('is the fire\'s own hour for an hourly schedule, whatever its minute', () => {
+    expect(hoursOfFire({ cron: '0 * * * *', timezone: 'UTC', fireAt: at('2019-06-01T15:00:00Z') })).toEqual(['2019-06-01T14']);
+    expect(hoursOfFire({ cron: '15 * * * *', timezone: 'UTC', fireAt: at('2019-06-01T15:15:00Z') })).toEqual(['2019-06-01T14']);
+  });
+
+  it('covers every hour since the previous fire for a coarser schedule, so no hour is left out', () => {
+    expect(hoursOfFire({ cron: '0 */2 * * *', timezone: 'UTC', fireAt: at('2019-06-01T16:00:00Z') })).toEqual(['2019-06-01T14', '2019-06-01T15']);
+    const daily = hoursOfFire({ cron: '@daily', timezone: 'UTC', fireAt: at('2019-06-02T00:00:00Z') });
+    expect(daily).toHaveLength(24);
+    expect([daily[0], daily[23]]).toEqual(['2019-06-01T00', '2019-06-01T23']);
+  });
+
+  it('reads the hours in the source time zone', () => {
+    expect(hoursOfFire({ cron: '0 */2 * * *', timezone: 'Europe/Berlin', fireAt: at('2019-06-01T14:00:00Z') })).toEqual(['2019-06-01T14', '2019-06-01T15']);
   });
 });

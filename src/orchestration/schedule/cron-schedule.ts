@@ -5,7 +5,7 @@
 import type { CronExpression } from 'cron-parser';
 import { cronParser } from '../../config/load-on-demand.js';
 import { UserError } from '../../errors/user-error.js';
-import { addHours, hourEnd, hourLabelAt, hourStart, validateTimezone } from './hour-clock.js';
+import { addHours, hourEnd, hourLabelAt, hoursBetween, hourStart, validateTimezone } from './hour-clock.js';
 
 export interface DueRun {
   /** When the cron fired. The run is due at `fireAt + delayMs`. */
@@ -136,4 +136,18 @@ export function nextFire(query: { readonly cron: string; readonly timezone: stri
     const fire = schedule.next().toDate();
     if (fire.getTime() > query.after.getTime()) return fire;
   }
+}
+
+/**
+ * The hours a fire runs: every hour that ended since the fire before it (Airflow's data
+ * interval), so a schedule coarser than hourly (`0 *\/2 * * *`, `@daily`) still runs every
+ * hour once. For an hourly schedule that is the fire's own hour.
+ */
+export function hoursOfFire(query: { readonly cron: string; readonly timezone: string; readonly fireAt: Date }): string[] {
+  const schedule = parse(query.cron, query.timezone, query.fireAt);
+  const previous = schedule.prev().toDate();
+  const last = hourForFire(query.fireAt, query.timezone);
+  const first = hourForFire(previous, query.timezone);
+  if (first >= last) return [last];
+  return hoursBetween(addHours(first, 1), last);
 }
