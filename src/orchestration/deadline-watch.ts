@@ -15,12 +15,28 @@ export interface Deadlines {
   readonly maxRunDurationMs: number | null;
 }
 
+/** Hour ends remembered at most: a backfill can queue thousands of hours. */
+const MAX_REMEMBERED = 10_000;
+
 export class DeadlineWatch {
+  private readonly hourEnds = new Map<string, number>();
+
   constructor(
     private readonly runs: RunStore,
     private readonly events: RunEvents,
     private readonly deadlines: Deadlines,
   ) {}
+
+  private hourEndMs(hour: string, timezone: string): number {
+    const key = `${timezone} ${hour}`;
+    let end = this.hourEnds.get(key);
+    if (end === undefined) {
+      if (this.hourEnds.size >= MAX_REMEMBERED) this.hourEnds.clear();
+      end = hourEnd(hour, timezone).getTime();
+      this.hourEnds.set(key, end);
+    }
+    return end;
+  }
 
   async check(now = Date.now()): Promise<void> {
     const { afterHourEndMs, maxRunDurationMs } = this.deadlines;
@@ -28,7 +44,7 @@ export class DeadlineWatch {
     const pending = [...(await this.runs.list({ status: 'running' })), ...(await this.runs.list({ status: 'queued' }))];
     for (const run of pending) {
       if (afterHourEndMs !== null) {
-        const due = hourEnd(run.hour, run.request.timezone).getTime() + afterHourEndMs;
+        const due = this.hourEndMs(run.hour, run.request.timezone) + afterHourEndMs;
         // A run queued after its deadline (a backfill of old hours) could never have made it: no alert.
         if (now > due && Date.parse(run.queuedAt) < due) {
           await this.events.record('deadline_miss', `deadline_miss:landing:${run.lake}:${run.hour}`, run, {

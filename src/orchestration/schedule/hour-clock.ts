@@ -84,6 +84,8 @@ function labelMs(label: string): number {
 
 export function hourStart(label: string, timezone: string): Date {
   const wall = labelMs(label);
+  // UTC has one offset, always: no need to ask Intl (the deadline watch asks for every queued run).
+  if (timezone === 'UTC' || timezone === 'Etc/UTC') return new Date(wall);
   // Every offset that applies within a day either side; a label can only use one of these.
   const offsets = new Set([-2, -1, 0, 1, 2].map((days) => offsetMs(wall + days * DAY_MS, timezone)));
   const occurrences = [...offsets].map((offset) => wall - offset).filter((ms) => wallClockMs(ms, timezone) === wall);
