@@ -16,13 +16,12 @@ import { crashPoint, pausePoint } from '../pipeline/fail-points.js';
 import { finishPartitions } from '../pipeline/finish-partitions.js';
 import { parseHour } from '../pipeline/hour.js';
 import { tableOf } from '../pipeline/lake-layout.js';
-import { planHour } from '../pipeline/plan-hour.js';
 import type { RunManifest, TaskOutput, TaskSettings } from '../pipeline/run-manifest.js';
 import type { TaskExecutor } from '../pipeline/task-executor.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import type { Lease } from '../storage/partition-lease.js';
-import { openObjectStore } from '../storage/object-store-registry.js';
+import { planRun } from './plan-run.js';
 import { retryDelayMs } from './retry-delay.js';
 import type { RunEvents } from './run-events.js';
 import type { RunRecord, RunSummary } from './run-store.js';
@@ -214,24 +213,12 @@ export class RunEngine {
       let manifest = await runs.manifest(run.id);
       const planned = manifest !== undefined;
       if (!manifest) {
-        const store = await openObjectStore(request.source);
-        await store.assertReadable();
-        manifest = await planHour({
-          runId: run.id,
-          store,
-          hour,
-          layout: request.layout,
-          source: request.source,
-          format: request.format,
-          codec: request.codec,
-          targetFileBytes: request.targetFileBytes,
-          maxLineBytes: request.maxLineBytes,
-        });
+        manifest = await planRun(request, hour, run.id);
         this.options.observer?.onPlanned?.(run, manifest);
         if (manifest.objects === 0) {
           const skipped = manifest.skipped.length > 0 ? ` (${manifest.skipped.length} skipped for their names; --debug lists them)` : '';
           throw new UserError(
-            `no source objects for hour ${hour.label} under ${store.location} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
+            `no source objects for hour ${hour.label} under ${manifest.sourceLocation} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
           );
         }
         await runs.saveManifest(run.id, manifest);

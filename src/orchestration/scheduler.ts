@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseHour } from '../pipeline/hour.js';
-import { planHour } from '../pipeline/plan-hour.js';
-import { openObjectStore } from '../storage/object-store-registry.js';
+import { planRun } from './plan-run.js';
 import type { RunEvents } from './run-events.js';
 import type { RunRecord, RunTrigger } from './run-store.js';
 import { dueRuns, hoursOfFire } from './schedule/cron-schedule.js';
@@ -121,16 +120,7 @@ export class Scheduler {
     const hour = parseHour(run.hour);
     if (!manifest || !hour) return undefined;
     const { request } = run;
-    const now = await planHour({
-      store: await openObjectStore(request.source),
-      hour,
-      layout: request.layout,
-      source: request.source,
-      format: request.format,
-      codec: request.codec,
-      targetFileBytes: request.targetFileBytes,
-      maxLineBytes: request.maxLineBytes,
-    }).catch(() => undefined);
+    const now = await planRun(request, hour).catch(() => undefined);
     if (!now) return undefined;
     const planned = new Map(manifest.tasks.flatMap((t) => t.objects).map((o) => [o.key, o]));
     const seen = new Set<string>();
