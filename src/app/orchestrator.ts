@@ -72,6 +72,10 @@ export class Orchestrator {
   private readonly deliveries: CallbackDispatcher;
   private readonly deadlines: DeadlineWatch;
   private engine: RunEngine | undefined;
+  /** Whether this process worked on runs (so it may owe callbacks); a status query owes none. */
+  private worked = false;
+  private abortDrain: () => void = () => undefined;
+  private readonly drainAborted = new Promise<void>((resolve) => (this.abortDrain = resolve));
 
   private constructor(
     readonly state: StateStore,
@@ -113,6 +117,7 @@ export class Orchestrator {
    * before their tasks go back to the queue (the scheduler) instead of failing at once.
    */
   async work(scope: EngineScope, finished: () => Promise<boolean>, options: { retryRuns: boolean; observer?: EngineObserver; onTick?: () => Promise<void> }): Promise<void> {
+    this.worked = true;
     const executor = await openTaskExecutor({ kind: 'local', workers: this.settings.workers });
     this.engine = new RunEngine({
       state: this.state,
@@ -147,6 +152,11 @@ export class Orchestrator {
     }
   }
 
+  /** Callbacks still owed to this configuration's targets (a process died delivering them) go out before close. */
+  owesDeliveries(): void {
+    this.worked = true;
+  }
+
   /** Works until every run of `ids` has ended; answers them as they ended. */
   async workOn(ids: readonly string[], options: { retryRuns: boolean; maxRunning?: number; observer?: EngineObserver }): Promise<RunRecord[]> {
     const ended = async (): Promise<boolean> => {
@@ -157,14 +167,18 @@ export class Orchestrator {
     return Promise.all(ids.map(async (id) => (await this.state.runs.get(id)) as RunRecord));
   }
 
-  /** Stops taking work; what is in flight finishes and the rest goes back to the queue. */
+  /**
+   * Stops taking work; what is in flight finishes and the rest goes back to the queue. While
+   * closing, it stops waiting for callback deliveries (the next process makes them).
+   */
   stop(): void {
-    this.engine?.stop();
+    if (this.engine) this.engine.stop();
+    else this.abortDrain();
   }
 
-  /** Delivers what callbacks are owed (for at most `timeoutMs`), then closes the state. */
+  /** Delivers what callbacks this process owes (for at most `timeoutMs`), then closes the state. */
   async close(timeoutMs = 15_000): Promise<void> {
-    await this.deliveries.drain(timeoutMs).catch((err: unknown) => this.onError(err as Error));
+    if (this.worked) await this.deliveries.drain(timeoutMs, this.drainAborted).catch((err: unknown) => this.onError(err as Error));
     this.state.close();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `eventlake resume`: the runs of this state no live process is working on (their process
- * died, or they were queued by a command that stopped), finished in this process.
+ * died, or they were queued by a command that stopped), finished in this process, and the
+ * callbacks a dead process still owed, delivered.
  */
 import { ownerAlive } from '../orchestration/process-identity.js';
 import type { EngineObserver } from '../orchestration/run-engine.js';
@@ -14,6 +15,7 @@ export async function orphanedRuns(orchestrator: Orchestrator): Promise<RunRecor
 }
 
 export async function resumeRuns(orchestrator: Orchestrator, options: { maxRunning?: number; observer?: EngineObserver } = {}): Promise<RunRecord[]> {
+  orchestrator.owesDeliveries();
   const orphans = await orphanedRuns(orchestrator);
   if (orphans.length === 0) return [];
   return orchestrator.workOn(

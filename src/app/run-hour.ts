@@ -48,10 +48,10 @@ export interface RunHourObserver {
 }
 
 /** The format names its own codecs: the asked one, or its default. */
-export function checkCodec(format: LakeFormat, codec: string | undefined): string {
+export function checkCodec(format: LakeFormat, codec: string | undefined, from = '--codec'): string {
   const chosen = codec ?? (format.codecs[0] as string);
   if (!format.codecs.includes(chosen)) {
-    throw new UserError(`--codec ${chosen} is not available for ${format.name}; use ${format.codecs.join(' or ')}`);
+    throw new UserError(`${from} ${chosen} is not available for ${format.name}; use ${format.codecs.join(' or ')}`);
   }
   return chosen;
 }

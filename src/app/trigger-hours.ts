@@ -5,13 +5,15 @@
  */
 import type { EngineObserver } from '../orchestration/run-engine.js';
 import type { RunRecord, RunTrigger } from '../orchestration/run-store.js';
-import type { Orchestrator, RunTarget } from './orchestrator.js';
+import { runRequest, type Orchestrator, type RunTarget } from './orchestrator.js';
 import { checkTarget } from './run-hour.js';
 
 export interface TriggerResult {
   /** True when a running scheduler will run them: the runs are as queued. */
   readonly handedToScheduler: boolean;
   readonly runs: readonly RunRecord[];
+  /** Hours that already had a run queued or running with other settings: that run stands. */
+  readonly others: readonly RunRecord[];
 }
 
 export async function triggerHours(
@@ -22,11 +24,17 @@ export async function triggerHours(
 ): Promise<TriggerResult> {
   await checkTarget(target, orchestrator.stateDir);
   const runs: RunRecord[] = [];
-  for (const hour of hours) runs.push((await orchestrator.submit(hour, options.trigger, target)).run);
-  if (await orchestrator.schedulerRunning()) return { handedToScheduler: true, runs };
+  const others: RunRecord[] = [];
+  const asked = JSON.stringify(runRequest(target));
+  for (const hour of hours) {
+    const { run, created } = await orchestrator.submit(hour, options.trigger, target);
+    runs.push(run);
+    if (!created && JSON.stringify(run.request) !== asked) others.push(run);
+  }
+  if (await orchestrator.schedulerRunning()) return { handedToScheduler: true, runs, others };
   const ended = await orchestrator.workOn(
     runs.map((r) => r.id),
     { retryRuns: false, ...(options.maxRunning === undefined ? {} : { maxRunning: options.maxRunning }), ...(options.observer ? { observer: options.observer } : {}) },
   );
-  return { handedToScheduler: false, runs: ended };
+  return { handedToScheduler: false, runs: ended, others };
 }

@@ -57,11 +57,14 @@ export function dlqCommand(global: () => GlobalOptions): Command {
     .description('run the dead message again and, once its run completes, publish the hour')
     .action(async (id: number) => {
       const settings = await loadSettings(global());
-      const result = await withOrchestrator(settings, global(), (o) => replayDeadLetter(o, id, { wait: true }));
-      printResult(global(), { deadLetter: result.deadLetter, handedToScheduler: result.handedToScheduler, run: runJson(result.run) }, () =>
-        result.handedToScheduler ? `dead letter ${id} queued again; the running scheduler takes it (run ${result.run.id})` : describeRun(result.run),
-      );
-      if (!result.handedToScheduler) failIfAnyFailed([result.run]);
+      await withOrchestrator(settings, global(), (o) => replayDeadLetter(o, id, { wait: true }), {
+        report: (result) => {
+          printResult(global(), { deadLetter: result.deadLetter, handedToScheduler: result.handedToScheduler, run: runJson(result.run) }, () =>
+            result.handedToScheduler ? `dead letter ${id} queued again; the running scheduler takes it (run ${result.run.id})` : describeRun(result.run),
+          );
+          if (!result.handedToScheduler) failIfAnyFailed([result.run]);
+        },
+      });
     });
   return dlq;
 }

@@ -9,13 +9,19 @@ import type { GlobalOptions } from './cli-context.js';
 import { openDebugLog } from './cli-context.js';
 import type { Settings } from './settings.js';
 
+export interface SessionOptions<T> {
+  /** Check source and lake before the state is opened: the first problem named is the user's input. */
+  readonly checkTarget?: boolean;
+  /** Prints the result as soon as the work is done, before callbacks owed are delivered. */
+  readonly report?: (result: T) => void;
+}
+
 export async function withOrchestrator<T>(
   settings: Settings,
   global: GlobalOptions,
   work: (orchestrator: Orchestrator) => Promise<T>,
-  options: { checkTarget?: boolean } = {},
+  options: SessionOptions<T> = {},
 ): Promise<T> {
-  // Source and lake are checked before the state is opened: the first problem named is the user's input.
   if (options.checkTarget) await checkTarget(settings.target, settings.orchestrator.state);
   const log = openDebugLog(settings.orchestrator.state);
   const orchestrator = await Orchestrator.open(settings.orchestrator, {
@@ -37,10 +43,13 @@ export async function withOrchestrator<T>(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await work(orchestrator);
+    const result = await work(orchestrator);
+    options.report?.(result);
+    return result;
   } finally {
+    // Signals still stop the wait for callback deliveries cleanly.
+    await orchestrator.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await orchestrator.close();
   }
 }

@@ -9,8 +9,11 @@ import { loadSettings } from './settings.js';
 export function resumeCommand(global: () => GlobalOptions): Command {
   return new Command('resume').description('finish the runs no live process is working on (after a crash or kill -9)').action(async () => {
     const settings = await loadSettings(global());
-    const runs = await withOrchestrator(settings, global(), (orchestrator) => resumeRuns(orchestrator, { maxRunning: settings.config.schedule.maxActiveRuns }));
-    printResult(global(), { runs: runs.map(runJson) }, () => (runs.length === 0 ? 'nothing to resume' : runs.map(describeRun).join('\n')));
-    failIfAnyFailed(runs);
+    await withOrchestrator(settings, global(), (orchestrator) => resumeRuns(orchestrator, { maxRunning: settings.config.schedule.maxActiveRuns }), {
+      report: (runs) => {
+        printResult(global(), { runs: runs.map(runJson) }, () => (runs.length === 0 ? 'nothing to resume' : runs.map(describeRun).join('\n')));
+        failIfAnyFailed(runs);
+      },
+    });
   });
 }

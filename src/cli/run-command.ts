@@ -80,10 +80,12 @@ export function runCommand(global: () => GlobalOptions): Command {
   for (const option of targetOptions()) command.addOption(option);
   return command.addOption(hourOption()).action(async (opts: RunCommandOptions) => {
     const settings = await loadSettings(global(), opts);
-    const report = await withOrchestrator(settings, global(), (orchestrator) => executeRun(orchestrator, settings.target, opts.hour, global()), {
+    await withOrchestrator(settings, global(), (orchestrator) => executeRun(orchestrator, settings.target, opts.hour, global()), {
       checkTarget: true,
+      report: (report) => {
+        printResult(global(), summaryJson(report), () => describeSummary(report, settings.target.lake));
+        printWarnings(report.warnings);
+      },
     });
-    printResult(global(), summaryJson(report), () => describeSummary(report, settings.target.lake));
-    printWarnings(report.warnings);
   });
 }

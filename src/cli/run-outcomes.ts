@@ -1,6 +1,12 @@
 /** How runs that ended (or were queued) are shown, for trigger, backfill, resume and replay. */
+import { ownerAlive } from '../orchestration/process-identity.js';
 import type { RunRecord } from '../orchestration/run-store.js';
 import { formatCount } from './format-figures.js';
+
+/** A run marked running whose process is gone: `resume` or `up` takes it over. */
+function orphaned(run: RunRecord): boolean {
+  return run.status === 'running' && (run.owner === undefined || !ownerAlive(run.owner));
+}
 
 export function runJson(run: RunRecord): Record<string, unknown> {
   return {
@@ -12,12 +18,14 @@ export function runJson(run: RunRecord): Record<string, unknown> {
     ...(run.error === undefined ? {} : { error: run.error }),
     ...(run.summary ? { events: run.summary.events, quarantined: run.summary.quarantined, seconds: Number(run.summary.seconds.toFixed(3)) } : {}),
     ...(run.poorQuality ? { poorQuality: true } : {}),
+    ...(orphaned(run) ? { orphaned: true } : {}),
   };
 }
 
 export function describeRun(run: RunRecord): string {
   const head = `${run.hour}  ${run.status.padEnd(7)}  ${run.id}`;
   if (run.status === 'failed') return `${head}  ${run.error ?? ''}`;
+  if (orphaned(run)) return `${head}  its process died: eventlake resume (or eventlake up) finishes it`;
   if (run.status === 'success' && run.summary) {
     const rows = Object.values(run.summary.events).reduce((n, c) => n + c, 0);
     const quality = run.poorQuality ? `  (quarantined ${(run.summary.quarantinedShare * 100).toFixed(2)}%: over the quality threshold)` : '';
@@ -26,11 +34,12 @@ export function describeRun(run: RunRecord): string {
   return head;
 }
 
-/** Exit code 1 (after printing) when any run did not succeed. */
+/** Exit code 1 (after printing) when any run did not succeed: failed, or left queued by a stop. */
 export function failIfAnyFailed(runs: readonly RunRecord[]): void {
   const failed = runs.filter((r) => r.status === 'failed').length;
-  if (failed > 0) {
-    process.stderr.write(`eventlake: ${failed} of ${runs.length} hour${runs.length === 1 ? '' : 's'} failed\n`);
-    process.exitCode = 1;
-  }
+  const unfinished = runs.filter((r) => r.status === 'queued' || r.status === 'running').length;
+  const of = `of ${runs.length} hour${runs.length === 1 ? '' : 's'}`;
+  if (failed > 0) process.stderr.write(`eventlake: ${failed} ${of} failed\n`);
+  if (unfinished > 0) process.stderr.write(`eventlake: ${unfinished} ${of} not finished (still queued; eventlake resume or eventlake up finishes them)\n`);
+  if (failed + unfinished > 0) process.exitCode = 1;
 }

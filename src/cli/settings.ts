@@ -41,7 +41,7 @@ export async function loadSettings(global: GlobalOptions, flags: TargetFlags = {
   });
   const formatName = flags.format ?? config.lake.format;
   const format = await loadLakeFormat(formatName);
-  const codec = checkCodec(format, flags.codec ?? config.lake.codec);
+  const codec = checkCodec(format, flags.codec ?? config.lake.codec, flags.codec === undefined ? 'lake.codec' : '--codec');
   const target: RunTarget = {
     source: resolve(flags.source ?? config.source.path),
     lake: resolve(flags.lake ?? config.lake.path),

@@ -1,6 +1,6 @@
 /** `eventlake trigger --hour H` and `eventlake backfill --from H1 --to H2`: runs asked for by hand. */
 import { Command } from 'commander';
-import { triggerHours } from '../app/trigger-hours.js';
+import { triggerHours, type TriggerResult } from '../app/trigger-hours.js';
 import type { RunTrigger } from '../orchestration/run-store.js';
 import { hoursBetween } from '../orchestration/schedule/hour-clock.js';
 import type { Hour } from '../pipeline/hour.js';
@@ -15,7 +15,7 @@ async function runHours(hours: readonly string[], trigger: RunTrigger, flags: Ta
   const settings = await loadSettings(global, flags);
   const progress = createProgress(hours.length === 1 ? `hour ${hours[0] ?? ''}` : `${hours.length} hours`, !global.json);
   let settled = 0;
-  const result = await withOrchestrator(settings, global, async (orchestrator) => {
+  await withOrchestrator(settings, global, async (orchestrator) => {
     try {
       return await triggerHours(orchestrator, hours, settings.target, {
         trigger,
@@ -29,13 +29,21 @@ async function runHours(hours: readonly string[], trigger: RunTrigger, flags: Ta
     } finally {
       progress.stop();
     }
-  }, { checkTarget: true });
+  }, { checkTarget: true, report: (result) => reportTriggered(result, global) });
+}
+
+function reportTriggered(result: TriggerResult, global: GlobalOptions): void {
   printResult(global, { handedToScheduler: result.handedToScheduler, runs: result.runs.map(runJson) }, () =>
     [
       ...result.runs.map(describeRun),
       ...(result.handedToScheduler ? [`queued for the running scheduler (eventlake up); eventlake status shows them`] : []),
     ].join('\n'),
   );
+  // An hour already queued or running with other settings keeps its own: this command's were not used.
+  for (const run of result.others) {
+    process.stderr.write(`eventlake: hour ${run.hour} already had run ${run.id} queued or running with other settings; that run was used, not these flags\n`);
+  }
+  if (result.others.length > 0) process.exitCode = 1;
   if (!result.handedToScheduler) failIfAnyFailed(result.runs);
 }
 

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { parseHour } from '../pipeline/hour.js';
 import { closestKey } from './closest-key.js';
 import { cronParser } from './load-on-demand.js';
-import { DURATION_EXPECTED, parseDuration } from './duration.js';
+import { DURATION_EXPECTED, formatDuration, parseDuration } from './duration.js';
 
 /** What the person wrote, short enough for one line; lists and mappings are named, not echoed. */
 export function shown(value: unknown): string {
@@ -75,14 +75,18 @@ export function oneOf<const Values extends readonly [string, ...string[]]>(value
 }
 
 /** Milliseconds, from `30s`, `1h20m` or a number of seconds. */
-export function duration() {
-  return z.union([z.number(), z.string()], { error: expecting(DURATION_EXPECTED) }).transform((value, ctx) => {
+/** `minMs`: a floor for durations that pace a loop (a tick of 0 would spin). */
+export function duration(minMs = 0) {
+  const what = minMs > 0 ? `${DURATION_EXPECTED}, at least ${formatDuration(minMs)}` : DURATION_EXPECTED;
+  return z.union([z.number(), z.string()], { error: expecting(what) }).transform((value, ctx) => {
     try {
-      return parseDuration(value);
+      const ms = parseDuration(value);
+      if (ms >= minMs) return ms;
     } catch {
-      ctx.addIssue({ code: 'custom', message: expecting(DURATION_EXPECTED)({ input: value }), input: value });
-      return z.NEVER;
+      // Reported below, with what is expected.
     }
+    ctx.addIssue({ code: 'custom', message: expecting(what)({ input: value }), input: value });
+    return z.NEVER;
   });
 }
 

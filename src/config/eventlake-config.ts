@@ -29,6 +29,9 @@ import {
 } from './config-values.js';
 
 /** What to do when objects arrive for an hour that has already run. */
+/** The shortest tick or check interval: shorter would keep a core busy polling the state. */
+const MIN_LOOP_MS = 100;
+
 export const LATE_DATA_ACTIONS = ['rerun', 'alert', 'ignore'] as const;
 export type LateDataAction = (typeof LATE_DATA_ACTIONS)[number];
 
@@ -102,7 +105,7 @@ const schedule = mapping({
   catchup: flag().prefault(false),
   start: hourLabel().optional(),
   maxActiveRuns: wholeNumber(1).prefault(2),
-  tick: duration().prefault('5s'),
+  tick: duration(MIN_LOOP_MS).prefault('5s'),
 })
   .superRefine((s, ctx) => {
     if (s.catchup && s.start === undefined) {
@@ -137,7 +140,7 @@ const deadlines = mapping({
 const lateData = mapping({
   action: oneOf(LATE_DATA_ACTIONS).prefault('rerun'),
   lookBack: duration().prefault('24h'),
-  checkEvery: duration().prefault('5m'),
+  checkEvery: duration(MIN_LOOP_MS).prefault('5m'),
 }).transform((l): EventlakeConfig['lateData'] => ({ action: l.action, lookBackMs: l.lookBack, checkEveryMs: l.checkEvery }));
 
 const quality = mapping({

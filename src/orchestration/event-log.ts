@@ -49,10 +49,10 @@ export interface EventLog {
   /** Records the event and its deliveries in one step; false when its key was recorded before. */
   record(event: NewEvent): Promise<boolean>;
   events(options?: { kind?: CallbackEvent; runId?: string; limit?: number }): Promise<RecordedEvent[]>;
-  /** Takes the oldest pending delivery for `owner` (one deliverer at a time per delivery). */
-  claimDelivery(owner: string): Promise<CallbackDelivery | undefined>;
+  /** Takes the oldest pending delivery to one of `callbacks` for `owner` (one deliverer at a time per delivery). */
+  claimDelivery(owner: string, callbacks: readonly string[]): Promise<CallbackDelivery | undefined>;
   settleDelivery(id: number, outcome: DeliveryOutcome): Promise<void>;
   deliveries(options?: { runId?: string; limit?: number }): Promise<CallbackDelivery[]>;
-  /** Pending deliveries left (the deliverer waits for none before it exits). */
-  pendingDeliveries(): Promise<number>;
+  /** Deliveries to `callbacks` not delivered or given up yet. */
+  pendingDeliveries(callbacks: readonly string[]): Promise<number>;
 }

@@ -151,7 +151,7 @@ describe('webhook callbacks', () => {
     const s = JSON.parse(status.stdout) as { deliveries: { event: string; status: string; attempts: number; httpStatus?: number; error?: string }[] };
     const success = s.deliveries.find((d) => d.event === 'success');
     expect(success).toMatchObject({ status: 'failed', attempts: 2, httpStatus: 500 });
-    expect(success?.error).toBe(`webhook ${hook.url} answered 500`);
+    expect(success?.error).toBe(`webhook ${hook.url.replace(/\/hook$/, '/…')} answered 500`);
     expect(s.deliveries.find((d) => d.event === 'failure')).toMatchObject({ status: 'failed', httpStatus: 500 });
     const textStatus = await runCli(['status', '--config', config, '--state', state], undefined, env);
     expect(textStatus.stdout).toMatch(/success → ops: failed \(webhook .* answered 500\)/);
@@ -179,7 +179,7 @@ describe('webhook callbacks', () => {
     expect(good.code).toBe(0);
     const status = await runCli(['status', '--json', '--config', config, '--state', state], undefined, env);
     const s = JSON.parse(status.stdout) as { deliveries: { event: string; status: string; error?: string }[] };
-    expect(s.deliveries).toEqual([expect.objectContaining({ event: 'success', status: 'failed', error: `webhook ${gone.url} could not connect: ECONNREFUSED` })]);
+    expect(s.deliveries).toEqual([expect.objectContaining({ event: 'success', status: 'failed', error: `webhook ${gone.url.replace(/\/hook$/, '/…')} could not connect: ECONNREFUSED` })]);
     for (const text of [good.stdout, good.stderr, status.stdout, status.stderr]) expect(text).not.toContain(token);
     expect(await stateText(state)).not.toContain(token);
   });

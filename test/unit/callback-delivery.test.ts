@@ -115,30 +115,30 @@ describe('deliverWebhook', () => {
   it('gives up after retries + 1 attempts with the last answer', async () => {
     const { base, received } = await server(() => 500);
     const outcome = await deliverWebhook(webhook(`${base}/hook`, { retries: 2 }), PAYLOAD, FAST);
-    expect(outcome).toMatchObject({ ok: false, attempts: 3, status: 500, error: `webhook ${base}/hook answered 500` });
+    expect(outcome).toMatchObject({ ok: false, attempts: 3, status: 500, error: `webhook ${base}/… answered 500` });
     expect(received).toHaveLength(3);
   });
 
   it('counts a redirect as an answer, not a place to go', async () => {
     const { base } = await server(() => 302);
-    expect(await deliverWebhook(webhook(`${base}/hook`), PAYLOAD)).toMatchObject({ ok: false, status: 302, error: `webhook ${base}/hook answered 302` });
+    expect(await deliverWebhook(webhook(`${base}/hook`), PAYLOAD)).toMatchObject({ ok: false, status: 302, error: `webhook ${base}/… answered 302` });
   });
 
   it('times out on a server that never answers', async () => {
     const { base } = await server(() => 'hang');
     const outcome = await deliverWebhook(webhook(`${base}/slow`, { timeoutMs: 200, retries: 1 }), PAYLOAD, FAST);
-    expect(outcome).toMatchObject({ ok: false, attempts: 2, error: `webhook ${base}/slow timed out after 200ms` });
+    expect(outcome).toMatchObject({ ok: false, attempts: 2, error: `webhook ${base}/… timed out after 200ms` });
     expect(outcome.status).toBeUndefined();
     expect(outcome.ms).toBeLessThan(3000);
     const { base: base2 } = await server(() => 'hang');
-    expect((await deliverWebhook(webhook(`${base2}/slow`, { timeoutMs: 1500 }), PAYLOAD)).error).toBe(`webhook ${base2}/slow timed out after 1.5s`);
+    expect((await deliverWebhook(webhook(`${base2}/slow`, { timeoutMs: 1500 }), PAYLOAD)).error).toBe(`webhook ${base2}/… timed out after 1.5s`);
   });
 
   it('says when nothing listens', async () => {
     const { base } = await server(() => 200);
     await new Promise<void>((resolve) => servers.pop()?.close(() => resolve()));
     const outcome = await deliverWebhook(webhook(`${base}/hook`, { retries: 1 }), PAYLOAD, FAST);
-    expect(outcome).toMatchObject({ ok: false, attempts: 2, error: `webhook ${base}/hook could not connect: ECONNREFUSED` });
+    expect(outcome).toMatchObject({ ok: false, attempts: 2, error: `webhook ${base}/… could not connect: ECONNREFUSED` });
   });
 
   it('keeps header values, URL credentials and query strings out of errors', async () => {
@@ -148,7 +148,7 @@ describe('deliverWebhook', () => {
     const url = `http://hooker:${PASSWORD}@127.0.0.1:${port}/hook?token=${QUERY_TOKEN}`;
     const target = webhook(url, { retries: 1, headers: { 'x-api-key': '${env:EVENTLAKE_TEST_TOKEN}', 'x-literal': 'literal-secret-value' } });
     const outcome = await deliverWebhook(target, PAYLOAD, FAST);
-    expect(outcome.error).toBe(`webhook ${base}/hook answered 500`);
+    expect(outcome.error).toBe(`webhook ${base}/… answered 500`);
     // The URL's credentials travel as basic auth, since fetch refuses them in a URL.
     expect(received[0]?.headers['authorization']).toBe(`Basic ${Buffer.from(`hooker:${PASSWORD}`).toString('base64')}`);
     expect(received[0]?.url).toBe(`/hook?token=${QUERY_TOKEN}`);
@@ -168,7 +168,7 @@ describe('deliverWebhook', () => {
     }
     expect(failures[3]?.error).toBe('webhook ftp://example.com/ is not an http or https URL');
     expect(failures[4]?.error).toBe('webhook url is not a valid URL');
-    expect(failures[5]?.error).toBe(`webhook ${base}/hook header x-bad has a name or value HTTP does not allow, such as a line break`);
+    expect(failures[5]?.error).toBe(`webhook ${base}/… header x-bad has a name or value HTTP does not allow, such as a line break`);
   });
 
   it('fails without a request when a header names an unset variable', async () => {
@@ -177,7 +177,7 @@ describe('deliverWebhook', () => {
     expect(outcome).toMatchObject({
       ok: false,
       attempts: 0,
-      error: `webhook ${base}/hook header authorization needs environment variable EVENTLAKE_TEST_TOKEN, which is not set`,
+      error: `webhook ${base}/… header authorization needs environment variable EVENTLAKE_TEST_TOKEN, which is not set`,
     });
     expect(received).toHaveLength(0);
   });
@@ -252,5 +252,17 @@ describe('deliverCallback', () => {
     cyclic['self'] = cyclic;
     const outcome = await deliverCallback(command('true'), cyclic as CallbackPayload);
     expect(outcome).toMatchObject({ ok: false, attempts: 0, error: 'command payload could not be written as JSON' });
+  });
+});
+
+describe('a webhook whose secret is its path (Slack, Teams)', () => {
+  it('is named by its host only in errors', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const outcome = await deliverWebhook(webhook(`http://127.0.0.1:${port}/services/T000/B000/SECRETPATH`), PAYLOAD, FAST);
+    expect(outcome.error).toBe(`webhook http://127.0.0.1:${port}/… could not connect: ECONNREFUSED`);
+    expect(outcome.error).not.toMatch(/SECRETPATH/);
   });
 });

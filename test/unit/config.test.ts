@@ -237,7 +237,7 @@ describe('loadConfig: one sentence per mistake', () => {
     ['source: { layout: deep }', 'source.layout must be one of any, flat or nested (got "deep")'],
     ['lateData: { action: panic }', 'lateData.action must be one of rerun, alert or ignore (got "panic")'],
     ['retries: { delay: 10 minutes }', 'retries.delay must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds (got "10 minutes")'],
-    ['schedule: { tick: true }', 'schedule.tick must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds (got true)'],
+    ['schedule: { tick: true }', 'schedule.tick must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, at least 100ms (got true)'],
     ['deadlines: { afterHourEnd: -5 }', 'deadlines.afterHourEnd must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, or none to disable it (got -5)'],
     ['source: { timezone: Mars/Olympus }', 'source.timezone must be an IANA time zone such as UTC or Europe/Berlin (got "Mars/Olympus")'],
     ['schedule: { cron: every hour }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "every hour")'],

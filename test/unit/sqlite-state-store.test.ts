@@ -152,12 +152,15 @@ describe('the event log', () => {
     const payload = { event: 'deadline_miss' as const, run: { id: 'r', hour: '2019-06-01T15', status: 'running' as const, attempt: 1, error: null }, at: 'now' };
     expect(await s.events.record({ kind: 'deadline_miss', key: 'k', runId: 'r', payload, callbacks: ['a', 'b'] })).toBe(true);
     expect(await s.events.record({ kind: 'deadline_miss', key: 'k', runId: 'r', payload, callbacks: ['a', 'b'] })).toBe(false);
-    expect(await s.events.pendingDeliveries()).toBe(2);
-    const d = await s.events.claimDelivery('me');
+    expect(await s.events.pendingDeliveries(['a', 'b'])).toBe(2);
+    // A process whose configuration names other callbacks leaves these to one that knows them.
+    expect(await s.events.claimDelivery('other', ['c'])).toBeUndefined();
+    expect(await s.events.pendingDeliveries(['c'])).toBe(0);
+    const d = await s.events.claimDelivery('me', ['a', 'b']);
     await s.events.settleDelivery((d as { id: number }).id, { ok: false, attempts: 2, status: 500, error: 'answered 500', ms: 3 });
     const [failed] = (await s.events.deliveries()).filter((x) => x.status === 'failed');
     expect(failed).toMatchObject({ callback: 'a', attempts: 2, httpStatus: 500, error: 'answered 500' });
-    expect(await s.events.pendingDeliveries()).toBe(1);
+    expect(await s.events.pendingDeliveries(['a', 'b'])).toBe(1);
     s.close();
   });
 });

@@ -35,26 +35,36 @@ export class CallbackDispatcher {
       });
   }
 
-  /** Waits until nothing is pending (or `timeoutMs` passes): a command delivers before it exits. */
-  async drain(timeoutMs: number): Promise<void> {
+  /**
+   * Waits until this process has nothing left to deliver, for at most `timeoutMs` (or until
+   * `abort` resolves: a second Ctrl-C): a command delivers what it owes before it exits. What is
+   * still being delivered then is left to the next process (its owner is dead by then).
+   */
+  async drain(timeoutMs: number, abort?: Promise<void>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    let aborted = false;
+    void abort?.then(() => (aborted = true));
+    while (!aborted && Date.now() < deadline) {
       this.pump();
-      await this.running;
-      if ((await this.log.pendingDeliveries()) === 0) return;
+      const left = Math.max(0, deadline - Date.now());
+      await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, left).unref()), abort]);
+      if ((await this.log.pendingDeliveries(this.names)) === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
+  private get names(): string[] {
+    return this.subscriptions.map((s) => s.name);
+  }
+
+  /** Deliveries to callbacks this process does not know (another config) are left to those that do. */
   private async deliverPending(): Promise<void> {
     for (;;) {
-      const delivery = await this.log.claimDelivery(this.owner);
+      const delivery = await this.log.claimDelivery(this.owner, this.names);
       if (!delivery) return;
       const subscription = this.subscriptions.find((s) => s.name === delivery.callback);
-      const outcome = subscription
-        ? await deliverCallback(subscription.target, delivery.payload)
-        : { ok: false, attempts: 0, ms: 0, error: `no callback named ${delivery.callback} in the configuration any more` };
-      await this.log.settleDelivery(delivery.id, outcome);
+      if (!subscription) return;
+      await this.log.settleDelivery(delivery.id, await deliverCallback(subscription.target, delivery.payload));
     }
   }
 }

@@ -17,6 +17,12 @@ const STDERR_LINGER_MS = 200;
 const STDERR_KEEP = 8192;
 const STDERR_LINE_MAX = 200;
 
+/** Commands running now: ended with eventlake, so none is left behind under pid 1. */
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pid of running) killGroup(pid, 'SIGKILL');
+});
+
 /** Never throws: every failure is an outcome with `ok: false`. */
 export async function deliverCommand(target: CommandTarget, payload: CallbackPayload, options: DeliveryOptions = {}): Promise<DeliveryOutcome> {
   const started = performance.now();
@@ -40,6 +46,8 @@ function runOnce(command: string, input: string, timeoutMs: number): Promise<Att
       resolve({ ok: false, error: `command could not start: ${(error as NodeJS.ErrnoException).code ?? 'invalid command'}` });
       return;
     }
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
     let stderr = '';
     let timedOut = false;
     let settled = false;
@@ -66,6 +74,7 @@ function runOnce(command: string, input: string, timeoutMs: number): Promise<Att
     child.stdin.end(input);
 
     child.on('exit', () => {
+      if (pid !== undefined) running.delete(pid);
       setTimeout(() => child.stderr.destroy(), STDERR_LINGER_MS).unref();
     });
     child.on('close', (code, signal) => {

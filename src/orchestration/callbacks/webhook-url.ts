@@ -21,7 +21,8 @@ export function parseWebhookUrl(text: string): WebhookUrl | { readonly error: st
     // The text itself is not shown: it could not be parsed, so neither could its secrets be cut out.
     return { error: 'webhook url is not a valid URL' };
   }
-  const display = `${url.protocol}//${url.host}${url.pathname}`;
+  // Slack, Discord and Teams keep their secret in the path: messages show the host only.
+  const display = `${url.protocol}//${url.host}${url.pathname === '/' ? '/' : '/…'}`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `webhook ${display} is not an http or https URL` };
   const secrets = [url.password, safeDecode(url.password), url.search.slice(1)].filter((s) => s.length >= 4);
   if (url.username === '' && url.password === '') return { request: url.href, display, secrets };

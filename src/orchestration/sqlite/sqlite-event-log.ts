@@ -99,14 +99,18 @@ export class SqliteEventLog implements EventLog {
     return rows.map(toEvent);
   }
 
-  async claimDelivery(owner: string): Promise<CallbackDelivery | undefined> {
+  async claimDelivery(owner: string, callbacks: readonly string[]): Promise<CallbackDelivery | undefined> {
+    if (callbacks.length === 0) return undefined;
+    const names = callbacks.map(() => '?').join(', ');
     // A deliverer that died mid-delivery leaves its delivery to the next one (delivered at least once).
     const stuck = this.prepare(`SELECT id, claimed_by FROM deliveries WHERE status = 'delivering'`).all() as { id: number; claimed_by: string }[];
     for (const s of stuck.filter((d) => !ownerAlive(d.claimed_by))) {
       this.prepare(`UPDATE deliveries SET status = 'pending', claimed_by = NULL WHERE id = ? AND claimed_by = ?`).run(s.id, s.claimed_by);
     }
     return this.db.transaction(() => {
-      const row = this.prepare(`SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id LIMIT 1`).get() as { id: number } | undefined;
+      const row = this.prepare(`SELECT id FROM deliveries WHERE status = 'pending' AND callback IN (${names}) ORDER BY id LIMIT 1`).get(...callbacks) as
+        | { id: number }
+        | undefined;
       if (!row) return undefined;
       this.prepare(`UPDATE deliveries SET status = 'delivering', claimed_by = ? WHERE id = ?`).run(owner, row.id);
       return toDelivery(this.prepare(`SELECT ${DELIVERY_COLUMNS} WHERE d.id = ?`).get(row.id) as DeliveryRow);
@@ -126,7 +130,9 @@ export class SqliteEventLog implements EventLog {
     return rows.map(toDelivery);
   }
 
-  async pendingDeliveries(): Promise<number> {
-    return (this.prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'delivering')`).get() as { n: number }).n;
+  async pendingDeliveries(callbacks: readonly string[]): Promise<number> {
+    if (callbacks.length === 0) return 0;
+    const names = callbacks.map(() => '?').join(', ');
+    return (this.prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'delivering') AND callback IN (${names})`).get(...callbacks) as { n: number }).n;
   }
 }

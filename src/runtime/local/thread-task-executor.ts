@@ -25,6 +25,7 @@ interface Pending {
 const IDLE_MS = 250;
 
 function seconds(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
