@@ -12,6 +12,7 @@ import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 import { backfillCommand, triggerCommand } from './trigger-command.js';
 import { upCommand } from './up-command.js';
+import { queryCommand, sqlCommand, warehouseCommand } from './warehouse-command.js';
 import { globalOptions } from './shared-options.js';
 
 function readGlobalOptions(program: Command): GlobalOptions {
@@ -46,6 +47,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     statusCommand(global),
     dlqCommand(global),
     initCommand(global),
+    warehouseCommand(global),
+    queryCommand(global),
+    sqlCommand(global),
     generateCommand(global),
     demoCommand(global),
   ];

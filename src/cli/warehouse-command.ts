@@ -1,0 +1,63 @@
+/** `eventlake warehouse build`, `eventlake query avg-distance` and `eventlake sql`: the embedded warehouse. */
+import { Command } from 'commander';
+import { avgDistance, buildWarehouse, querySql } from '../app/warehouse.js';
+import { printResult, type GlobalOptions } from './cli-context.js';
+import { formatCount } from './format-figures.js';
+import { loadSettings, type TargetFlags } from './settings.js';
+import { lakeOption } from './shared-options.js';
+
+export function warehouseCommand(global: () => GlobalOptions): Command {
+  const warehouse = new Command('warehouse').description('the embedded DuckDB warehouse in the state folder');
+  warehouse
+    .command('build')
+    .description('load the hours whose lake files changed, rebuild the models and run their data tests')
+    .addOption(lakeOption())
+    .action(async (opts: TargetFlags) => {
+      const settings = await loadSettings(global(), opts);
+      const report = await buildWarehouse(settings.orchestrator.state, settings.target.lake, (holder) => {
+        if (!global().json) process.stderr.write(`eventlake: another warehouse build is running (${holder}); waiting for it\n`);
+      });
+      printResult(global(), report, () =>
+        [
+          `warehouse ${report.database}: ${report.loaded.length} partition(s) loaded, ${report.removed.length} removed, in ${report.seconds.toFixed(2)} s`,
+          ...Object.entries(report.tables).map(([t, n]) => `  ${t.padEnd(30)} ${formatCount(n).padStart(12)} rows`),
+          ...report.models.map((m) => `  ${m.name.padEnd(30)} ${formatCount(m.rows).padStart(12)} rows  ${m.tests} test${m.tests === 1 ? '' : 's'} passed`),
+        ].join('\n'),
+      );
+    });
+  return warehouse;
+}
+
+export function queryCommand(global: () => GlobalOptions): Command {
+  const query = new Command('query').description('answers from the warehouse');
+  query
+    .command('avg-distance')
+    .description('average distance travelled by the vehicles of each operating period, in km')
+    .option('--period <id>', 'one operating period')
+    .action(async (opts: { period?: string }) => {
+      const settings = await loadSettings(global());
+      const rows = await avgDistance(settings.orchestrator.state, opts.period);
+      printResult(global(), rows, () =>
+        rows.length === 0
+          ? 'no operating period with vehicles in it'
+          : [
+              'period_id              vehicles      avg_km      total_km',
+              ...rows.map((r) => `${r.period_id.padEnd(20)} ${String(r.vehicles).padStart(10)} ${r.avg_km.toFixed(6).padStart(11)} ${r.total_km.toFixed(3).padStart(13)}`),
+            ].join('\n'),
+      );
+    });
+  return query;
+}
+
+export function sqlCommand(global: () => GlobalOptions): Command {
+  return new Command('sql')
+    .description('a read-only SQL query on the warehouse (tables, the star schema, lake.* views)')
+    .argument('<query>', 'the SQL to run')
+    .action(async (sql: string) => {
+      const settings = await loadSettings(global());
+      const result = await querySql(settings.orchestrator.state, sql);
+      printResult(global(), result.rows, () =>
+        [result.columns.join('\t'), ...result.rows.map((r) => result.columns.map((c) => (r[c] === null ? 'NULL' : String(r[c]))).join('\t'))].join('\n'),
+      );
+    });
+}

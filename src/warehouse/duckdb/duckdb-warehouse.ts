@@ -1,0 +1,176 @@
+/**
+ * The embedded warehouse: one DuckDB file in the state folder, `warehouse.duckdb`.
+ *
+ * A build never writes the file readers use: it copies it to `warehouse.duckdb.building`,
+ * brings that copy up to date (the lake's views, the hours whose files changed reloaded into the
+ * internal tables, every model rebuilt and tested), and renames it over the old one. Readers
+ * open the file read-only and never meet a writer's lock; a failed build leaves the last good
+ * warehouse in place. One build at a time, by a lock file naming its process.
+ */
+import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { UserError } from '../../errors/user-error.js';
+import type { Entity } from '../../events/entity.js';
+import { defaultRegistry } from '../../events/entity-registry.js';
+import { describeTest, offendingRowsSql } from '../data-tests.js';
+import { buildOrder, type Model } from '../model-graph.js';
+import type { ModelReport, WarehouseBuildOptions, WarehouseBuildReport } from '../embedded-warehouse.js';
+import { acquireBuildLock } from './build-lock.js';
+
+export const WAREHOUSE_FILE = 'warehouse.duckdb';
+
+const SQL_TYPES = { string: 'VARCHAR', timestamp: 'TIMESTAMPTZ', double: 'DOUBLE' } as const;
+
+const quote = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+
+interface Partition {
+  readonly entity: string;
+  readonly date: string;
+  readonly hour: number;
+  readonly key: string;
+  /** Names, sizes and modification times of its files: changes whenever a run republishes it. */
+  readonly signature: string;
+}
+
+async function lakePartitions(lakeRoot: string, entity: string): Promise<Partition[]> {
+  const partitions: Partition[] = [];
+  const root = join(lakeRoot, entity);
+  if (!existsSync(root)) return partitions;
+  for (const dateDir of (await readdir(root)).sort()) {
+    const date = /^date=(\d{4}-\d{2}-\d{2})$/.exec(dateDir)?.[1];
+    if (!date) continue;
+    for (const hourDir of (await readdir(join(root, dateDir))).sort()) {
+      const hour = /^hour=(\d{1,2})$/.exec(hourDir)?.[1];
+      if (hour === undefined) continue;
+      const dir = join(root, dateDir, hourDir);
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
+      if (files.length === 0) continue;
+      const stats = await Promise.all(files.map(async (f) => `${f}:${(await stat(join(dir, f))).size}:${(await stat(join(dir, f))).mtimeMs}`));
+      partitions.push({ entity, date, hour: Number(hour), key: `${entity}/${dateDir}/${hourDir}`, signature: stats.join('|') });
+    }
+  }
+  return partitions;
+}
+
+function emptyEntitySelect(entity: Entity): string {
+  const columns = entity.columns.map((c) => `CAST(NULL AS ${SQL_TYPES[c.type as keyof typeof SQL_TYPES] ?? 'VARCHAR'}) AS ${c.name}`);
+  return `SELECT ${[...columns, 'CAST(NULL AS VARCHAR) AS source_object', 'CAST(NULL AS BIGINT) AS source_line', 'CAST(NULL AS DATE) AS date', 'CAST(NULL AS INTEGER) AS hour'].join(', ')} WHERE false`;
+}
+
+async function rowsOf(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+}
+
+async function count(connection: DuckDBConnection, table: string): Promise<number> {
+  const [row] = await rowsOf(connection, `SELECT count(*) AS n FROM ${table}`);
+  return Number(row?.['n'] ?? 0);
+}
+
+/** The lake's entities as views (`lake.vehicle`, …) over its Parquet files, date and hour from the path. */
+async function createLakeViews(connection: DuckDBConnection, lakeRoot: string, entities: readonly Entity[]): Promise<void> {
+  await connection.run('CREATE SCHEMA IF NOT EXISTS lake');
+  for (const entity of entities) {
+    const hasFiles = (await lakePartitions(lakeRoot, entity.name)).length > 0;
+    const glob = quote(join(lakeRoot, entity.name, '*', '*', '*.parquet'));
+    const body = hasFiles
+      ? `SELECT * FROM read_parquet(${glob}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER})`
+      : emptyEntitySelect(entity);
+    await connection.run(`CREATE OR REPLACE VIEW lake.${entity.name} AS ${body}`);
+  }
+}
+
+/** Reloads the partitions whose files changed since the last build; removes those gone. */
+async function loadChangedHours(connection: DuckDBConnection, lakeRoot: string, entities: readonly Entity[]): Promise<{ loaded: string[]; removed: string[] }> {
+  await connection.run('CREATE TABLE IF NOT EXISTS _loaded_partitions (key VARCHAR PRIMARY KEY, entity VARCHAR, date DATE, hour INTEGER, signature VARCHAR)');
+  const loaded: string[] = [];
+  const removed: string[] = [];
+  for (const entity of entities) {
+    await connection.run(`CREATE TABLE IF NOT EXISTS main.${entity.name} AS SELECT * FROM lake.${entity.name} WHERE false`);
+    const known = new Map(
+      (await rowsOf(connection, `SELECT key, signature FROM _loaded_partitions WHERE entity = ${quote(entity.name)}`)).map((r) => [String(r['key']), String(r['signature'])]),
+    );
+    const current = await lakePartitions(lakeRoot, entity.name);
+    for (const p of current) {
+      if (known.get(p.key) === p.signature) continue;
+      const where = `date = DATE ${quote(p.date)} AND hour = ${p.hour}`;
+      await connection.run('BEGIN TRANSACTION');
+      await connection.run(`DELETE FROM main.${entity.name} WHERE ${where}`);
+      await connection.run(`INSERT INTO main.${entity.name} SELECT * FROM lake.${entity.name} WHERE ${where}`);
+      await connection.run(
+        `INSERT OR REPLACE INTO _loaded_partitions VALUES (${quote(p.key)}, ${quote(entity.name)}, DATE ${quote(p.date)}, ${p.hour}, ${quote(p.signature)})`,
+      );
+      await connection.run('COMMIT');
+      loaded.push(p.key);
+    }
+    const present = new Set(current.map((p) => p.key));
+    for (const key of known.keys()) {
+      if (present.has(key)) continue;
+      const [, date, hour] = /date=([\d-]+)\/hour=(\d+)$/.exec(key) ?? [];
+      await connection.run(`DELETE FROM main.${entity.name} WHERE date = DATE ${quote(date ?? '')} AND hour = ${Number(hour)}`);
+      await connection.run(`DELETE FROM _loaded_partitions WHERE key = ${quote(key)}`);
+      removed.push(key);
+    }
+  }
+  return { loaded, removed };
+}
+
+/** Runs each model in dependency order, then its data tests; the first failing test stops the build. */
+async function runModels(connection: DuckDBConnection, models: readonly Model[], sources: readonly string[]): Promise<ModelReport[]> {
+  const reports: ModelReport[] = [];
+  for (const model of buildOrder(models, sources)) {
+    const started = performance.now();
+    await connection.run(model.sql);
+    for (const test of model.tests) {
+      const offending = await rowsOf(connection, `${offendingRowsSql(model.name, test)} LIMIT 3`);
+      if (offending.length > 0) {
+        const [total] = await rowsOf(connection, `SELECT count(*) AS n FROM (${offendingRowsSql(model.name, test)})`);
+        throw new UserError(
+          `warehouse build failed: model ${model.name}, test ${describeTest(test)}: ${Number(total?.['n'])} offending row(s), e.g. ${offending.map((r) => JSON.stringify(r)).join('; ')}`,
+        );
+      }
+    }
+    reports.push({ name: model.name, rows: await count(connection, model.name), tests: model.tests.length, seconds: (performance.now() - started) / 1000 });
+  }
+  return reports;
+}
+
+export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Promise<WarehouseBuildReport> {
+  const started = performance.now();
+  const database = join(options.stateDir, WAREHOUSE_FILE);
+  const building = `${database}.building`;
+  const lock = await acquireBuildLock(join(options.stateDir, 'warehouse.lock'), options.onWait);
+  try {
+    await rm(building, { force: true });
+    await rm(`${building}.wal`, { force: true });
+    if (existsSync(database)) await copyFile(database, building);
+    const instance = await DuckDBInstance.create(building, { autoinstall_known_extensions: 'false' });
+    const connection = await instance.connect();
+    let report: Omit<WarehouseBuildReport, 'seconds' | 'database'>;
+    try {
+      await connection.run("SET TimeZone = 'UTC'");
+      const entities = defaultRegistry().entities;
+      await connection.run(`CREATE OR REPLACE TABLE _warehouse AS SELECT ${quote(options.lakeRoot)} AS lake, now() AS built_at`);
+      await createLakeViews(connection, options.lakeRoot, entities);
+      const { loaded, removed } = await loadChangedHours(connection, options.lakeRoot, entities);
+      const models = await runModels(connection, options.models, entities.map((e) => e.name));
+      const tables: Record<string, number> = {};
+      for (const entity of entities) tables[entity.name] = await count(connection, `main.${entity.name}`);
+      await connection.run('CHECKPOINT');
+      report = { loaded, removed, tables, models };
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    // The swap: readers that opened the old file keep it; new readers get this one.
+    await rename(building, database);
+    return { database, ...report, seconds: (performance.now() - started) / 1000 };
+  } catch (err) {
+    await rm(building, { force: true });
+    await rm(`${building}.wal`, { force: true });
+    throw err;
+  } finally {
+    await lock.release();
+  }
+}
