@@ -1,0 +1,133 @@
+/**
+ * The embedded warehouse on real lakes: the BI answer on the real sample, the same answer as an
+ * independent SQL computation over the lake on a generated feed, untouched by duplicates and
+ * bad lines; hours reloaded only when their files change; read-only by DuckDB's own settings.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listFiles, query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+
+interface Avg {
+  period_id: string;
+  vehicles: number;
+  avg_km: number;
+  total_km: number;
+}
+
+/** The definition, written again straight over the lake's Parquet files: no model, no table. */
+function independentAvgSql(lake: string): string {
+  const parquet = (entity: string): string => `read_parquet('${lake}/${entity}/*/*/*.parquet', hive_partitioning = true)`;
+  return `
+    WITH periods AS (
+      SELECT period_id, start_at, finish_at FROM (
+        SELECT *, row_number() OVER (PARTITION BY period_id ORDER BY event_at DESC, source_object DESC, source_line DESC) AS rn
+        FROM ${parquet('operating_period')}) WHERE rn = 1 AND event = 'create'),
+    points AS (SELECT DISTINCT vehicle_id, location_at, lat, lng FROM ${parquet('vehicle')}
+      WHERE lat IS NOT NULL AND lng IS NOT NULL AND location_at IS NOT NULL),
+    steps AS (
+      SELECT p.period_id, v.vehicle_id, v.lat, v.lng,
+        lag(v.lat) OVER w AS plat, lag(v.lng) OVER w AS plng
+      FROM periods p JOIN points v ON v.location_at BETWEEN p.start_at AND p.finish_at
+      WINDOW w AS (PARTITION BY p.period_id, v.vehicle_id ORDER BY v.location_at, v.lat, v.lng)),
+    per_vehicle AS (
+      SELECT period_id, vehicle_id, coalesce(sum(2 * 6371.0088 * asin(sqrt(pow(sin(radians(lat - plat) / 2), 2)
+        + cos(radians(plat)) * cos(radians(lat)) * pow(sin(radians(lng - plng) / 2), 2)))), 0) AS km
+      FROM steps GROUP BY ALL)
+    SELECT period_id, CAST(count(*) AS INTEGER) AS vehicles, avg(km) AS avg_km, sum(km) AS total_km
+    FROM per_vehicle GROUP BY ALL ORDER BY period_id`;
+}
+
+async function avgFrom(state: string): Promise<Avg[]> {
+  const result = await runCli(['query', 'avg-distance', '--json', '--state', state]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as Avg[];
+}
+
+async function build(lake: string, state: string): Promise<{ loaded: string[]; removed: string[] }> {
+  const result = await runCli(['warehouse', 'build', '--json', '--lake', lake, '--state', state]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as { loaded: string[]; removed: string[] };
+}
+
+function expectClose(actual: Avg[], expected: Avg[]): void {
+  expect(actual.map((r) => [r.period_id, r.vehicles])).toEqual(expected.map((r) => [r.period_id, Number(r.vehicles)]));
+  actual.forEach((r, i) => {
+    const e = expected[i] as Avg;
+    expect(Math.abs(r.avg_km - Number(e.avg_km)) / Number(e.avg_km)).toBeLessThan(1e-9);
+    expect(Math.abs(r.total_km - Number(e.total_km)) / Number(e.total_km)).toBeLessThan(1e-9);
+  });
+}
+
+describe('the warehouse on the real sample', () => {
+  it('answers the average distance per operating period: op_2 100 vehicles ≈ 9.016878 km, op_1 44 ≈ 4.938394 km', async () => {
+    const lake = await tempDir();
+    const state = `${lake}-state`;
+    expect((await runCli(['run', '--source', SAMPLE, '--lake', lake, '--hour', SAMPLE_HOUR, '--state', state])).code).toBe(0);
+    const first = await build(lake, state);
+    expect(first.loaded.sort()).toEqual(['operating_period/date=2019-06-01/hour=15', 'vehicle/date=2019-06-01/hour=15']);
+    const rows = await avgFrom(state);
+    expect(rows.map((r) => [r.period_id, r.vehicles])).toEqual([
+      ['op_1', 44],
+      ['op_2', 100],
+    ]);
+    expect(Math.abs((rows[0]?.avg_km ?? 0) / 4.938394 - 1)).toBeLessThan(1e-6);
+    expect(Math.abs((rows[1]?.avg_km ?? 0) / 9.016878 - 1)).toBeLessThan(1e-6);
+    // JSON numbers, not strings.
+    expect(typeof rows[0]?.vehicles).toBe('number');
+    const one = JSON.parse((await runCli(['query', 'avg-distance', '--period', 'op_2', '--json', '--state', state])).stdout) as Avg[];
+    expect(one.map((r) => r.period_id)).toEqual(['op_2']);
+
+    // Nothing changed in the lake: nothing is reloaded, the answer stays.
+    expect(await build(lake, state)).toMatchObject({ loaded: [], removed: [] });
+    expectClose(await avgFrom(state), rows);
+  });
+});
+
+describe('the warehouse on a generated feed', () => {
+  it('equals an independent SQL computation over the lake, and duplicates and bad lines do not change it', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const state = `${lake}-state`;
+    expect((await runCli(['generate', '--out', source, '--hour', '2020-03-01T08', '--vehicles', '12', '--seed', '5'])).code).toBe(0);
+    expect((await runCli(['run', '--source', source, '--lake', lake, '--hour', '2020-03-01T08', '--state', state])).code).toBe(0);
+    await build(lake, state);
+    const answer = await avgFrom(state);
+    expect(answer.length).toBeGreaterThan(0);
+    expectClose(answer, (await query(independentAvgSql(lake))) as unknown as Avg[]);
+
+    // The same events again under other object names, and lines no one can read: same answer.
+    const files = (await listFiles(source)).filter((f) => f.endsWith('-events.json')).slice(0, 300);
+    for (const [i, file] of files.entries()) {
+      const copy = file.replace(/-(\d+)-events\.json$/, (_m, s: string) => `-${s}-events.txt`);
+      await writeFile(copy, `${await readFile(file, 'utf8')}{not json\n`);
+      if (i === 0) expect(copy).not.toBe(file);
+    }
+    expect((await runCli(['run', '--source', source, '--lake', lake, '--hour', '2020-03-01T08', '--state', state])).code).toBe(0);
+    const rebuilt = await build(lake, state);
+    expect(rebuilt.loaded.length).toBeGreaterThan(0);
+    expectClose(await avgFrom(state), answer);
+  });
+});
+
+describe('reading the warehouse', () => {
+  it('is read-only by DuckDB itself: writes and files outside the lake are refused in one sentence', async () => {
+    const lake = await tempDir();
+    const state = `${lake}-state`;
+    const missing = await runCli(['query', 'avg-distance', '--state', state]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`eventlake: no warehouse in ${state} yet: run eventlake warehouse build first\n`);
+    expect((await runCli(['run', '--source', SAMPLE, '--lake', lake, '--hour', SAMPLE_HOUR, '--state', state])).code).toBe(0);
+    await build(lake, state);
+    const outside = join(await tempDir(), 'out.csv');
+    for (const sql of ['CREATE TABLE x (a INTEGER)', 'DELETE FROM dim_vehicle', `COPY dim_vehicle TO '${outside}'`, "SELECT * FROM read_csv('/etc/passwd')", 'SET enable_external_access = true']) {
+      const refused = await runCli(['sql', sql, '--state', state]);
+      expect(refused.code, sql).toBe(1);
+      expect(refused.stderr, sql).toMatch(/^eventlake: the warehouse refused the query: .+\n$/);
+    }
+    const ok = await runCli(['sql', 'SELECT count(*) AS n FROM lake.vehicle WHERE date = DATE \'2019-06-01\' AND hour = 15', '--json', '--state', state]);
+    expect(JSON.parse(ok.stdout)).toEqual([{ n: '35349' }]);
+  });
+});
