@@ -1,6 +1,7 @@
 /** `eventlake up`: scheduler and workers, until Ctrl-C. */
 import { Command } from 'commander';
 import { serveScheduler } from '../app/serve-scheduler.js';
+import { WarehouseRefresher } from '../app/warehouse-refresher.js';
 import type { RunRecord } from '../orchestration/run-store.js';
 import type { GlobalOptions } from './cli-context.js';
 import { withOrchestrator } from './orchestrator-session.js';
@@ -34,8 +35,14 @@ export interface UpOptions {
 }
 
 export async function serveUp(settings: Settings, global: GlobalOptions, options: UpOptions = {}): Promise<void> {
-  await withOrchestrator(settings, global, (orchestrator) =>
-    serveScheduler(orchestrator, {
+  const warehouse = new WarehouseRefresher(
+    settings.orchestrator.state,
+    settings.target.lake,
+    (report) => announce(global, { event: 'warehouse', loaded: report.loaded, seconds: Number(report.seconds.toFixed(3)) }, `warehouse ${report.loaded.length} partition(s) loaded, models rebuilt in ${report.seconds.toFixed(1)} s`),
+    (err) => process.stderr.write(`eventlake: warehouse build failed: ${err.message.split('\n')[0] ?? ''}\n`),
+  );
+  await withOrchestrator(settings, global, async (orchestrator) => {
+    await serveScheduler(orchestrator, {
       target: settings.target,
       schedule: settings.schedule,
       maxActiveRuns: settings.config.schedule.maxActiveRuns,
@@ -45,12 +52,14 @@ export async function serveUp(settings: Settings, global: GlobalOptions, options
       observer: {
         onSettled: (run) => {
           announce(global, { event: run.status, run: runJson(run) }, describeRun(run));
+          // The warehouse follows the lake: a build after each hour that succeeds.
+          if (run.status === 'success') warehouse.request();
           void Promise.resolve(options.onSettled?.(run)).catch(() => undefined);
         },
       },
-    }),
-    { checkTarget: true },
-  );
+    });
+    await warehouse.settled();
+  }, { checkTarget: true });
 }
 
 export function upCommand(global: () => GlobalOptions): Command {

@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listFiles, query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
 
 interface Avg {
   period_id: string;
@@ -129,5 +130,28 @@ describe('reading the warehouse', () => {
     }
     const ok = await runCli(['sql', 'SELECT count(*) AS n FROM lake.vehicle WHERE date = DATE \'2019-06-01\' AND hour = 15', '--json', '--state', state]);
     expect(JSON.parse(ok.stdout)).toEqual([{ n: '35349' }]);
+  });
+});
+
+describe('eventlake up', () => {
+  it('builds the warehouse after each hour that succeeds', async () => {
+    const lake = await tempDir();
+    const state = `${lake}-state`;
+    const common = ['--source', SAMPLE, '--lake', lake, '--state', state];
+    const up = startCli(['up', '--json', ...common], { EVENTLAKE_SCHEDULE_TICK: '200ms', EVENTLAKE_RETRIES_COUNT: '0', EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
+    try {
+      await waitFor('up to register', async () => (await runCli(['status', '--json', '--state', state])).stdout.includes('"schedulers":[{'), 30_000);
+      const queued = await runCli(['trigger', '--hour', SAMPLE_HOUR, '--json', ...common]);
+      expect(JSON.parse(queued.stdout)).toMatchObject({ handedToScheduler: true });
+      await waitFor('the warehouse build', () => up.out.stdout.split('\n').some((l) => l.includes('"event":"warehouse"') && l.includes('vehicle/date=2019-06-01/hour=15')), 60_000);
+      const rows = await avgFrom(state);
+      expect(rows.map((r) => [r.period_id, r.vehicles])).toEqual([
+        ['op_1', 44],
+        ['op_2', 100],
+      ]);
+    } finally {
+      up.child.kill('SIGINT');
+      expect(await exitWithin(up, 30_000)).toEqual({ code: 0, signal: null });
+    }
   });
 });
