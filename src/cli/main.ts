@@ -12,7 +12,7 @@ import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 import { backfillCommand, triggerCommand } from './trigger-command.js';
 import { upCommand } from './up-command.js';
-import { queryCommand, sqlCommand, warehouseCommand } from './warehouse-command.js';
+import { explainCommand, queryCommand, sqlCommand, warehouseCommand } from './warehouse-command.js';
 import { globalOptions } from './shared-options.js';
 
 function readGlobalOptions(program: Command): GlobalOptions {
@@ -50,6 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     warehouseCommand(global),
     queryCommand(global),
     sqlCommand(global),
+    explainCommand(global),
     generateCommand(global),
     demoCommand(global),
   ];

@@ -1,6 +1,6 @@
 /** `eventlake warehouse build`, `eventlake query avg-distance` and `eventlake sql`: the embedded warehouse. */
 import { Command } from 'commander';
-import { avgDistance, buildWarehouse, querySql } from '../app/warehouse.js';
+import { avgDistance, buildWarehouse, explainQuery, querySql } from '../app/warehouse.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { formatCount } from './format-figures.js';
 import { loadSettings, type TargetFlags } from './settings.js';
@@ -47,6 +47,23 @@ export function queryCommand(global: () => GlobalOptions): Command {
       );
     });
   return query;
+}
+
+export function explainCommand(global: () => GlobalOptions): Command {
+  return new Command('explain')
+    .description('the plan of a query, and how many lake files and partitions it reads out of how many')
+    .argument('<query>', 'the SQL to explain')
+    .action(async (sql: string) => {
+      const settings = await loadSettings(global());
+      const report = await explainQuery(settings.orchestrator.state, sql);
+      printResult(global(), report, () =>
+        [
+          `reads ${report.files_read} of ${report.files_total} lake file(s), ${report.partitions_read} of ${report.partitions_total} partition(s)`,
+          ...(report.warning ? [`warning: ${report.warning}`] : []),
+          JSON.stringify(report.plan, null, 2),
+        ].join('\n'),
+      );
+    });
 }
 
 export function sqlCommand(global: () => GlobalOptions): Command {

@@ -155,3 +155,37 @@ describe('eventlake up', () => {
     }
   });
 });
+
+describe('eventlake explain', () => {
+  it('says a query filtered to one hour reads only that hour\'s files, and warns when a query reads them all', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    const state = `${lake}-state`;
+    for (const hour of ['2020-03-01T08', '2020-03-01T09']) {
+      expect((await runCli(['generate', '--out', source, '--hour', hour, '--vehicles', '2'])).code).toBe(0);
+      expect((await runCli(['run', '--source', source, '--lake', lake, '--hour', hour, '--state', state])).code).toBe(0);
+    }
+    await build(lake, state);
+    const explain = async (sql: string): Promise<Record<string, unknown>> => {
+      const result = await runCli(['explain', sql, '--json', '--state', state]);
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout) as Record<string, unknown>;
+    };
+    expect(await explain("SELECT vehicle_id, lat FROM lake.vehicle WHERE date = DATE '2020-03-01' AND hour = 9")).toMatchObject({
+      files_read: 1,
+      files_total: 2,
+      partitions_read: 1,
+      partitions_total: 2,
+      warning: null,
+    });
+    expect(await explain('SELECT vehicle_id, lat FROM lake.vehicle')).toMatchObject({
+      files_read: 2,
+      files_total: 2,
+      partitions_read: 2,
+      partitions_total: 2,
+      warning: 'lake.vehicle is read whole: filter on date and hour to read only the partitions you need',
+    });
+    // Internal tables are not the lake: nothing to prune, no warning.
+    expect(await explain('SELECT * FROM fact_vehicle_location')).toMatchObject({ files_read: 0, files_total: 0, warning: null });
+  });
+});
