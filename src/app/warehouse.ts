@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors/user-error.js';
 import { defaultRegistry } from '../events/entity-registry.js';
+import { ensureWritableFolder } from '../storage/writable-folder.js';
 import type { WarehouseBuildReport } from '../warehouse/embedded-warehouse.js';
 import { lakeScans, type ExplainReport, type PlanNode } from '../warehouse/explain-report.js';
 import { openEmbeddedWarehouse } from '../warehouse/embedded-warehouse-registry.js';
@@ -10,6 +11,7 @@ import { loadModels } from '../warehouse/model-graph.js';
 
 export async function buildWarehouse(stateDir: string, lakeRoot: string, onWait?: (holder: string) => void): Promise<WarehouseBuildReport> {
   if (!existsSync(lakeRoot)) throw new UserError(`lake folder ${lakeRoot} does not exist: run an hour into it first`);
+  await ensureWritableFolder(stateDir, 'state folder');
   const warehouse = await openEmbeddedWarehouse();
   return warehouse.build({ stateDir, lakeRoot, models: loadModels(modelsDir()), ...(onWait ? { onWait } : {}) });
 }
