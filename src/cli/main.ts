@@ -12,7 +12,7 @@ import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 import { backfillCommand, triggerCommand } from './trigger-command.js';
 import { upCommand } from './up-command.js';
-import { explainCommand, queryCommand, sqlCommand, warehouseCommand } from './warehouse-command.js';
+import { explainCommand, lineageCommand, queryCommand, sqlCommand, warehouseCommand } from './warehouse-command.js';
 import { globalOptions } from './shared-options.js';
 
 function readGlobalOptions(program: Command): GlobalOptions {
@@ -51,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     queryCommand(global),
     sqlCommand(global),
     explainCommand(global),
+    lineageCommand(global),
     generateCommand(global),
     demoCommand(global),
   ];

@@ -1,10 +1,13 @@
 /** `eventlake warehouse build`, `eventlake query avg-distance` and `eventlake sql`: the embedded warehouse. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { applySnowflakeDdl, explainOnSnowflake, lineageOnSnowflake, snowflakeDdl } from '../app/snowflake-target.js';
+import { UserError } from '../errors/user-error.js';
+import type { FormatName } from '../formats/lake-format.js';
 import { avgDistance, buildWarehouse, explainQuery, querySql } from '../app/warehouse.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { formatCount } from './format-figures.js';
 import { loadSettings, type TargetFlags } from './settings.js';
-import { lakeOption } from './shared-options.js';
+import { formatOption, lakeOption } from './shared-options.js';
 
 export function warehouseCommand(global: () => GlobalOptions): Command {
   const warehouse = new Command('warehouse').description('the embedded DuckDB warehouse in the state folder');
@@ -25,7 +28,72 @@ export function warehouseCommand(global: () => GlobalOptions): Command {
         ].join('\n'),
       );
     });
+  for (const [name, description] of [
+    ['ddl', 'print the complete Snowflake DDL for this lake: integration, stage, external tables, star schema, BI view, hourly task'],
+    ['apply', 'run that DDL on Snowflake (credentials from SNOWFLAKE_* environment variables), then the stage smoke test'],
+  ] as const) {
+    warehouse
+      .command(name)
+      .description(description)
+      .addOption(targetOption().makeOptionMandatory())
+      .requiredOption('--lake-url <url>', 'the lake in S3, s3://bucket/prefix/')
+      .requiredOption('--aws-role-arn <arn>', 'the IAM role Snowflake assumes to read the bucket')
+      .option('--database <name>', 'Snowflake database', 'EVENTLAKE')
+      .option('--schema <name>', 'Snowflake schema', 'LAKE')
+      .option('--integration <name>', 'storage integration', 'EVENTLAKE_S3')
+      .option('--warehouse <name>', 'virtual warehouse the hourly task runs on', 'COMPUTE_WH')
+      .addOption(formatOption())
+      .action(async (opts: SnowflakeFlags) => {
+        const settings = await loadSettings(global(), opts.format === undefined ? {} : { format: opts.format });
+        const options = {
+          lakeUrl: opts.lakeUrl,
+          format: settings.target.format,
+          database: opts.database,
+          schema: opts.schema,
+          integration: opts.integration,
+          awsRoleArn: opts.awsRoleArn,
+          warehouse: opts.warehouse,
+        };
+        if (name === 'ddl') {
+          const ddl = await snowflakeDdl(options);
+          printResult(global(), { target: 'snowflake', ddl }, () => ddl);
+          return;
+        }
+        const result = await applySnowflakeDdl(options);
+        printResult(global(), result, () => `applied ${result.statements} statements; stage smoke test: ${result.smokeTest}`);
+      });
+  }
   return warehouse;
+}
+
+interface SnowflakeFlags {
+  readonly target: 'snowflake';
+  readonly lakeUrl: string;
+  readonly awsRoleArn: string;
+  readonly database: string;
+  readonly schema: string;
+  readonly integration: string;
+  readonly warehouse: string;
+  readonly format?: FormatName;
+}
+
+/** `--target snowflake`; the embedded DuckDB warehouse when absent (where a command has both). */
+function targetOption(): Option {
+  return new Option('--target <target>', 'the warehouse: the embedded one (default) or snowflake').choices(['snowflake']);
+}
+
+export function lineageCommand(global: () => GlobalOptions): Command {
+  return new Command('lineage')
+    .description('table-level lineage upstream of a table (with --target snowflake: from ACCESS_HISTORY)')
+    .argument('<table>', 'the table')
+    .addOption(targetOption())
+    .action(async (table: string, opts: { target?: 'snowflake' }) => {
+      if (opts.target !== 'snowflake') {
+        throw new UserError('lineage of the embedded warehouse is not built yet; --target snowflake reads it from Snowflake\'s ACCESS_HISTORY');
+      }
+      const result = await lineageOnSnowflake(table);
+      printResult(global(), result, () => [`${result.table}:`, ...result.upstream.map((e) => `  ${e.from} → ${e.to}`)].join('\n'));
+    });
 }
 
 export function queryCommand(global: () => GlobalOptions): Command {
@@ -53,7 +121,15 @@ export function explainCommand(global: () => GlobalOptions): Command {
   return new Command('explain')
     .description('the plan of a query, and how many lake files and partitions it reads out of how many')
     .argument('<query>', 'the SQL to explain')
-    .action(async (sql: string) => {
+    .addOption(targetOption())
+    .action(async (sql: string, opts: { target?: 'snowflake' }) => {
+      if (opts.target === 'snowflake') {
+        const remote = await explainOnSnowflake(sql);
+        printResult(global(), remote, () =>
+          [`reads ${remote.partitions_read} of ${remote.partitions_total} partition(s)`, ...(remote.warning ? [`warning: ${remote.warning}`] : [])].join('\n'),
+        );
+        return;
+      }
       const settings = await loadSettings(global());
       const report = await explainQuery(settings.orchestrator.state, sql);
       printResult(global(), report, () =>
