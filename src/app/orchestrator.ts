@@ -3,7 +3,9 @@
  * store, a task executor, the run engine, deadline checks and callback deliveries, opened
  * together from the settings and closed together.
  */
+import { dirname } from 'node:path';
 import { defaultRegistry } from '../events/entity-registry.js';
+import { runEvent, writeRunEvent } from '../lineage/openlineage-event.js';
 import type { FormatName } from '../formats/lake-format.js';
 import type { CallbackSubscription } from '../orchestration/callbacks/callback-event.js';
 import { CallbackDispatcher } from '../orchestration/callbacks/callback-dispatcher.js';
@@ -74,6 +76,8 @@ export class Orchestrator {
   private engine: RunEngine | undefined;
   /** Whether this process worked on runs (so it may owe callbacks); a status query owes none. */
   private worked = false;
+  /** OpenLineage events being written: waited for before the state closes. */
+  private readonly lineageWrites = new Set<Promise<void>>();
   private abortDrain: () => void = () => undefined;
   private readonly drainAborted = new Promise<void>((resolve) => (this.abortDrain = resolve));
 
@@ -129,7 +133,15 @@ export class Orchestrator {
       events: this.events,
       maxQuarantinedShare: this.settings.maxQuarantinedShare,
       retryRuns: options.retryRuns,
-      observer: { onError: this.onError, ...(this.hooks.onRetry ? { onRetry: this.hooks.onRetry } : {}), ...options.observer },
+      observer: {
+        onError: this.onError,
+        ...(this.hooks.onRetry ? { onRetry: this.hooks.onRetry } : {}),
+        ...options.observer,
+        onSettled: (run) => {
+          if (run.status === 'success') this.lineageWrites.add(this.writeLineage(run));
+          options.observer?.onSettled?.(run);
+        },
+      },
     });
     // Deadlines are watched on a timer of their own: a run stuck anywhere, even in this very
     // process, is still seen to be late.
@@ -157,6 +169,14 @@ export class Orchestrator {
     this.worked = true;
   }
 
+  /** An OpenLineage event for a published hour: its source objects in, its lake partitions out. */
+  private async writeLineage(run: RunRecord): Promise<void> {
+    const partitions = [...new Set((run.summary?.outputs ?? []).map((o) => dirname(o.key)))];
+    const source = { namespace: `file://${run.request.source.root}`, name: `hour ${run.hour}` };
+    const outputs = partitions.map((name) => ({ namespace: `file://${run.request.lake.root}`, name }));
+    await writeRunEvent(this.settings.state, runEvent(`hour.${run.hour}`, [source], outputs, { runId: run.id })).catch((err: unknown) => this.onError(err as Error));
+  }
+
   /** Works until every run of `ids` has ended; answers them as they ended. */
   async workOn(ids: readonly string[], options: { retryRuns: boolean; maxRunning?: number; observer?: EngineObserver }): Promise<RunRecord[]> {
     const ended = async (): Promise<boolean> => {
@@ -178,6 +198,7 @@ export class Orchestrator {
 
   /** Delivers what callbacks this process owes (for at most `timeoutMs`), then closes the state. */
   async close(timeoutMs = 15_000): Promise<void> {
+    await Promise.all(this.lineageWrites);
     if (this.worked) await this.deliveries.drain(timeoutMs, this.drainAborted).catch((err: unknown) => this.onError(err as Error));
     this.state.close();
   }

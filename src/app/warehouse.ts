@@ -3,6 +3,10 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../errors/user-error.js';
 import { defaultRegistry } from '../events/entity-registry.js';
 import { ensureWritableFolder } from '../storage/writable-folder.js';
+import { dirname } from 'node:path';
+import { runEvent, writeRunEvent } from '../lineage/openlineage-event.js';
+import { openStateStore } from '../orchestration/state-store-registry.js';
+import { upstreamOf, type LineageEdge, type LoadedPartition, type PartitionWriter } from '../warehouse/table-lineage.js';
 import type { WarehouseBuildReport } from '../warehouse/embedded-warehouse.js';
 import { lakeScans, type ExplainReport, type PlanNode } from '../warehouse/explain-report.js';
 import { openEmbeddedWarehouse } from '../warehouse/embedded-warehouse-registry.js';
@@ -13,7 +17,51 @@ export async function buildWarehouse(stateDir: string, lakeRoot: string, onWait?
   if (!existsSync(lakeRoot)) throw new UserError(`lake folder ${lakeRoot} does not exist: run an hour into it first`);
   await ensureWritableFolder(stateDir, 'state folder');
   const warehouse = await openEmbeddedWarehouse();
-  return warehouse.build({ stateDir, lakeRoot, models: loadModels(modelsDir()), ...(onWait ? { onWait } : {}) });
+  const models = loadModels(modelsDir());
+  const report = await warehouse.build({ stateDir, lakeRoot, models, ...(onWait ? { onWait } : {}) });
+  // One OpenLineage event per model built: what it read, what it wrote.
+  const namespace = `duckdb://${report.database}`;
+  for (const built of report.models) {
+    const model = models.find((m) => m.name === built.name);
+    const inputs = (model?.dependsOn ?? []).map((name) => ({ namespace, name }));
+    await writeRunEvent(stateDir, runEvent(`model.${built.name}`, inputs, [{ namespace, name: built.name }]));
+  }
+  return report;
+}
+
+export interface TableLineage {
+  readonly table: string;
+  readonly upstream: readonly LineageEdge[];
+}
+
+/** Where a table's rows come from: models, internal tables, lake partitions, runs and their sources. */
+export async function tableLineage(stateDir: string, table: string): Promise<TableLineage> {
+  const models = loadModels(modelsDir());
+  const entities = defaultRegistry().entities.map((e) => e.name);
+  if (!models.some((m) => m.name === table) && !entities.includes(table)) {
+    throw new UserError(`no table ${table} in the warehouse; its tables are ${[...entities, ...models.map((m) => m.name)].join(', ')}`);
+  }
+  const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
+  let partitions: LoadedPartition[];
+  try {
+    partitions = (await reader.query('SELECT entity, key FROM _loaded_partitions ORDER BY key')).rows.map((r) => ({ entity: String(r['entity']), key: String(r['key']) }));
+  } finally {
+    reader.close();
+  }
+  const state = await openStateStore({ kind: 'sqlite', dir: stateDir });
+  const writers: PartitionWriter[] = [];
+  try {
+    // Newest first: the run that last published a partition is the one whose rows are loaded.
+    for (const run of await state.runs.list({ status: 'success' })) {
+      for (const output of run.summary?.outputs ?? []) {
+        const partition = dirname(output.key);
+        if (!writers.some((w) => w.partition === partition)) writers.push({ partition, runId: run.id, source: run.request.source.root, objects: run.summary?.objects ?? 0 });
+      }
+    }
+  } finally {
+    state.close();
+  }
+  return { table, upstream: upstreamOf(table, models, partitions, writers) };
 }
 
 export interface AvgDistance {

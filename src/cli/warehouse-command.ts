@@ -1,9 +1,8 @@
 /** `eventlake warehouse build`, `eventlake query avg-distance` and `eventlake sql`: the embedded warehouse. */
 import { Command, Option } from 'commander';
 import { applySnowflakeDdl, explainOnSnowflake, lineageOnSnowflake, snowflakeDdl } from '../app/snowflake-target.js';
-import { UserError } from '../errors/user-error.js';
 import type { FormatName } from '../formats/lake-format.js';
-import { avgDistance, buildWarehouse, explainQuery, querySql } from '../app/warehouse.js';
+import { avgDistance, buildWarehouse, explainQuery, querySql, tableLineage } from '../app/warehouse.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { formatCount } from './format-figures.js';
 import { loadSettings, type TargetFlags } from './settings.js';
@@ -84,14 +83,11 @@ function targetOption(): Option {
 
 export function lineageCommand(global: () => GlobalOptions): Command {
   return new Command('lineage')
-    .description('table-level lineage upstream of a table (with --target snowflake: from ACCESS_HISTORY)')
+    .description('table-level lineage upstream of a table: models, tables, lake partitions, runs and sources (with --target snowflake: from ACCESS_HISTORY)')
     .argument('<table>', 'the table')
     .addOption(targetOption())
     .action(async (table: string, opts: { target?: 'snowflake' }) => {
-      if (opts.target !== 'snowflake') {
-        throw new UserError('lineage of the embedded warehouse is not built yet; --target snowflake reads it from Snowflake\'s ACCESS_HISTORY');
-      }
-      const result = await lineageOnSnowflake(table);
+      const result = opts.target === 'snowflake' ? await lineageOnSnowflake(table) : await tableLineage((await loadSettings(global())).orchestrator.state, table);
       printResult(global(), result, () => [`${result.table}:`, ...result.upstream.map((e) => `  ${e.from} → ${e.to}`)].join('\n'));
     });
 }

@@ -189,3 +189,39 @@ describe('eventlake explain', () => {
     expect(await explain('SELECT * FROM fact_vehicle_location')).toMatchObject({ files_read: 0, files_total: 0, warning: null });
   });
 });
+
+describe('lineage', () => {
+  it('traces a model back through tables and lake partitions to the runs and sources, and writes OpenLineage events', async () => {
+    const lake = await tempDir();
+    const state = `${lake}-state`;
+    expect((await runCli(['run', '--source', SAMPLE, '--lake', lake, '--hour', SAMPLE_HOUR, '--state', state])).code).toBe(0);
+    await build(lake, state);
+    const result = await runCli(['lineage', 'bi_avg_distance', '--json', '--state', state]);
+    expect(result.code).toBe(0);
+    const { upstream } = JSON.parse(result.stdout) as { upstream: { from: string; to: string }[] };
+    // A path from the source, through the lake and the star schema, to the answer.
+    const path = ['fact_period_vehicle_distance', 'fact_vehicle_location', 'vehicle', 'lake.vehicle', 'lake:vehicle/date=2019-06-01/hour=15'];
+    let to = 'bi_avg_distance';
+    for (const from of path) {
+      expect(upstream, `${from} → ${to}`).toContainEqual({ from, to });
+      to = from;
+    }
+    expect(upstream.find((e) => e.to === 'lake:vehicle/date=2019-06-01/hour=15')?.from).toMatch(new RegExp(`^source:${SAMPLE} \\(721 objects, run 2019-06-01T15-\\w+\\)$`));
+    const unknown = await runCli(['lineage', 'nope', '--state', state]);
+    expect(unknown.stderr).toMatch(/^eventlake: no table nope in the warehouse; its tables are vehicle, operating_period, /);
+
+    interface Event {
+      eventType: string;
+      job: { name: string };
+      inputs: { namespace: string; name: string }[];
+      outputs: { namespace: string; name: string }[];
+      schemaURL: string;
+    }
+    const events = await Promise.all((await listFiles(join(state, 'lineage'))).map(async (f) => JSON.parse(await readFile(f, 'utf8')) as Event));
+    const hour = events.find((e) => e.job.name === `hour.${SAMPLE_HOUR}`);
+    expect(hour).toMatchObject({ eventType: 'COMPLETE', inputs: [{ namespace: `file://${SAMPLE}` }], schemaURL: expect.stringMatching(/openlineage\.io\/spec/) as unknown });
+    expect(hour?.outputs.map((o) => o.name).sort()).toEqual(['operating_period/date=2019-06-01/hour=15', 'vehicle/date=2019-06-01/hour=15']);
+    const model = events.find((e) => e.job.name === 'model.bi_avg_distance');
+    expect(model?.inputs.map((i) => i.name).sort()).toEqual(['dim_operating_period', 'fact_period_vehicle_distance']);
+  });
+});
