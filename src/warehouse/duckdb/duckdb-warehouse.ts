@@ -17,6 +17,7 @@ import { defaultRegistry } from '../../events/entity-registry.js';
 import { describeTest, offendingRowsSql } from '../data-tests.js';
 import { buildOrder, type Model } from '../model-graph.js';
 import type { ModelReport, WarehouseBuildOptions, WarehouseBuildReport } from '../embedded-warehouse.js';
+import { appendAvroPartition } from './avro-partition-loader.js';
 import { acquireBuildLock } from './build-lock.js';
 
 export const WAREHOUSE_FILE = 'warehouse.duckdb';
@@ -32,6 +33,8 @@ interface Partition {
   readonly key: string;
   /** Names, sizes and modification times of its files: changes whenever a run republishes it. */
   readonly signature: string;
+  readonly files: readonly string[];
+  readonly format: 'parquet' | 'avro';
 }
 
 async function lakePartitions(lakeRoot: string, entity: string): Promise<Partition[]> {
@@ -45,10 +48,18 @@ async function lakePartitions(lakeRoot: string, entity: string): Promise<Partiti
       const hour = /^hour=(\d{1,2})$/.exec(hourDir)?.[1];
       if (hour === undefined) continue;
       const dir = join(root, dateDir, hourDir);
-      const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet') || f.endsWith('.avro')).sort();
       if (files.length === 0) continue;
       const stats = await Promise.all(files.map(async (f) => `${f}:${(await stat(join(dir, f))).size}:${(await stat(join(dir, f))).mtimeMs}`));
-      partitions.push({ entity, date, hour: Number(hour), key: `${entity}/${dateDir}/${hourDir}`, signature: stats.join('|') });
+      partitions.push({
+        entity,
+        date,
+        hour: Number(hour),
+        key: `${entity}/${dateDir}/${hourDir}`,
+        signature: stats.join('|'),
+        files: files.map((f) => join(dir, f)),
+        format: files.some((f) => f.endsWith('.avro')) ? 'avro' : 'parquet',
+      });
     }
   }
   return partitions;
@@ -68,15 +79,22 @@ async function count(connection: DuckDBConnection, table: string): Promise<numbe
   return Number(row?.['n'] ?? 0);
 }
 
-/** The lake's entities as views (`lake.vehicle`, …) over its Parquet files, date and hour from the path. */
+/**
+ * The lake's entities as views (`lake.vehicle`, …): over its Parquet files, date and hour from
+ * the path; an Avro lake (which DuckDB cannot read without a download) is viewed through the
+ * internal tables its partitions are loaded into.
+ */
 async function createLakeViews(connection: DuckDBConnection, lakeRoot: string, entities: readonly Entity[]): Promise<void> {
   await connection.run('CREATE SCHEMA IF NOT EXISTS lake');
   for (const entity of entities) {
-    const hasFiles = (await lakePartitions(lakeRoot, entity.name)).length > 0;
+    await connection.run(`CREATE TABLE IF NOT EXISTS main.${entity.name} AS ${emptyEntitySelect(entity)}`);
+    const partitions = await lakePartitions(lakeRoot, entity.name);
     const glob = quote(join(lakeRoot, entity.name, '*', '*', '*.parquet'));
-    const body = hasFiles
+    const body = partitions.some((p) => p.format === 'parquet')
       ? `SELECT * FROM read_parquet(${glob}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER})`
-      : emptyEntitySelect(entity);
+      : partitions.length > 0
+        ? `SELECT * FROM main.${entity.name}`
+        : emptyEntitySelect(entity);
     await connection.run(`CREATE OR REPLACE VIEW lake.${entity.name} AS ${body}`);
   }
 }
@@ -87,7 +105,6 @@ async function loadChangedHours(connection: DuckDBConnection, lakeRoot: string, 
   const loaded: string[] = [];
   const removed: string[] = [];
   for (const entity of entities) {
-    await connection.run(`CREATE TABLE IF NOT EXISTS main.${entity.name} AS SELECT * FROM lake.${entity.name} WHERE false`);
     const known = new Map(
       (await rowsOf(connection, `SELECT key, signature FROM _loaded_partitions WHERE entity = ${quote(entity.name)}`)).map((r) => [String(r['key']), String(r['signature'])]),
     );
@@ -97,7 +114,8 @@ async function loadChangedHours(connection: DuckDBConnection, lakeRoot: string, 
       const where = `date = DATE ${quote(p.date)} AND hour = ${p.hour}`;
       await connection.run('BEGIN TRANSACTION');
       await connection.run(`DELETE FROM main.${entity.name} WHERE ${where}`);
-      await connection.run(`INSERT INTO main.${entity.name} SELECT * FROM lake.${entity.name} WHERE ${where}`);
+      if (p.format === 'avro') await appendAvroPartition(connection, entity, p.files, p.date, p.hour);
+      else await connection.run(`INSERT INTO main.${entity.name} SELECT * FROM lake.${entity.name} WHERE ${where}`);
       await connection.run(
         `INSERT OR REPLACE INTO _loaded_partitions VALUES (${quote(p.key)}, ${quote(entity.name)}, DATE ${quote(p.date)}, ${p.hour}, ${quote(p.signature)})`,
       );
