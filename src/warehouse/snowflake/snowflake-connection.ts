@@ -2,12 +2,14 @@
  * A real Snowflake connection (snowflake-sdk), configured only from the environment:
  * SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, and SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH
  * (key-pair authentication, with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if the key is encrypted);
- * SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE and SNOWFLAKE_SCHEMA are optional.
+ * SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE and SNOWFLAKE_SCHEMA are optional;
+ * or SNOWFLAKE_SECRET_ID, an AWS Secrets Manager secret holding them (snowflake-secret.ts).
  * Credentials never come from arguments, and no error prints a value.
  */
 import { UserError } from '../../errors/user-error.js';
 import type { Binds } from 'snowflake-sdk';
 import type { SqlConnection } from '../warehouse-target.js';
+import { withSecretEnv } from './snowflake-secret.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,7 +58,7 @@ export function snowflakeSettings(env: Env = process.env): SnowflakeSettings {
 
 /** Opens a connection; the driver is loaded only here, after the settings are known to be complete. */
 export async function openSnowflakeConnection(env: Env = process.env): Promise<SqlConnection> {
-  const settings = snowflakeSettings(env);
+  const settings = snowflakeSettings(await withSecretEnv(env));
   const { default: snowflake } = await import('snowflake-sdk');
   snowflake.configure({ logLevel: 'ERROR' });
   const connection = snowflake.createConnection({
