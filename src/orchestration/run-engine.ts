@@ -222,8 +222,11 @@ export class RunEngine {
           );
         }
         await runs.saveManifest(run.id, manifest);
-        await queue.enqueue(run.id, manifest.tasks.map((task) => ({ kind: 'task' as const, task })));
+        crashPoint('after-plan');
       }
+      // Queued every time (a task already there is kept as it is): a process killed between saving
+      // the plan and queueing its tasks must not leave a planned run with nothing to do.
+      await queue.enqueue(run.id, manifest.tasks.map((task) => ({ kind: 'task' as const, task })));
       const scratchDir = lake.scratchDir(run.id);
       await mkdir(scratchDir, { recursive: true });
       const settings: TaskSettings = {

@@ -6,7 +6,7 @@
  * - `EVENTLAKE_PAUSE_AT=<point>` with `EVENTLAKE_PAUSE_MS`: the run waits there, to hold a
  *   lease while other runs try to take the same hour.
  */
-export type CrashPoint = 'after-first-task' | 'after-journal' | 'between-renames';
+export type CrashPoint = 'after-plan' | 'after-first-task' | 'after-journal' | 'between-renames';
 export type PausePoint = 'after-lease';
 
 export function crashPoint(point: CrashPoint): void {

@@ -64,6 +64,7 @@ describe('kill -9 of a run, then again', () => {
   });
 
   it.each([
+    ['after-plan', 'run'],
     ['after-first-task', 'run'],
     ['after-journal', 'run'],
     ['between-renames', 'run'],
