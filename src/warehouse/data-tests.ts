@@ -2,6 +2,8 @@
  * Data tests, dbt's four: `unique(a[, b])`, `not_null(a[, b…])`, `relationships(col -> table.col)`
  * and `accepted_values(col: 'x', 'y')`. Each is a query for the offending rows: none is a pass.
  */
+import { sqlString } from '../duckdb/open-duckdb.js';
+
 export type DataTest =
   | { readonly kind: 'unique'; readonly columns: readonly string[] }
   | { readonly kind: 'not_null'; readonly columns: readonly string[] }
@@ -52,8 +54,6 @@ export function describeTest(test: DataTest): string {
   }
 }
 
-const quote = (value: string): string => `'${value.replaceAll("'", "''")}'`;
-
 /** The query that returns the rows breaking the test on `table` (none when it passes). */
 export function offendingRowsSql(table: string, test: DataTest): string {
   switch (test.kind) {
@@ -66,6 +66,6 @@ export function offendingRowsSql(table: string, test: DataTest): string {
     case 'relationships':
       return `SELECT t.* FROM ${table} AS t WHERE t.${test.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${test.table} AS r WHERE r.${test.to} = t.${test.column})`;
     case 'accepted_values':
-      return `SELECT * FROM ${table} WHERE ${test.column} IS NOT NULL AND ${test.column} NOT IN (${test.values.map(quote).join(', ')})`;
+      return `SELECT * FROM ${table} WHERE ${test.column} IS NOT NULL AND ${test.column} NOT IN (${test.values.map(sqlString).join(', ')})`;
   }
 }

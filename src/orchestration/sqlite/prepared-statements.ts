@@ -10,6 +10,11 @@ const MAX_CACHED = 256;
 
 export type Prepare = (sql: string) => Statement;
 
+/** `?, ?, ?` for a list bound to `IN (…)`. */
+export function placeholders(items: readonly unknown[]): string {
+  return items.map(() => '?').join(', ');
+}
+
 export function preparedStatements(db: StateDatabase): Prepare {
   const cache = new Map<string, Statement>();
   return (sql) => {

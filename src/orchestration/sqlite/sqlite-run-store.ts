@@ -6,7 +6,7 @@ import { runIdFor } from '../../pipeline/lake-layout.js';
 import type { RunManifest } from '../../pipeline/run-manifest.js';
 import { ownerAlive } from '../process-identity.js';
 import type { RunEnd, RunFilter, RunRecord, RunStatus, RunStore, RunTrigger, SubmitRun } from '../run-store.js';
-import { preparedStatements, type Prepare } from './prepared-statements.js';
+import { placeholders, preparedStatements, type Prepare } from './prepared-statements.js';
 import type { StateDatabase } from './state-database.js';
 
 interface RunRow {
@@ -52,10 +52,6 @@ function toRecord(row: RunRow): RunRecord {
     ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as RunRecord['summary'] }),
     ...(row.poor_quality === 1 ? { poorQuality: true } : {}),
   };
-}
-
-function placeholders(items: readonly unknown[]): string {
-  return items.map(() => '?').join(', ');
 }
 
 export class SqliteRunStore implements RunStore {

@@ -14,7 +14,7 @@ import type {
   WorkQueue,
 } from '../work-queue.js';
 import { retryDelayMs } from '../retry-delay.js';
-import { preparedStatements, type Prepare } from './prepared-statements.js';
+import { placeholders, preparedStatements, type Prepare } from './prepared-statements.js';
 import type { StateDatabase } from './state-database.js';
 
 interface MessageRow {
@@ -72,8 +72,6 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
 
 const DEAD_LETTER_COLUMNS = `d.id, d.message_id, m.run_id, r.hour, m.kind, m.task_id, d.attempts, d.error, d.dead_at, d.replayed_at
   FROM dead_letters d JOIN messages m ON m.id = d.message_id JOIN runs r ON r.id = m.run_id`;
-
-const placeholders = (items: readonly unknown[]): string => items.map(() => '?').join(', ');
 
 export class SqliteWorkQueue implements WorkQueue {
   private readonly prepare: Prepare;

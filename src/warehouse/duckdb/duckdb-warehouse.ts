@@ -11,6 +11,7 @@ import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../../duckdb/open-duckdb.js';
 import { UserError } from '../../errors/user-error.js';
 import type { Entity } from '../../events/entity.js';
 import { defaultRegistry } from '../../events/entity-registry.js';
@@ -23,8 +24,6 @@ import { acquireBuildLock } from './build-lock.js';
 export const WAREHOUSE_FILE = 'warehouse.duckdb';
 
 const SQL_TYPES = { string: 'VARCHAR', timestamp: 'TIMESTAMPTZ', double: 'DOUBLE' } as const;
-
-const quote = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 interface Partition {
   readonly entity: string;
@@ -50,7 +49,12 @@ async function lakePartitions(lakeRoot: string, entity: string): Promise<Partiti
       const dir = join(root, dateDir, hourDir);
       const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet') || f.endsWith('.avro')).sort();
       if (files.length === 0) continue;
-      const stats = await Promise.all(files.map(async (f) => `${f}:${(await stat(join(dir, f))).size}:${(await stat(join(dir, f))).mtimeMs}`));
+      const stats = await Promise.all(
+        files.map(async (f) => {
+          const { size, mtimeMs } = await stat(join(dir, f));
+          return `${f}:${size}:${mtimeMs}`;
+        }),
+      );
       partitions.push({
         entity,
         date,
@@ -89,7 +93,7 @@ async function createLakeViews(connection: DuckDBConnection, lakeRoot: string, e
   for (const entity of entities) {
     await connection.run(`CREATE TABLE IF NOT EXISTS main.${entity.name} AS ${emptyEntitySelect(entity)}`);
     const partitions = await lakePartitions(lakeRoot, entity.name);
-    const glob = quote(join(lakeRoot, entity.name, '*', '*', '*.parquet'));
+    const glob = sqlString(join(lakeRoot, entity.name, '*', '*', '*.parquet'));
     const body = partitions.some((p) => p.format === 'parquet')
       ? `SELECT * FROM read_parquet(${glob}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER})`
       : partitions.length > 0
@@ -106,18 +110,18 @@ async function loadChangedHours(connection: DuckDBConnection, lakeRoot: string, 
   const removed: string[] = [];
   for (const entity of entities) {
     const known = new Map(
-      (await rowsOf(connection, `SELECT key, signature FROM _loaded_partitions WHERE entity = ${quote(entity.name)}`)).map((r) => [String(r['key']), String(r['signature'])]),
+      (await rowsOf(connection, `SELECT key, signature FROM _loaded_partitions WHERE entity = ${sqlString(entity.name)}`)).map((r) => [String(r['key']), String(r['signature'])]),
     );
     const current = await lakePartitions(lakeRoot, entity.name);
     for (const p of current) {
       if (known.get(p.key) === p.signature) continue;
-      const where = `date = DATE ${quote(p.date)} AND hour = ${p.hour}`;
+      const where = `date = DATE ${sqlString(p.date)} AND hour = ${p.hour}`;
       await connection.run('BEGIN TRANSACTION');
       await connection.run(`DELETE FROM main.${entity.name} WHERE ${where}`);
       if (p.format === 'avro') await appendAvroPartition(connection, entity, p.files, p.date, p.hour);
       else await connection.run(`INSERT INTO main.${entity.name} SELECT * FROM lake.${entity.name} WHERE ${where}`);
       await connection.run(
-        `INSERT OR REPLACE INTO _loaded_partitions VALUES (${quote(p.key)}, ${quote(entity.name)}, DATE ${quote(p.date)}, ${p.hour}, ${quote(p.signature)})`,
+        `INSERT OR REPLACE INTO _loaded_partitions VALUES (${sqlString(p.key)}, ${sqlString(entity.name)}, DATE ${sqlString(p.date)}, ${p.hour}, ${sqlString(p.signature)})`,
       );
       await connection.run('COMMIT');
       loaded.push(p.key);
@@ -126,8 +130,8 @@ async function loadChangedHours(connection: DuckDBConnection, lakeRoot: string, 
     for (const key of known.keys()) {
       if (present.has(key)) continue;
       const [, date, hour] = /date=([\d-]+)\/hour=(\d+)$/.exec(key) ?? [];
-      await connection.run(`DELETE FROM main.${entity.name} WHERE date = DATE ${quote(date ?? '')} AND hour = ${Number(hour)}`);
-      await connection.run(`DELETE FROM _loaded_partitions WHERE key = ${quote(key)}`);
+      await connection.run(`DELETE FROM main.${entity.name} WHERE date = DATE ${sqlString(date ?? '')} AND hour = ${Number(hour)}`);
+      await connection.run(`DELETE FROM _loaded_partitions WHERE key = ${sqlString(key)}`);
       removed.push(key);
     }
   }
@@ -169,7 +173,7 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
     try {
       await connection.run("SET TimeZone = 'UTC'");
       const entities = defaultRegistry().entities;
-      await connection.run(`CREATE OR REPLACE TABLE _warehouse AS SELECT ${quote(options.lakeRoot)} AS lake, now() AS built_at`);
+      await connection.run(`CREATE OR REPLACE TABLE _warehouse AS SELECT ${sqlString(options.lakeRoot)} AS lake, now() AS built_at`);
       await createLakeViews(connection, options.lakeRoot, entities);
       const { loaded, removed } = await loadChangedHours(connection, options.lakeRoot, entities);
       const models = await runModels(connection, options.models, entities.map((e) => e.name));

@@ -8,11 +8,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../../duckdb/open-duckdb.js';
 import { UserError } from '../../errors/user-error.js';
 import type { WarehouseReader } from '../embedded-warehouse.js';
 import { WAREHOUSE_FILE } from './duckdb-warehouse.js';
-
-const quote = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /** DuckDB's message without its category prefix's stack: one sentence for the person. */
 function oneLine(err: unknown): string {
@@ -27,7 +26,7 @@ export async function openWarehouseReader(stateDir: string): Promise<WarehouseRe
   await connection.run("SET TimeZone = 'UTC'");
   const [meta] = (await connection.runAndReadAll(`SELECT lake FROM _warehouse`)).getRowObjectsJson();
   const lake = String(meta?.['lake'] ?? '');
-  await connection.run(`SET allowed_directories = [${quote(`${lake}/`)}]`);
+  await connection.run(`SET allowed_directories = [${sqlString(`${lake}/`)}]`);
   await connection.run('SET enable_external_access = false');
   await connection.run('SET lock_configuration = true');
   return {
