@@ -19,6 +19,8 @@ import { openStateStore } from '../orchestration/state-store-registry.js';
 import type { RetryPolicy } from '../orchestration/work-queue.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
 import { openTaskExecutor } from '../runtime/task-executor-registry.js';
+import type { ObjectStoreConfig } from '../storage/object-store-config.js';
+import { formatLocation } from '../storage/location.js';
 
 /** What a run of an hour reads and writes, before it has a run. */
 export interface RunTarget {
@@ -65,6 +67,11 @@ export interface OrchestratorHooks {
 }
 
 const DEADLINE_CHECK_MS = 1000;
+
+/** OpenLineage names datasets by where they live: `file:///lake` or `s3://bucket/prefix`. */
+function lineageNamespace(config: ObjectStoreConfig): string {
+  return config.kind === 'local' ? `file://${config.root}` : formatLocation(config).replace(/\/$/, '');
+}
 
 const TERMINAL = new Set(['success', 'failed']);
 
@@ -172,8 +179,8 @@ export class Orchestrator {
   /** An OpenLineage event for a published hour: its source objects in, its lake partitions out. */
   private async writeLineage(run: RunRecord): Promise<void> {
     const partitions = [...new Set((run.summary?.outputs ?? []).map((o) => dirname(o.key)))];
-    const source = { namespace: `file://${run.request.source.root}`, name: `hour ${run.hour}` };
-    const outputs = partitions.map((name) => ({ namespace: `file://${run.request.lake.root}`, name }));
+    const source = { namespace: lineageNamespace(run.request.source), name: `hour ${run.hour}` };
+    const outputs = partitions.map((name) => ({ namespace: lineageNamespace(run.request.lake), name }));
     await writeRunEvent(this.settings.state, runEvent(`hour.${run.hour}`, [source], outputs, { runId: run.id })).catch((err: unknown) => this.onError(err as Error));
   }
 

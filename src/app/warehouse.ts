@@ -1,4 +1,5 @@
 /** The embedded warehouse as the CLI (and later the HTTP API) uses it: build it, ask it questions. */
+import { formatLocation } from '../storage/location.js';
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors/user-error.js';
 import { defaultRegistry } from '../events/entity-registry.js';
@@ -55,7 +56,7 @@ export async function tableLineage(stateDir: string, table: string): Promise<Tab
     for (const run of await state.runs.list({ status: 'success' })) {
       for (const output of run.summary?.outputs ?? []) {
         const partition = dirname(output.key);
-        if (!writers.some((w) => w.partition === partition)) writers.push({ partition, runId: run.id, source: run.request.source.root, objects: run.summary?.objects ?? 0 });
+        if (!writers.some((w) => w.partition === partition)) writers.push({ partition, runId: run.id, source: formatLocation(run.request.source), objects: run.summary?.objects ?? 0 });
       }
     }
   } finally {

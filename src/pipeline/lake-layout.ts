@@ -11,6 +11,10 @@ export const QUARANTINE = '_quarantine';
 const STAGING = '_staging';
 /** One lease file per partition key (an hour). */
 const LEASES = '_leases';
+/** On an object store without renames, one manifest per hour lists its current parts. */
+const MANIFESTS = '_manifests';
+/** Cloud runs record their progress here, so status needs no database. */
+const RUNS = '_runs';
 
 /** `vehicle/date=2019-06-01/hour=15` */
 export function partitionOf(table: string, hour: Hour): string {
@@ -74,4 +78,37 @@ export function isRunOfHour(runId: string, partitionKey: string): boolean {
 
 export function leaseKey(partitionKey: string): string {
   return `${LEASES}/${partitionKey}.lease`;
+}
+
+/** The hour's manifest on an object-store lake: the parts readers should read, with their etags. */
+export function hourManifestKey(partitionKey: string): string {
+  return `${MANIFESTS}/${partitionKey}.json`;
+}
+
+export const hourManifestsRoot = MANIFESTS;
+
+/** A cloud run's record: its plan, then its outcome. */
+export function runRecordKey(partitionKey: string, runId: string): string {
+  return `${RUNS}/${partitionKey}/${runId}.json`;
+}
+
+export const runRecordsRoot = RUNS;
+
+/** Where a task run away from the lake (a Lambda) uploads its outputs, keyed by task id. */
+export function stagedTaskOutputs(runId: string, taskId: string): string {
+  return `${runArea(runId)}/tasks/${taskId}`;
+}
+
+/** Written last by a task run away from the lake: its outputs, as keys. */
+export function taskDoneKey(runId: string, taskId: string): string {
+  return `${runArea(runId)}/done/${taskId}.json`;
+}
+
+export function taskDonePrefix(runId: string): string {
+  return `${runArea(runId)}/done/`;
+}
+
+/** Created by the one invocation that closes the run's hour (a conditional create). */
+export function closeClaimKey(runId: string): string {
+  return `${runArea(runId)}/close.json`;
 }

@@ -1,2 +1,4 @@
 /** Where the lake is; plain data, chosen by configuration. */
-export type LakeConfig = { readonly kind: 'local'; readonly root: string };
+import type { ObjectStoreConfig } from './object-store-config.js';
+
+export type LakeConfig = ObjectStoreConfig;

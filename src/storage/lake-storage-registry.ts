@@ -8,5 +8,9 @@ export async function openLakeStorage(config: LakeConfig): Promise<LakeStorage> 
       const { LocalLakeStorage } = await import('./local/local-lake-storage.js');
       return new LocalLakeStorage(config.root);
     }
+    case 's3': {
+      const { S3LakeStorage } = await import('./s3/s3-lake-storage.js');
+      return new S3LakeStorage(config.bucket, config.prefix) as unknown as LakeStorage;
+    }
   }
 }

@@ -11,5 +11,9 @@ export async function openObjectStore(config: ObjectStoreConfig): Promise<Object
       const { LocalObjectStore } = await import('./local/local-object-store.js');
       return new LocalObjectStore(config.root);
     }
+    case 's3': {
+      const { S3ObjectStore } = await import('./s3/s3-object-store.js');
+      return new S3ObjectStore(config.bucket, config.prefix) as unknown as ObjectStore;
+    }
   }
 }

@@ -12,6 +12,11 @@ export interface ObjectInfo {
   readonly lastModified: Date;
 }
 
+export interface ObjectVersion {
+  readonly body: Buffer;
+  readonly etag: string;
+}
+
 /** Something listed that is not an object the pipeline can read, and why. */
 export interface SkippedEntry {
   readonly key: string;
@@ -38,6 +43,15 @@ export interface ObjectStore {
   write(key: string, body: Buffer | Readable): Promise<void>;
   /** Writes the object only if no object has the key; false when one already had it. */
   createIfAbsent(key: string, body: Buffer): Promise<boolean>;
+  /** The whole object and the etag of exactly those bytes; undefined when there is no such object. */
+  readVersion(key: string): Promise<ObjectVersion | undefined>;
+  /**
+   * Replaces the object only while its etag is still `etag` (S3's `If-Match`); false when it
+   * changed or is gone. With createIfAbsent, what leases and claims are built on.
+   */
+  replaceIfMatch(key: string, body: Buffer, etag: string): Promise<boolean>;
+  /** Copies an object within the store (on S3 a server-side copy); answers the copy's etag. */
+  copy(fromKey: string, toKey: string): Promise<string>;
   /** Deletes the object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
 }

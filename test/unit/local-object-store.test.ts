@@ -80,4 +80,20 @@ describe('LocalObjectStore', () => {
     }
     expect(keys).toEqual(['a.json', 'c.json']);
   });
+
+  it('reads an object with its etag, replaces it only while the etag matches, and copies it', async () => {
+    const root = await tempDir();
+    const store = new LocalObjectStore(root);
+    expect(await store.readVersion('none.json')).toBeUndefined();
+    await store.write('a/one.json', Buffer.from('one'));
+    const first = await store.readVersion('a/one.json');
+    expect(first?.body.toString()).toBe('one');
+    expect(await store.replaceIfMatch('a/one.json', Buffer.from('two'), first?.etag ?? '')).toBe(true);
+    expect(await store.replaceIfMatch('a/one.json', Buffer.from('three'), first?.etag ?? '')).toBe(false);
+    expect((await store.readAll('a/one.json')).toString()).toBe('two');
+    expect(await store.replaceIfMatch('gone.json', Buffer.from('x'), first?.etag ?? '')).toBe(false);
+    const etag = await store.copy('a/one.json', 'b/copy.json');
+    expect((await store.readVersion('b/copy.json'))?.etag).toBe(etag);
+    expect((await store.readAll('b/copy.json')).toString()).toBe('two');
+  });
 });

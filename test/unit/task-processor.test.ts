@@ -155,6 +155,9 @@ describe('TaskProcessor failures', () => {
       createIfAbsent: () => Promise.reject(new Error('not used')),
       write: () => Promise.reject(new Error('not used')),
       delete: () => Promise.reject(new Error('not used')),
+      readVersion: () => Promise.reject(new Error('not used')),
+      replaceIfMatch: () => Promise.reject(new Error('not used')),
+      copy: () => Promise.reject(new Error('not used')),
     };
     const setup = await setUp(lines, '.json', 'streamed', defaultRegistry(), { store: failing });
     const result = await runOne(setup);

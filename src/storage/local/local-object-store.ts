@@ -1,14 +1,20 @@
 /** The object-store port on a local folder: the embedded default. */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ListOptions, ObjectInfo, ObjectStore } from '../object-store.js';
+import type { ListOptions, ObjectInfo, ObjectStore, ObjectVersion } from '../object-store.js';
 import { StorageLocationError } from '../errors.js';
 import { createExclusive } from './create-exclusive.js';
+
+/** Inode, size and mtime: changes whenever a write (a rename over the file) does. */
+function localEtag(info: Stats): string {
+  return `${info.ino.toString(16)}-${info.size.toString(16)}-${Math.trunc(info.mtimeMs * 1000).toString(16)}`;
+}
 
 /** A folder entry as bytes: names that are not UTF-8 cannot become keys. */
 type RawEntry = Dirent<Buffer>;
@@ -72,8 +78,45 @@ export class LocalObjectStore implements ObjectStore {
       throw new StorageLocationError(`cannot read ${join(this.root, key)} (${err.code ?? err.message})`);
     });
     if (!found) return undefined;
-    const { size, mtime, mtimeMs, ino } = found;
-    return { key, size, etag: `${ino.toString(16)}-${size.toString(16)}-${Math.trunc(mtimeMs * 1000).toString(16)}`, lastModified: mtime };
+    const { size, mtime } = found;
+    return { key, size, etag: localEtag(found), lastModified: mtime };
+  }
+
+  async readVersion(key: string): Promise<ObjectVersion | undefined> {
+    const path = join(this.root, key);
+    // A write replaces the file by rename: opened once, the bytes and the stat are of one version.
+    const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!handle) return undefined;
+    try {
+      const [body, info] = [await handle.readFile(), await handle.stat()];
+      return { body, etag: localEtag(info) };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Compares, then renames: not atomic between processes, unlike S3's If-Match. The local lake
+   * does not use it (its lease is a file created exclusively); it is here for the port's sake.
+   */
+  async replaceIfMatch(key: string, body: Buffer, etag: string): Promise<boolean> {
+    const current = await this.info(key);
+    if (current?.etag !== etag) return false;
+    await this.write(key, body);
+    return true;
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<string> {
+    const to = join(this.root, toKey);
+    await mkdir(dirname(to), { recursive: true });
+    const temp = `${to}.${randomUUID()}.tmp`;
+    await copyFile(join(this.root, fromKey), temp);
+    await rename(temp, to);
+    const info = await this.info(toKey);
+    return info?.etag ?? '';
   }
 
   read(key: string): Readable {

@@ -1,0 +1,8 @@
+/** The object-store port on an S3 bucket (being built in this change). */
+import { UserError } from '../../errors/user-error.js';
+
+export class S3ObjectStore {
+  constructor(bucket: string, prefix: string) {
+    throw new UserError(`s3://${bucket}/${prefix} cannot be read yet`);
+  }
+}
