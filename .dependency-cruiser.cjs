@@ -2,7 +2,7 @@
  * The direction of dependencies, checked by `npm test` (dependency-cruiser):
  * events ← pipeline ← runtime / app ← cli, and adapters reached only through their registries.
  */
-const ADAPTERS = '^src/(storage/(local|s3)|formats/(parquet|avro)|orchestration/(json|sqlite)|runtime/(local|lambda)|warehouse/(duckdb|snowflake))/';
+const ADAPTERS = '^src/(storage/(local|s3)|formats/(parquet|avro)|orchestration/(json|sqlite)|runtime/local|warehouse/(duckdb|snowflake))/';
 
 module.exports = {
   forbidden: [

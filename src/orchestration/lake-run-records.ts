@@ -1,0 +1,52 @@
+/**
+ * Cloud runs keep their state in the lake itself, one JSON record per run under `_runs/<hour>/`:
+ * the fan-out writes it with the plan, the hour's close writes how it ended. `status` (and the UI)
+ * read them without a database; the tasks done so far are the done markers under the run's staging.
+ */
+import type { RunManifest } from '../pipeline/run-manifest.js';
+import { runRecordKey, runRecordsRoot, taskDonePrefix } from '../pipeline/lake-layout.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { RunSummary } from './run-store.js';
+
+export type LakeRunStatus = 'queued' | 'success' | 'failed';
+
+export interface LakeRunRecord {
+  readonly version: 1;
+  readonly runId: string;
+  readonly hour: string;
+  readonly status: LakeRunStatus;
+  readonly queuedAt: string;
+  readonly finishedAt?: string;
+  /** Where its tasks went, e.g. the queue's URL. */
+  readonly queue?: string;
+  readonly manifest: RunManifest;
+  readonly summary?: RunSummary;
+  readonly error?: string;
+}
+
+export async function writeLakeRun(store: ObjectStore, record: LakeRunRecord): Promise<void> {
+  await store.write(runRecordKey(record.hour, record.runId), Buffer.from(`${JSON.stringify(record, null, 1)}\n`));
+}
+
+export async function readLakeRun(store: ObjectStore, hour: string, runId: string): Promise<LakeRunRecord | undefined> {
+  const found = await store.readVersion(runRecordKey(hour, runId));
+  return found ? (JSON.parse(found.body.toString('utf8')) as LakeRunRecord) : undefined;
+}
+
+/** Every run recorded in the lake (of one hour, when given), newest first. */
+export async function listLakeRuns(store: ObjectStore, hour?: string): Promise<LakeRunRecord[]> {
+  const records: LakeRunRecord[] = [];
+  for await (const info of store.list(hour === undefined ? `${runRecordsRoot}/` : `${runRecordsRoot}/${hour}/`)) {
+    if (!info.key.endsWith('.json')) continue;
+    const found = await store.readVersion(info.key);
+    if (found) records.push(JSON.parse(found.body.toString('utf8')) as LakeRunRecord);
+  }
+  return records.sort((a, b) => b.queuedAt.localeCompare(a.queuedAt));
+}
+
+/** How many of the run's tasks have written their done marker. */
+export async function countDoneTasks(store: ObjectStore, runId: string): Promise<number> {
+  let done = 0;
+  for await (const info of store.list(taskDonePrefix(runId))) if (info.key.endsWith('.json')) done++;
+  return done;
+}
