@@ -76,6 +76,16 @@ export function isRunOfHour(runId: string, partitionKey: string): boolean {
   return runId.startsWith(`${partitionKey}-`);
 }
 
+/** The hour a run is of: its name before the last `-` (the suffix of runIdFor has none). */
+export function partitionKeyOfRun(runId: string): string {
+  return runId.slice(0, runId.lastIndexOf('-'));
+}
+
+/** A small object a lake on a bucket writes and deletes to check it may write at all. */
+export function writeProbeKey(id: string): string {
+  return `${STAGING}/write-probe-${id}`;
+}
+
 export function leaseKey(partitionKey: string): string {
   return `${LEASES}/${partitionKey}.lease`;
 }
