@@ -10,7 +10,7 @@ export async function openLakeStorage(config: LakeConfig): Promise<LakeStorage> 
     }
     case 's3': {
       const { S3LakeStorage } = await import('./s3/s3-lake-storage.js');
-      return new S3LakeStorage(config.bucket, config.prefix) as unknown as LakeStorage;
+      return S3LakeStorage.open(config.bucket, config.prefix);
     }
   }
 }
