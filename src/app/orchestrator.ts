@@ -20,7 +20,7 @@ import type { RetryPolicy } from '../orchestration/work-queue.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
 import { openTaskExecutor } from '../runtime/task-executor-registry.js';
 import type { ObjectStoreConfig } from '../storage/object-store-config.js';
-import { formatLocation } from '../storage/location.js';
+import { formatLocation, parseLocation } from '../storage/location.js';
 
 /** What a run of an hour reads and writes, before it has a run. */
 export interface RunTarget {
@@ -49,8 +49,8 @@ export interface OrchestratorSettings {
 
 export function runRequest(target: RunTarget): RunRequest {
   return {
-    source: { kind: 'local', root: target.source },
-    lake: { kind: 'local', root: target.lake },
+    source: parseLocation(target.source, 'source'),
+    lake: parseLocation(target.lake, 'lake'),
     layout: target.layout,
     format: target.format,
     codec: target.codec,

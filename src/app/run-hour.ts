@@ -12,6 +12,7 @@ import type { Hour } from '../pipeline/hour.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import type { SkippedEntry } from '../storage/object-store.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
+import { isS3Location, parseLocation } from '../storage/location.js';
 import { runRequest, type Orchestrator, type RunTarget } from './orchestrator.js';
 
 export interface RunOutput {
@@ -63,12 +64,21 @@ function isWithin(path: string, folder: string): boolean {
 
 /** Folders that overlap would read the lake as source, or publish over the state. */
 function checkFolders(request: RunTarget, stateDir: string): void {
+  if (isS3Location(request.source) || isS3Location(request.lake)) return checkBuckets(request);
   const [source, lake, state] = [resolve(request.source), resolve(request.lake), resolve(stateDir)];
   if (source === lake) throw new UserError(`the lake folder ${lake} is the source folder; choose another lake`);
   if (request.layout === 'any' && isWithin(lake, source)) {
     throw new UserError(`the lake folder ${lake} is inside the source folder ${source}, which --layout any reads whole; move the lake or use --layout flat or nested`);
   }
   if (isWithin(state, lake)) throw new UserError(`the state folder ${state} is inside the lake ${lake}; keep it outside, publishing replaces lake folders`);
+}
+
+/** A lake in the source's own prefix would be read back as source by --layout any. */
+function checkBuckets(request: RunTarget): void {
+  if (request.source === request.lake) throw new UserError(`the lake ${request.lake} is the source; choose another lake`);
+  if (request.layout === 'any' && request.lake.startsWith(request.source)) {
+    throw new UserError(`the lake ${request.lake} is inside the source ${request.source}, which --layout any reads whole; move the lake or use --layout flat or nested`);
+  }
 }
 
 /** What a run record says, as the report a person or script reads. */
@@ -97,9 +107,9 @@ export async function checkTarget(target: RunTarget, stateDir: string): Promise<
   checkFolders(target, stateDir);
   const format = await loadLakeFormat(target.format);
   checkCodec(format, target.codec);
-  const store = await openObjectStore({ kind: 'local', root: target.source });
+  const store = await openObjectStore(parseLocation(target.source, '--source'));
   await store.assertReadable();
-  const lake = await openLakeStorage({ kind: 'local', root: target.lake });
+  const lake = await openLakeStorage(parseLocation(target.lake, '--lake'));
   await lake.assertWritable();
 }
 

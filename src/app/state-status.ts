@@ -2,7 +2,26 @@
 import type { CallbackDelivery, RecordedEvent } from '../orchestration/event-log.js';
 import type { RunRecord } from '../orchestration/run-store.js';
 import type { DeadLetter, QueueMessage } from '../orchestration/work-queue.js';
+import { countDoneTasks, listLakeRuns, type LakeRunRecord } from '../orchestration/lake-run-records.js';
+import { parseLocation } from '../storage/location.js';
+import { openObjectStore } from '../storage/object-store-registry.js';
 import type { Orchestrator } from './orchestrator.js';
+
+/** A cloud run as its record in the lake tells it, with how many of its tasks are done. */
+export interface LakeRunStatus {
+  readonly runId: string;
+  readonly hour: string;
+  readonly status: LakeRunRecord['status'];
+  readonly queuedAt: string;
+  readonly finishedAt?: string;
+  readonly tasks: number;
+  /** Tasks with outputs staged (for a run still queued; every task once it ended). */
+  readonly tasksDone: number;
+  readonly objects: number;
+  readonly events?: Record<string, number>;
+  readonly quarantined?: number;
+  readonly error?: string;
+}
 
 export interface StateStatus {
   readonly state: string;
@@ -13,9 +32,31 @@ export interface StateStatus {
   readonly deadlineMisses: readonly RecordedEvent[];
   readonly alerts: readonly RecordedEvent[];
   readonly deliveries: readonly CallbackDelivery[];
+  /** Runs recorded in the lake itself by the cloud worker (fan-out, Lambda, close). */
+  readonly lakeRuns: readonly LakeRunStatus[];
 }
 
-export async function stateStatus(orchestrator: Orchestrator, limit: number): Promise<StateStatus> {
+/** The runs a lake records under `_runs/`, newest first: cloud runs need no database. */
+export async function lakeRuns(lake: string, limit: number): Promise<LakeRunStatus[]> {
+  const store = await openObjectStore(parseLocation(lake, 'lake'));
+  const records = (await listLakeRuns(store)).slice(0, limit);
+  return Promise.all(
+    records.map(async (r) => ({
+      runId: r.runId,
+      hour: r.hour,
+      status: r.status,
+      queuedAt: r.queuedAt,
+      ...(r.finishedAt === undefined ? {} : { finishedAt: r.finishedAt }),
+      tasks: r.manifest.tasks.length,
+      tasksDone: r.status === 'queued' ? await countDoneTasks(store, r.runId) : r.manifest.tasks.length,
+      objects: r.manifest.objects,
+      ...(r.summary ? { events: r.summary.events, quarantined: r.summary.quarantined } : {}),
+      ...(r.error === undefined ? {} : { error: r.error }),
+    })),
+  );
+}
+
+export async function stateStatus(orchestrator: Orchestrator, lake: string, limit: number): Promise<StateStatus> {
   const { state } = orchestrator;
   const alerts = [...(await state.events.events({ kind: 'late_data', limit })), ...(await state.events.events({ kind: 'quality', limit }))];
   return {
@@ -27,5 +68,6 @@ export async function stateStatus(orchestrator: Orchestrator, limit: number): Pr
     deadlineMisses: await state.events.events({ kind: 'deadline_miss', limit }),
     alerts: alerts.sort((a, b) => b.id - a.id).slice(0, limit),
     deliveries: await state.events.deliveries({ limit }),
+    lakeRuns: await lakeRuns(lake, limit),
   };
 }

@@ -7,6 +7,7 @@ import { demoCommand } from './demo-command.js';
 import { generateCommand } from './generate-command.js';
 import { dlqCommand } from './dlq-command.js';
 import { initCommand } from './init-command.js';
+import { lambdaCommand } from './lambda-command.js';
 import { resumeCommand } from './resume-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     lineageCommand(global),
     generateCommand(global),
     demoCommand(global),
+    lambdaCommand(global),
   ];
   // Global flags are accepted after the command name too: `eventlake run --json …`, `eventlake dlq list --json`.
   const acceptGlobalFlags = (command: Command): void => {

@@ -12,6 +12,7 @@ import { loadLakeFormat } from '../formats/lake-formats.js';
 import type { ScheduleSettings } from '../orchestration/scheduler.js';
 import { MAX_LINE_BYTES } from '../pipeline/line-splitter.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
+import { formatLocation, parseLocation } from '../storage/location.js';
 import type { GlobalOptions } from './cli-context.js';
 
 /** Flags that say what to read and write; each overrides its config key. */
@@ -43,8 +44,9 @@ export async function loadSettings(global: GlobalOptions, flags: TargetFlags = {
   const format = await loadLakeFormat(formatName);
   const codec = checkCodec(format, flags.codec ?? config.lake.codec, flags.codec === undefined ? 'lake.codec' : '--codec');
   const target: RunTarget = {
-    source: resolve(flags.source ?? config.source.path),
-    lake: resolve(flags.lake ?? config.lake.path),
+    // A folder becomes its absolute path; `s3://bucket/prefix` stays as written (with a final slash).
+    source: formatLocation(parseLocation(flags.source ?? config.source.path, flags.source === undefined ? 'source.path' : '--source')),
+    lake: formatLocation(parseLocation(flags.lake ?? config.lake.path, flags.lake === undefined ? 'lake.path' : '--lake')),
     layout: flags.layout ?? config.source.layout,
     format: formatName,
     codec,

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { FORMAT_NAMES } from '../formats/lake-formats.js';
 import { parseHour, type Hour } from '../pipeline/hour.js';
 import { SOURCE_LAYOUTS } from '../pipeline/source-object-name.js';
+import { parseLocation } from '../storage/location.js';
 
 export function positiveInteger(flag: string, min = 1) {
   return (value: string): number => {
@@ -38,9 +39,24 @@ export function globalOptions(): Option[] {
   ];
 }
 
+/** A folder or `s3://bucket/prefix` flag, checked as it is parsed so the error names the flag. */
+export function locationArgument(flag: string) {
+  const folder = folderArgument(flag);
+  return (value: string): string => {
+    folder(value);
+    try {
+      parseLocation(value, flag);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return value;
+  };
+}
+
 export const sourceOption = (): Option =>
-  new Option('--source <dir>', 'folder holding the source objects (config source.path)').argParser(folderArgument('--source'));
-export const lakeOption = (): Option => new Option('--lake <dir>', 'lake folder to write (config lake.path)').argParser(folderArgument('--lake'));
+  new Option('--source <dir|s3-url>', 'folder or s3://bucket/prefix holding the source objects (config source.path)').argParser(locationArgument('--source'));
+export const lakeOption = (): Option =>
+  new Option('--lake <dir|s3-url>', 'lake folder or s3://bucket/prefix to write (config lake.path)').argParser(locationArgument('--lake'));
 export const hourOption = (): Option =>
   new Option('--hour <hour>', 'logical hour to process, e.g. 2019-06-01T15').argParser(hourArgument).makeOptionMandatory();
 export const layoutOption = (): Option =>

@@ -6,7 +6,7 @@ import { printResult, type GlobalOptions } from './cli-context.js';
 import { withOrchestrator } from './orchestrator-session.js';
 import { describeRun, runJson } from './run-outcomes.js';
 import { loadSettings } from './settings.js';
-import { positiveInteger } from './shared-options.js';
+import { lakeOption, positiveInteger } from './shared-options.js';
 
 function describeStatus(s: StateStatus): string {
   const lines = [`state ${s.state}`];
@@ -25,6 +25,13 @@ function describeStatus(s: StateStatus): string {
   if (s.deliveries.length) {
     lines.push('', 'callback deliveries:', ...s.deliveries.map((d) => `  ${d.createdAt}  ${d.event} → ${d.callback}: ${d.status}${d.error ? ` (${d.error})` : ''}`));
   }
+  if (s.lakeRuns.length) {
+    lines.push(
+      '',
+      'cloud runs recorded in the lake (newest first):',
+      ...s.lakeRuns.map((r) => `  ${r.hour}  ${r.status.padEnd(7)}  ${r.runId}  ${r.tasksDone}/${r.tasks} tasks, ${r.objects} objects${r.events ? `, ${Object.entries(r.events).map(([e, n]) => `${n} ${e}`).join(', ')}` : ''}${r.error ? `: ${r.error}` : ''}`),
+    );
+  }
   return lines.join('\n');
 }
 
@@ -32,9 +39,10 @@ export function statusCommand(global: () => GlobalOptions): Command {
   return new Command('status')
     .description('recent runs, running tasks, dead letters, deadline misses and callback deliveries')
     .option('--limit <n>', 'how many of each to show', positiveInteger('--limit'), 20)
-    .action(async (opts: { limit: number }) => {
-      const settings = await loadSettings(global());
-      const status = await withOrchestrator(settings, global(), (orchestrator) => stateStatus(orchestrator, opts.limit));
+    .addOption(lakeOption())
+    .action(async (opts: { limit: number; lake?: string }) => {
+      const settings = await loadSettings(global(), opts.lake === undefined ? {} : { lake: opts.lake });
+      const status = await withOrchestrator(settings, global(), (orchestrator) => stateStatus(orchestrator, settings.target.lake, opts.limit));
       printResult(global(), { ...status, runs: status.runs.map(runJson) }, () => describeStatus(status));
     });
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { hourManifestKey } from '../../src/pipeline/lake-layout.js';
 import { UserError } from '../../src/errors/user-error.js';
-import { listHourManifests, readHourFiles, readHourManifest, writeHourManifest, type HourManifest } from '../../src/storage/s3/hour-manifest.js';
+import { listHourManifests, readHourFiles, readHourManifest, writeHourManifest, type HourManifest } from '../../src/storage/hour-manifest.js';
 import { ConditionalMemoryStore } from '../helpers/conditional-memory-store.js';
 
 const HOUR = '2019-06-01T15';

@@ -10,7 +10,7 @@ import { hourManifestKey, publishJournal, runArea, runScratch } from '../../src/
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import type { PartitionParts } from '../../src/storage/publisher.js';
-import { readHourFiles, readHourManifest } from '../../src/storage/s3/hour-manifest.js';
+import { readHourFiles, readHourManifest } from '../../src/storage/hour-manifest.js';
 import { S3Publisher } from '../../src/storage/s3/s3-publisher.js';
 import { ConditionalMemoryStore, type StoreOperation } from '../helpers/conditional-memory-store.js';
 import { tempDir } from '../helpers/fixtures.js';

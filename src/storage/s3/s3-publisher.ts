@@ -16,7 +16,7 @@ import { crashPoint } from '../../pipeline/fail-points.js';
 import { isRunOfHour, partitionKeyOfRun, publishJournal, runArea, stagedPartition, stagingRoot } from '../../pipeline/lake-layout.js';
 import type { ObjectStore } from '../object-store.js';
 import type { PartitionParts, PublishedPartition, Publisher } from '../publisher.js';
-import { HOUR_MANIFEST_VERSION, readHourManifest, writeHourManifest, type ManifestPartition } from './hour-manifest.js';
+import { HOUR_MANIFEST_VERSION, readHourManifest, writeHourManifest, type ManifestPartition } from '../hour-manifest.js';
 
 const DELETE_CONCURRENCY = 16;
 

@@ -7,9 +7,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { UserError } from '../../errors/user-error.js';
-import { hourManifestKey, hourManifestsRoot } from '../../pipeline/lake-layout.js';
-import type { ObjectStore } from '../object-store.js';
+import { UserError } from '../errors/user-error.js';
+import { hourManifestKey, hourManifestsRoot } from '../pipeline/lake-layout.js';
+import type { ObjectStore } from './object-store.js';
 
 export const HOUR_MANIFEST_VERSION = 1;
 

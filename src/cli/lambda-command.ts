@@ -1,0 +1,27 @@
+/** `eventlake lambda invoke --event <file.json>`: the cloud worker's handler, run here. */
+import { Command } from 'commander';
+import { invokeLambdaLocally } from '../app/invoke-lambda.js';
+import { openDebugLog, printResult, type GlobalOptions } from './cli-context.js';
+
+function describeResponse(response: unknown): string {
+  const failures = (response as { batchItemFailures?: { itemIdentifier: string }[] }).batchItemFailures;
+  if (failures === undefined) return JSON.stringify(response, null, 2);
+  if (failures.length === 0) return 'every record succeeded';
+  return `${failures.length} record${failures.length === 1 ? '' : 's'} failed and would be retried: ${failures.map((f) => f.itemIdentifier).join(', ')} (the debug log says why)`;
+}
+
+export function lambdaCommand(global: () => GlobalOptions): Command {
+  const lambda = new Command('lambda').description('the cloud worker (AWS Lambda) run locally, for debugging');
+  lambda
+    .command('invoke')
+    .description('run the Lambda handler in this process on an event file: an SQS event of task messages, or {"eventlake":"fanout","hour":…}')
+    .requiredOption('--event <file>', 'the event, as JSON')
+    .action(async (opts: { event: string }) => {
+      const log = openDebugLog(global().state);
+      const response = await invokeLambdaLocally(opts.event, log);
+      printResult(global(), response, () => describeResponse(response));
+      const failures = (response as { batchItemFailures?: unknown[] }).batchItemFailures;
+      if (failures !== undefined && failures.length > 0) process.exitCode = 1;
+    });
+  return lambda;
+}

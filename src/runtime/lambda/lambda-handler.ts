@@ -1,0 +1,59 @@
+/**
+ * The Lambda entry point (the container image's CMD names `index.handler`, this export bundled).
+ * - An SQS event: each record is one task message. Powertools' batch processor runs them and
+ *   answers a partial batch response, so a failing record alone is retried and, after the
+ *   queue's maxReceiveCount, dead-lettered; the others are deleted.
+ * - A scheduled event `{"eventlake":"fanout","hour":"previous"|"YYYY-MM-DDTHH"}` (EventBridge
+ *   Scheduler): the hour's fan-out (scheduled-fan-out.ts).
+ * Logs are JSON lines on stdout (CloudWatch), one per record, never with credentials.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import pino, { type Logger } from 'pino';
+import { defaultRegistry } from '../../events/entity-registry.js';
+import { parseTaskMessage } from './task-message.js';
+import { workOnTask } from './task-worker.js';
+import { isFanOutEvent, type FanOutEvent } from './fan-out-event.js';
+
+const registry = defaultRegistry();
+
+/** A close claim outlives the invocation by a margin: past it, the closer is surely gone. */
+const CLAIM_MARGIN_MS = 60_000;
+
+function recordHandler(context: Context, log: Logger): (record: SQSRecord) => Promise<void> {
+  return async (record) => {
+    try {
+      const message = parseTaskMessage(record.body);
+      const result = await workOnTask(message, {
+        registry,
+        worker: context.awsRequestId,
+        closeClaimMs: context.getRemainingTimeInMillis() + CLAIM_MARGIN_MS,
+      });
+      log.info({ messageId: record.messageId, runId: message.settings.runId, task: message.task.id, ...result }, 'task done');
+    } catch (err) {
+      log.error({ messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: (err as Error).message }, 'task failed');
+      throw err;
+    }
+  };
+}
+
+export type EventlakeEvent = SQSEvent | FanOutEvent;
+export type EventlakeHandler = (event: EventlakeEvent, context: Context) => Promise<SQSBatchResponse | object>;
+
+/** A handler logging to `log` (`eventlake lambda invoke` keeps stdout for its answer). */
+export function createHandler(log: Logger): EventlakeHandler {
+  const processor = new BatchProcessor(EventType.SQS);
+  return async (event, context) => {
+    if (isFanOutEvent(event)) {
+      // Loaded on demand: a task invocation never needs the SQS client.
+      const { runScheduledFanOut } = await import('./scheduled-fan-out.js');
+      const result = await runScheduledFanOut(event, process.env);
+      log.info(result, 'fan-out done');
+      return result;
+    }
+    // One record at a time: each task already keeps the function's cores busy, and memory stays flat.
+    return processPartialResponse(event, recordHandler(context, log), processor, { context, processInParallel: false });
+  };
+}
+
+export const handler: EventlakeHandler = createHandler(pino({ base: { service: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'eventlake' } }));

@@ -1,0 +1,37 @@
+/**
+ * The hourly schedule's event (EventBridge Scheduler → the same function): fan out the hour that
+ * has just closed, or a named one. What to read and write comes from the function's environment,
+ * through the config file's own overrides (EVENTLAKE_SOURCE_PATH, EVENTLAKE_LAKE_PATH,
+ * EVENTLAKE_LAKE_FORMAT, …) and EVENTLAKE_QUEUE_URL, so the cloud and the laptop read one schema.
+ */
+import { loadConfig } from '../../config/load-config.js';
+import { loadLakeFormat } from '../../formats/lake-formats.js';
+import type { RunRequest } from '../../orchestration/run-store.js';
+import { MAX_LINE_BYTES } from '../../pipeline/line-splitter.js';
+import { parseLocation } from '../../storage/location.js';
+import { hourOfEvent, type FanOutEvent } from './fan-out-event.js';
+import { fanOutHour, type FanOutResult } from './fan-out.js';
+
+export type ScheduledFanOutResult = FanOutResult;
+
+/** What a run is asked to do, from the configuration the environment gives. */
+export async function requestFromEnvironment(env: NodeJS.ProcessEnv): Promise<RunRequest> {
+  const { config } = await loadConfig({ cwd: process.cwd(), env });
+  const format = await loadLakeFormat(config.lake.format);
+  return {
+    source: parseLocation(config.source.path, 'source.path'),
+    lake: parseLocation(config.lake.path, 'lake.path'),
+    layout: config.source.layout,
+    format: config.lake.format,
+    codec: config.lake.codec ?? (format.codecs[0] as string),
+    targetFileBytes: config.lake.targetFileMb * 1024 * 1024,
+    maxLineBytes: MAX_LINE_BYTES,
+    timezone: config.source.timezone,
+  };
+}
+
+export async function runScheduledFanOut(event: FanOutEvent, env: NodeJS.ProcessEnv): Promise<ScheduledFanOutResult> {
+  const queueUrl = env['EVENTLAKE_QUEUE_URL'];
+  if (!queueUrl) throw new Error('EVENTLAKE_QUEUE_URL is not set: the fan-out has no queue to send tasks to');
+  return fanOutHour({ request: await requestFromEnvironment(env), hour: hourOfEvent(event), queueUrl });
+}

@@ -1,0 +1,113 @@
+/**
+ * Exactly one close per run when the last two task completions race. The claim is a conditional
+ * create (S3's If-None-Match), which s3rver ignores, so the race runs on the conditional store
+ * double (test/helpers/conditional-memory-store.ts) that honours it as S3 does.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../src/events/entity-registry.js';
+import { writeLakeRun, readLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
+import { parseHour, type Hour } from '../../src/pipeline/hour.js';
+import { closeClaimKey } from '../../src/pipeline/lake-layout.js';
+import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
+import { planHour } from '../../src/pipeline/plan-hour.js';
+import { TaskProcessor } from '../../src/pipeline/task-processor.js';
+import { loadLakeFormat } from '../../src/formats/lake-formats.js';
+import { closeHour } from '../../src/runtime/lambda/hour-close.js';
+import { stageTaskOutput } from '../../src/runtime/lambda/staged-task-outputs.js';
+import { readHourManifest } from '../../src/storage/hour-manifest.js';
+import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
+import { S3LakeStorage } from '../../src/storage/s3/s3-lake-storage.js';
+import { ConditionalMemoryStore } from '../helpers/conditional-memory-store.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { writeSmallHour } from '../helpers/processes.js';
+
+const hour = parseHour('2019-06-01T15') as Hour;
+
+/** A run of a small hour whose every task is done and staged in the double's lake. */
+async function doneRun(lakeStore: ConditionalMemoryStore): Promise<LakeRunRecord> {
+  const source = await tempDir();
+  await writeSmallHour(source, hour.label, 6, 4);
+  const manifest = await planHour({
+    store: new LocalObjectStore(source),
+    hour,
+    layout: 'flat',
+    source: { kind: 'local', root: source },
+    format: 'parquet',
+    codec: 'zstd',
+    targetFileBytes: 128 * 1024 * 1024,
+    maxLineBytes: MAX_LINE_BYTES,
+    taskBytes: 1,
+  });
+  const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), manifest };
+  await writeLakeRun(lakeStore, record);
+  const scratch = await tempDir();
+  const processor = new TaskProcessor(manifest, scratch, { store: new LocalObjectStore(source), registry: defaultRegistry(), format: await loadLakeFormat('parquet') });
+  for (const task of manifest.tasks) await stageTaskOutput(lakeStore, manifest.runId, scratch, await processor.process(task, () => undefined));
+  return record;
+}
+
+async function closer(lakeStore: ConditionalMemoryStore, name: string, claimMs = 60_000, now?: () => number) {
+  return {
+    lakeStore,
+    lake: new S3LakeStorage('lake', '', lakeStore),
+    registry: defaultRegistry(),
+    scratchDir: join(await tempDir(), name),
+    closer: name,
+    claimMs,
+    ...(now ? { now } : {}),
+  };
+}
+
+describe('the hour close, on a store that honours conditional writes as S3 does (double)', () => {
+  it('two invocations finishing the last tasks together: exactly one closes', async () => {
+    const lakeStore = new ConditionalMemoryStore();
+    const record = await doneRun(lakeStore);
+    expect(record.manifest.tasks.length).toBe(6);
+    // Both reach the claim before either writes it.
+    let waiting = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    lakeStore.before = async (operation, key) => {
+      if (operation === 'createIfAbsent' && key === closeClaimKey(record.runId)) {
+        if (++waiting === 2) open();
+        await gate;
+      }
+    };
+    const outcomes = await Promise.all([closeHour(record, await closer(lakeStore, 'a')), closeHour(record, await closer(lakeStore, 'b'))]);
+    lakeStore.before = undefined;
+    expect(outcomes.filter((o) => o.closed)).toHaveLength(1);
+    expect(outcomes.find((o) => !o.closed)).toEqual({ closed: false, reason: 'another invocation is closing the hour' });
+    expect((await readLakeRun(lakeStore, hour.label, record.runId))?.status).toBe('success');
+    const manifest = await readHourManifest(lakeStore, hour.label);
+    expect(manifest?.runId).toBe(record.runId);
+    expect(manifest?.partitions.find((p) => p.partition.startsWith('vehicle/'))?.files.map((f) => f.rows)).toEqual([24]);
+    expect([...lakeStore.objects.keys()].filter((k) => k.startsWith('_staging/'))).toEqual([]);
+  });
+
+  it('a claim whose closer died (expired) is taken over; a live one is not', async () => {
+    const lakeStore = new ConditionalMemoryStore();
+    const record = await doneRun(lakeStore);
+    let clock = Date.parse('2026-11-25T12:00:00Z');
+    await lakeStore.createIfAbsent(closeClaimKey(record.runId), Buffer.from(JSON.stringify({ by: 'dead', at: new Date(clock).toISOString(), expiresAt: new Date(clock + 1000).toISOString() })));
+    expect(await closeHour(record, await closer(lakeStore, 'early', 60_000, () => clock))).toEqual({ closed: false, reason: 'another invocation is closing the hour' });
+    clock += 2000;
+    const late = await closeHour(record, await closer(lakeStore, 'late', 60_000, () => clock));
+    expect(late.closed).toBe(true);
+  });
+
+  it('a close that fails gives its claim back, so the retry closes at once', async () => {
+    const lakeStore = new ConditionalMemoryStore();
+    const record = await doneRun(lakeStore);
+    lakeStore.before = (operation, key) => {
+      if (operation === 'copy' && key.startsWith('_staging/')) throw new Error('S3 is down');
+    };
+    const deps = await closer(lakeStore, 'first');
+    await expect(closeHour(record, deps)).rejects.toThrow('S3 is down');
+    await expect(readdir(deps.scratchDir)).rejects.toThrow();
+    expect(lakeStore.objects.has(closeClaimKey(record.runId))).toBe(false);
+    lakeStore.before = undefined;
+    expect((await closeHour(record, await closer(lakeStore, 'retry'))).closed).toBe(true);
+  });
+});
