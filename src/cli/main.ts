@@ -6,6 +6,7 @@ import { openDebugLog, resolveState, type GlobalOptions } from './cli-context.js
 import { demoCommand } from './demo-command.js';
 import { generateCommand } from './generate-command.js';
 import { dlqCommand } from './dlq-command.js';
+import { fanoutCommand } from './fanout-command.js';
 import { initCommand } from './init-command.js';
 import { lambdaCommand } from './lambda-command.js';
 import { resumeCommand } from './resume-command.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const global = (): GlobalOptions => readGlobalOptions(program);
   const commands = [
     runCommand(global),
+    fanoutCommand(global),
     triggerCommand(global),
     backfillCommand(global),
     resumeCommand(global),

@@ -1,0 +1,190 @@
+/**
+ * The fan-out of an hour: real source and lake folders, a real listing and plan, and a mocked
+ * sender standing for SQS (no queue is reachable here) that records what it was sent.
+ */
+import { readdir } from 'node:fs/promises';
+import type { SendMessageBatchCommand, SendMessageBatchCommandOutput, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { fanOutToQueue } from '../../src/app/fan-out-hour.js';
+import { listLakeRuns, readLakeRun } from '../../src/orchestration/lake-run-records.js';
+import type { RunRequest } from '../../src/orchestration/run-store.js';
+import { parseHour, type Hour } from '../../src/pipeline/hour.js';
+import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
+import { fanOutHour } from '../../src/runtime/lambda/fan-out.js';
+import { MAX_MESSAGE_BYTES, type SqsSender } from '../../src/runtime/lambda/sqs-batches.js';
+import { parseTaskMessage, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
+import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
+import { tempDir, writeObject } from '../helpers/fixtures.js';
+import { writeSmallHour } from '../helpers/processes.js';
+
+const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/eventlake-tasks';
+const HOUR = parseHour('2019-06-01T15') as Hour;
+
+/** A mocked SQS that records each call's entries and, at each call, what `atSend` saw then. */
+class MockedSqs implements SqsSender {
+  readonly calls: SendMessageBatchRequestEntry[][] = [];
+  constructor(
+    private readonly atSend: (entries: SendMessageBatchRequestEntry[]) => Promise<void> = async () => undefined,
+    private readonly refuse?: Error,
+  ) {}
+
+  async send(command: SendMessageBatchCommand): Promise<SendMessageBatchCommandOutput> {
+    const entries = command.input.Entries ?? [];
+    this.calls.push(entries);
+    await this.atSend(entries);
+    if (this.refuse) throw this.refuse;
+    return { $metadata: {}, Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: 'x' })), Failed: [] };
+  }
+
+  get messages(): TaskMessage[] {
+    return this.calls.flat().map((e) => parseTaskMessage(e.MessageBody ?? ''));
+  }
+}
+
+function requestFor(source: string, lake: string): RunRequest {
+  return {
+    source: { kind: 'local', root: source },
+    lake: { kind: 'local', root: lake },
+    layout: 'flat',
+    format: 'parquet',
+    codec: 'zstd',
+    targetFileBytes: 64 * 1024 * 1024,
+    maxLineBytes: MAX_LINE_BYTES,
+    timezone: 'UTC',
+  };
+}
+
+/** Nine objects of about 1.1 MB (so the planner's ~4 MiB tasks make three), one of another hour and one misnamed. */
+async function sourceHour(): Promise<{ source: string; keys: string[]; bytes: number }> {
+  const source = await tempDir();
+  await writeSmallHour(source, HOUR.label, 9, 8000);
+  await writeSmallHour(source, '2019-06-01T16', 1, 3, 'other');
+  await writeObject(source, '2019-06-01-15-notes.json', '{}\n');
+  const names = (await readdir(source)).filter((n) => n.startsWith('2019-06-01-15-0-'));
+  const keys = names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const store = new LocalObjectStore(source);
+  let bytes = 0;
+  for await (const info of store.list('2019-06-01-15-')) if (keys.includes(info.key)) bytes += info.size;
+  return { source, keys, bytes };
+}
+
+describe('fanOutHour (mocked SQS)', () => {
+  it('records the run in the lake before the first send, then sends one valid task message per task covering every object once, in key order', async () => {
+    const { source, keys, bytes } = await sourceHour();
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const recordAtSend: (string | undefined)[] = [];
+    const sqs = new MockedSqs(async (entries) => {
+      const runId = parseTaskMessage(entries[0]?.MessageBody ?? '').settings.runId;
+      recordAtSend.push((await readLakeRun(lake, HOUR.label, runId))?.status);
+    });
+    const request = requestFor(source, lakeDir);
+    const report = await fanOutHour({ request, hour: HOUR, queueUrl: QUEUE, sqs, lake });
+
+    expect(report).toMatchObject({ hour: HOUR.label, objects: 9, bytes, skipped: 1, tasks: 3, messages: 3, calls: 1, retried: 0 });
+    expect(recordAtSend).toEqual(['queued']);
+
+    const sent = sqs.messages;
+    expect(sent.map((m) => m.task.id)).toEqual(['t00000', 't00001', 't00002']);
+    for (const message of sent) {
+      expect(message).toMatchObject({ version: 1, hour: HOUR.label, lake: request.lake, tasks: 3 });
+      expect(message.settings).toEqual({ runId: report.runId, source: request.source, format: 'parquet', codec: 'zstd', targetFileBytes: request.targetFileBytes, maxLineBytes: MAX_LINE_BYTES });
+    }
+    const covered = sent.flatMap((m) => m.task.objects);
+    expect(covered.map((o) => o.key)).toEqual(keys);
+    expect(covered.map((o) => o.index)).toEqual(keys.map((_, i) => i));
+    expect(sent.map((m) => m.task.bytes).reduce((a, b) => a + b, 0)).toBe(bytes);
+
+    const record = await readLakeRun(lake, HOUR.label, report.runId);
+    expect(record).toMatchObject({ version: 1, runId: report.runId, hour: HOUR.label, status: 'queued', queue: QUEUE });
+    expect(record?.manifest.tasks.map((t) => t.objects.map((o) => o.key))).toEqual(sent.map((m) => m.task.objects.map((o) => o.key)));
+  });
+
+  it('on a FIFO queue, sends the hour as the message group and the run and task as the deduplication id', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const sqs = new MockedSqs();
+    const report = await fanOutHour({ request: requestFor(source, lakeDir), hour: HOUR, queueUrl: `${QUEUE}.fifo`, sqs, lake: new LocalObjectStore(lakeDir) });
+    expect(sqs.calls.flat().map((e) => [e.MessageGroupId, e.MessageDeduplicationId])).toEqual(
+      ['t00000', 't00001', 't00002'].map((t) => [HOUR.label, `${report.runId}-${t}`]),
+    );
+  });
+
+  it('cuts a task whose message would pass 256 KiB (an hour of 3,600 tiny objects) into tasks whose messages fit', async () => {
+    const source = await tempDir();
+    for (let m = 0; m < 60; m++) for (let s = 0; s < 60; s++) await writeObject(source, `2019-06-01-15-${m}-${s}-events.json`, '{}\n');
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const sqs = new MockedSqs();
+    const report = await fanOutHour({ request: requestFor(source, lakeDir), hour: HOUR, queueUrl: QUEUE, sqs, lake });
+    const bodies = sqs.calls.flat().map((e) => e.MessageBody ?? '');
+    expect(report).toMatchObject({ objects: 3600, tasks: bodies.length });
+    expect(bodies.length).toBeGreaterThan(1);
+    for (const body of bodies) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    const sent = sqs.messages;
+    expect(sent.map((m) => m.task.id)).toEqual(sent.map((_, i) => `t${String(i).padStart(5, '0')}`));
+    expect(sent.every((m) => m.tasks === sent.length)).toBe(true);
+    const covered = sent.flatMap((m) => m.task.objects);
+    expect(covered.map((o) => o.index)).toEqual(Array.from({ length: 3600 }, (_, i) => i));
+    expect(sent.map((m) => m.task.bytes)).toEqual(sent.map((m) => m.task.objects.length * 3));
+    const record = await readLakeRun(lake, HOUR.label, report.runId);
+    expect(record?.manifest.tasks).toEqual(sent.map((m) => m.task));
+  });
+
+  it('refuses an hour with no source objects in the sentence `eventlake run` gives, recording and sending nothing', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const sqs = new MockedSqs();
+    await expect(fanOutHour({ request: requestFor(source, lakeDir), hour: parseHour('2019-06-01T17') as Hour, queueUrl: QUEUE, sqs, lake })).rejects.toThrow(
+      `no source objects for hour 2019-06-01T17 under ${source} with --layout flat (expected names like 2019-06-01-17-5-7-events.json)`,
+    );
+    expect(sqs.calls).toEqual([]);
+    expect(await listLakeRuns(lake)).toEqual([]);
+  });
+
+  it('marks the run failed in the lake, with the reason, when its tasks could not be sent', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const sqs = new MockedSqs(undefined, Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' }));
+    await expect(fanOutHour({ request: requestFor(source, lakeDir), hour: HOUR, queueUrl: QUEUE, sqs, lake })).rejects.toThrow(
+      `3 of 3 messages could not be sent to the queue ${QUEUE}; the first reason: AccessDenied: Access to the resource is denied.`,
+    );
+    const [record] = await listLakeRuns(lake, HOUR.label);
+    expect(record).toMatchObject({ status: 'failed', queue: QUEUE, error: expect.stringMatching(/^3 of 3 messages could not be sent/) });
+    expect(record?.finishedAt).toBeDefined();
+  });
+});
+
+describe('fanOutToQueue (mocked SQS)', () => {
+  it('refuses a queue URL that is not one, naming where it came from, before listing anything', async () => {
+    const sqs = new MockedSqs();
+    const request = requestFor('/nonexistent-source', '/nonexistent-lake');
+    await expect(fanOutToQueue(request, HOUR, { queueUrl: 'eventlake-tasks', queueFrom: '--queue-url', sqs })).rejects.toThrow(
+      /^--queue-url eventlake-tasks is not a queue URL like https:\/\/sqs\.eu-west-1\.amazonaws\.com\/123456789012\/eventlake-tasks$/,
+    );
+    await expect(fanOutToQueue(request, HOUR, { queueUrl: ' ', queueFrom: 'EVENTLAKE_QUEUE_URL', sqs })).rejects.toThrow(/^EVENTLAKE_QUEUE_URL is empty; give the queue's URL/);
+    await expect(fanOutToQueue(request, HOUR, { queueUrl: 'https://sqs.eu-west-1.amazonaws.com/', sqs })).rejects.toThrow(/is not a queue URL/);
+  });
+
+  it('refuses a lake that is the source, or inside it with --layout any', async () => {
+    const source = await tempDir();
+    const sqs = new MockedSqs();
+    await expect(fanOutToQueue(requestFor(source, source), HOUR, { queueUrl: QUEUE, sqs })).rejects.toThrow(`the lake ${source} is the source ${source}; choose another lake`);
+    const inside = { ...requestFor(source, `${source}/lake`), layout: 'any' as const };
+    await expect(fanOutToQueue(inside, HOUR, { queueUrl: QUEUE, sqs })).rejects.toThrow(/is inside the source .* which --layout any reads whole/);
+    const buckets: RunRequest = { ...requestFor(source, source), layout: 'any', source: { kind: 's3', bucket: 'raw', prefix: 'events/' }, lake: { kind: 's3', bucket: 'raw', prefix: 'events/lake/' } };
+    await expect(fanOutToQueue(buckets, HOUR, { queueUrl: QUEUE, sqs })).rejects.toThrow('the lake s3://raw/events/lake/ is inside the source s3://raw/events/');
+    expect(sqs.calls).toEqual([]);
+  });
+
+  it('fans a local hour out into a local lake', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const sqs = new MockedSqs();
+    const report = await fanOutToQueue(requestFor(source, lakeDir), HOUR, { queueUrl: QUEUE, sqs });
+    expect(report.messages).toBe(3);
+    expect((await readLakeRun(new LocalObjectStore(lakeDir), HOUR.label, report.runId))?.status).toBe('queued');
+  });
+});
