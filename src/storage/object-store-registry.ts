@@ -13,7 +13,7 @@ export async function openObjectStore(config: ObjectStoreConfig): Promise<Object
     }
     case 's3': {
       const { S3ObjectStore } = await import('./s3/s3-object-store.js');
-      return new S3ObjectStore(config.bucket, config.prefix) as unknown as ObjectStore;
+      return new S3ObjectStore(config.bucket, config.prefix);
     }
   }
 }
