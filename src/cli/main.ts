@@ -29,6 +29,9 @@ function readGlobalOptions(program: Command): GlobalOptions {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // The AWS SDK warns on Node 20 that its releases after January 2027 need Node 22; the versions
+  // are pinned in package-lock.json (README, "AWS"), so the nine lines would only be noise.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   // A reader that stops early (`| head`) is not an error of ours: the work is done by then.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

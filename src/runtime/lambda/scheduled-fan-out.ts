@@ -10,9 +10,9 @@ import type { RunRequest } from '../../orchestration/run-store.js';
 import { MAX_LINE_BYTES } from '../../pipeline/line-splitter.js';
 import { parseLocation } from '../../storage/location.js';
 import { hourOfEvent, type FanOutEvent } from './fan-out-event.js';
-import { fanOutHour, type FanOutResult } from './fan-out.js';
-
-export type ScheduledFanOutResult = FanOutResult;
+import { openObjectStore } from '../../storage/object-store-registry.js';
+import { fanOutHour, type FanOutReport } from './fan-out.js';
+import { createSqsClient } from './sqs-batches.js';
 
 /** What a run is asked to do, from the configuration the environment gives. */
 export async function requestFromEnvironment(env: NodeJS.ProcessEnv): Promise<RunRequest> {
@@ -30,8 +30,14 @@ export async function requestFromEnvironment(env: NodeJS.ProcessEnv): Promise<Ru
   };
 }
 
-export async function runScheduledFanOut(event: FanOutEvent, env: NodeJS.ProcessEnv): Promise<ScheduledFanOutResult> {
+export async function runScheduledFanOut(event: FanOutEvent, env: NodeJS.ProcessEnv): Promise<FanOutReport> {
   const queueUrl = env['EVENTLAKE_QUEUE_URL'];
   if (!queueUrl) throw new Error('EVENTLAKE_QUEUE_URL is not set: the fan-out has no queue to send tasks to');
-  return fanOutHour({ request: await requestFromEnvironment(env), hour: hourOfEvent(event), queueUrl });
+  const request = await requestFromEnvironment(env);
+  const sqs = createSqsClient(queueUrl, env);
+  try {
+    return await fanOutHour({ request, hour: hourOfEvent(event), queueUrl, sqs, lake: await openObjectStore(request.lake) });
+  } finally {
+    sqs.destroy();
+  }
 }
