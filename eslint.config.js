@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', '.eventlake/', 'sample/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', '.eventlake/', 'sample/', 'cdk.out/', 'infra/lambda-image/build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

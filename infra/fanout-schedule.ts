@@ -1,0 +1,38 @@
+/**
+ * The hourly fan-out: EventBridge Scheduler calls the worker ten minutes past each hour (UTC),
+ * once late files of the hour just closed have had time to land, with the payload the handler
+ * reads as "fan out the previous hour".
+ */
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export const FANOUT_PAYLOAD = { eventlake: 'fanout', hour: 'previous' } as const;
+
+export interface FanoutScheduleProps {
+  readonly worker: IFunction;
+  /** Where an invocation the scheduler could not deliver lands. */
+  readonly deadLetters: IQueue;
+}
+
+export class FanoutSchedule extends Construct {
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: FanoutScheduleProps) {
+    super(scope, id);
+    this.schedule = new Schedule(this, 'Hourly', {
+      description: 'eventlake: fan out the hour just closed',
+      schedule: ScheduleExpression.cron({ minute: '10', timeZone: TimeZone.ETC_UTC }),
+      target: new LambdaInvoke(props.worker, {
+        input: ScheduleTargetInput.fromObject(FANOUT_PAYLOAD),
+        retryAttempts: 3,
+        // A fan-out later than an hour would overlap the next one; the next hour's run catches up.
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: props.deadLetters,
+      }),
+    });
+  }
+}
