@@ -58,10 +58,10 @@ export class WorkerFunction extends Construct {
       role: this.role,
       logGroup,
       environment: {
-        EVENTLAKE_SOURCE: `s3://${props.source.bucketName}/`,
-        EVENTLAKE_LAKE: `s3://${props.lake.bucketName}/`,
+        EVENTLAKE_SOURCE_PATH: `s3://${props.source.bucketName}/`,
+        EVENTLAKE_LAKE_PATH: `s3://${props.lake.bucketName}/`,
         EVENTLAKE_QUEUE_URL: props.tasks.queueUrl,
-        EVENTLAKE_FORMAT: props.format,
+        EVENTLAKE_LAKE_FORMAT: props.format,
         SNOWFLAKE_SECRET_ID: props.snowflakeSecret.secretArn,
         POWERTOOLS_SERVICE_NAME: 'eventlake',
       },

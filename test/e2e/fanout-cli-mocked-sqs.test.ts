@@ -3,64 +3,17 @@
  * speaking SQS's JSON protocol (SendMessageBatch only), reached through AWS_ENDPOINT_URL_SQS,
  * with the real AWS SDK in the built CLI signing and sending real requests to it.
  */
-import { createHash } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLakeRuns } from '../../src/orchestration/lake-run-records.js';
 import { parseTaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
 import { writeSmallHour } from '../helpers/processes.js';
-
-interface Entry {
-  readonly Id: string;
-  readonly MessageBody: string;
-  readonly MessageGroupId?: string;
-  readonly MessageDeduplicationId?: string;
-}
-
-interface Received {
-  readonly target: string | undefined;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: { QueueUrl: string; Entries: Entry[] };
-}
+import { MockedSqsServer } from '../helpers/mocked-sqs-server.js';
 
 /** Test-only values: not credentials of any account, and they must still never be printed. */
 const FAKE_KEY_ID = 'AKIDEVENTLAKETESTONLY';
 const FAKE_SECRET = 'eventlake-test-secret-not-a-credential';
-
-/** The mock of SQS: takes every message, except on a queue whose name says it does not exist. */
-class MockedSqsServer {
-  readonly received: Received[] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'];
-        this.received.push({ target: req.headers['x-amz-target'] as string | undefined, headers: req.headers, body });
-        if (body.QueueUrl.endsWith('/missing')) {
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender' });
-          res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }));
-          return;
-        }
-        const successful = body.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex') }));
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ Successful: successful, Failed: [] }));
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
 
 const sqs = new MockedSqsServer();
 beforeAll(() => sqs.start());

@@ -83,10 +83,10 @@ describe('EventlakeStack', () => {
       ReservedConcurrentExecutions: 20,
       Environment: {
         Variables: {
-          EVENTLAKE_SOURCE: { 'Fn::Join': ['', ['s3://', { Ref: ids('AWS::S3::Bucket').find((id) => id.startsWith('Source')) }, '/']] },
-          EVENTLAKE_LAKE: { 'Fn::Join': ['', ['s3://', { Ref: ids('AWS::S3::Bucket').find((id) => id.startsWith('Lake')) }, '/']] },
+          EVENTLAKE_SOURCE_PATH: { 'Fn::Join': ['', ['s3://', { Ref: ids('AWS::S3::Bucket').find((id) => id.startsWith('Source')) }, '/']] },
+          EVENTLAKE_LAKE_PATH: { 'Fn::Join': ['', ['s3://', { Ref: ids('AWS::S3::Bucket').find((id) => id.startsWith('Lake')) }, '/']] },
           EVENTLAKE_QUEUE_URL: { Ref: ids('AWS::SQS::Queue').find((id) => id.startsWith('TaskQueuesTasks')) },
-          EVENTLAKE_FORMAT: 'parquet',
+          EVENTLAKE_LAKE_FORMAT: 'parquet',
           SNOWFLAKE_SECRET_ID: { Ref: ids('AWS::SecretsManager::Secret')[0] },
           POWERTOOLS_SERVICE_NAME: 'eventlake',
         },
