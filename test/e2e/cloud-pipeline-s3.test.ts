@@ -1,0 +1,94 @@
+/**
+ * The cloud path end to end on a real S3 API (s3rver on loopback): `eventlake fanout` lists the
+ * hour in the source bucket and sends its tasks to a mock of SQS (no SQS server can run here);
+ * the bundled Lambda handler, imported from exactly the file the container image's CMD names,
+ * gets those messages as SQS events (Lambda's service mocked) and writes the tasks' outputs and,
+ * on the last one, the hour's close. The lake ends up with the rows a local run writes.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mirrorLake } from '../../src/app/lake-mirror.js';
+import { parseHour, type Hour } from '../../src/pipeline/hour.js';
+import type { EventlakeHandler } from '../../src/runtime/lambda/lambda-handler.js';
+import { parseTaskMessage } from '../../src/runtime/lambda/task-message.js';
+import { flatSample, query, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { runHourInProcess } from '../helpers/in-process.js';
+import { MockedSqsServer } from '../helpers/mocked-sqs-server.js';
+import { startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { lambdaContext, sqsEvent } from '../helpers/sqs-events.js';
+
+/** The file the image's `CMD ["index.handler"]` loads: /var/task/index.mjs there, built by `npm run build`. */
+const BUNDLED_HANDLER = resolve('infra/lambda-image/build/index.mjs');
+const hour = parseHour(SAMPLE_HOUR) as Hour;
+
+let s3: S3Server;
+let restoreEnv: () => void;
+const sqs = new MockedSqsServer();
+let source: string;
+
+beforeAll(async () => {
+  s3 = await startS3Server(['events', 'lake']);
+  source = await flatSample();
+  await s3.uploadFolder('events', '', source);
+  await sqs.start();
+  restoreEnv = s3.applyEnv();
+}, 120_000);
+afterAll(async () => {
+  restoreEnv?.();
+  await sqs.stop();
+  await s3?.close();
+});
+
+async function differentRows(a: string, b: string, table: string): Promise<number> {
+  const glob = (lake: string): string => `read_parquet('${join(lake, table)}/*/*/*.parquet')`;
+  const [row] = await query(`SELECT (SELECT count(*) FROM (SELECT * FROM ${glob(a)} EXCEPT ALL SELECT * FROM ${glob(b)})) + (SELECT count(*) FROM (SELECT * FROM ${glob(b)} EXCEPT ALL SELECT * FROM ${glob(a)})) AS n`);
+  return Number(row?.['n']);
+}
+
+describe('fan-out → Lambda handler → hour close on a real S3 API (SQS and Lambda mocked)', () => {
+  it('gives the rows of a local run, closes once, and shrugs off a duplicate delivery', async () => {
+    const queueUrl = `${sqs.url}/123456789012/eventlake-tasks`;
+    const env = { ...s3.env, AWS_ENDPOINT_URL_SQS: sqs.url, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+    const fanout = await runCli(['fanout', '--hour', SAMPLE_HOUR, '--queue-url', queueUrl, '--source', 's3://events/', '--lake', 's3://lake/', '--layout', 'flat', '--target-file-mb', '1', '--json'], undefined, env);
+    expect(fanout.stderr).toBe('');
+    expect(fanout.code).toBe(0);
+    const report = JSON.parse(fanout.stdout) as { runId: string; objects: number; tasks: number; messages: number };
+    expect(report.objects).toBe(721);
+    const bodies = sqs.bodies();
+    expect(bodies).toHaveLength(report.tasks);
+    expect(bodies.flatMap((b) => parseTaskMessage(b).task.objects.map((o) => o.index))).toEqual([...Array(721).keys()]);
+
+    const { handler } = (await import(pathToFileURL(BUNDLED_HANDLER).href)) as { handler: EventlakeHandler };
+    // All but the last task in one invocation; the last through `eventlake lambda invoke` (a real
+    // process, as a person debugging would); then a late duplicate of the first.
+    const first = (await handler(sqsEvent(bodies.slice(0, -1)), lambdaContext())) as SQSBatchResponse;
+    expect(first.batchItemFailures).toEqual([]);
+    const eventFile = join(await tempDir(), 'event.json');
+    await writeFile(eventFile, JSON.stringify(sqsEvent(bodies.slice(-1))));
+    const state = await tempDir();
+    const invoked = await runCli(['lambda', 'invoke', '--event', eventFile, '--json', '--state', state], undefined, env);
+    expect(invoked.stderr).toBe('');
+    expect(JSON.parse(invoked.stdout)).toEqual({ batchItemFailures: [] });
+    const duplicate = (await handler(sqsEvent(bodies.slice(0, 1)), lambdaContext())) as SQSBatchResponse;
+    expect(duplicate.batchItemFailures).toEqual([]);
+
+    const status = await runCli(['status', '--lake', 's3://lake/', '--state', state, '--json'], undefined, env);
+    expect(status.code).toBe(0);
+    const [run] = (JSON.parse(status.stdout) as { lakeRuns: { runId: string; status: string; tasks: number; tasksDone: number; events: Record<string, number> }[] }).lakeRuns;
+    expect(run).toMatchObject({ runId: report.runId, status: 'success', tasks: report.tasks, tasksDone: report.tasks, events: { vehicle: 35349, operating_period: 2 } });
+
+    const localLake = await tempDir();
+    await runHourInProcess({ source, lake: localLake, state: await tempDir(), hour, layout: 'flat', format: 'parquet', workers: 0, targetFileBytes: 1024 * 1024 });
+    const mirror = await mirrorLake(await tempDir(), 's3://lake/');
+    expect(mirror.hours).toBe(1);
+    expect(await differentRows(mirror.dir, localLake, 'vehicle')).toBe(0);
+    expect(await differentRows(mirror.dir, localLake, 'operating_period')).toBe(0);
+    const [count] = await query(`SELECT count(*) AS n, count(DISTINCT (source_object, source_line)) AS lines FROM read_parquet('${mirror.dir}/vehicle/*/*/*.parquet')`);
+    expect(count).toEqual({ n: '35349', lines: '35349' });
+    const requests = await s3.takeRequests();
+    expect(requests.filter((r) => r.startsWith('PUT /lake/_manifests/'))).toHaveLength(1);
+  });
+});
