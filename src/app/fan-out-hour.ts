@@ -24,6 +24,8 @@ export interface FanOutHourOptions {
   /** Sends the messages; an SQS client for the queue when not given. */
   readonly sqs?: SqsSender;
   readonly onPlanned?: (manifest: RunManifest) => void;
+  /** Ends a run of the hour still queued in the lake instead of refusing. */
+  readonly replace?: boolean;
 }
 
 /** An http(s) URL with a path, like every SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
@@ -73,6 +75,7 @@ export async function fanOutToQueue(request: RunRequest, hour: Hour, options: Fa
       queueUrl: options.queueUrl,
       sqs,
       lake,
+      replace: options.replace ?? false,
       ...(options.onPlanned ? { onPlanned: options.onPlanned } : {}),
     });
   } finally {

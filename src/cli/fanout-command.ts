@@ -1,9 +1,8 @@
 /** `eventlake fanout`: one hour's tasks onto the SQS queue the Lambda workers read. Parsing and printing only. */
 import { Command, Option } from 'commander';
 import type { FanOutReport } from '../app/fan-out-hour.js';
-import type { RunRequest } from '../orchestration/run-store.js';
+import { runRequest } from '../app/orchestrator.js';
 import type { Hour } from '../pipeline/hour.js';
-import { parseLocation } from '../storage/location.js';
 import { openDebugLog, printResult, type GlobalOptions } from './cli-context.js';
 import { formatBytes, formatCount } from './format-figures.js';
 import { loadSettings, type TargetFlags } from './settings.js';
@@ -14,6 +13,7 @@ export const QUEUE_URL_ENV = 'EVENTLAKE_QUEUE_URL';
 interface FanoutOptions extends TargetFlags {
   readonly hour: Hour;
   readonly queueUrl: string;
+  readonly replace?: boolean;
 }
 
 export function describeFanOut(report: FanOutReport, queueUrl: string): string {
@@ -32,24 +32,16 @@ export function fanoutCommand(global: () => GlobalOptions): Command {
       .env(QUEUE_URL_ENV)
       .makeOptionMandatory(),
   );
+  command.addOption(new Option('--replace', 'end a run of the hour still queued in the lake (its workers stop) and fan out again'));
   return command.action(async (opts: FanoutOptions) => {
     const settings = await loadSettings(global(), opts);
-    // A bucket is as good a source or lake as a folder here: read from what was typed, not the resolved folder.
-    const request: RunRequest = {
-      source: parseLocation(opts.source ?? settings.config.source.path, opts.source === undefined ? 'source.path' : '--source'),
-      lake: parseLocation(opts.lake ?? settings.config.lake.path, opts.lake === undefined ? 'lake.path' : '--lake'),
-      layout: settings.target.layout,
-      format: settings.target.format,
-      codec: settings.target.codec,
-      targetFileBytes: settings.target.targetFileBytes,
-      maxLineBytes: settings.target.maxLineBytes,
-      timezone: settings.target.timezone,
-    };
+    const request = runRequest(settings.target);
     const log = openDebugLog(global().state);
     // Loaded here, not at start-up: it brings the AWS SDK, which no other command needs.
     const { fanOutToQueue } = await import('../app/fan-out-hour.js');
     const report = await fanOutToQueue(request, opts.hour, {
       queueUrl: opts.queueUrl,
+      replace: opts.replace ?? false,
       queueFrom: command.getOptionValueSource('queueUrl') === 'env' ? QUEUE_URL_ENV : '--queue-url',
       onPlanned: (manifest) => {
         if (manifest.skipped.length > 0) log.info({ runId: manifest.runId, skipped: manifest.skipped }, 'objects skipped for their names');

@@ -131,6 +131,21 @@ describe('fanOutHour (mocked SQS)', () => {
     expect(record?.manifest.tasks).toEqual(sent.map((m) => m.task));
   });
 
+  it('refuses an hour whose earlier run is still queued in the lake; --replace ends that run and fans out again', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const first = await fanOutHour({ request: requestFor(source, lakeDir), hour: HOUR, queueUrl: QUEUE, sqs: new MockedSqs(), lake });
+    const refused = new MockedSqs();
+    await expect(fanOutHour({ request: requestFor(source, lakeDir), hour: HOUR, queueUrl: QUEUE, sqs: refused, lake })).rejects.toThrow(
+      `hour ${HOUR.label} already has run ${first.runId} queued in the lake since`,
+    );
+    expect(refused.calls).toEqual([]);
+    const second = await fanOutHour({ request: requestFor(source, lakeDir), hour: HOUR, queueUrl: QUEUE, sqs: new MockedSqs(), lake, replace: true });
+    expect(await readLakeRun(lake, HOUR.label, first.runId)).toMatchObject({ status: 'failed', error: `replaced by run ${second.runId}` });
+    expect((await readLakeRun(lake, HOUR.label, second.runId))?.status).toBe('queued');
+  });
+
   it('refuses an hour with no source objects in the sentence `eventlake run` gives, recording and sending nothing', async () => {
     const { source } = await sourceHour();
     const lakeDir = await tempDir();

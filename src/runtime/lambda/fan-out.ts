@@ -10,7 +10,7 @@
  * keys than a message holds: its tasks are cut smaller (see fitTasks).
  */
 import { UserError } from '../../errors/user-error.js';
-import { writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { countDoneTasks, listLakeRuns, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
 import { planRun } from '../../orchestration/plan-run.js';
 import type { RunRequest } from '../../orchestration/run-store.js';
 import type { Hour } from '../../pipeline/hour.js';
@@ -26,6 +26,11 @@ export interface FanOutOptions {
   readonly sqs: SqsSender;
   /** The lake as an object store: where the run's record goes. */
   readonly lake: ObjectStore;
+  /**
+   * A run of the hour still queued in the lake is marked failed and replaced; without it, the
+   * fan-out refuses (two runs of one hour would race to publish it).
+   */
+  readonly replace?: boolean;
   /** Called once the hour is planned, before anything is written or sent. */
   readonly onPlanned?: (manifest: RunManifest) => void;
 }
@@ -73,8 +78,22 @@ function taskSettings(manifest: RunManifest): TaskSettings {
   return { runId, source, format, codec, targetFileBytes, maxLineBytes };
 }
 
+/** The hour's runs still queued: refused, or (with replace) failed so their workers stop. */
+async function settleQueuedRuns(lake: ObjectStore, hour: Hour, replace: boolean, replacedBy: string): Promise<void> {
+  for (const queued of (await listLakeRuns(lake, hour.label)).filter((r) => r.status === 'queued')) {
+    if (!replace) {
+      const done = await countDoneTasks(lake, queued.runId);
+      throw new UserError(
+        `hour ${hour.label} already has run ${queued.runId} queued in the lake since ${queued.queuedAt} (${done} of ${queued.manifest.tasks.length} tasks done); wait for it, or fan out with --replace to end it and start again`,
+      );
+    }
+    await writeLakeRun(lake, { ...queued, status: 'failed', finishedAt: new Date().toISOString(), error: `replaced by run ${replacedBy}` });
+  }
+}
+
 export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> {
   const { request, hour, queueUrl, lake } = options;
+  if (!options.replace) await settleQueuedRuns(lake, hour, false, '');
   const planned = await planRun(request, hour);
   options.onPlanned?.(planned);
   if (planned.objects === 0) {
@@ -89,6 +108,7 @@ export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> 
     taskMessageBody({ version: TASK_MESSAGE_VERSION, hour: hour.label, lake: request.lake, settings, task, tasks });
   const manifest: RunManifest = { ...planned, tasks: fitTasks(planned.tasks, (task) => bodyOf(task, planned.tasks.length)) };
   const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), queue: queueUrl, manifest };
+  if (options.replace) await settleQueuedRuns(lake, hour, true, manifest.runId);
   // Written before any message goes out: a worker that finishes the last task finds the run it closes.
   await writeLakeRun(lake, record);
   const messages = manifest.tasks.map(
