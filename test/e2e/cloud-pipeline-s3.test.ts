@@ -11,7 +11,9 @@ import { pathToFileURL } from 'node:url';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mirrorLake } from '../../src/app/lake-mirror.js';
+import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
+import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import type { EventlakeHandler } from '../../src/runtime/lambda/lambda-handler.js';
 import { parseTaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { flatSample, query, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
@@ -74,6 +76,13 @@ describe('fan-out → Lambda handler → hour close on a real S3 API (SQS and La
     expect(JSON.parse(invoked.stdout)).toEqual({ batchItemFailures: [] });
     const duplicate = (await handler(sqsEvent(bodies.slice(0, 1)), lambdaContext())) as SQSBatchResponse;
     expect(duplicate.batchItemFailures).toEqual([]);
+
+    // A close that published but died before recording it: the next delivery of any task records it.
+    const lakeStore = new S3ObjectStore('lake', '');
+    const closed = await readLakeRun(lakeStore, hour.label, report.runId);
+    await writeLakeRun(lakeStore, { ...(closed as LakeRunRecord), status: 'queued' });
+    expect(((await handler(sqsEvent(bodies.slice(1, 2)), lambdaContext())) as SQSBatchResponse).batchItemFailures).toEqual([]);
+    expect(await readLakeRun(lakeStore, hour.label, report.runId)).toMatchObject({ status: 'success', summary: { events: { vehicle: 35349, operating_period: 2 } } });
 
     const status = await runCli(['status', '--lake', 's3://lake/', '--state', state, '--json'], undefined, env);
     expect(status.code).toBe(0);

@@ -97,17 +97,22 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     expect(late.closed).toBe(true);
   });
 
-  it('a close that fails gives its claim back, so the retry closes at once', async () => {
+  it('a close that fails mid-publish gives its claim back; the retry finishes that publish and records the run', async () => {
     const lakeStore = new ConditionalMemoryStore();
     const record = await doneRun(lakeStore);
     lakeStore.before = (operation, key) => {
-      if (operation === 'copy' && key.startsWith('_staging/')) throw new Error('S3 is down');
+      // After the journal: the first copy onto a final key fails.
+      if (operation === 'copy' && key.startsWith('vehicle/')) throw new Error('S3 is down');
     };
     const deps = await closer(lakeStore, 'first');
     await expect(closeHour(record, deps)).rejects.toThrow('S3 is down');
     await expect(readdir(deps.scratchDir)).rejects.toThrow();
     expect(lakeStore.objects.has(closeClaimKey(record.runId))).toBe(false);
     lakeStore.before = undefined;
-    expect((await closeHour(record, await closer(lakeStore, 'retry'))).closed).toBe(true);
+    const retried = await closeHour(record, await closer(lakeStore, 'retry'));
+    expect(retried.closed && retried.summary.events).toEqual({ vehicle: 24 });
+    expect((await readLakeRun(lakeStore, hour.label, record.runId))?.summary?.events).toEqual({ vehicle: 24 });
+    expect((await readHourManifest(lakeStore, hour.label))?.runId).toBe(record.runId);
+    expect([...lakeStore.objects.keys()].filter((k) => k.startsWith('_staging/'))).toEqual([]);
   });
 });

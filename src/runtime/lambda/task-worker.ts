@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EntityRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
-import { countDoneTasks, readLakeRun } from '../../orchestration/lake-run-records.js';
+import { countDoneTasks, readLakeRun, writeLakeRun } from '../../orchestration/lake-run-records.js';
 import { TaskProcessor } from '../../pipeline/task-processor.js';
 import { openLakeStorage } from '../../storage/lake-storage-registry.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
-import { closeHour, type CloseOutcome } from './hour-close.js';
+import { closeHour, publishedByRun, type CloseOutcome } from './hour-close.js';
 import { stageTaskOutput } from './staged-task-outputs.js';
 import type { TaskMessage } from './task-message.js';
 
@@ -39,6 +39,12 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
   if (!record) throw new Error(`run ${runId} has no record in the lake ${lakeStore.location} (was its hour fanned out?)`);
   // A duplicate delivered after the close: the hour is published; writing again would only leave litter.
   if (record.status !== 'queued') return { outcome: 'skipped', reason: `run ${runId} has already ended (${record.status})` };
+  // Its close published the hour but died before recording it: the record is written now.
+  const published = await publishedByRun(lakeStore, record);
+  if (published) {
+    await writeLakeRun(lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary: published });
+    return { outcome: 'skipped', reason: `run ${runId} had published its hour; its record now says so` };
+  }
   const scratchDir = join(options.scratchRoot ?? tmpdir(), 'eventlake-lambda', runId, `${task.id}-${options.worker}`);
   await mkdir(scratchDir, { recursive: true });
   try {
