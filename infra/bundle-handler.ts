@@ -1,8 +1,8 @@
 /**
  * Bundles the Lambda handler into the image's build context: one ESM file, `build/index.mjs`
  * (the image's `CMD ["index.handler"]` names it), plus a `package.json` listing only the
- * packages that cannot be bundled (native bindings), at the exact versions the lockfile holds,
- * for `npm install` inside the image. Run by `npm run build:lambda` and by `npm run build`.
+ * packages left out of it (native bindings, snowflake-sdk), at the exact versions the lockfile
+ * holds, for `npm install` inside the image. Run by `npm run build:lambda` and by `npm run build`.
  */
 import { build, type Metafile } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,8 +16,15 @@ export const HANDLER_ENTRY = 'src/runtime/lambda/lambda-handler.ts';
 /** Native addons: they load a platform-specific `.node` file, so the image installs them. */
 const NATIVE = ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-*'];
 
+/**
+ * Reached by the hour close's warehouse refresh, through the registry's dynamic import, only when
+ * Snowflake is configured: installed in the image rather than bundled, since its cloud-storage
+ * SDKs and optional requires (browser login, proxies) are resolved at run time.
+ */
+const INSTALLED = ['snowflake-sdk'];
+
 /** Packages the worker must never load: marked external so a stray import is caught below, not bundled. */
-const FORBIDDEN = ['better-sqlite3', 'snowflake-sdk'];
+const FORBIDDEN = ['better-sqlite3'];
 
 // ESM output has no `require`; CommonJS dependencies bundled inside still call it.
 const REQUIRE_BANNER = "import { createRequire as __eventlakeCreateRequire } from 'node:module';\nconst require = __eventlakeCreateRequire(import.meta.url);";
@@ -53,7 +60,7 @@ export async function bundleHandler(options: BundleOptions = {}): Promise<Bundle
     target: 'node20',
     format: 'esm',
     banner: { js: REQUIRE_BANNER },
-    external: [...NATIVE, ...FORBIDDEN],
+    external: [...NATIVE, ...INSTALLED, ...FORBIDDEN],
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: root,

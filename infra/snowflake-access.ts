@@ -1,7 +1,8 @@
 /**
  * What Snowflake needs from AWS: a role its storage integration assumes to read the lake, a
  * secret holding the credentials eventlake uses to reach Snowflake, and (once the external table
- * exists) the lake's object-created notifications sent to Snowflake's queue so AUTO_REFRESH works.
+ * exists) the lake's object-created and object-removed notifications sent to Snowflake's queue so
+ * AUTO_REFRESH works.
  *
  * Snowflake hands out its side only after the role exists (DESC INTEGRATION, DESC EXTERNAL
  * TABLE), so all three parameters have defaults that deploy before Snowflake exists: the role
@@ -15,8 +16,13 @@ import { Construct } from 'constructs';
 
 export const PLACEHOLDER_EXTERNAL_ID = 'eventlake-awaiting-snowflake';
 
-/** The keys src/warehouse/snowflake/snowflake-secret.ts reads; left empty for a person to fill in. */
-export const SNOWFLAKE_SECRET_KEYS = ['account', 'user', 'password', 'private_key_path', 'role', 'warehouse', 'database', 'schema'] as const;
+/**
+ * The keys src/warehouse/snowflake/snowflake-secret.ts reads, left empty for a person to fill in:
+ * `password`, or `private_key` (the PEM text) with `private_key_passphrase` if it is encrypted.
+ * Not `private_key_path`: the worker has no key file. `database` and `schema` name where the
+ * hour close refreshes the lake's tables.
+ */
+export const SNOWFLAKE_SECRET_KEYS = ['account', 'user', 'password', 'private_key', 'private_key_passphrase', 'role', 'warehouse', 'database', 'schema'] as const;
 
 export interface SnowflakeAccessProps {
   readonly lake: Bucket;
@@ -59,11 +65,14 @@ export class SnowflakeAccess extends Construct {
 
     // The L1 property, not addEventNotification: that one goes through a custom resource (a
     // Lambda calling PutBucketNotificationConfiguration) that a CfnCondition cannot switch off.
-    // Snowflake filters by the external table's location, so every created object is sent.
+    // Snowflake filters by the external table's location, so every created object is sent; and
+    // every removed one, so the parts a rerun's publish deletes leave the external tables too.
     const cfnLake = props.lake.node.defaultChild as CfnBucket;
     cfnLake.notificationConfiguration = Fn.conditionIf(
       hasChannel.logicalId,
-      { QueueConfigurations: [{ Event: 's3:ObjectCreated:*', Queue: channel.valueAsString }] },
+      {
+        QueueConfigurations: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'].map((event) => ({ Event: event, Queue: channel.valueAsString })),
+      },
       Aws.NO_VALUE,
     );
 

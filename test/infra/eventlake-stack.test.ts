@@ -2,6 +2,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventlakeStack, type EventlakeStackProps } from '../../infra/eventlake-stack.js';
+import { SNOWFLAKE_SECRET_FIELDS } from '../../src/warehouse/snowflake/snowflake-secret.js';
 import { deployedResources } from './cfn-evaluate.js';
 
 function synth(props: EventlakeStackProps = {}): Template {
@@ -134,7 +135,10 @@ describe('EventlakeStack', () => {
   it('creates the Snowflake secret as a template of empty fields, readable by the worker only', () => {
     const secretId = ids('AWS::SecretsManager::Secret')[0]!;
     const secretString = JSON.parse(resources[secretId]!.Properties['SecretString'] as string) as Record<string, string>;
-    expect(Object.keys(secretString)).toEqual(expect.arrayContaining(['account', 'user', 'password']));
+    expect(Object.keys(secretString)).toEqual(expect.arrayContaining(['account', 'user', 'password', 'private_key', 'private_key_passphrase', 'database', 'schema']));
+    // Every key is one the reader understands; the key file path is left out (the worker has no files).
+    expect(SNOWFLAKE_SECRET_FIELDS).toEqual(expect.arrayContaining(Object.keys(secretString)));
+    expect(Object.keys(secretString)).toEqual(SNOWFLAKE_SECRET_FIELDS.filter((key) => key !== 'private_key_path'));
     expect(Object.values(secretString).every((v) => v === '')).toBe(true);
     const readers = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p).includes('secretsmanager:'));
     expect(readers).toHaveLength(1);
@@ -160,7 +164,7 @@ describe('EventlakeStack', () => {
     ]);
   });
 
-  it('sends the lake\'s object-created notifications to Snowflake\'s queue only once the parameter is set, without a custom resource', () => {
+  it('sends the lake\'s object-created and object-removed notifications to Snowflake\'s queue only once the parameter is set, without a custom resource', () => {
     const lake = ids('AWS::S3::Bucket').find((id) => id.startsWith('Lake'))!;
     const source = ids('AWS::S3::Bucket').find((id) => id.startsWith('Source'))!;
     expect(ids('Custom::S3BucketNotifications')).toEqual([]);
@@ -168,7 +172,12 @@ describe('EventlakeStack', () => {
     expect(firstDeploy[lake]!.properties['NotificationConfiguration']).toBeUndefined();
     const channel = 'arn:aws:sqs:eu-west-1:999988887777:sf-snowpipe-AIDA-abc';
     const withChannel = deployedResources(template.toJSON(), { SnowflakeNotificationChannel: channel });
-    expect(withChannel[lake]!.properties['NotificationConfiguration']).toEqual({ QueueConfigurations: [{ Event: 's3:ObjectCreated:*', Queue: channel }] });
+    expect(withChannel[lake]!.properties['NotificationConfiguration']).toEqual({
+      QueueConfigurations: [
+        { Event: 's3:ObjectCreated:*', Queue: channel },
+        { Event: 's3:ObjectRemoved:*', Queue: channel },
+      ],
+    });
     expect(withChannel[source]!.properties['NotificationConfiguration']).toBeUndefined();
   });
 

@@ -20,7 +20,7 @@ describe('openSnowflakeConnection (environment checks only: no server here)', ()
   it.each([
     ['SNOWFLAKE_ACCOUNT', { ...FULL, SNOWFLAKE_ACCOUNT: undefined }, 'Set the environment variable SNOWFLAKE_ACCOUNT to connect to Snowflake.'],
     ['SNOWFLAKE_USER', { ...FULL, SNOWFLAKE_USER: '  ' }, 'Set the environment variable SNOWFLAKE_USER to connect to Snowflake.'],
-    ['the password or key', { ...FULL, SNOWFLAKE_PASSWORD: undefined }, 'Set the environment variable SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH to connect to Snowflake.'],
+    ['the password or key', { ...FULL, SNOWFLAKE_PASSWORD: undefined }, 'Set the environment variable SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY or SNOWFLAKE_PRIVATE_KEY_PATH to connect to Snowflake.'],
   ])('names a missing %s in one sentence, printing no value', async (_what, env, sentence) => {
     const message = await messageOf(() => openSnowflakeConnection(env));
     expect(message).toBe(sentence);

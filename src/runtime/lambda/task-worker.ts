@@ -2,7 +2,7 @@
  * What the Lambda does with one task message: the same process-task stage the local workers
  * run, against the message's source and lake; the outputs staged in the lake under the task's
  * id (so a message delivered twice rewrites the same objects, never adds rows); then, if that
- * was the run's last task, the hour's close.
+ * was the run's last task, the hour's close and the warehouse's refresh.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { openObjectStore } from '../../storage/object-store-registry.js';
 import { closeHour, publishedByRun, type CloseOutcome } from './hour-close.js';
 import { stageTaskOutput } from './staged-task-outputs.js';
 import type { TaskMessage } from './task-message.js';
+import { refreshWarehouse, type RefreshWarehouse, type WarehouseRefresh } from './warehouse-refresh.js';
 
 export interface TaskWorkerOptions {
   readonly registry: EntityRegistry;
@@ -25,11 +26,13 @@ export interface TaskWorkerOptions {
   readonly closeClaimMs: number;
   /** Local scratch root (Lambda's /tmp). */
   readonly scratchRoot?: string;
+  /** Run after a close that published the hour; Snowflake's refresh (or its skip) by default. */
+  readonly refreshWarehouse?: RefreshWarehouse;
 }
 
 export type TaskResult =
   | { readonly outcome: 'skipped'; readonly reason: string }
-  | { readonly outcome: 'processed'; readonly events: Record<string, number>; readonly quarantined: number; readonly done: number; readonly tasks: number; readonly close?: CloseOutcome };
+  | { readonly outcome: 'processed'; readonly events: Record<string, number>; readonly quarantined: number; readonly done: number; readonly tasks: number; readonly close?: CloseOutcome; readonly refresh?: WarehouseRefresh };
 
 export async function workOnTask(message: TaskMessage, options: TaskWorkerOptions): Promise<TaskResult> {
   const { settings, task } = message;
@@ -66,7 +69,10 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
       closer: options.worker,
       claimMs: options.closeClaimMs,
     });
-    return { outcome: 'processed', events: output.events, quarantined, done, tasks: message.tasks, close };
+    if (!close.closed) return { outcome: 'processed', events: output.events, quarantined, done, tasks: message.tasks, close };
+    // Never throws: the hour is published whatever the warehouse answers.
+    const refresh = await (options.refreshWarehouse ?? refreshWarehouse)(message.hour);
+    return { outcome: 'processed', events: output.events, quarantined, done, tasks: message.tasks, close, refresh };
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }

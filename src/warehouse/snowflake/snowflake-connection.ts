@@ -1,11 +1,13 @@
 /**
  * A real Snowflake connection (snowflake-sdk), configured only from the environment:
- * SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, and SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH
- * (key-pair authentication, with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if the key is encrypted);
- * SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE and SNOWFLAKE_SCHEMA are optional;
- * or SNOWFLAKE_SECRET_ID, an AWS Secrets Manager secret holding them (snowflake-secret.ts).
- * Credentials never come from arguments, and no error prints a value.
+ * SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, and SNOWFLAKE_PASSWORD, or key-pair authentication with
+ * SNOWFLAKE_PRIVATE_KEY (the PEM text, as a Lambda has it from its secret) or
+ * SNOWFLAKE_PRIVATE_KEY_PATH (a key file), either with SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if the
+ * key is encrypted; SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE and SNOWFLAKE_SCHEMA
+ * are optional; or SNOWFLAKE_SECRET_ID, an AWS Secrets Manager secret holding them
+ * (snowflake-secret.ts). Credentials never come from arguments, and no error prints a value.
  */
+import { createPrivateKey } from 'node:crypto';
 import { UserError } from '../../errors/user-error.js';
 import type { Binds } from 'snowflake-sdk';
 import type { SqlConnection } from '../warehouse-target.js';
@@ -16,7 +18,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface SnowflakeSettings {
   readonly account: string;
   readonly username: string;
-  readonly auth: { readonly password: string } | { readonly privateKeyPath: string; readonly privateKeyPass?: string };
+  readonly auth:
+    | { readonly password: string }
+    /** Decrypted, as PKCS#8 PEM: the only form snowflake-sdk takes a key's text in. */
+    | { readonly privateKey: string }
+    | { readonly privateKeyPath: string; readonly privateKeyPass?: string };
   readonly role?: string;
   readonly warehouse?: string;
   readonly database?: string;
@@ -34,26 +40,58 @@ function required(env: Env, name: string): string {
   return value;
 }
 
+const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/;
+
+/**
+ * The key's text as snowflake-sdk takes it, an unencrypted PKCS#8 PEM (as Snowflake's Node.js
+ * docs do it: node:crypto with the passphrase, exported again). PKCS#1 keys are accepted too, and
+ * `\n` written as two characters (how a PEM often lands in one environment variable) as newlines.
+ */
+function decryptedPem(text: string, passphrase: string | undefined): string {
+  const pem = text.includes('\n') ? text : text.replace(/\\n/g, '\n');
+  if (passphrase === undefined && ENCRYPTED_PEM.test(pem)) {
+    throw new UserError('The Snowflake private key (SNOWFLAKE_PRIVATE_KEY) is encrypted: set SNOWFLAKE_PRIVATE_KEY_PASSPHRASE too.');
+  }
+  try {
+    const key = createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
+    return key.export({ format: 'pem', type: 'pkcs8' }).toString();
+  } catch {
+    // OpenSSL's message names no part of the key, but it says nothing useful either.
+    throw new UserError('The Snowflake private key (SNOWFLAKE_PRIVATE_KEY) could not be read: it is not a PEM private key, or SNOWFLAKE_PRIVATE_KEY_PASSPHRASE is wrong.');
+  }
+}
+
 /** Reads the connection settings from the environment; a missing one is named, never a value. */
 export function snowflakeSettings(env: Env = process.env): SnowflakeSettings {
   const account = required(env, 'SNOWFLAKE_ACCOUNT');
   const username = required(env, 'SNOWFLAKE_USER');
   const password = present(env, 'SNOWFLAKE_PASSWORD');
+  const privateKey = present(env, 'SNOWFLAKE_PRIVATE_KEY');
   const privateKeyPath = present(env, 'SNOWFLAKE_PRIVATE_KEY_PATH');
+  const privateKeyPass = present(env, 'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE');
+  // A key wins over a password; the key's text over a key file.
   let auth: SnowflakeSettings['auth'];
-  if (privateKeyPath !== undefined) {
-    const privateKeyPass = present(env, 'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE');
+  if (privateKey !== undefined) {
+    auth = { privateKey: decryptedPem(privateKey, privateKeyPass) };
+  } else if (privateKeyPath !== undefined) {
     auth = privateKeyPass === undefined ? { privateKeyPath } : { privateKeyPath, privateKeyPass };
   } else if (password !== undefined) {
     auth = { password };
   } else {
-    throw new UserError('Set the environment variable SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH to connect to Snowflake.');
+    throw new UserError('Set the environment variable SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY or SNOWFLAKE_PRIVATE_KEY_PATH to connect to Snowflake.');
   }
   const optional = (name: string): Record<string, string> => {
     const value = present(env, `SNOWFLAKE_${name.toUpperCase()}`);
     return value === undefined ? {} : { [name]: value };
   };
   return { account, username, auth, ...optional('role'), ...optional('warehouse'), ...optional('database'), ...optional('schema') };
+}
+
+/** snowflake-sdk's options for the authentication the settings name. */
+export function snowflakeAuthOptions(auth: SnowflakeSettings['auth']): Record<string, string | undefined> {
+  if ('password' in auth) return { password: auth.password };
+  if ('privateKey' in auth) return { authenticator: 'SNOWFLAKE_JWT', privateKey: auth.privateKey };
+  return { authenticator: 'SNOWFLAKE_JWT', privateKeyPath: auth.privateKeyPath, privateKeyPass: auth.privateKeyPass };
 }
 
 /** Opens a connection; the driver is loaded only here, after the settings are known to be complete. */
@@ -64,9 +102,7 @@ export async function openSnowflakeConnection(env: Env = process.env): Promise<S
   const connection = snowflake.createConnection({
     account: settings.account,
     username: settings.username,
-    ...('password' in settings.auth
-      ? { password: settings.auth.password }
-      : { authenticator: 'SNOWFLAKE_JWT', privateKeyPath: settings.auth.privateKeyPath, privateKeyPass: settings.auth.privateKeyPass }),
+    ...snowflakeAuthOptions(settings.auth),
     role: settings.role,
     warehouse: settings.warehouse,
     database: settings.database,

@@ -60,6 +60,25 @@ function q(name: string): string {
   return `"${name.toUpperCase()}"`;
 }
 
+/** Each entity's external table over its lake folder (its internal table bears the entity's name). */
+export const EXTERNAL_TABLES: readonly { readonly entity: Entity; readonly table: string }[] = [
+  { entity: vehicle, table: 'lake_vehicle' },
+  { entity: operatingPeriod, table: 'lake_operating_period' },
+];
+
+/** The stored procedure that loads the hours whose files changed. */
+export const LOAD_PROCEDURE = 'load_lake_hours';
+
+/** `"DATABASE"."SCHEMA"`: both must be plain identifiers, quoted as every statement here quotes them. */
+export function qualifiedSchema(database: string, schema: string): string {
+  return `${q(plainIdentifier('database', database))}.${q(plainIdentifier('schema', schema))}`;
+}
+
+/** An object of the schema, `"DATABASE"."SCHEMA"."NAME"`, for a name of this module (never a user's). */
+export function schemaObject(schema: string, name: string): string {
+  return `${schema}.${q(name)}`;
+}
+
 interface Names {
   integration: string;
   database: string;
@@ -138,7 +157,7 @@ export function snowflakeDdl(options: SnowflakeDdlOptions): string {
     throw new UserError(`The AWS role must be an IAM role ARN like arn:aws:iam::123456789012:role/name, got ${JSON.stringify(options.awsRoleArn)}.`);
   }
   const database = q(plainIdentifier('database', options.database));
-  const schema = `${database}.${q(plainIdentifier('schema', options.schema))}`;
+  const schema = qualifiedSchema(options.database, options.schema);
   const names: Names = {
     integration: q(plainIdentifier('storage integration', options.integration)),
     database,
@@ -146,14 +165,11 @@ export function snowflakeDdl(options: SnowflakeDdlOptions): string {
     warehouse: q(plainIdentifier('warehouse', options.warehouse)),
     fileFormat: `${schema}.${q(`lake_${format}`)}`,
     stage: `${schema}.${q('lake_stage')}`,
-    in: (name) => `${schema}.${q(name)}`,
+    in: (name) => schemaObject(schema, name),
   };
   const ext = format === 'parquet' ? 'parquet' : 'avro';
   const n = names.in;
-  const entities = [
-    { entity: vehicle, lake: n('lake_vehicle'), table: n('vehicle') },
-    { entity: operatingPeriod, lake: n('lake_operating_period'), table: n('operating_period') },
-  ];
+  const entities = EXTERNAL_TABLES.map(({ entity, table }) => ({ entity, lake: n(table), table: n(entity.name) }));
   const hoursToLoad = n('lake_hours_to_load');
   const periodsToRefresh = n('lake_periods_to_refresh');
   const loads = n('lake_loads');
@@ -534,7 +550,7 @@ END;`;
         'whole; dimensions and facts are MERGEd, distances recomputed per touched period. All in one',
         'transaction, so a failed load leaves the tables as they were and the next run retries it.',
       ].join('\n'),
-      `CREATE OR REPLACE PROCEDURE ${n('load_lake_hours')}()
+      `CREATE OR REPLACE PROCEDURE ${n(LOAD_PROCEDURE)}()
   RETURNS VARCHAR
   LANGUAGE SQL
   EXECUTE AS CALLER
@@ -559,7 +575,7 @@ $$`,
   ALLOW_OVERLAPPING_EXECUTION = FALSE
   COMMENT = 'eventlake: load the lake hours that changed, then refresh the star schema'
 AS
-  CALL ${n('load_lake_hours')}()`,
+  CALL ${n(LOAD_PROCEDURE)}()`,
     ),
   );
   out.push(statement('A task is created suspended.', `ALTER TASK ${n('load_lake_hourly')} RESUME`));

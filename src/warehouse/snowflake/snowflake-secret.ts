@@ -1,9 +1,10 @@
 /**
  * Snowflake credentials from AWS Secrets Manager: with `SNOWFLAKE_SECRET_ID` set, the secret (a
- * JSON object with `account`, `user`, and `password` or `private_key_path`, and optionally
- * `role`, `warehouse`, `database`, `schema`) fills the SNOWFLAKE_* settings the environment does
- * not set itself. The AWS SDK finds its own credentials (environment, profile, role); no value
- * ever reaches an argument, a log or an error.
+ * JSON object with `account`, `user`, and `password`, `private_key` (the PEM text itself, what a
+ * Lambda needs: it has no key file) or `private_key_path`, with `private_key_passphrase` for an
+ * encrypted key, and optionally `role`, `warehouse`, `database`, `schema`) fills the SNOWFLAKE_*
+ * settings the environment does not set itself. The AWS SDK finds its own credentials
+ * (environment, profile, role); no value ever reaches an argument, a log or an error.
  */
 import { UserError } from '../../errors/user-error.js';
 
@@ -16,6 +17,7 @@ const KEYS: Record<string, string> = {
   account: 'SNOWFLAKE_ACCOUNT',
   user: 'SNOWFLAKE_USER',
   password: 'SNOWFLAKE_PASSWORD',
+  private_key: 'SNOWFLAKE_PRIVATE_KEY',
   private_key_path: 'SNOWFLAKE_PRIVATE_KEY_PATH',
   private_key_passphrase: 'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE',
   role: 'SNOWFLAKE_ROLE',
@@ -23,6 +25,11 @@ const KEYS: Record<string, string> = {
   database: 'SNOWFLAKE_DATABASE',
   schema: 'SNOWFLAKE_SCHEMA',
 };
+
+/** The keys a secret may hold, in the order a template lists them. */
+export const SNOWFLAKE_SECRET_FIELDS: readonly string[] = Object.keys(KEYS);
+
+const NOT_AN_OBJECT = 'is not a JSON object with account, user and password, private_key or private_key_path';
 
 export const fetchFromSecretsManager: SecretFetcher = async (secretId) => {
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
@@ -48,10 +55,10 @@ export async function withSecretEnv(env: Env, fetch: SecretFetcher = fetchFromSe
     parsed = JSON.parse(await fetch(secretId));
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`AWS secret ${secretId} is not a JSON object with account, user and password or private_key_path`);
+    throw new UserError(`AWS secret ${secretId} ${NOT_AN_OBJECT}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UserError(`AWS secret ${secretId} is not a JSON object with account, user and password or private_key_path`);
+    throw new UserError(`AWS secret ${secretId} ${NOT_AN_OBJECT}`);
   }
   const merged: Record<string, string | undefined> = { ...env };
   for (const [key, variable] of Object.entries(KEYS)) {

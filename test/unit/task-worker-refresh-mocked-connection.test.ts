@@ -1,0 +1,122 @@
+/**
+ * The worker refreshes the warehouse after the close that publishes the hour, never before, and a
+ * refresh that fails leaves the task (the SQS record) and the run a success, with a warning. Real
+ * files in a local lake; Snowflake's connection is mocked (and its secret's fetcher too).
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../src/events/entity-registry.js';
+import { readLakeRun, writeLakeRun } from '../../src/orchestration/lake-run-records.js';
+import { parseHour, type Hour } from '../../src/pipeline/hour.js';
+import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
+import { planHour } from '../../src/pipeline/plan-hour.js';
+import { TASK_MESSAGE_VERSION, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
+import { workOnTask, type TaskWorkerOptions } from '../../src/runtime/lambda/task-worker.js';
+import { refreshWarehouse, type WarehouseRefresh } from '../../src/runtime/lambda/warehouse-refresh.js';
+import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
+import type { SqlConnection } from '../../src/warehouse/warehouse-target.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { writeSmallHour } from '../helpers/processes.js';
+
+const hour = parseHour('2019-06-01T15') as Hour;
+
+/** A queued run of a small hour in a fresh local lake, and its task messages. */
+async function queuedRun(): Promise<{ lake: string; runId: string; messages: TaskMessage[] }> {
+  const source = await tempDir();
+  const lake = await tempDir();
+  await writeSmallHour(source, hour.label, 3, 5);
+  const manifest = await planHour({
+    store: new LocalObjectStore(source),
+    hour,
+    layout: 'flat',
+    source: { kind: 'local', root: source },
+    format: 'parquet',
+    codec: 'zstd',
+    targetFileBytes: 128 * 1024 * 1024,
+    maxLineBytes: MAX_LINE_BYTES,
+    taskBytes: 1,
+  });
+  await writeLakeRun(new LocalObjectStore(lake), { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), manifest });
+  const { runId, source: src, format, codec, targetFileBytes, maxLineBytes } = manifest;
+  const messages = manifest.tasks.map((task): TaskMessage => ({
+    version: TASK_MESSAGE_VERSION,
+    hour: hour.label,
+    lake: { kind: 'local', root: lake },
+    settings: { runId, source: src, format, codec, targetFileBytes, maxLineBytes },
+    task,
+    tasks: manifest.tasks.length,
+  }));
+  return { lake, runId, messages };
+}
+
+const options = async (refresh: TaskWorkerOptions['refreshWarehouse']): Promise<TaskWorkerOptions> => ({
+  registry: defaultRegistry(),
+  worker: 'request-1',
+  closeClaimMs: 600_000,
+  scratchRoot: await tempDir(),
+  refreshWarehouse: refresh,
+});
+
+describe('the worker and the warehouse refresh (mocked connection, mocked Secrets Manager)', () => {
+  it('refreshes once, after the close that published the hour and not before it', async () => {
+    const { lake, runId, messages } = await queuedRun();
+    expect(messages.length).toBeGreaterThan(1);
+    const calls: { hour: string; status: string | undefined }[] = [];
+    const refresh = async (label: string): Promise<WarehouseRefresh> => {
+      // What the lake says at the moment of the refresh: the hour must be published by then.
+      calls.push({ hour: label, status: (await readLakeRun(new LocalObjectStore(lake), label, runId))?.status });
+      return { outcome: 'refreshed', statements: 3, load: 'loaded 2 entity hours' };
+    };
+    const worker = await options(refresh);
+    for (const message of messages.slice(0, -1)) {
+      const result = await workOnTask(message, worker);
+      expect(result).not.toHaveProperty('refresh');
+    }
+    expect(calls).toEqual([]);
+    const last = await workOnTask(messages.at(-1)!, worker);
+    expect(calls).toEqual([{ hour: '2019-06-01T15', status: 'success' }]);
+    expect(last).toMatchObject({ outcome: 'processed', close: { closed: true }, refresh: { outcome: 'refreshed', load: 'loaded 2 entity hours' } });
+    // A duplicate after the close is skipped before any refresh.
+    expect(await workOnTask(messages[0]!, worker)).toMatchObject({ outcome: 'skipped' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('leaves the task and the run a success when the refresh fails in Snowflake, answering the warning', async () => {
+    const { lake, runId, messages } = await queuedRun();
+    const sent: string[] = [];
+    const failing: SqlConnection = {
+      async execute(sql) {
+        sent.push(sql);
+        throw new Error('Object \'"ANALYTICS"."EVENTLAKE"."LAKE_VEHICLE"\' does not exist or not authorized.');
+      },
+      async close() {},
+    };
+    const warned: unknown[] = [];
+    const refresh = (label: string): Promise<WarehouseRefresh> =>
+      refreshWarehouse(label, {
+        env: { SNOWFLAKE_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:eventlake' },
+        fetchSecret: async () => JSON.stringify({ account: 'xy12345', user: 'loader', password: 'pw-secret', database: 'analytics', schema: 'eventlake' }),
+        connect: async () => failing,
+        warn: (fields) => warned.push(fields),
+      });
+    const worker = await options(refresh);
+    for (const message of messages.slice(0, -1)) await workOnTask(message, worker);
+    const last = await workOnTask(messages.at(-1)!, worker);
+    const warning = `the warehouse refresh of hour 2019-06-01T15 failed in Snowflake: Object '"ANALYTICS"."EVENTLAKE"."LAKE_VEHICLE"' does not exist or not authorized.; the hourly load will pick the hour up`;
+    expect(last).toMatchObject({ outcome: 'processed', close: { closed: true }, refresh: { outcome: 'failed', warning } });
+    expect(sent).toEqual([`ALTER EXTERNAL TABLE "ANALYTICS"."EVENTLAKE"."LAKE_VEHICLE" REFRESH 'date=2019-06-01/hour=15/'`]);
+    expect(warned).toEqual([{ hour: '2019-06-01T15', warning }]);
+    const record = await readLakeRun(new LocalObjectStore(lake), hour.label, runId);
+    expect(record?.status).toBe('success');
+    expect(record?.summary?.events).toEqual({ vehicle: 15 });
+  });
+
+  it('skips the refresh, and says why, when Snowflake is not configured (the default refresh, an environment without Snowflake)', async () => {
+    const { messages } = await queuedRun();
+    const worker = await options((label) => refreshWarehouse(label, { env: {} }));
+    for (const message of messages.slice(0, -1)) await workOnTask(message, worker);
+    expect(await workOnTask(messages.at(-1)!, worker)).toMatchObject({
+      close: { closed: true },
+      refresh: { outcome: 'skipped', reason: 'Snowflake is not configured (neither SNOWFLAKE_SECRET_ID nor SNOWFLAKE_ACCOUNT is set)' },
+    });
+  });
+});
