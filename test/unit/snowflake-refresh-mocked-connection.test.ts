@@ -21,20 +21,20 @@ class RecordingConnection implements SqlConnection {
 
 // Shapes snowflake-sdk returns: a status row for ALTER, the procedure's answer in a column named after it.
 const answers = (sql: string): Record<string, unknown>[] =>
-  sql.startsWith('CALL') ? [{ LOAD_LAKE_HOURS: 'loaded 2 entity hours' }] : [{ status: 'Statement executed successfully.' }];
+  sql.startsWith('EXECUTE TASK') ? [{ status: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' }] : [{ status: 'Statement executed successfully.' }];
 
 const EXPECTED = [
   `ALTER EXTERNAL TABLE "ANALYTICS"."EVENTLAKE"."LAKE_VEHICLE" REFRESH 'date=2019-06-01/hour=15/'`,
   `ALTER EXTERNAL TABLE "ANALYTICS"."EVENTLAKE"."LAKE_OPERATING_PERIOD" REFRESH 'date=2019-06-01/hour=15/'`,
-  `CALL "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURS"()`,
+  `EXECUTE TASK "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURLY"`,
 ];
 
 describe('refreshing one hour in Snowflake (mocked connection)', () => {
-  it('refreshes each external table at the hour\'s folder under its location, then calls the load, and answers what the load said', async () => {
+  it('refreshes each external table at the hour\'s folder under its location, then runs the load task now, and answers what Snowflake said', async () => {
     const connection = new RecordingConnection(answers);
     const result = await refreshSnowflakeHour(connection, { database: 'analytics', schema: 'eventlake' }, '2019-06-01T15');
     expect(connection.sent).toEqual(EXPECTED);
-    expect(result).toEqual({ statements: 3, load: 'loaded 2 entity hours' });
+    expect(result).toEqual({ statements: 3, load: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' });
   });
 
   it('names exactly the objects the DDL creates, and a path its external tables\' PATTERN accepts under their LOCATION', () => {
@@ -61,7 +61,7 @@ describe('refreshing one hour in Snowflake (mocked connection)', () => {
   it('is what the registry\'s Snowflake target runs', async () => {
     const connection = new RecordingConnection(answers);
     const target = await loadWarehouseTarget({ kind: 'snowflake' });
-    await expect(target.refreshHour(connection, { database: 'analytics', schema: 'eventlake' }, '2019-06-01T15')).resolves.toEqual({ statements: 3, load: 'loaded 2 entity hours' });
+    await expect(target.refreshHour(connection, { database: 'analytics', schema: 'eventlake' }, '2019-06-01T15')).resolves.toEqual({ statements: 3, load: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' });
     expect(connection.sent).toEqual(EXPECTED);
   });
 

@@ -64,7 +64,7 @@ describe('the worker and the warehouse refresh (mocked connection, mocked Secret
     const refresh = async (label: string): Promise<WarehouseRefresh> => {
       // What the lake says at the moment of the refresh: the hour must be published by then.
       calls.push({ hour: label, status: (await readLakeRun(new LocalObjectStore(lake), label, runId))?.status });
-      return { outcome: 'refreshed', statements: 3, load: 'loaded 2 entity hours' };
+      return { outcome: 'refreshed', statements: 3, load: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' };
     };
     const worker = await options(refresh);
     for (const message of messages.slice(0, -1)) {
@@ -74,7 +74,7 @@ describe('the worker and the warehouse refresh (mocked connection, mocked Secret
     expect(calls).toEqual([]);
     const last = await workOnTask(messages.at(-1)!, worker);
     expect(calls).toEqual([{ hour: '2019-06-01T15', status: 'success' }]);
-    expect(last).toMatchObject({ outcome: 'processed', close: { closed: true }, refresh: { outcome: 'refreshed', load: 'loaded 2 entity hours' } });
+    expect(last).toMatchObject({ outcome: 'processed', close: { closed: true }, refresh: { outcome: 'refreshed', load: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' } });
     // A duplicate after the close is skipped before any refresh.
     expect(await workOnTask(messages[0]!, worker)).toMatchObject({ outcome: 'skipped' });
     expect(calls).toHaveLength(1);

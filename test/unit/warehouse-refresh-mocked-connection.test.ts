@@ -20,7 +20,7 @@ class MockedConnection implements SqlConnection {
     this.sent.push(sql);
     const error = this.fail?.(sql);
     if (error) throw error;
-    return sql.startsWith('CALL') ? [{ LOAD_LAKE_HOURS: 'loaded 2 entity hours' }] : [{ status: 'Statement executed successfully.' }];
+    return sql.startsWith('EXECUTE TASK') ? [{ status: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' }] : [{ status: 'Statement executed successfully.' }];
   }
   async close(): Promise<void> {
     this.closed++;
@@ -77,11 +77,11 @@ describe('the warehouse refresh after a close (mocked connection, mocked Secrets
     const connection = new MockedConnection();
     const h = harness(connection);
     const result = await refreshWarehouse('2019-06-01T15', h.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret', SNOWFLAKE_ROLE: 'LOADER' }));
-    expect(result).toEqual({ outcome: 'refreshed', statements: 3, load: 'loaded 2 entity hours' });
+    expect(result).toEqual({ outcome: 'refreshed', statements: 3, load: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' });
     expect(connection.sent).toEqual([
       `ALTER EXTERNAL TABLE "ANALYTICS"."EVENTLAKE"."LAKE_VEHICLE" REFRESH 'date=2019-06-01/hour=15/'`,
       `ALTER EXTERNAL TABLE "ANALYTICS"."EVENTLAKE"."LAKE_OPERATING_PERIOD" REFRESH 'date=2019-06-01/hour=15/'`,
-      `CALL "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURS"()`,
+      `EXECUTE TASK "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURLY"`,
     ]);
     expect(connection.closed).toBe(1);
     expect(h.secretsAsked).toEqual(['arn:secret']);
@@ -97,14 +97,14 @@ describe('the warehouse refresh after a close (mocked connection, mocked Secrets
     const env = { SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: PASSWORD, SNOWFLAKE_DATABASE: 'lake_db', SNOWFLAKE_SCHEMA: 'public' };
     expect(await refreshWarehouse('2019-06-01T15', h.deps(env))).toMatchObject({ outcome: 'refreshed' });
     expect(h.secretsAsked).toEqual([]);
-    expect(connection.sent[2]).toBe('CALL "LAKE_DB"."PUBLIC"."LOAD_LAKE_HOURS"()');
+    expect(connection.sent[2]).toBe('EXECUTE TASK "LAKE_DB"."PUBLIC"."LOAD_LAKE_HOURLY"');
   });
 
   it('answers a failure in Snowflake as a warning, logged once, with the password blotted out, and still closes the connection', async () => {
-    const connection = new MockedConnection((sql) => (sql.startsWith('CALL') ? new Error(`Execution error in stored procedure: bad login ${PASSWORD}\nstack…`) : undefined));
+    const connection = new MockedConnection((sql) => (sql.startsWith('EXECUTE TASK') ? new Error(`Execution error in task: bad login ${PASSWORD}\nstack…`) : undefined));
     const h = harness(connection);
     const result = await refreshWarehouse('2019-06-01T15', h.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret' }));
-    const warning = 'the warehouse refresh of hour 2019-06-01T15 failed in Snowflake: Execution error in stored procedure: bad login ***; the hourly load will pick the hour up';
+    const warning = 'the warehouse refresh of hour 2019-06-01T15 failed in Snowflake: Execution error in task: bad login ***; the hourly load will pick the hour up';
     expect(result).toEqual({ outcome: 'failed', warning });
     expect(h.warnings).toEqual([{ fields: { hour: '2019-06-01T15', warning }, message: 'warehouse refresh failed' }]);
     expect(JSON.stringify(h.warnings)).not.toContain(PASSWORD);

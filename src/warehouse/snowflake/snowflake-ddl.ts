@@ -68,6 +68,8 @@ export const EXTERNAL_TABLES: readonly { readonly entity: Entity; readonly table
 
 /** The stored procedure that loads the hours whose files changed. */
 export const LOAD_PROCEDURE = 'load_lake_hours';
+/** The task that runs the load hourly; runs of it never overlap. */
+export const LOAD_TASK = 'load_lake_hourly';
 
 /** `"DATABASE"."SCHEMA"`: both must be plain identifiers, quoted as every statement here quotes them. */
 export function qualifiedSchema(database: string, schema: string): string {
@@ -568,7 +570,7 @@ $$`,
         'of an hour does not double it) and MERGE into the star schema and recompute distances, which a',
         'pipe cannot do. The task runs after the hour is due in the lake and retries at the next run.',
       ].join('\n'),
-      `CREATE OR REPLACE TASK ${n('load_lake_hourly')}
+      `CREATE OR REPLACE TASK ${n(LOAD_TASK)}
   WAREHOUSE = ${names.warehouse}
   SCHEDULE = '${LOAD_SCHEDULE}'
   TIMEZONE = 'UTC'
@@ -578,6 +580,6 @@ AS
   CALL ${n(LOAD_PROCEDURE)}()`,
     ),
   );
-  out.push(statement('A task is created suspended.', `ALTER TASK ${n('load_lake_hourly')} RESUME`));
+  out.push(statement('A task is created suspended.', `ALTER TASK ${n(LOAD_TASK)} RESUME`));
   return `${out.join('\n\n')}\n`;
 }

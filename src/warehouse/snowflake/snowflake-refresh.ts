@@ -1,14 +1,17 @@
 /**
  * Makes one published hour visible in Snowflake at once, instead of waiting for the hourly task:
  * each external table re-lists only that hour's folder (new parts added, parts a rerun removed
- * dropped, whatever the S3 notifications did or did not deliver yet), then the load procedure
- * loads the hours whose files changed. Names are those snowflake-ddl.ts creates.
+ * dropped, whatever the S3 notifications did or did not deliver yet), then the hourly load task
+ * is run now. Through the task, not a CALL of its procedure: the task never overlaps itself
+ * (ALLOW_OVERLAPPING_EXECUTION = FALSE), so a close and the :30 schedule cannot load one hour
+ * twice at once, and EXECUTE TASK returns at once instead of holding the Lambda for the load.
+ * Names are those snowflake-ddl.ts creates.
  */
 import { UserError } from '../../errors/user-error.js';
 import { parseHour } from '../../pipeline/hour.js';
 import { partitionOf } from '../../pipeline/lake-layout.js';
 import type { SqlConnection } from '../warehouse-target.js';
-import { EXTERNAL_TABLES, LOAD_PROCEDURE, qualifiedSchema, schemaObject } from './snowflake-ddl.js';
+import { EXTERNAL_TABLES, LOAD_TASK, qualifiedSchema, schemaObject } from './snowflake-ddl.js';
 
 /** Where the lake's objects are in Snowflake. */
 export interface SnowflakeLocation {
@@ -18,7 +21,7 @@ export interface SnowflakeLocation {
 
 export interface HourRefresh {
   readonly statements: number;
-  /** What the load procedure answered, e.g. `loaded 2 entity hours` or `no new hour`. */
+  /** What Snowflake answered to starting the load task. */
   readonly load: string;
 }
 
@@ -35,7 +38,7 @@ export function refreshHourStatements(location: SnowflakeLocation, hour: string)
       const path = partitionOf(entity.name, parsed).slice(entity.name.length + 1);
       return `ALTER EXTERNAL TABLE ${schemaObject(schema, table)} REFRESH '${path}/'`;
     }),
-    `CALL ${schemaObject(schema, LOAD_PROCEDURE)}()`,
+    `EXECUTE TASK ${schemaObject(schema, LOAD_TASK)}`,
   ];
 }
 
@@ -44,7 +47,7 @@ export async function refreshSnowflakeHour(connection: SqlConnection, location: 
   const statements = refreshHourStatements(location, hour);
   let answer: Record<string, unknown>[] = [];
   for (const sql of statements) answer = await connection.execute(sql);
-  // A CALL answers one row, one column named after the procedure.
+  // EXECUTE TASK answers one row, one column: that the task run was scheduled.
   const value = answer[0] === undefined ? undefined : Object.values(answer[0])[0];
   return { statements: statements.length, load: value === undefined || value === null ? '' : String(value) };
 }
