@@ -1,6 +1,5 @@
 /** `eventlake lambda invoke --event <file.json>`: the cloud worker's handler, run here. */
 import { Command } from 'commander';
-import { invokeLambdaLocally } from '../app/invoke-lambda.js';
 import { openDebugLog, printResult, type GlobalOptions } from './cli-context.js';
 
 function describeResponse(response: unknown): string {
@@ -18,6 +17,8 @@ export function lambdaCommand(global: () => GlobalOptions): Command {
     .requiredOption('--event <file>', 'the event, as JSON')
     .action(async (opts: { event: string }) => {
       const log = openDebugLog(global().state);
+      // Loaded here, not at start-up: the handler brings Powertools and the stages no other command needs from it.
+      const { invokeLambdaLocally } = await import('../app/invoke-lambda.js');
       const response = await invokeLambdaLocally(opts.event, log);
       printResult(global(), response, () => describeResponse(response));
       const failures = (response as { batchItemFailures?: unknown[] }).batchItemFailures;
