@@ -16,6 +16,7 @@ import { taskScratch } from './lake-layout.js';
 import { decodeLine } from './line-decoder.js';
 import { isBlankLine, LineSplitter } from './line-splitter.js';
 import { QuarantineWriter } from './quarantine-writer.js';
+import { isObjectFailure } from './read-failure.js';
 import type { SourceObjectRef, Task, TaskOutput, TaskProgress, TaskSettings } from './run-manifest.js';
 import { parseSourceObjectName } from './source-object-name.js';
 
@@ -155,6 +156,7 @@ export class TaskProcessor {
     const gzip = parseSourceObjectName(key)?.gzip ?? false;
     const whole = prefetched ? await prefetched : undefined;
     if (whole && 'error' in whole) {
+      if (!isObjectFailure(whole.error)) throw whole.error;
       splitter.abandon(whole.error.message);
       return 0;
     }
@@ -167,8 +169,8 @@ export class TaskProcessor {
     const chunks: AsyncIterator<Buffer, string | undefined> = gzip
       ? gunzipObject(whole ? [whole.bytes] : this.store.read(key))
       : this.store.read(key)[Symbol.asyncIterator]();
-    // Only a failure to read the object is quarantined: one of the sink (a part writer, a bug)
-    // must fail the run, not pass for a damaged object.
+    // Only the object's own failure is quarantined (read-failure.ts): one of the storage is tried
+    // again, and one of the sink (a part writer, a bug) must fail the run, not pass for a damaged object.
     try {
       for (;;) {
         let next: IteratorResult<Buffer, string | undefined>;
@@ -176,6 +178,7 @@ export class TaskProcessor {
           next = await chunks.next();
         } catch (err) {
           // A truncated gzip or a vanished object: the lines read so far stay, the rest is reported.
+          if (!isObjectFailure(err)) throw err;
           splitter.abandon((err as Error).message);
           break;
         }

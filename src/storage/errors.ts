@@ -30,3 +30,9 @@ export class LeaseLostError extends UserError {
     );
   }
 }
+
+/**
+ * The object is not there (any more): listed when the hour was planned, gone when read. Its
+ * reading ends in the quarantine, as a damaged object's does: retrying cannot bring it back.
+ */
+export class ObjectGoneError extends StorageLocationError {}

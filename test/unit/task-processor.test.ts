@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { ObjectGoneError, StorageLocationError } from '../../src/storage/errors.js';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../../src/events/entity.js';
@@ -138,16 +139,16 @@ describe('TaskProcessor failures', () => {
     expect((await quarantined(result)).map((q) => [q.source_line, q.reason])).toEqual([[3001, 'object is damaged: gzip CRC mismatch']]);
   });
 
-  it('a source stream that fails mid-way is quarantined, keeping the lines before', async () => {
-    const lines = `${vehicleLine('v1')}\n${vehicleLine('v2')}\n{"event":"upd`;
-    const failing: ObjectStore = {
+  /** A store whose object stream gives `lines`, then fails with `failure`. */
+  function failingStore(lines: string, failure: Error): ObjectStore {
+    return {
       location: 'failing',
       list: () => Readable.from([]),
       read: () =>
         new Readable({
           read() {
             this.push(Buffer.from(lines));
-            this.destroy(new Error('connection reset'));
+            this.destroy(failure);
           },
         }),
       readAll: () => Promise.reject(new Error('not used')),
@@ -159,11 +160,23 @@ describe('TaskProcessor failures', () => {
       replaceIfMatch: () => Promise.reject(new Error('not used')),
       copy: () => Promise.reject(new Error('not used')),
     };
-    const setup = await setUp(lines, '.json', 'streamed', defaultRegistry(), { store: failing });
+  }
+
+  const partial = `${vehicleLine('v1')}\n${vehicleLine('v2')}\n{"event":"upd`;
+
+  it('an object gone mid-read (deleted since it was listed) is quarantined, keeping the lines before', async () => {
+    const setup = await setUp(partial, '.json', 'streamed', defaultRegistry(), { store: failingStore(partial, new ObjectGoneError('s3://b/k does not exist')) });
     const result = await runOne(setup);
     expect(result.events).toEqual({ vehicle: 2 });
     expect((await quarantined(result)).map((q) => [q.source_line, q.reason, q.raw])).toEqual([
-      [3, 'object could not be read to the end (connection reset); this line is incomplete', '{"event":"upd'],
+      [3, 'object could not be read to the end (s3://b/k does not exist); this line is incomplete', '{"event":"upd'],
     ]);
+  });
+
+  it('a storage failure mid-read (the network, a permission) fails the task, to be tried again, rather than costing the object its lines', async () => {
+    const setup = await setUp(partial, '.json', 'streamed', defaultRegistry(), { store: failingStore(partial, new StorageLocationError('cannot reach S3 at 127.0.0.1:9 (ECONNREFUSED)')) });
+    await expect(runOne(setup)).rejects.toThrow('cannot reach S3 at 127.0.0.1:9 (ECONNREFUSED)');
+    const reset = await setUp(partial, '.json', 'streamed', defaultRegistry(), { store: failingStore(partial, Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })) });
+    await expect(runOne(reset)).rejects.toThrow('ECONNRESET');
   });
 });

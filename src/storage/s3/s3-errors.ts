@@ -3,7 +3,7 @@
  * the S3 adapters passes its errors through here. Sentences never carry credentials: they are
  * built from the error's code, and the few words S3 itself sends are scrubbed of any key.
  */
-import { StorageLocationError } from '../errors.js';
+import { ObjectGoneError, StorageLocationError } from '../errors.js';
 import { s3EndpointHost } from './s3-client.js';
 
 /** What an operation was doing: the object (or prefix) and the IAM action it needs. */
@@ -66,7 +66,7 @@ export function describeS3Error(err: unknown, target: S3Target): Error {
     return new StorageLocationError(`cannot reach S3 at ${host} (${code}) for ${where}; check the network, or AWS_ENDPOINT_URL if it is set`);
   }
   if (code === 'NoSuchBucket') return new StorageLocationError(`bucket ${target.bucket} does not exist at ${host}; check the bucket in ${where}`);
-  if (code === 'NoSuchKey' || (code === 'NotFound' && status === 404)) return new StorageLocationError(`${where} does not exist`);
+  if (code === 'NoSuchKey' || (code === 'NotFound' && status === 404)) return new ObjectGoneError(`${where} does not exist`);
   if (code === 'InvalidAccessKeyId') {
     return new StorageLocationError(`S3 at ${host} does not know the access key id in use for ${where}; check AWS_ACCESS_KEY_ID or the profile AWS_PROFILE names`);
   }
