@@ -150,7 +150,7 @@ export class RunEngine {
     for (const run of [...this.active.values()]) {
       this.active.delete(run.record.id);
       await this.options.state.runs.release(run.record.id, this.options.owner).catch(() => undefined);
-      await run.lease.release();
+      await this.releaseLease(run.lease);
     }
   }
 
@@ -241,7 +241,7 @@ export class RunEngine {
       if (planned) this.options.observer?.onPlanned?.(run, manifest);
       await this.queueFinishWhenDone(run.id);
     } catch (err) {
-      await lease?.release();
+      if (lease) await this.releaseLease(lease);
       await this.runFailed(run, err, this.options.retryRuns);
     }
   }
@@ -293,6 +293,7 @@ export class RunEngine {
       await this.options.executor.releaseIdle();
       const finished = await finishPartitions(run.manifest, outputs, { registry: this.options.registry, format: run.format, scratchDir: run.scratchDir });
       observer?.onPhase?.(id, 'publishing');
+      await pausePoint('before-publish');
       await run.lease.assertHeld();
       const published = await run.lake.publisher.publish(id, finished.partitions);
       const rows = Object.values(finished.events).reduce((n, c) => n + c, 0);
@@ -310,7 +311,7 @@ export class RunEngine {
       const poorQuality = summary.quarantinedShare > this.options.maxQuarantinedShare;
       await runs.end(id, this.options.owner, { status: 'success', summary, poorQuality });
       this.active.delete(id);
-      await run.lease.release();
+      await this.releaseLease(run.lease);
       const ended = (await runs.get(id)) as RunRecord;
       await this.options.events.record('success', `success:${id}`, ended, { objects: summary.objects, events: summary.events, quarantined: summary.quarantined });
       if (poorQuality) {
@@ -325,6 +326,15 @@ export class RunEngine {
     } catch (err) {
       await this.messageFailed(run, message, err);
     }
+  }
+
+  /**
+   * Gives an hour's lease back. A release that fails (the lake unreachable) is reported, never
+   * thrown: the run's own outcome must still be recorded, and the lease lapses by itself (a
+   * dead pid locally, its expiry on a bucket).
+   */
+  private async releaseLease(lease: Lease): Promise<void> {
+    await lease.release().catch((err: unknown) => this.options.observer?.onError?.(err as Error));
   }
 
   /** A failed attempt: retried after its backoff, or dead-lettered, which fails the run. */
@@ -344,7 +354,7 @@ export class RunEngine {
       }
       const dead = outcome.deadLetter;
       const reason = `${what} failed ${dead.attempts} time${dead.attempts === 1 ? '' : 's'}: ${error} (dead letter ${dead.id}; eventlake dlq replay ${dead.id} runs it again)`;
-      if (this.active.delete(run.record.id)) await run.lease.release();
+      if (this.active.delete(run.record.id)) await this.releaseLease(run.lease);
       // Done tasks stay staged for the replay: nothing is abandoned.
       await this.runFailed(run.record, new UserError(reason), false);
     } catch (inner) {

@@ -7,7 +7,7 @@
  *   lease while other runs try to take the same hour.
  */
 export type CrashPoint = 'after-plan' | 'after-first-task' | 'after-journal' | 'between-renames';
-export type PausePoint = 'after-lease';
+export type PausePoint = 'after-lease' | 'before-publish';
 
 export function crashPoint(point: CrashPoint): void {
   if (process.env['EVENTLAKE_CRASH_AT'] === point) process.kill(process.pid, 'SIGKILL');

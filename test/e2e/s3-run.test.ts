@@ -4,6 +4,7 @@
  * person would: the rows match a local run, a rerun replaces the hour, the embedded warehouse
  * builds from the bucket, and the secret never shows anywhere.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import { mirrorDir } from '../../src/app/lake-mirror.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { flatSample, listFiles, query, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 import { runHourInProcess } from '../helpers/in-process.js';
+import { stateRows } from '../helpers/long-running.js';
+import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
 import { startS3Server, type S3Server } from '../helpers/s3-server.js';
 
 /** s3rver checks the key id, not the signature: any secret works, and this one must never be printed. */
@@ -119,4 +122,21 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
     expect(badUrl.stderr).toContain('--source');
     for (const out of [missing, refused, noKeys]) expect(out.stderr).not.toContain(SECRET);
   });
+
+  it('a lake bucket that goes away during the run: the run fails in one sentence and the process exits (no hang on giving the lease back)', async () => {
+    const doomed = await startS3Server(['lake']);
+    const state = await tempDir();
+    const running = startCli(
+      ['run', '--source', await flatSample(), '--lake', 's3://lake/t/', '--hour', SAMPLE_HOUR, '--layout', 'flat', '--state', state],
+      { ...env(), AWS_ENDPOINT_URL: doomed.endpoint, EVENTLAKE_RETRIES_COUNT: '0', EVENTLAKE_PAUSE_AT: 'before-publish', EVENTLAKE_PAUSE_MS: '3000' },
+    );
+    // The tasks are done (the source is local): the server goes while the run pauses before publishing.
+    await waitFor('the pause before publishing', () => existsSync(join(state, 'eventlake.db')) && stateRows(state, "SELECT 1 FROM messages WHERE kind = 'finish'").length > 0, 60_000);
+    await doomed.close();
+    const exit = await exitWithin(running, 60_000);
+    if (!exit) running.child.kill('SIGKILL');
+    expect(exit?.code).toBe(1);
+    expect(running.out.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(running.out.stderr).toContain('ECONNREFUSED');
+  }, 150_000);
 });
