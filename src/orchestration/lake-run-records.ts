@@ -3,6 +3,7 @@
  * the fan-out writes it with the plan, the hour's close writes how it ended. `status` (and the UI)
  * read them without a database; the tasks done so far are the done markers under the run's staging.
  */
+import { UserError } from '../errors/user-error.js';
 import type { RunManifest } from '../pipeline/run-manifest.js';
 import { runRecordKey, runRecordsRoot, taskDonePrefix } from '../pipeline/lake-layout.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -28,9 +29,25 @@ export async function writeLakeRun(store: ObjectStore, record: LakeRunRecord): P
   await store.write(runRecordKey(record.hour, record.runId), Buffer.from(`${JSON.stringify(record, null, 1)}\n`));
 }
 
+/** A record as written; one that is not (a stray or damaged object) is named in one sentence. */
+function parseRecord(store: ObjectStore, key: string, body: Buffer): LakeRunRecord {
+  let record: unknown;
+  try {
+    record = JSON.parse(body.toString('utf8'));
+  } catch {
+    record = undefined;
+  }
+  const r = record as Partial<LakeRunRecord> | undefined;
+  if (r?.version !== 1 || typeof r.runId !== 'string' || typeof r.hour !== 'string' || typeof r.status !== 'string' || !Array.isArray(r.manifest?.tasks)) {
+    throw new UserError(`${key} in ${store.location} is not an eventlake run record; delete it (cloud runs keep their state there)`);
+  }
+  return r as LakeRunRecord;
+}
+
 export async function readLakeRun(store: ObjectStore, hour: string, runId: string): Promise<LakeRunRecord | undefined> {
-  const found = await store.readVersion(runRecordKey(hour, runId));
-  return found ? (JSON.parse(found.body.toString('utf8')) as LakeRunRecord) : undefined;
+  const key = runRecordKey(hour, runId);
+  const found = await store.readVersion(key);
+  return found ? parseRecord(store, key, found.body) : undefined;
 }
 
 /** Every run recorded in the lake (of one hour, when given), newest first. */
@@ -39,7 +56,7 @@ export async function listLakeRuns(store: ObjectStore, hour?: string): Promise<L
   for await (const info of store.list(hour === undefined ? `${runRecordsRoot}/` : `${runRecordsRoot}/${hour}/`)) {
     if (!info.key.endsWith('.json')) continue;
     const found = await store.readVersion(info.key);
-    if (found) records.push(JSON.parse(found.body.toString('utf8')) as LakeRunRecord);
+    if (found) records.push(parseRecord(store, info.key, found.body));
   }
   return records.sort((a, b) => b.queuedAt.localeCompare(a.queuedAt));
 }

@@ -93,4 +93,10 @@ describe('the Lambda handler on SQS events, local folders (Lambda service mocked
     const response = await handler(sqsEvent([JSON.stringify(stray), JSON.stringify(messages[0])]), lambdaContext());
     expect((response as { batchItemFailures: unknown[] }).batchItemFailures).toHaveLength(1);
   });
+
+  it('a batch whose every record fails answers each as a failure (each retried and logged), not one error naming none', async () => {
+    const malformed = { ...sqsEvent(['not json']), Records: [...sqsEvent(['not json']).Records, {} as never] };
+    const response = (await handler(malformed, lambdaContext())) as { batchItemFailures: unknown[] };
+    expect(response.batchItemFailures).toHaveLength(2);
+  });
 });

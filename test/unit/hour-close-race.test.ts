@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/events/entity-registry.js';
-import { writeLakeRun, readLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
+import { listLakeRuns, writeLakeRun, readLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { closeClaimKey } from '../../src/pipeline/lake-layout.js';
 import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
@@ -114,5 +114,22 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     expect((await readLakeRun(lakeStore, hour.label, record.runId))?.summary?.events).toEqual({ vehicle: 24 });
     expect((await readHourManifest(lakeStore, hour.label))?.runId).toBe(record.runId);
     expect([...lakeStore.objects.keys()].filter((k) => k.startsWith('_staging/'))).toEqual([]);
+  });
+
+  it('a run replaced by a newer fan-out (its record failed) is not closed: nothing published, its claim given back', async () => {
+    const lakeStore = new ConditionalMemoryStore();
+    const record = await doneRun(lakeStore);
+    await writeLakeRun(lakeStore, { ...record, status: 'failed', error: 'replaced by run 2019-06-01T15-newer' });
+    const outcome = await closeHour(record, await closer(lakeStore, 'stale'));
+    expect(outcome).toEqual({ closed: false, reason: `run ${record.runId} has ended (failed); not closing it` });
+    expect(await readHourManifest(lakeStore, hour.label)).toBeUndefined();
+    expect(lakeStore.objects.has(closeClaimKey(record.runId))).toBe(false);
+    expect((await readLakeRun(lakeStore, hour.label, record.runId))?.status).toBe('failed');
+  });
+
+  it('a stray object among the run records is named in one sentence', async () => {
+    const lakeStore = new ConditionalMemoryStore();
+    await lakeStore.write('_runs/2019-06-01T15/zzz.json', Buffer.from('garbage'));
+    await expect(listLakeRuns(lakeStore)).rejects.toThrow('_runs/2019-06-01T15/zzz.json in memory://lake/ is not an eventlake run record; delete it');
   });
 });

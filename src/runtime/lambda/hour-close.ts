@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { EntityRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
-import { writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
 import type { RunSummary } from '../../orchestration/run-store.js';
 import { finishPartitions } from '../../pipeline/finish-partitions.js';
 import { closeClaimKey, QUARANTINE, tableOf } from '../../pipeline/lake-layout.js';
@@ -97,6 +97,13 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
   try {
     const lease = await deps.lake.lease.acquire(record.hour, runId);
     try {
+      // The run may have ended since the worker read it: replaced by a newer fan-out of the hour
+      // (which the lease now orders after this close, if it closes at all) or closed already.
+      const current = await readLakeRun(deps.lakeStore, record.hour, runId);
+      if (current?.status !== 'queued') {
+        await deps.lakeStore.delete(closeClaimKey(runId));
+        return { closed: false, reason: `run ${runId} has ended (${current?.status ?? 'no record'}); not closing it` };
+      }
       // Finishes a publish of the hour a crash interrupted; keeps this run's own staging.
       await deps.lake.publisher.recover(record.hour, runId);
       // That publish may have been this run's own (its close failed after the journal): done, then.
@@ -125,7 +132,10 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
         seconds: ((deps.now?.() ?? Date.now()) - Date.parse(record.queuedAt)) / 1000,
         quarantinedShare: lines === 0 ? 0 : finished.quarantined / lines,
       };
-      await writeLakeRun(deps.lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary });
+      // Replaced while it published (the lease made the newer run's close wait): the record keeps saying so.
+      if ((await readLakeRun(deps.lakeStore, record.hour, runId))?.status === 'queued') {
+        await writeLakeRun(deps.lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary });
+      }
       return { closed: true, summary };
     } finally {
       await lease.release();

@@ -31,7 +31,7 @@ function recordHandler(context: Context, log: Logger): (record: SQSRecord) => Pr
       });
       log.info({ messageId: record.messageId, runId: message.settings.runId, task: message.task.id, ...result }, 'task done');
     } catch (err) {
-      log.error({ messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: (err as Error).message }, 'task failed');
+      log.error({ messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, error: (err as Error).message }, 'task failed');
       throw err;
     }
   };
@@ -52,7 +52,9 @@ export function createHandler(log: Logger): EventlakeHandler {
       return result;
     }
     // One record at a time: each task already keeps the function's cores busy, and memory stays flat.
-    return processPartialResponse(event, recordHandler(context, log), processor, { context, processInParallel: false });
+    // Every record failing is answered like some failing (each retried by SQS, each reason logged),
+    // not thrown as one error that names none of them.
+    return processPartialResponse(event, recordHandler(context, log), processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
   };
 }
 

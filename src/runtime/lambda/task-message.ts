@@ -21,7 +21,12 @@ export interface TaskMessage {
 
 const storeConfig = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), root: z.string().min(1) }),
-  z.object({ kind: z.literal('s3'), bucket: z.string().min(3), prefix: z.string() }),
+  z.object({
+    kind: z.literal('s3'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+    // As parseLocation makes it: empty, or parts ending in '/', none of them empty, '.' or '..'.
+    prefix: z.string().refine((p) => p === '' || (p.endsWith('/') && p.slice(0, -1).split('/').every((part) => part !== '' && part !== '.' && part !== '..')), 'a prefix as s3://bucket/prefix/ gives it'),
+  }),
 ]);
 
 const taskMessage = z.object({
