@@ -16,7 +16,7 @@ import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import type { EventlakeHandler } from '../../src/runtime/lambda/lambda-handler.js';
 import { parseTaskMessage } from '../../src/runtime/lambda/task-message.js';
-import { flatSample, query, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { differentRows, flatSample, query, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 import { runHourInProcess } from '../helpers/in-process.js';
 import { MockedSqsServer } from '../helpers/mocked-sqs-server.js';
 import { startS3Server, type S3Server } from '../helpers/s3-server.js';
@@ -43,12 +43,6 @@ afterAll(async () => {
   await sqs.stop();
   await s3?.close();
 });
-
-async function differentRows(a: string, b: string, table: string): Promise<number> {
-  const glob = (lake: string): string => `read_parquet('${join(lake, table)}/*/*/*.parquet')`;
-  const [row] = await query(`SELECT (SELECT count(*) FROM (SELECT * FROM ${glob(a)} EXCEPT ALL SELECT * FROM ${glob(b)})) + (SELECT count(*) FROM (SELECT * FROM ${glob(b)} EXCEPT ALL SELECT * FROM ${glob(a)})) AS n`);
-  return Number(row?.['n']);
-}
 
 describe('fan-out → Lambda handler → hour close on a real S3 API (SQS and Lambda mocked)', () => {
   it('gives the rows of a local run, closes once, and shrugs off a duplicate delivery', async () => {

@@ -6,16 +6,15 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeLakeRun, readLakeRun } from '../../src/orchestration/lake-run-records.js';
+import { readLakeRun } from '../../src/orchestration/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
-import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
-import { planHour } from '../../src/pipeline/plan-hour.js';
 import type { RunManifest } from '../../src/pipeline/run-manifest.js';
 import pino from 'pino';
 import { createHandler } from '../../src/runtime/lambda/lambda-handler.js';
-import { TASK_MESSAGE_VERSION, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
+import type { TaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
-import { flatSample, query, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { differentRows, flatSample, query, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { planLocalHour, recordQueuedRun, taskMessages } from '../helpers/cloud-runs.js';
 import { runHourInProcess } from '../helpers/in-process.js';
 import { lambdaContext, sqsEvent } from '../helpers/sqs-events.js';
 
@@ -24,35 +23,9 @@ const hour = parseHour(SAMPLE_HOUR) as Hour;
 const handler = createHandler(pino({ enabled: false }));
 
 async function plannedRun(source: string, lake: string): Promise<{ manifest: RunManifest; messages: TaskMessage[] }> {
-  const manifest = await planHour({
-    store: new LocalObjectStore(source),
-    hour,
-    layout: 'flat',
-    source: { kind: 'local', root: source },
-    format: 'parquet',
-    codec: 'zstd',
-    targetFileBytes: 128 * 1024 * 1024,
-    maxLineBytes: MAX_LINE_BYTES,
-    taskBytes: 256 * 1024,
-  });
-  const lakeConfig = { kind: 'local' as const, root: lake };
-  await writeLakeRun(new LocalObjectStore(lake), { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), manifest });
-  const { runId, source: src, format, codec, targetFileBytes, maxLineBytes } = manifest;
-  const messages = manifest.tasks.map((task): TaskMessage => ({
-    version: TASK_MESSAGE_VERSION,
-    hour: hour.label,
-    lake: lakeConfig,
-    settings: { runId, source: src, format, codec, targetFileBytes, maxLineBytes },
-    task,
-    tasks: manifest.tasks.length,
-  }));
-  return { manifest, messages };
-}
-
-async function differentRows(a: string, b: string, table: string): Promise<number> {
-  const glob = (lake: string): string => `read_parquet('${join(lake, table)}/*/*/*.parquet')`;
-  const [row] = await query(`SELECT (SELECT count(*) FROM (SELECT * FROM ${glob(a)} EXCEPT ALL SELECT * FROM ${glob(b)})) + (SELECT count(*) FROM (SELECT * FROM ${glob(b)} EXCEPT ALL SELECT * FROM ${glob(a)})) AS n`);
-  return Number(row?.['n']);
+  const manifest = await planLocalHour(source, hour, 256 * 1024);
+  await recordQueuedRun(new LocalObjectStore(lake), manifest);
+  return { manifest, messages: taskMessages(manifest, { kind: 'local', root: lake }) };
 }
 
 describe('the Lambda handler on SQS events, local folders (Lambda service mocked)', () => {

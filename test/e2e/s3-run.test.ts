@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mirrorDir } from '../../src/app/lake-mirror.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
-import { flatSample, listFiles, query, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { differentRows, flatSample, listFiles, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 import { runHourInProcess } from '../helpers/in-process.js';
 import { stateRows } from '../helpers/long-running.js';
 import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
@@ -41,12 +41,6 @@ function env(): Record<string, string> {
     AWS_CONFIG_FILE: '/nonexistent/aws-config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
   };
-}
-
-async function differentRows(a: string, b: string, table: string): Promise<number> {
-  const glob = (lake: string): string => `read_parquet('${join(lake, table)}/*/*/*.parquet')`;
-  const [row] = await query(`SELECT (SELECT count(*) FROM (SELECT * FROM ${glob(a)} EXCEPT ALL SELECT * FROM ${glob(b)})) + (SELECT count(*) FROM (SELECT * FROM ${glob(b)} EXCEPT ALL SELECT * FROM ${glob(a)})) AS n`);
-  return Number(row?.['n']);
 }
 
 /** Every file under the folder whose bytes hold the text (the SQLite state, logs, the mirror). */

@@ -67,6 +67,13 @@ export async function query(sql: string): Promise<Record<string, unknown>[]> {
   }
 }
 
+/** Rows of a table in one lake and not the other, both ways (a multiset difference): 0 when the two hold the same rows. */
+export async function differentRows(a: string, b: string, table: string): Promise<number> {
+  const glob = (lake: string): string => `read_parquet('${join(lake, table)}/*/*/*.parquet')`;
+  const [row] = await query(`SELECT (SELECT count(*) FROM (SELECT * FROM ${glob(a)} EXCEPT ALL SELECT * FROM ${glob(b)})) + (SELECT count(*) FROM (SELECT * FROM ${glob(b)} EXCEPT ALL SELECT * FROM ${glob(a)})) AS n`);
+  return Number(row?.['n']);
+}
+
 /** Records of an Avro file as read by avro-c's avrocat, an independent reader. */
 export function avrocat(file: string): Record<string, unknown>[] {
   const result = spawnSync('avrocat', [file], { encoding: 'utf8', maxBuffer: 1 << 30 });

@@ -10,8 +10,6 @@ import { defaultRegistry } from '../../src/events/entity-registry.js';
 import { listLakeRuns, writeLakeRun, readLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { closeClaimKey } from '../../src/pipeline/lake-layout.js';
-import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
-import { planHour } from '../../src/pipeline/plan-hour.js';
 import { TaskProcessor } from '../../src/pipeline/task-processor.js';
 import { loadLakeFormat } from '../../src/formats/lake-formats.js';
 import { closeHour } from '../../src/runtime/lambda/hour-close.js';
@@ -19,6 +17,7 @@ import { stageTaskOutput } from '../../src/runtime/lambda/staged-task-outputs.js
 import { readHourManifest } from '../../src/storage/hour-manifest.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { S3LakeStorage } from '../../src/storage/s3/s3-lake-storage.js';
+import { planLocalHour, recordQueuedRun } from '../helpers/cloud-runs.js';
 import { ConditionalMemoryStore } from '../helpers/conditional-memory-store.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { writeSmallHour } from '../helpers/processes.js';
@@ -29,19 +28,8 @@ const hour = parseHour('2019-06-01T15') as Hour;
 async function doneRun(lakeStore: ConditionalMemoryStore): Promise<LakeRunRecord> {
   const source = await tempDir();
   await writeSmallHour(source, hour.label, 6, 4);
-  const manifest = await planHour({
-    store: new LocalObjectStore(source),
-    hour,
-    layout: 'flat',
-    source: { kind: 'local', root: source },
-    format: 'parquet',
-    codec: 'zstd',
-    targetFileBytes: 128 * 1024 * 1024,
-    maxLineBytes: MAX_LINE_BYTES,
-    taskBytes: 1,
-  });
-  const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), manifest };
-  await writeLakeRun(lakeStore, record);
+  const manifest = await planLocalHour(source, hour, 1);
+  const record = await recordQueuedRun(lakeStore, manifest);
   const scratch = await tempDir();
   const processor = new TaskProcessor(manifest, scratch, { store: new LocalObjectStore(source), registry: defaultRegistry(), format: await loadLakeFormat('parquet') });
   for (const task of manifest.tasks) await stageTaskOutput(lakeStore, manifest.runId, scratch, await processor.process(task, () => undefined));

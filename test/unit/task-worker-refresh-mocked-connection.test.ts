@@ -5,15 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/events/entity-registry.js';
-import { readLakeRun, writeLakeRun } from '../../src/orchestration/lake-run-records.js';
+import { readLakeRun } from '../../src/orchestration/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
-import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
-import { planHour } from '../../src/pipeline/plan-hour.js';
-import { TASK_MESSAGE_VERSION, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
+import type { TaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { workOnTask, type TaskWorkerOptions } from '../../src/runtime/lambda/task-worker.js';
 import { refreshWarehouse, type WarehouseRefresh } from '../../src/runtime/lambda/warehouse-refresh.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import type { SqlConnection } from '../../src/warehouse/warehouse-target.js';
+import { planLocalHour, recordQueuedRun, taskMessages } from '../helpers/cloud-runs.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { writeSmallHour } from '../helpers/processes.js';
 
@@ -24,27 +23,10 @@ async function queuedRun(): Promise<{ lake: string; runId: string; messages: Tas
   const source = await tempDir();
   const lake = await tempDir();
   await writeSmallHour(source, hour.label, 3, 5);
-  const manifest = await planHour({
-    store: new LocalObjectStore(source),
-    hour,
-    layout: 'flat',
-    source: { kind: 'local', root: source },
-    format: 'parquet',
-    codec: 'zstd',
-    targetFileBytes: 128 * 1024 * 1024,
-    maxLineBytes: MAX_LINE_BYTES,
-    taskBytes: 1,
-  });
-  await writeLakeRun(new LocalObjectStore(lake), { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), manifest });
-  const { runId, source: src, format, codec, targetFileBytes, maxLineBytes } = manifest;
-  const messages = manifest.tasks.map((task): TaskMessage => ({
-    version: TASK_MESSAGE_VERSION,
-    hour: hour.label,
-    lake: { kind: 'local', root: lake },
-    settings: { runId, source: src, format, codec, targetFileBytes, maxLineBytes },
-    task,
-    tasks: manifest.tasks.length,
-  }));
+  const manifest = await planLocalHour(source, hour, 1);
+  await recordQueuedRun(new LocalObjectStore(lake), manifest);
+  const runId = manifest.runId;
+  const messages = taskMessages(manifest, { kind: 'local', root: lake });
   return { lake, runId, messages };
 }
 

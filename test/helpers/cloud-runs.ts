@@ -1,0 +1,45 @@
+/** Cloud runs set up by hand, as the fan-out would leave them: a plan, its record, its messages. */
+import { writeLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
+import type { Hour } from '../../src/pipeline/hour.js';
+import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
+import { planHour } from '../../src/pipeline/plan-hour.js';
+import type { RunManifest } from '../../src/pipeline/run-manifest.js';
+import { TASK_MESSAGE_VERSION, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
+import type { LakeConfig } from '../../src/storage/lake-config.js';
+import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
+
+/** The hour of a flat local source planned for Parquet, in tasks of about `taskBytes`. */
+export function planLocalHour(source: string, hour: Hour, taskBytes: number): Promise<RunManifest> {
+  return planHour({
+    store: new LocalObjectStore(source),
+    hour,
+    layout: 'flat',
+    source: { kind: 'local', root: source },
+    format: 'parquet',
+    codec: 'zstd',
+    targetFileBytes: 128 * 1024 * 1024,
+    maxLineBytes: MAX_LINE_BYTES,
+    taskBytes,
+  });
+}
+
+/** The run's record in the lake, queued, as the fan-out writes it before sending. */
+export async function recordQueuedRun(lake: ObjectStore, manifest: RunManifest): Promise<LakeRunRecord> {
+  const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: manifest.hour.label, status: 'queued', queuedAt: new Date().toISOString(), manifest };
+  await writeLakeRun(lake, record);
+  return record;
+}
+
+/** One message per task, as the fan-out sends them. */
+export function taskMessages(manifest: RunManifest, lake: LakeConfig): TaskMessage[] {
+  const { runId, source, format, codec, targetFileBytes, maxLineBytes } = manifest;
+  return manifest.tasks.map((task) => ({
+    version: TASK_MESSAGE_VERSION,
+    hour: manifest.hour.label,
+    lake,
+    settings: { runId, source, format, codec, targetFileBytes, maxLineBytes },
+    task,
+    tasks: manifest.tasks.length,
+  }));
+}
