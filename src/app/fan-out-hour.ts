@@ -2,18 +2,16 @@
  * Fanning one hour out to the cloud's workers, as the CLI (and later the scheduler's Lambda)
  * asks for it: check the locations and the queue URL, then plan, record and send the tasks.
  */
-import { isAbsolute, relative } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { UserError } from '../errors/user-error.js';
+import { checkLocations } from './check-locations.js';
 import type { RunRequest } from '../orchestration/run-store.js';
 import type { Hour } from '../pipeline/hour.js';
 import type { RunManifest } from '../pipeline/run-manifest.js';
 import { fanOutHour, type FanOutReport } from '../runtime/lambda/fan-out.js';
 import { createSqsClient, type SqsSender } from '../runtime/lambda/sqs-batches.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
-import type { ObjectStoreConfig } from '../storage/object-store-config.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
-import { formatLocation } from '../storage/location.js';
 
 export type { FanOutReport };
 
@@ -42,28 +40,9 @@ export function checkQueueUrl(queueUrl: string, from = 'the queue URL'): void {
   }
 }
 
-/** Whether `inner` is `outer` or lies under it. */
-function within(inner: ObjectStoreConfig, outer: ObjectStoreConfig): boolean {
-  if (inner.kind === 'local' && outer.kind === 'local') {
-    const rel = relative(outer.root, inner.root);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  }
-  if (inner.kind === 's3' && outer.kind === 's3') return inner.bucket === outer.bucket && inner.prefix.startsWith(outer.prefix);
-  return false;
-}
-
-/** A lake where the source is would have its run records and files listed as source objects. */
-function checkLocations(request: RunRequest): void {
-  const [source, lake] = [formatLocation(request.source), formatLocation(request.lake)];
-  if (within(request.lake, request.source) && within(request.source, request.lake)) throw new UserError(`the lake ${lake} is the source ${source}; choose another lake`);
-  if (request.layout === 'any' && within(request.lake, request.source)) {
-    throw new UserError(`the lake ${lake} is inside the source ${source}, which --layout any reads whole; move the lake or use --layout flat or nested`);
-  }
-}
-
 export async function fanOutToQueue(request: RunRequest, hour: Hour, options: FanOutHourOptions): Promise<FanOutReport> {
   checkQueueUrl(options.queueUrl, options.queueFrom);
-  checkLocations(request);
+  checkLocations(request.source, request.lake, request.layout);
   await (await openLakeStorage(request.lake)).assertWritable();
   const lake = await openObjectStore(request.lake);
   let client: SQSClient | undefined;

@@ -2,7 +2,6 @@
  * Running one hour, as the CLI (and later the HTTP API) asks for it: check the locations, queue
  * the run in the state, work on it in this process, answer how it ended.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { LakeFormat } from '../formats/lake-format.js';
 import { loadLakeFormat } from '../formats/lake-formats.js';
 import { UserError } from '../errors/user-error.js';
@@ -12,7 +11,7 @@ import type { Hour } from '../pipeline/hour.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import type { SkippedEntry } from '../storage/object-store.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
-import { isS3Location, parseLocation } from '../storage/location.js';
+import { checkLocations } from './check-locations.js';
 import { runRequest, type Orchestrator, type RunTarget } from './orchestrator.js';
 
 export interface RunOutput {
@@ -57,30 +56,6 @@ export function checkCodec(format: LakeFormat, codec: string | undefined, from =
   return chosen;
 }
 
-function isWithin(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-/** Folders that overlap would read the lake as source, or publish over the state. */
-function checkFolders(request: RunTarget, stateDir: string): void {
-  if (isS3Location(request.source) || isS3Location(request.lake)) return checkBuckets(request);
-  const [source, lake, state] = [resolve(request.source), resolve(request.lake), resolve(stateDir)];
-  if (source === lake) throw new UserError(`the lake folder ${lake} is the source folder; choose another lake`);
-  if (request.layout === 'any' && isWithin(lake, source)) {
-    throw new UserError(`the lake folder ${lake} is inside the source folder ${source}, which --layout any reads whole; move the lake or use --layout flat or nested`);
-  }
-  if (isWithin(state, lake)) throw new UserError(`the state folder ${state} is inside the lake ${lake}; keep it outside, publishing replaces lake folders`);
-}
-
-/** A lake in the source's own prefix would be read back as source by --layout any. */
-function checkBuckets(request: RunTarget): void {
-  if (request.source === request.lake) throw new UserError(`the lake ${request.lake} is the source; choose another lake`);
-  if (request.layout === 'any' && request.lake.startsWith(request.source)) {
-    throw new UserError(`the lake ${request.lake} is inside the source ${request.source}, which --layout any reads whole; move the lake or use --layout flat or nested`);
-  }
-}
-
 /** What a run record says, as the report a person or script reads. */
 export async function reportOf(orchestrator: Orchestrator, run: RunRecord): Promise<RunReport> {
   const summary = run.summary;
@@ -104,12 +79,13 @@ export async function reportOf(orchestrator: Orchestrator, run: RunRecord): Prom
 
 /** Checks what a run of the hour needs before anything is recorded: one clear sentence each. */
 export async function checkTarget(target: RunTarget, stateDir: string): Promise<void> {
-  checkFolders(target, stateDir);
+  const request = runRequest(target);
+  checkLocations(request.source, request.lake, request.layout, stateDir);
   const format = await loadLakeFormat(target.format);
   checkCodec(format, target.codec);
-  const store = await openObjectStore(parseLocation(target.source, '--source'));
+  const store = await openObjectStore(request.source);
   await store.assertReadable();
-  const lake = await openLakeStorage(parseLocation(target.lake, '--lake'));
+  const lake = await openLakeStorage(request.lake);
   await lake.assertWritable();
 }
 

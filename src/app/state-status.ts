@@ -39,7 +39,7 @@ export interface StateStatus {
 /** The runs a lake records under `_runs/`, newest first: cloud runs need no database. */
 export async function lakeRuns(lake: string, limit: number): Promise<LakeRunStatus[]> {
   const store = await openObjectStore(parseLocation(lake, 'lake'));
-  const records = (await listLakeRuns(store)).slice(0, limit);
+  const records = await listLakeRuns(store, undefined, limit);
   return Promise.all(
     records.map(async (r) => ({
       runId: r.runId,

@@ -50,15 +50,22 @@ export async function readLakeRun(store: ObjectStore, hour: string, runId: strin
   return found ? parseRecord(store, key, found.body) : undefined;
 }
 
-/** Every run recorded in the lake (of one hour, when given), newest first. */
-export async function listLakeRuns(store: ObjectStore, hour?: string): Promise<LakeRunRecord[]> {
-  const records: LakeRunRecord[] = [];
+/**
+ * The runs recorded in the lake (of one hour, when given), newest hour first, at most `limit`:
+ * only the records shown are read, one listing finds them (a lake keeps a record per hour run).
+ */
+export async function listLakeRuns(store: ObjectStore, hour?: string, limit = Number.POSITIVE_INFINITY): Promise<LakeRunRecord[]> {
+  const keys: string[] = [];
   for await (const info of store.list(hour === undefined ? `${runRecordsRoot}/` : `${runRecordsRoot}/${hour}/`)) {
-    if (!info.key.endsWith('.json')) continue;
-    const found = await store.readVersion(info.key);
-    if (found) records.push(parseRecord(store, info.key, found.body));
+    if (info.key.endsWith('.json')) keys.push(info.key);
   }
-  return records.sort((a, b) => b.queuedAt.localeCompare(a.queuedAt));
+  const records: LakeRunRecord[] = [];
+  // `_runs/<hour>/<run>.json`: key order is hour order.
+  for (const key of keys.sort().reverse().slice(0, limit)) {
+    const found = await store.readVersion(key);
+    if (found) records.push(parseRecord(store, key, found.body));
+  }
+  return records.sort((a, b) => b.hour.localeCompare(a.hour) || b.queuedAt.localeCompare(a.queuedAt));
 }
 
 /** How many of the run's tasks have written their done marker. */

@@ -186,7 +186,7 @@ describe('fanOutToQueue (mocked SQS)', () => {
   it('refuses a lake that is the source, or inside it with --layout any', async () => {
     const source = await tempDir();
     const sqs = new MockedSqs();
-    await expect(fanOutToQueue(requestFor(source, source), HOUR, { queueUrl: QUEUE, sqs })).rejects.toThrow(`the lake ${source} is the source ${source}; choose another lake`);
+    await expect(fanOutToQueue(requestFor(source, source), HOUR, { queueUrl: QUEUE, sqs })).rejects.toThrow(`the lake folder ${source} is the source folder; choose another lake`);
     const inside = { ...requestFor(source, `${source}/lake`), layout: 'any' as const };
     await expect(fanOutToQueue(inside, HOUR, { queueUrl: QUEUE, sqs })).rejects.toThrow(/is inside the source .* which --layout any reads whole/);
     const buckets: RunRequest = { ...requestFor(source, source), layout: 'any', source: { kind: 's3', bucket: 'raw', prefix: 'events/' }, lake: { kind: 's3', bucket: 'raw', prefix: 'events/lake/' } };
