@@ -36,7 +36,7 @@ export async function runScheduledFanOut(event: FanOutEvent, env: NodeJS.Process
   const request = await requestFromEnvironment(env);
   const sqs = createSqsClient(queueUrl, env);
   try {
-    return await fanOutHour({ request, hour: hourOfEvent(event), queueUrl, sqs, lake: await openObjectStore(request.lake) });
+    return await fanOutHour({ request, hour: hourOfEvent(event, request.timezone), queueUrl, sqs, lake: await openObjectStore(request.lake) });
   } finally {
     sqs.destroy();
   }

@@ -1,0 +1,60 @@
+/**
+ * The schedule's event to the Lambda (`{"eventlake":"fanout","hour":…}`): which hour it means, and
+ * the fan-out it runs with the settings the function's environment gives, against a mock of SQS
+ * (a real HTTP server on loopback; no SQS can run here) and local folders.
+ */
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listLakeRuns } from '../../src/orchestration/lake-run-records.js';
+import { hourOfEvent } from '../../src/runtime/lambda/fan-out-event.js';
+import { createHandler } from '../../src/runtime/lambda/lambda-handler.js';
+import { parseTaskMessage } from '../../src/runtime/lambda/task-message.js';
+import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { MockedSqsServer } from '../helpers/mocked-sqs-server.js';
+import { writeSmallHour } from '../helpers/processes.js';
+import { lambdaContext } from '../helpers/sqs-events.js';
+
+const sqs = new MockedSqsServer();
+beforeAll(() => sqs.start());
+afterAll(() => sqs.stop());
+
+describe('the scheduled fan-out event', () => {
+  it('"previous" is the hour before now as the source counts hours; a named hour is taken as it is', () => {
+    const now = new Date('2026-11-25T10:20:00Z');
+    expect(hourOfEvent({ eventlake: 'fanout', hour: 'previous' }, 'UTC', now).label).toBe('2026-11-25T09');
+    expect(hourOfEvent({ eventlake: 'fanout', hour: 'previous' }, 'Europe/Berlin', now).label).toBe('2026-11-25T10');
+    expect(hourOfEvent({ eventlake: 'fanout', hour: '2019-06-01T15' }, 'UTC', now).label).toBe('2019-06-01T15');
+    expect(() => hourOfEvent({ eventlake: 'fanout', hour: 'yesterday' }, 'UTC', now)).toThrow('is not "previous" or YYYY-MM-DDTHH');
+  });
+
+  it('fans the hour out with the settings of the environment (config overrides and EVENTLAKE_QUEUE_URL)', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    await writeSmallHour(source, '2019-06-01T15', 4, 3);
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      EVENTLAKE_SOURCE_PATH: source,
+      EVENTLAKE_LAKE_PATH: lake,
+      EVENTLAKE_LAKE_FORMAT: 'avro',
+      EVENTLAKE_QUEUE_URL: `${sqs.url}/123456789012/eventlake-tasks`,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      AWS_ACCESS_KEY_ID: 'test-only',
+      AWS_SECRET_ACCESS_KEY: 'test-only',
+      AWS_REGION: 'us-east-1',
+    });
+    try {
+      const handler = createHandler(pino({ enabled: false }));
+      const report = (await handler({ eventlake: 'fanout', hour: '2019-06-01T15' }, lambdaContext())) as { runId: string; objects: number; messages: number };
+      expect(report.objects).toBe(4);
+      const messages = sqs.bodies().map(parseTaskMessage).filter((m) => m.settings.runId === report.runId);
+      expect(messages).toHaveLength(report.messages);
+      expect(messages[0]?.settings.format).toBe('avro');
+      expect(messages[0]?.lake).toEqual({ kind: 'local', root: lake });
+      expect((await listLakeRuns(new LocalObjectStore(lake))).map((r) => r.runId)).toEqual([report.runId]);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});
