@@ -13,4 +13,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The web UI runs in the browser (src/ui/tsconfig.json gives it the DOM types).
+    files: ['src/ui/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

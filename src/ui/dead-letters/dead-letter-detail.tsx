@@ -1,0 +1,65 @@
+/** One dead letter inspected (GET /api/dlq/:id): why it died, its run, and the source objects of its task. */
+import type { DeadLetterDetail } from '../../app/api-views.js';
+import { useApi } from '../api/use-api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { formatBytes, formatInstant } from '../format/figures.js';
+import { displayHour } from '../format/hour-label.js';
+import { runHref } from '../routing/hash-route.js';
+import { ReplayButton } from './replay-button.js';
+
+export function DeadLetterDetailPanel({ id, onReplayed }: { id: number; onReplayed: () => void }) {
+  const detail = useApi<DeadLetterDetail>(`/api/dlq/${id}`);
+  const data = detail.data;
+  return (
+    <section class="panel" data-testid="dead-letter-detail">
+      <h2>
+        Dead letter {id} <a href="#/dlq" class="close" aria-label="close">×</a>
+      </h2>
+      <ErrorNote error={detail.error} testid="dead-letter-detail-error" />
+      {data && (
+        <>
+          <dl class="facts">
+            <dt>work</dt>
+            <dd class="mono">{data.deadLetter.kind === 'task' ? `task ${data.deadLetter.taskId ?? ''}` : 'finish'}</dd>
+            <dt>run</dt>
+            <dd>
+              <a href={runHref(data.run.id)}>{data.run.id}</a> ({displayHour(data.run.hour)}) <StatusBadge status={data.run.status} />
+            </dd>
+            <dt>attempts</dt>
+            <dd>{data.deadLetter.attempts}</dd>
+            <dt>dead at</dt>
+            <dd>{formatInstant(data.deadLetter.deadAt)}</dd>
+            <dt>error</dt>
+            <dd class="error-text">{data.deadLetter.error}</dd>
+            <dt>replayed</dt>
+            <dd>{data.deadLetter.replayedAt ? formatInstant(data.deadLetter.replayedAt) : <ReplayButton id={id} testid={`detail-replay-${id}`} onReplayed={() => { detail.reload(); onReplayed(); }} />}</dd>
+          </dl>
+          <h3>Source objects of the task ({data.objects.length})</h3>
+          {data.objects.length === 0 ? (
+            <p class="muted">None listed.</p>
+          ) : (
+            <div class="table-scroll short">
+              <table class="data" data-testid="dead-letter-objects">
+                <thead>
+                  <tr>
+                    <th>object</th>
+                    <th class="num">size</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.objects.map((o) => (
+                    <tr key={o.key}>
+                      <td class="path">{o.key}</td>
+                      <td class="num">{formatBytes(o.size)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * `#/dlq`: dead letters (click one to inspect it at #/dlq/<id>, then replay it), deadline misses,
+ * and callback deliveries with their outcome. Polled every 2 s.
+ */
+import type { DeadLetterList } from '../../app/api-views.js';
+import { useApi } from '../api/use-api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { formatInstant } from '../format/figures.js';
+import { displayHour } from '../format/hour-label.js';
+import { deadLetterHref, runHref } from '../routing/hash-route.js';
+import { DeadLetterDetailPanel } from './dead-letter-detail.js';
+import { ReplayButton } from './replay-button.js';
+
+function DeadLetters({ list, selected, onReplayed }: { list: DeadLetterList; selected?: number; onReplayed: () => void }) {
+  if (list.deadLetters.length === 0) return <p class="muted" data-testid="dead-letters-empty">No dead letters: every task that failed succeeded on a retry.</p>;
+  return (
+    <div class="table-scroll">
+      <table class="data" data-testid="dead-letter-table">
+        <thead>
+          <tr>
+            <th class="num">id</th>
+            <th>hour</th>
+            <th>run</th>
+            <th>work</th>
+            <th class="num">attempts</th>
+            <th>error</th>
+            <th>dead at</th>
+            <th>replay</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.deadLetters.map((d) => (
+            <tr key={d.id} class={d.id === selected ? 'selected' : ''} data-testid={`dead-letter-row-${d.id}`} data-replayed={String(d.replayedAt !== undefined)}>
+              <td class="num">
+                <a href={deadLetterHref(d.id)} data-testid={`inspect-${d.id}`}>
+                  {d.id}
+                </a>
+              </td>
+              <td class="nowrap">{displayHour(d.hour)}</td>
+              <td class="mono">
+                <a href={runHref(d.runId)}>{d.runId}</a>
+              </td>
+              <td class="mono">{d.kind === 'task' ? (d.taskId ?? 'task') : 'finish'}</td>
+              <td class="num">{d.attempts}</td>
+              <td class="error-cell">{d.error}</td>
+              <td class="nowrap">{formatInstant(d.deadAt)}</td>
+              <td class="nowrap">{d.replayedAt ? `replayed ${formatInstant(d.replayedAt)}` : <ReplayButton id={d.id} testid={`replay-${d.id}`} onReplayed={onReplayed} />}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function DeadlineMisses({ misses }: { misses: DeadLetterList['deadlineMisses'] }) {
+  if (misses.length === 0) return <p class="muted">No deadline was missed.</p>;
+  return (
+    <table class="data" data-testid="deadline-miss-table">
+      <thead>
+        <tr>
+          <th>at</th>
+          <th>hour</th>
+          <th>run</th>
+          <th>details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {misses.map((m) => (
+          <tr key={m.id}>
+            <td class="nowrap">{formatInstant(m.at)}</td>
+            <td class="nowrap">{m.hour ? displayHour(m.hour) : '—'}</td>
+            <td class="mono">{m.runId ? <a href={runHref(m.runId)}>{m.runId}</a> : '—'}</td>
+            <td>
+              <code class="raw">{JSON.stringify(m.payload)}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Deliveries({ deliveries }: { deliveries: DeadLetterList['deliveries'] }) {
+  if (deliveries.length === 0) return <p class="muted">No callback was called.</p>;
+  return (
+    <table class="data" data-testid="delivery-table">
+      <thead>
+        <tr>
+          <th>event</th>
+          <th>callback</th>
+          <th>outcome</th>
+          <th class="num">attempts</th>
+          <th class="num">HTTP</th>
+          <th>error</th>
+          <th>created</th>
+          <th>finished</th>
+        </tr>
+      </thead>
+      <tbody>
+        {deliveries.map((d) => (
+          <tr key={d.id} data-status={d.status}>
+            <td>{d.event}</td>
+            <td class="path">{d.callback}</td>
+            <td>
+              <span class={`delivery delivery-${d.status}`}>{d.status}</span>
+            </td>
+            <td class="num">{d.attempts}</td>
+            <td class="num">{d.httpStatus ?? '—'}</td>
+            <td class="error-cell">{d.error ?? ''}</td>
+            <td class="nowrap">{formatInstant(d.createdAt)}</td>
+            <td class="nowrap">{formatInstant(d.finishedAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function DeadLettersPage({ selected }: { selected?: number }) {
+  const list = useApi<DeadLetterList>('/api/dlq', { everyMs: 2000 });
+  return (
+    <main class="page" data-testid="dead-letters-page">
+      <h1>Dead letters</h1>
+      <ErrorNote error={list.error} testid="dlq-error" />
+      {selected !== undefined && <DeadLetterDetailPanel key={selected} id={selected} onReplayed={list.reload} />}
+      {list.data && (
+        <>
+          <section class="panel">
+            <h2>Dead letters</h2>
+            <DeadLetters list={list.data} selected={selected} onReplayed={list.reload} />
+          </section>
+          <section class="panel">
+            <h2>Deadline misses</h2>
+            <DeadlineMisses misses={list.data.deadlineMisses} />
+          </section>
+          <section class="panel">
+            <h2>Callback deliveries</h2>
+            <Deliveries deliveries={list.data.deliveries} />
+          </section>
+        </>
+      )}
+    </main>
+  );
+}

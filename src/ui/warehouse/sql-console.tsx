@@ -1,0 +1,120 @@
+/**
+ * The read-only SQL console: POST /api/sql {sql, explain}; the result as a table (at most 1,000
+ * rows), the server's error as it gives it, and with "Explain" what the query reads of the lake.
+ * Ctrl+Enter runs the query too.
+ */
+import { useState } from 'preact/hooks';
+import type { SqlAnswer, SqlRequestBody } from '../../app/api-views.js';
+import { postJson } from '../api/api-client.js';
+import { asFailure } from '../api/api-failure.js';
+import { ErrorNote } from '../components/error-note.js';
+import { formatCount } from '../format/figures.js';
+import { ExplainReport } from './explain-report.js';
+
+const FIRST_QUERY = 'SELECT * FROM fact_vehicle_location LIMIT 20';
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function ResultTable({ answer }: { answer: SqlAnswer }) {
+  return (
+    <div data-testid="sql-answer">
+      <p class="muted small" data-testid="sql-summary">
+        {formatCount(answer.rows.length)} row(s){answer.truncated ? ' (the first 1,000; there are more)' : ''} in {answer.ms.toFixed(0)} ms
+      </p>
+      <div class="table-scroll tall">
+        <table class="data" data-testid="sql-result">
+          <thead>
+            <tr>
+              {answer.columns.map((c) => (
+                <th key={c}>{c}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {answer.rows.map((row, i) => (
+              <tr key={i}>
+                {answer.columns.map((c) => {
+                  const value = row[c];
+                  return (
+                    <td key={c} class={value === null || value === undefined ? 'null' : typeof value === 'number' ? 'num' : ''}>
+                      {cellText(value)}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+export function SqlConsole() {
+  const [sql, setSql] = useState(FIRST_QUERY);
+  const [explain, setExplain] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [answer, setAnswer] = useState<SqlAnswer>();
+  const [error, setError] = useState<string>();
+
+  const run = async (): Promise<void> => {
+    if (sql.trim() === '') {
+      setError('Write a query first.');
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      setAnswer(await postJson<SqlAnswer>('/api/sql', { sql, explain } satisfies SqlRequestBody));
+    } catch (err) {
+      setAnswer(undefined);
+      setError(asFailure(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="panel" data-testid="sql-console">
+      <h2>SQL (read-only)</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run();
+        }}
+      >
+        <textarea
+          class="sql"
+          rows={6}
+          spellcheck={false}
+          value={sql}
+          aria-label="SQL query"
+          data-testid="sql-input"
+          onInput={(e) => setSql(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              void run();
+            }
+          }}
+        />
+        <div class="row">
+          <button type="submit" class="primary" disabled={busy} data-testid="sql-run">
+            {busy ? 'Running…' : 'Run'}
+          </button>
+          <label>
+            <input type="checkbox" checked={explain} onChange={(e) => setExplain(e.currentTarget.checked)} data-testid="sql-explain" /> Explain
+          </label>
+          <span class="muted small">Ctrl+Enter runs it. Tables: fact_vehicle_location, fact_period_vehicle_distance, dim_vehicle, dim_operating_period, dim_date, dim_time, bi_avg_distance.</span>
+        </div>
+      </form>
+      <ErrorNote error={error} testid="sql-error" />
+      {answer?.explain && <ExplainReport explain={answer.explain} />}
+      {answer && <ResultTable answer={answer} />}
+    </section>
+  );
+}
