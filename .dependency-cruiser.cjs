@@ -1,6 +1,6 @@
 /**
  * The direction of dependencies, checked by `npm test` (dependency-cruiser):
- * events ← pipeline ← runtime / app ← cli, and adapters reached only through their registries.
+ * events ← pipeline ← runtime / app ← http ← cli, and adapters reached only through their registries.
  */
 const ADAPTERS = '^src/(storage/(local|s3)|formats/(parquet|avro)|orchestration/(json|sqlite)|runtime/local|warehouse/(duckdb|snowflake))/';
 
@@ -39,6 +39,19 @@ module.exports = {
       comment: 'The application layer is what the CLI and the HTTP API call; it prints nothing itself.',
       severity: 'error',
       from: { path: '^src/(app|orchestration)/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'http-between-cli-and-app',
+      comment: 'The HTTP API calls the application layer as the CLI does; nothing below it knows HTTP, and it knows no CLI.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(http|cli)/' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'http-below-cli',
+      severity: 'error',
+      from: { path: '^src/http/' },
       to: { path: '^src/cli/' },
     },
     {

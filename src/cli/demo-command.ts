@@ -17,6 +17,7 @@ import { describeSummary, executeRun, summaryJson } from './run-command.js';
 import { loadSettings, type Settings } from './settings.js';
 import { folderArgument, positiveInteger } from './shared-options.js';
 import { describeUp, serveUp } from './up-command.js';
+import { webServer } from './web-server.js';
 import { readdirSync } from 'node:fs';
 
 const HOUR_MS = 3_600_000;
@@ -43,6 +44,7 @@ export function demoCommand(global: () => GlobalOptions): Command {
       const { source, lake, state } = await demoFolders(opts.dir);
       const options = global().stateGiven ? global() : { ...global(), state, stateGiven: true };
       const settings: Settings = await loadSettings(options, { source, lake, layout: 'flat' });
+      const web = webServer(settings, {});
       const hour = lastClosedHour();
       const generated = await executeGenerate({ out: source, hour, vehicles: opts.vehicles, seed: 1 }, options);
       if (!options.json) console.log(describeGenerated(generated, source));
@@ -61,7 +63,7 @@ export function demoCommand(global: () => GlobalOptions): Command {
       }, 30_000);
       producer.unref();
       try {
-        await serveUp(settings, options, {
+        await serveUp(settings, options, web, {
           initialHours: [hour.label],
           scheduleFrom: new Date(),
           onSettled: async (run) => {

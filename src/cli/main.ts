@@ -11,6 +11,7 @@ import { initCommand } from './init-command.js';
 import { lambdaCommand } from './lambda-command.js';
 import { resumeCommand } from './resume-command.js';
 import { runCommand } from './run-command.js';
+import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status-command.js';
 import { backfillCommand, triggerCommand } from './trigger-command.js';
 import { upCommand } from './up-command.js';
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     backfillCommand(global),
     resumeCommand(global),
     upCommand(global),
+    serveCommand(global),
     statusCommand(global),
     dlqCommand(global),
     initCommand(global),

@@ -1,12 +1,7 @@
 /** How runs that ended (or were queued) are shown, for trigger, backfill, resume and replay. */
-import { ownerAlive } from '../orchestration/process-identity.js';
+import { isOrphaned as orphaned } from '../app/run-view.js';
 import type { RunRecord } from '../orchestration/run-store.js';
 import { formatCount } from './format-figures.js';
-
-/** A run marked running whose process is gone: `resume` or `up` takes it over. */
-function orphaned(run: RunRecord): boolean {
-  return run.status === 'running' && (run.owner === undefined || !ownerAlive(run.owner));
-}
 
 export function runJson(run: RunRecord): Record<string, unknown> {
   return {

@@ -1,18 +1,17 @@
 /** `eventlake up`: scheduler and workers, until Ctrl-C. */
 import { Command } from 'commander';
+import { RequestedRuns } from '../app/requested-runs.js';
 import { serveScheduler } from '../app/serve-scheduler.js';
 import { WarehouseRefresher } from '../app/warehouse-refresher.js';
+import type { Orchestrator } from '../app/orchestrator.js';
 import type { RunRecord } from '../orchestration/run-store.js';
 import type { GlobalOptions } from './cli-context.js';
 import { withOrchestrator } from './orchestrator-session.js';
 import { describeRun, runJson } from './run-outcomes.js';
 import { loadSettings, type Settings, type TargetFlags } from './settings.js';
 import { targetOptions } from './shared-options.js';
-
-/** One line per event: text for a person, a JSON object per line with --json. */
-export function announce(global: GlobalOptions, json: Record<string, unknown>, text: string): void {
-  process.stdout.write(global.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
-}
+import { announce } from './announce.js';
+import { serverOptions, startWebServer, webServer, type ServerFlags, type WebServer } from './web-server.js';
 
 export function describeUp(settings: Settings): string {
   const { target, config, orchestrator } = settings;
@@ -34,14 +33,30 @@ export interface UpOptions {
   readonly onSettled?: (run: RunRecord) => void | Promise<void>;
 }
 
-export async function serveUp(settings: Settings, global: GlobalOptions, options: UpOptions = {}): Promise<void> {
-  const warehouse = new WarehouseRefresher(
+export function upWarehouse(settings: Settings, global: GlobalOptions): WarehouseRefresher {
+  return new WarehouseRefresher(
     settings.orchestrator.state,
     settings.target.lake,
     (report) => announce(global, { event: 'warehouse', loaded: report.loaded, seconds: Number(report.seconds.toFixed(3)) }, `warehouse ${report.loaded.length} partition(s) loaded, models rebuilt in ${report.seconds.toFixed(1)} s`),
     (err) => process.stderr.write(`eventlake: warehouse build failed: ${err.message.split('\n')[0] ?? ''}\n`),
   );
+}
+
+/** Scheduler, workers, and the web UI and API (`web`), until stopped. */
+export async function serveUp(settings: Settings, global: GlobalOptions, web: WebServer, options: UpOptions = {}): Promise<void> {
+  const warehouse = upWarehouse(settings, global);
   await withOrchestrator(settings, global, async (orchestrator) => {
+    const requested = new RequestedRuns(orchestrator, settings.target, false);
+    const server = await startWebServer(web, settings, global, { mode: 'up', orchestrator, requested, warehouse });
+    try {
+      await runScheduler(orchestrator);
+    } finally {
+      await server.close();
+    }
+    await warehouse.settled();
+  }, { checkTarget: true });
+
+  async function runScheduler(orchestrator: Orchestrator): Promise<void> {
     await serveScheduler(orchestrator, {
       target: settings.target,
       schedule: settings.schedule,
@@ -58,16 +73,16 @@ export async function serveUp(settings: Settings, global: GlobalOptions, options
         },
       },
     });
-    await warehouse.settled();
-  }, { checkTarget: true });
+  }
 }
 
 export function upCommand(global: () => GlobalOptions): Command {
-  const command = new Command('up').description('run the scheduler and workers on this state until Ctrl-C');
-  for (const option of targetOptions()) command.addOption(option);
-  return command.action(async (opts: TargetFlags) => {
+  const command = new Command('up').description('run the scheduler, the workers and the web UI (http://127.0.0.1:8080/) on this state until Ctrl-C');
+  for (const option of [...targetOptions(), ...serverOptions()]) command.addOption(option);
+  return command.action(async (opts: TargetFlags & ServerFlags) => {
     const settings = await loadSettings(global(), opts);
+    const web = webServer(settings, opts);
     if (!global().json) process.stdout.write(`${describeUp(settings)}\n`);
-    await serveUp(settings, global());
+    await serveUp(settings, global(), web);
   });
 }

@@ -84,6 +84,12 @@ export interface EventlakeConfig {
     readonly maxQuarantinedShare: number;
   };
   readonly callbacks: readonly CallbackSubscription[];
+  /** The web UI and JSON API of `eventlake up` and `serve`. */
+  readonly server: {
+    readonly host: string;
+    /** 0: any free port (the URL printed says which). */
+    readonly port: number;
+  };
 }
 
 const source = mapping({
@@ -211,6 +217,13 @@ const callbacks = z
   .array(callback, { error: (issue) => `must be a list of callbacks (got ${shown(issue.input)})` })
   .transform((list) => list.map(subscription));
 
+const server = mapping({
+  host: text('an address such as 127.0.0.1').prefault('127.0.0.1'),
+  port: wholeNumber(0)
+    .max(65535, { error: (issue) => `must be a port number from 0 to 65535 (got ${shown(issue.input)})` })
+    .prefault(8080),
+});
+
 /** The file's schema; parsing yields an `EventlakeConfig` whose paths are still as written. */
 export const eventlakeConfigSchema = mapping({
   source: source.prefault({}),
@@ -223,4 +236,5 @@ export const eventlakeConfigSchema = mapping({
   lateData: lateData.prefault({}),
   quality: quality.prefault({}),
   callbacks: callbacks.prefault([]),
+  server: server.prefault({}),
 }).transform((config): EventlakeConfig => config);

@@ -54,6 +54,7 @@ function defaultsIn(dir: string): EventlakeConfig {
     lateData: { action: 'rerun', lookBackMs: 86_400_000, checkEveryMs: 300_000 },
     quality: { maxQuarantinedShare: 0.01 },
     callbacks: [],
+    server: { host: '127.0.0.1', port: 8080 },
   };
 }
 
@@ -214,7 +215,8 @@ describe('loadConfig: environment', () => {
     expect(names).toContain('EVENTLAKE_LAKE_TARGET_FILE_MB');
     expect(names).toContain('EVENTLAKE_DEADLINES_AFTER_HOUR_END');
     expect(names).toContain('EVENTLAKE_LATE_DATA_CHECK_EVERY');
-    expect(names).toHaveLength(25);
+    expect(names).toContain('EVENTLAKE_SERVER_PORT');
+    expect(names).toHaveLength(27);
     expect(names.some((n) => n.startsWith('EVENTLAKE_CALLBACKS'))).toBe(false);
   });
 });

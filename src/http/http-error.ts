@@ -1,0 +1,10 @@
+/** An answer other than success, with its status code: the API sends it as `{ error }`. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 503,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,44 @@
+/** `/api/dlq`: dead letters with deadline misses and callback deliveries; inspect; replay. */
+import { Hono } from 'hono';
+import type { DeadLetterList, ReplayAnswer } from '../../app/api-views.js';
+import { deadLetterView, deadlineMissView, deliveryView } from '../../app/dead-letter-view.js';
+import { runView } from '../../app/run-view.js';
+import type { ApiContext } from '../api-context.js';
+import { HttpError } from '../http-error.js';
+
+const LIST_LIMIT = 200;
+
+export function letterId(text: string): number {
+  const id = Number(text);
+  if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(id)) throw new HttpError(400, `a dead letter's id is a whole number (got ${JSON.stringify(text.slice(0, 40))})`);
+  return id;
+}
+
+export function dlqRoutes(api: ApiContext): Hono {
+  const app = new Hono();
+  const { state } = api.orchestrator;
+
+  app.get('/', async (c) => {
+    const [letters, misses, deliveries] = await Promise.all([
+      state.queue.deadLetters({ includeReplayed: true, limit: LIST_LIMIT }),
+      state.events.events({ kind: 'deadline_miss', limit: LIST_LIMIT }),
+      state.events.deliveries({ limit: LIST_LIMIT }),
+    ]);
+    return c.json({
+      deadLetters: letters.map(deadLetterView),
+      deadlineMisses: misses.map(deadlineMissView),
+      deliveries: deliveries.map(deliveryView),
+    } satisfies DeadLetterList);
+  });
+
+  app.post('/:id/replay', async (c) => {
+    const id = letterId(c.req.param('id'));
+    const letter = await state.queue.deadLetter(id);
+    if (!letter) throw new HttpError(404, `no dead letter ${id}`);
+    if (letter.replayedAt) throw new HttpError(409, `dead letter ${id} was already replayed at ${letter.replayedAt}`);
+    const result = await api.requested.replay(id);
+    return c.json({ deadLetter: deadLetterView(result.deadLetter), run: runView(result.run) } satisfies ReplayAnswer, 202);
+  });
+
+  return app;
+}

@@ -1,0 +1,89 @@
+/** `/api/runs`: list, trigger (one hour or a range), and each run's detail and timeline. */
+import { Hono } from 'hono';
+import * as z from 'zod';
+import type { BackfillAnswer, RunList, TriggerAnswer } from '../../app/api-views.js';
+import { runView } from '../../app/run-view.js';
+import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../orchestration/run-store.js';
+import { hoursBetween } from '../../orchestration/schedule/hour-clock.js';
+import { parseHour } from '../../pipeline/hour.js';
+import type { ApiContext } from '../api-context.js';
+import { HttpError } from '../http-error.js';
+import { jsonBody } from '../json-body.js';
+
+const MAX_LIST = 1000;
+const ACTIVE = new Set<RunStatus>(['queued', 'running']);
+
+const hour = z.string({ error: 'must be an hour like 2019-06-01T15' }).transform((text, ctx) => {
+  const parsed = parseHour(text);
+  if (!parsed) {
+    ctx.addIssue({ code: 'custom', message: `must be an hour like 2019-06-01T15 (got ${JSON.stringify(text.slice(0, 40))})` });
+    return z.NEVER;
+  }
+  return parsed.label;
+});
+const SHAPE = 'must be {"hour": "2019-06-01T15"} or {"from": "2019-06-01T00", "to": "2019-06-01T23"}';
+const triggerBody = z
+  .strictObject({ hour: hour.optional(), from: hour.optional(), to: hour.optional() }, { error: SHAPE })
+  .superRefine((body, ctx) => {
+    const range = body.from !== undefined || body.to !== undefined;
+    if ((body.hour === undefined) === !range || (range && (body.from === undefined || body.to === undefined))) ctx.addIssue({ code: 'custom', message: SHAPE });
+  });
+
+function hourParameter(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = parseHour(value);
+  if (!parsed) throw new HttpError(400, `${name} must be an hour like 2019-06-01T15 (got ${JSON.stringify(value.slice(0, 40))})`);
+  return parsed.label;
+}
+
+function limitParameter(value: string | undefined): number {
+  if (value === undefined || value === '') return 200;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_LIST) throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_LIST} (got ${JSON.stringify(value.slice(0, 20))})`);
+  return n;
+}
+
+export function runsRoutes(api: ApiContext): Hono {
+  const app = new Hono();
+  const { state } = api.orchestrator;
+
+  const view = async (run: RunRecord): Promise<TriggerAnswer> => {
+    if (!ACTIVE.has(run.status) || !run.planned) return runView(run);
+    const counts = await state.queue.counts(run.id);
+    return runView(run, { done: counts.tasksDone, total: counts.tasks });
+  };
+
+  app.get('/', async (c) => {
+    const status = c.req.query('status');
+    if (status !== undefined && status !== '' && !(RUN_STATUSES as readonly string[]).includes(status)) {
+      throw new HttpError(400, `status must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(status.slice(0, 20))})`);
+    }
+    const from = hourParameter(c.req.query('from'), 'from');
+    const to = hourParameter(c.req.query('to'), 'to');
+    const exact = hourParameter(c.req.query('hour'), 'hour');
+    const limit = limitParameter(c.req.query('limit'));
+    const ranged = from !== undefined || to !== undefined;
+    const runs = await state.runs.list({
+      lake: api.target.lake,
+      ...(status ? { status: status as RunStatus } : {}),
+      ...(exact ? { hour: exact } : {}),
+      // A range is cut from the newest runs in memory: hour labels sort as they read.
+      limit: ranged ? MAX_LIST * 10 : limit,
+    });
+    const inRange = runs.filter((r) => (from === undefined || r.hour >= from) && (to === undefined || r.hour <= to)).slice(0, limit);
+    return c.json({ runs: await Promise.all(inRange.map(view)) } satisfies RunList);
+  });
+
+  app.post('/', async (c) => {
+    const body = await jsonBody(c, triggerBody, '{"hour": "2019-06-01T15"} or {"from": …, "to": …}');
+    if (body.hour !== undefined) {
+      const [submitted] = await api.requested.submit([body.hour], 'manual');
+      if (!submitted) throw new Error('no run was submitted');
+      return c.json((await view(submitted.run)) satisfies TriggerAnswer, submitted.created ? 201 : 200);
+    }
+    const submitted = await api.requested.submit(hoursBetween(body.from as string, body.to as string), 'backfill');
+    return c.json({ runs: await Promise.all(submitted.map((s) => view(s.run))) } satisfies BackfillAnswer, 201);
+  });
+
+  return app;
+}

@@ -1,0 +1,94 @@
+/**
+ * `eventlake serve` / `up` started as real processes on a free port, and plain HTTP requests to
+ * them (node:http, so a test can send any Host, Origin or Content-Type a hostile page could).
+ */
+import { request as httpRequest } from 'node:http';
+import { startCli, waitFor, type Running } from './processes.js';
+
+export interface Served {
+  readonly url: string;
+  readonly running: Running;
+  /** Ctrl-C, then the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `eventlake <command> … --port 0 --json` and waits for its `listening` line. */
+export async function startServed(command: 'serve' | 'up', args: readonly string[], env: Record<string, string> = {}): Promise<Served> {
+  const running = startCli([command, ...args, '--port', '0', '--json'], env);
+  const url = await waitFor(
+    `eventlake ${command} to listen`,
+    () => {
+      if (running.child.exitCode !== null) throw new Error(`eventlake ${command} exited: ${running.out.stderr}`);
+      const line = running.out.stdout.split('\n').find((l) => l.includes('"listening"'));
+      return line ? (JSON.parse(line) as { url: string }).url : undefined;
+    },
+    60_000,
+  );
+  return {
+    url,
+    running,
+    stop: async () => {
+      if (running.child.exitCode === null) running.child.kill('SIGINT');
+      await running.exited;
+    },
+  };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  /** The body parsed as JSON (undefined when it is not JSON); read loosely, as a test reads an answer. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test checks the shape it reads
+  readonly json: any;
+}
+
+export interface Ask {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  /** An object is sent as JSON with Content-Type application/json unless headers say otherwise. */
+  readonly body?: unknown;
+}
+
+export function ask(base: string, path: string, options: Ask = {}): Promise<Answer> {
+  const url = new URL(path, base);
+  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const headers: Record<string, string> = {
+    ...(body !== undefined && typeof options.body !== 'string' ? { 'content-type': 'application/json' } : {}),
+    ...options.headers,
+  };
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** Polls a run through the API until it has ended. */
+export async function runEnded(base: string, id: string, headers: Record<string, string> = {}, timeoutMs = 90_000): Promise<Record<string, unknown>> {
+  return waitFor(
+    `run ${id} to end`,
+    async () => {
+      const { json } = await ask(base, `/api/runs?limit=1000`, { headers });
+      const runs = ((json as { runs?: Record<string, unknown>[] } | undefined)?.runs ?? []);
+      const run = runs.find((r) => r['id'] === id);
+      return run && (run['status'] === 'success' || run['status'] === 'failed') ? run : undefined;
+    },
+    timeoutMs,
+    200,
+  );
+}
