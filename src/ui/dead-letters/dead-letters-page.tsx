@@ -25,17 +25,13 @@ function DeadLetters({ list, selected, onReplayed }: { list: DeadLetterList; sel
             <th class="num">attempts</th>
             <th>error</th>
             <th>dead at</th>
-            <th>replay</th>
+            <th />
           </tr>
         </thead>
         <tbody>
           {list.deadLetters.map((d) => (
             <tr key={d.id} class={d.id === selected ? 'selected' : ''} data-testid={`dead-letter-row-${d.id}`} data-replayed={String(d.replayedAt !== undefined)}>
-              <td class="num">
-                <a href={deadLetterHref(d.id)} data-testid={`inspect-${d.id}`}>
-                  {d.id}
-                </a>
-              </td>
+              <td class="num">{d.id}</td>
               <td class="nowrap">{displayHour(d.hour)}</td>
               <td class="mono">
                 <a href={runHref(d.runId)}>{d.runId}</a>
@@ -44,7 +40,12 @@ function DeadLetters({ list, selected, onReplayed }: { list: DeadLetterList; sel
               <td class="num">{d.attempts}</td>
               <td class="error-cell">{d.error}</td>
               <td class="nowrap">{formatInstant(d.deadAt)}</td>
-              <td class="nowrap">{d.replayedAt ? `replayed ${formatInstant(d.replayedAt)}` : <ReplayButton id={d.id} testid={`replay-${d.id}`} onReplayed={onReplayed} />}</td>
+              <td class="nowrap actions">
+                <a href={deadLetterHref(d.id)} class="button-link" data-testid={`inspect-${d.id}`}>
+                  Inspect
+                </a>
+                {d.replayedAt ? <span class="muted">replayed {formatInstant(d.replayedAt)}</span> : <ReplayButton id={d.id} testid={`replay-${d.id}`} onReplayed={onReplayed} />}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -33,7 +33,7 @@ export function RunsPage() {
     <main class="page" data-testid="runs-page">
       <h1>Runs</h1>
       <div class="columns">
-        <TriggerForm initial={initial} onTriggered={changed} />
+        <TriggerForm initial={initial} latest={all.data?.runs} onTriggered={changed} />
         <BackfillForm initial={initial} onStarted={changed} />
       </div>
       <section class="panel">

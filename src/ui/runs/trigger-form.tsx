@@ -1,6 +1,6 @@
 /** Run one chosen hour now: POST /api/runs {hour}; the server answers the run (the one already queued or running, if any). */
 import { useState } from 'preact/hooks';
-import type { RunRequestBody, TriggerAnswer } from '../../app/api-views.js';
+import type { RunRequestBody, RunView, TriggerAnswer } from '../../app/api-views.js';
 import { postJson } from '../api/api-client.js';
 import { asFailure } from '../api/api-failure.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -9,11 +9,13 @@ import { StatusBadge } from '../components/status-badge.js';
 import { displayHour } from '../format/hour-label.js';
 import { runHref } from '../routing/hash-route.js';
 
-export function TriggerForm({ initial, onTriggered }: { initial: HourChoice; onTriggered: () => void }) {
+/** `latest` holds the runs as last polled, so the answer's status follows the run. */
+export function TriggerForm({ initial, latest, onTriggered }: { initial: HourChoice; latest: readonly RunView[] | undefined; onTriggered: () => void }) {
   const [choice, setChoice] = useState<HourChoice>(initial);
   const [busy, setBusy] = useState(false);
   const [run, setRun] = useState<TriggerAnswer>();
   const [error, setError] = useState<string>();
+  const shown = run && (latest?.find((r) => r.id === run.id) ?? run);
 
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
@@ -44,9 +46,9 @@ export function TriggerForm({ initial, onTriggered }: { initial: HourChoice; onT
           {busy ? 'Asking…' : 'Run'}
         </button>
       </div>
-      {run && (
+      {shown && (
         <p class="note" data-testid="trigger-result">
-          <a href={runHref(run.id)}>Run {run.id}</a> for {displayHour(run.hour)}: <StatusBadge status={run.status} />
+          <a href={runHref(shown.id)}>Run {shown.id}</a> for {displayHour(shown.hour)}: <StatusBadge status={shown.status} />
         </p>
       )}
       <ErrorNote error={error} testid="trigger-error" />

@@ -1,0 +1,73 @@
+/**
+ * The login page of a server started with EVENTLAKE_TOKEN: every API call answers 401 until the
+ * token is given once; a wrong one is refused in one sentence; the right one sets an HttpOnly
+ * cookie (the page never holds the token) and shows the runs; logging out asks again.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE, tempDir } from '../helpers/fixtures.js';
+import { startServed, type Served } from '../helpers/served-cli.js';
+import { launchBrowser, screenshot, watchedPage, type WatchedPage } from './browser-page.js';
+
+const TOKEN = 'a-long-enough-test-token-1234567890';
+let served: Served;
+let watched: WatchedPage;
+let page: Page;
+
+beforeAll(async () => {
+  const lake = await tempDir();
+  const state = await tempDir('eventlake-state-');
+  served = await startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_TOKEN: TOKEN, EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
+  watched = await watchedPage(await launchBrowser());
+  page = watched.page;
+}, 120_000);
+
+afterAll(async () => {
+  await served?.stop();
+});
+
+describe('the login page', () => {
+  it('refuses a wrong token, lets the right one in with an HttpOnly cookie, and asks again after logging out', async () => {
+    await page.goto(served.url);
+    await page.getByTestId('login-page').waitFor();
+    await screenshot(page, 'login');
+
+    await page.getByTestId('login-submit').click();
+    expect(await page.getByTestId('login-error').textContent()).toMatch(/EVENTLAKE_TOKEN/);
+
+    await page.getByTestId('login-token').fill(`${TOKEN}x`);
+    await page.getByTestId('login-submit').click();
+    await page.waitForSelector('[data-testid="login-submit"]:not([disabled])');
+    expect(await page.getByTestId('login-error').textContent()).toMatch(/not the token/);
+    await page.getByTestId('login-token').fill('"; DROP TABLE runs; --\u0000💥');
+    await page.getByTestId('login-submit').click();
+    await page.waitForSelector('[data-testid="login-submit"]:not([disabled])');
+    expect(await page.getByTestId('login-error').textContent()).toMatch(/not the token/);
+    expect(await page.getByTestId('runs-page').count()).toBe(0);
+
+    await page.getByTestId('login-token').fill(TOKEN);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('runs-page').waitFor();
+    await page.getByTestId('hour-grid-empty').waitFor();
+    await page.getByTestId('server-facts').waitFor();
+
+    // The page holds no token: the cookie is HttpOnly, nothing is stored.
+    const held = await page.evaluate(() => ({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length, html: document.documentElement.outerHTML }));
+    expect(held).toMatchObject({ cookie: '', local: 0, session: 0 });
+    expect(held.html).not.toContain(TOKEN);
+    const cookies = await page.context().cookies();
+    expect(cookies.length).toBeGreaterThan(0);
+    expect(cookies.every((c) => c.httpOnly)).toBe(true);
+    expect(cookies.some((c) => c.value.includes(TOKEN))).toBe(false);
+
+    // Other pages load with the cookie.
+    await page.getByTestId('nav-dlq').click();
+    await page.getByTestId('dead-letters-empty').waitFor();
+
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-page').waitFor();
+    await page.reload();
+    await page.getByTestId('login-page').waitFor();
+    expect(watched.problems).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,114 @@
+/**
+ * The warehouse and lake pages against a real `eventlake serve` on a lake the CLI published: the
+ * warehouse is built with the button, the SQL console answers a count (as DuckDB counts the lake
+ * itself), refuses a write in one sentence and explains what a query reads; the BI answer is a
+ * table and a bar chart; the tracks canvas has drawn; the lake lists the vehicle partitions.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { startServed, type Served } from '../helpers/served-cli.js';
+import { launchBrowser, paintedPixels, screenshot, watchedPage, type WatchedPage } from './browser-page.js';
+
+/** The tracks canvas's background, #f8fafc (src/ui/warehouse/tracks-canvas.tsx). */
+const TRACKS_BACKGROUND = [0xf8, 0xfa, 0xfc] as const;
+
+let lake: string;
+let served: Served;
+let watched: WatchedPage;
+let page: Page;
+
+beforeAll(async () => {
+  lake = await tempDir();
+  const state = await tempDir('eventlake-state-');
+  const run = await runCli(['run', '--source', SAMPLE, '--lake', lake, '--state', state, '--hour', SAMPLE_HOUR, '--workers', '1']);
+  if (run.code !== 0) throw new Error(`eventlake run failed: ${run.stderr}`);
+  served = await startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
+  watched = await watchedPage(await launchBrowser());
+  page = watched.page;
+}, 180_000);
+
+afterAll(async () => {
+  await served?.stop();
+});
+
+async function runSql(sql: string, explain = false): Promise<void> {
+  await page.getByTestId('sql-input').fill(sql);
+  if ((await page.getByTestId('sql-explain').isChecked()) !== explain) await page.getByTestId('sql-explain').click();
+  await page.getByTestId('sql-run').click();
+  await page.waitForSelector('[data-testid="sql-run"]:not([disabled])');
+}
+
+describe('the warehouse page', () => {
+  it('says there is no warehouse yet, builds it with the button, and shows the BI answer and the tracks', async () => {
+    await page.goto(`${served.url}#/warehouse`);
+    await page.getByTestId('warehouse-page').waitFor();
+    expect(await page.getByTestId('avg-distance-error').textContent()).toMatch(/warehouse/i);
+
+    await page.getByTestId('warehouse-build').click();
+    await page.getByTestId('warehouse-build-result').waitFor({ timeout: 120_000 });
+
+    // The BI answer: a table row per operating period, and the bar chart drawn.
+    await page.getByTestId('avg-distance-table').waitFor();
+    const periods = await query(`SELECT count(DISTINCT id) AS n FROM '${lake}/operating_period/*/*/*.parquet'`);
+    expect(await page.locator('[data-testid="avg-distance-table"] tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="avg-distance-table"] tbody tr').count()).toBeLessThanOrEqual(Number(periods[0]?.['n']));
+    await page.getByTestId('avg-distance-chart').waitFor();
+    const bars = await paintedPixels(page, 'avg-distance-chart', null);
+    expect(bars.painted).toBeGreaterThan(bars.total * 0.005);
+
+    // The tracks of the first operating period, drawn in color on the plain background.
+    await page.getByTestId('period-select').waitFor();
+    await page.waitForSelector('[data-testid="tracks-canvas"]:not([data-drawn=""])', { timeout: 30_000 });
+    expect(Number(await page.getByTestId('tracks-canvas').getAttribute('data-drawn'))).toBeGreaterThan(0);
+    const tracks = await paintedPixels(page, 'tracks-canvas', TRACKS_BACKGROUND);
+    expect(tracks.painted).toBeGreaterThan(500);
+    expect(tracks.painted).toBeLessThan(tracks.total * 0.9);
+    expect(watched.problems).toEqual([]);
+  }, 180_000);
+
+  it('answers a query with a result table, refuses a write in one sentence, and explains what a query reads', async () => {
+    await page.goto(`${served.url}#/warehouse`);
+    await runSql('SELECT count(*) AS n FROM fact_vehicle_location');
+    await page.getByTestId('sql-result').waitFor();
+    expect(await page.locator('[data-testid="sql-result"] thead th').allTextContents()).toEqual(['n']);
+    const [lakeRows] = await query(`SELECT count(*) AS n FROM '${lake}/vehicle/*/*/*.parquet'`);
+    expect(await page.locator('[data-testid="sql-result"] tbody td').allTextContents()).toEqual([String(lakeRows?.['n'])]);
+    expect(await page.getByTestId('sql-summary').textContent()).toMatch(/^1 row\(s\) in \d+ ms$/);
+
+    await runSql('CREATE TABLE x (a int)');
+    const refused = await page.getByTestId('sql-error').textContent();
+    expect(refused?.length).toBeGreaterThan(10);
+    expect(refused).not.toMatch(/\n\s+at /);
+    expect(await page.getByTestId('sql-result').count()).toBe(0);
+
+    await runSql('this is not SQL; DROP TABLE fact_vehicle_location');
+    await page.getByTestId('sql-error').waitFor();
+    await runSql('SELECT count(*) AS n FROM fact_vehicle_location');
+    expect(await page.locator('[data-testid="sql-result"] tbody td').allTextContents()).toEqual([String(lakeRows?.['n'])]);
+
+    await runSql(`SELECT count(*) AS n FROM lake.vehicle WHERE date = DATE '2019-06-01' AND hour = 15`, true);
+    await page.getByTestId('explain-report').waitFor();
+    expect(await page.getByTestId('explain-files').textContent()).toMatch(/^\d+ of \d+$/);
+    expect(await page.getByTestId('explain-partitions').textContent()).toMatch(/^1 of 1$/);
+    await screenshot(page, 'warehouse');
+    expect(watched.problems).toEqual([]);
+  }, 120_000);
+});
+
+describe('the lake page', () => {
+  it('lists the vehicle partitions with files, rows and bytes', async () => {
+    await page.goto(`${served.url}#/lake`);
+    await page.getByTestId('lake-entity-vehicle').waitFor();
+    const partition = page.getByTestId('partition-vehicle/date=2019-06-01/hour=15');
+    await partition.waitFor();
+    const cells = await partition.locator('td').allTextContents();
+    const [lakeRows] = await query(`SELECT count(*) AS n FROM '${lake}/vehicle/*/*/*.parquet'`);
+    expect(cells[0]).toBe('vehicle/date=2019-06-01/hour=15');
+    expect(cells[4]).toBe(Number(lakeRows?.['n']).toLocaleString('en-US'));
+    expect(Number(cells[3])).toBeGreaterThan(0);
+    await page.getByTestId('lake-entity-operating_period').waitFor();
+    await screenshot(page, 'lake');
+    expect(watched.problems).toEqual([]);
+  }, 60_000);
+});
