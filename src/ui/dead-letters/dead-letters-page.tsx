@@ -40,11 +40,13 @@ function DeadLetters({ list, selected, onReplayed }: { list: DeadLetterList; sel
               <td class="num">{d.attempts}</td>
               <td class="error-cell">{d.error}</td>
               <td class="nowrap">{formatInstant(d.deadAt)}</td>
-              <td class="nowrap actions">
+              <td class="nowrap">
+                <span class="actions">
                 <a href={deadLetterHref(d.id)} class="button-link" data-testid={`inspect-${d.id}`}>
                   Inspect
                 </a>
                 {d.replayedAt ? <span class="muted">replayed {formatInstant(d.replayedAt)}</span> : <ReplayButton id={d.id} testid={`replay-${d.id}`} onReplayed={onReplayed} />}
+                </span>
               </td>
             </tr>
           ))}
