@@ -118,6 +118,7 @@ describe('the runs page', () => {
 
   it('backfills a range with a progress bar that counts the runs as they end', async () => {
     await page.goto(`${served.url}#/runs`);
+    await page.reload();
     await page.getByTestId('backfill-from-date').fill('2019-06-01');
     await page.getByTestId('backfill-from-hour').selectOption('14');
     await page.getByTestId('backfill-to-date').fill('2019-06-01');
@@ -136,8 +137,8 @@ describe('the runs page', () => {
     await failedRow.locator('[data-testid^="rerun-"]').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid^="run-row-"][data-hour="2019-06-01T14"]').length === 2, undefined, { timeout: 10_000 });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid^="run-row-"][data-hour="2019-06-01T14"][data-status="failed"]').length === 2, undefined, { timeout: RUN_MS });
-    // The README's picture of the runs page (EVENTLAKE_WRITE_DOCS_SCREENSHOT=1 writes docs/runs-page.png).
-    await screenshot(page, 'runs-after-backfill', process.env['EVENTLAKE_WRITE_DOCS_SCREENSHOT'] ? resolve('docs/runs-page.png') : undefined);
+    // The README's picture of the runs page (DOCS_SCREENSHOT=1 writes docs/runs-page.png).
+    await screenshot(page, 'runs-after-backfill', process.env['DOCS_SCREENSHOT'] ? resolve('docs/runs-page.png') : undefined);
     expect(watched.problems).toEqual([]);
   }, 180_000);
 

@@ -10,8 +10,21 @@ function rowsOf(run: RunView): number | undefined {
   return run.events ? Object.values(run.events).reduce((a, b) => a + b, 0) : undefined;
 }
 
+/** The newest run of each hour listed (runs come newest first): only those offer a rerun. */
+function newestOfHours(runs: readonly RunView[]): Set<string> {
+  const seen = new Set<string>();
+  const newest = new Set<string>();
+  for (const run of runs) {
+    if (seen.has(run.hour)) continue;
+    seen.add(run.hour);
+    newest.add(run.id);
+  }
+  return newest;
+}
+
 export function RunTable({ runs, onChanged }: { runs: readonly RunView[]; onChanged: () => void }) {
   if (runs.length === 0) return <p class="muted" data-testid="run-table-empty">No runs match.</p>;
+  const newest = newestOfHours(runs);
   return (
     <div class="table-scroll">
       <table class="data" data-testid="run-table">
@@ -48,8 +61,14 @@ export function RunTable({ runs, onChanged }: { runs: readonly RunView[]; onChan
               <td class="num">{run.tasks ? `${run.tasks.done}/${run.tasks.total}` : '—'}</td>
               <td class="num">{formatCount(rowsOf(run))}</td>
               <td class="num">{formatCount(run.quarantined)}</td>
-              <td class="error-cell">{run.error ?? ''}</td>
-              <td>{run.status === 'failed' && <RerunButton hour={run.hour} testid={`rerun-${run.id}`} onRerun={onChanged} />}</td>
+              <td class="error-cell">
+                {run.error && (
+                  <div class="clamp" title={run.error}>
+                    {run.error}
+                  </div>
+                )}
+              </td>
+              <td>{run.status === 'failed' && newest.has(run.id) && <RerunButton hour={run.hour} testid={`rerun-${run.id}`} onRerun={onChanged} />}</td>
             </tr>
           ))}
         </tbody>
