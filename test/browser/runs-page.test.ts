@@ -125,6 +125,14 @@ describe('the runs page', () => {
     await page.getByTestId('backfill-to-hour').selectOption('15');
     await page.getByTestId('backfill-submit').click();
     await page.waitForSelector('[data-testid="backfill-status"][data-finished="true"]', { timeout: RUN_MS });
+    // Its progress stops asking once every run has ended.
+    const progressPolls: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).searchParams.has('from')) progressPolls.push(request.url());
+    });
+    await page.waitForTimeout(4_500);
+    page.removeAllListeners('request');
+    expect(progressPolls).toEqual([]);
     expect(await page.getByTestId('backfill-progress').getAttribute('value')).toBe('2');
     expect(await page.getByTestId('backfill-progress').getAttribute('max')).toBe('2');
     // 14:00 has no source objects (the sample is one hour): it fails with its reason and can be rerun.
@@ -141,6 +149,29 @@ describe('the runs page', () => {
     await screenshot(page, 'runs-after-backfill', process.env['DOCS_SCREENSHOT'] ? resolve('docs/runs-page.png') : undefined);
     expect(watched.problems).toEqual([]);
   }, 180_000);
+
+  it('polls the runs every 2 s while shown, and stops once the page is left', async () => {
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/runs') asked.push(url.search);
+    });
+    await page.goto(`${served.url}#/runs`);
+    await page.reload();
+    await page.getByTestId('hour-grid').waitFor();
+    await page.waitForTimeout(4_500);
+    // The grid and the table each ask on load and again every 2 s.
+    expect(asked.length).toBeGreaterThanOrEqual(4);
+    expect(asked.length).toBeLessThanOrEqual(8);
+
+    await page.getByTestId('nav-lake').click();
+    await page.getByTestId('lake-page').waitFor();
+    const before = asked.length;
+    await page.waitForTimeout(4_500);
+    expect(asked.length).toBe(before);
+    page.removeAllListeners('request');
+    expect(watched.problems).toEqual([]);
+  }, 60_000);
 
   it('says so for an unknown run and an unknown page', async () => {
     await page.goto(`${served.url}#/runs/no-such-run`);
