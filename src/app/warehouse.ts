@@ -1,5 +1,6 @@
 /** The embedded warehouse as the CLI (and later the HTTP API) uses it: build it, ask it questions. */
 import { existsSync } from 'node:fs';
+import type { PeriodList, TracksView } from './api-views.js';
 import { UserError } from '../errors/user-error.js';
 import { defaultRegistry } from '../events/entity-registry.js';
 import { formatLocation, isS3Location } from '../storage/location.js';
@@ -9,7 +10,7 @@ import { dirname } from 'node:path';
 import { runEvent, writeRunEvent } from '../lineage/openlineage-event.js';
 import { openStateStore } from '../orchestration/state-store-registry.js';
 import { upstreamOf, type LineageEdge, type LoadedPartition, type PartitionWriter } from '../warehouse/table-lineage.js';
-import type { WarehouseBuildReport } from '../warehouse/embedded-warehouse.js';
+import type { ReadAnswer, WarehouseBuildReport } from '../warehouse/embedded-warehouse.js';
 import { lakeScans, type ExplainReport, type PlanNode } from '../warehouse/explain-report.js';
 import { openEmbeddedWarehouse } from '../warehouse/embedded-warehouse-registry.js';
 import { modelsDir } from '../warehouse/model-files.js';
@@ -89,11 +90,21 @@ export async function avgDistance(stateDir: string, periodId?: string): Promise<
   }
 }
 
-/** Any read-only query; DuckDB itself refuses writes and files outside the lake. */
-export async function querySql(stateDir: string, sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+/** The most rows a query answers (the API and the UI show them all), and how long it may run. */
+export const SQL_MAX_ROWS = 1000;
+export const SQL_TIMEOUT_MS = 30_000;
+
+export interface SqlResult extends ReadAnswer {
+  readonly ms: number;
+}
+
+/** A person's read-only query; DuckDB itself refuses writes and files outside the lake. */
+export async function querySql(stateDir: string, sql: string, maxRows = SQL_MAX_ROWS): Promise<SqlResult> {
+  const started = performance.now();
   const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
   try {
-    return await reader.query(sql);
+    const answer = await reader.read(sql, { maxRows, timeoutMs: SQL_TIMEOUT_MS });
+    return { ...answer, ms: Math.round(performance.now() - started) };
   } finally {
     reader.close();
   }
@@ -112,6 +123,8 @@ function identifyingColumns(): Map<string, string> {
 export async function explainQuery(stateDir: string, sql: string): Promise<ExplainReport> {
   const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
   try {
+    // The person's SQL must be one SELECT before it is put after EXPLAIN.
+    await reader.checkReadOnly(sql);
     const { rows } = await reader.query(`EXPLAIN (FORMAT JSON) ${sql}`);
     const plan = JSON.parse(String(rows[0]?.['explain_value'] ?? '[]')) as PlanNode[];
     const partitions = (await reader.query('SELECT entity, date, hour, key FROM _loaded_partitions')).rows;
@@ -142,6 +155,70 @@ export async function explainQuery(stateDir: string, sql: string): Promise<Expla
     const warning =
       unpruned.length > 0 ? `${unpruned.join(' and ')} ${unpruned.length === 1 ? 'is' : 'are'} read whole: filter on date and hour to read only the partitions you need` : null;
     return { plan, files_read: filesRead, files_total: filesTotal, partitions_read: partitionsRead, partitions_total: partitionsTotal, warning };
+  } finally {
+    reader.close();
+  }
+}
+
+/** At most this many points in all come back for one period's tracks, thinned evenly per vehicle. */
+export const MAX_TRACK_POINTS = 20_000;
+
+const quoted = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+/** Operating periods of the built warehouse, newest start first. */
+export async function operatingPeriods(stateDir: string): Promise<PeriodList['periods']> {
+  const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
+  try {
+    const { rows } = await reader.query(
+      `SELECT period_id, strftime(start_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS start, strftime(finish_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS finish
+       FROM dim_operating_period ORDER BY start_at DESC, period_id`,
+    );
+    return rows.map((r) => ({ period_id: String(r['period_id']), start: String(r['start']), finish: String(r['finish']) }));
+  } finally {
+    reader.close();
+  }
+}
+
+/** Each vehicle's positions inside the period, in time order, as [lng, lat]: what the UI draws. */
+export async function vehicleTracks(stateDir: string, periodId: string): Promise<TracksView> {
+  const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
+  try {
+    const period = quoted(periodId);
+    const known = await reader.query(`SELECT count(*) AS n FROM dim_operating_period WHERE period_id = ${period}`);
+    if (Number(known.rows[0]?.['n'] ?? 0) === 0) throw new UserError(`no operating period ${JSON.stringify(periodId.slice(0, 80))} in the warehouse`);
+    const { rows } = await reader.query(
+      `WITH p AS (SELECT start_at, finish_at FROM dim_operating_period WHERE period_id = ${period}),
+       points AS (
+         SELECT v.vehicle_id, f.location_at, f.lng, f.lat,
+                row_number() OVER (PARTITION BY f.vehicle_key ORDER BY f.location_at, f.lat, f.lng) AS n,
+                count(*) OVER (PARTITION BY f.vehicle_key) AS of_vehicle,
+                count(*) OVER () AS of_all
+         FROM fact_vehicle_location AS f
+         JOIN p ON f.location_at BETWEEN p.start_at AND p.finish_at
+         JOIN dim_vehicle AS v USING (vehicle_key)
+       )
+       SELECT vehicle_id, lng, lat FROM points
+       WHERE (n - 1) % CAST(ceil(of_all / ${MAX_TRACK_POINTS}) AS BIGINT) = 0 OR n = of_vehicle
+       ORDER BY vehicle_id, location_at, lat, lng`,
+    );
+    const vehicles = new Map<string, [number, number][]>();
+    for (const row of rows) {
+      const id = String(row['vehicle_id']);
+      let points = vehicles.get(id);
+      if (!points) vehicles.set(id, (points = []));
+      points.push([Number(row['lng']), Number(row['lat'])]);
+    }
+    const all = [...vehicles.values()].flat();
+    const bounds =
+      all.length === 0
+        ? null
+        : {
+            minLng: Math.min(...all.map((p) => p[0])),
+            minLat: Math.min(...all.map((p) => p[1])),
+            maxLng: Math.max(...all.map((p) => p[0])),
+            maxLat: Math.max(...all.map((p) => p[1])),
+          };
+    return { period_id: periodId, bounds, vehicles: [...vehicles].map(([vehicle_id, points]) => ({ vehicle_id, points })) };
   } finally {
     reader.close();
   }

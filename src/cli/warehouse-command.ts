@@ -144,7 +144,8 @@ export function sqlCommand(global: () => GlobalOptions): Command {
     .argument('<query>', 'the SQL to run')
     .action(async (sql: string) => {
       const settings = await loadSettings(global());
-      const result = await querySql(settings.orchestrator.state, sql);
+      // The command line prints every row, as the DuckDB CLI does; the API stops at SQL_MAX_ROWS.
+      const result = await querySql(settings.orchestrator.state, sql, Number.MAX_SAFE_INTEGER - 1);
       printResult(global(), result.rows, () =>
         [result.columns.join('\t'), ...result.rows.map((r) => result.columns.map((c) => (r[c] === null ? 'NULL' : String(r[c]))).join('\t'))].join('\n'),
       );

@@ -63,5 +63,7 @@ export interface LakeFormat {
   readonly codecs: readonly string[];
   createPartWriter(options: PartWriterOptions): PartWriter;
   finish(options: FinishOptions): Promise<PartFile[]>;
+  /** Rows per minute of a timestamp column over lake files of this format: epoch minute → rows. */
+  countPerMinute(paths: readonly string[], column: string): Promise<Map<number, number>>;
 }
 

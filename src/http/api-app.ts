@@ -11,8 +11,10 @@ import { HttpError } from './http-error.js';
 import { requestGuard, type GuardOptions } from './request-guard.js';
 import { dlqRoutes } from './routes/dlq-routes.js';
 import { healthRoute } from './routes/health-route.js';
+import { lakeRoute } from './routes/lake-route.js';
 import { loginRoutes } from './routes/login-routes.js';
 import { runsRoutes } from './routes/runs-routes.js';
+import { warehouseRoutes } from './routes/warehouse-routes.js';
 import type { Asset } from './ui-assets.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -53,6 +55,8 @@ export function apiApp(options: AppOptions): Hono {
   app.route('/api/health', healthRoute(api));
   app.route('/api/runs', runsRoutes(api));
   app.route('/api/dlq', dlqRoutes(api));
+  app.route('/api/lake', lakeRoute(api));
+  app.route('/api', warehouseRoutes(api));
   app.all('/api/*', (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
 
   app.get('/*', (c) => {

@@ -310,6 +310,8 @@ export class RunEngine {
       };
       const poorQuality = summary.quarantinedShare > this.options.maxQuarantinedShare;
       await runs.end(id, this.options.owner, { status: 'success', summary, poorQuality });
+      // The finish message is done too: left claimed, it would show as running work forever.
+      await queue.complete(message.id, this.options.owner);
       this.active.delete(id);
       await this.releaseLease(run.lease);
       const ended = (await runs.get(id)) as RunRecord;

@@ -92,6 +92,8 @@ export interface WorkQueue {
    */
   nextVisible(runIds: readonly string[]): Promise<Date | undefined>;
   attempts(runId: string): Promise<Attempt[]>;
+  /** The run's messages, tasks in task order, then its finish. */
+  messages(runId: string): Promise<QueueMessage[]>;
   /** Messages claimed right now (tasks running), oldest claim first. */
   claimed(): Promise<QueueMessage[]>;
   deadLetters(options?: { includeReplayed?: boolean; limit?: number }): Promise<DeadLetter[]>;

@@ -30,9 +30,20 @@ export interface WarehouseBuildReport {
   readonly seconds: number;
 }
 
+/** A person's query answered: at most the rows asked for, and whether there were more. */
+export interface ReadAnswer {
+  readonly columns: string[];
+  readonly rows: Record<string, unknown>[];
+  readonly truncated: boolean;
+}
+
 export interface WarehouseReader {
-  /** Rows as JSON values (numbers stay numbers where JSON can hold them). */
+  /** eventlake's own SQL. Rows as JSON values (numbers stay numbers where JSON can hold them). */
   query(sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }>;
+  /** Refuses, in one sentence, anything but one statement DuckDB's parser calls a SELECT. */
+  checkReadOnly(sql: string): Promise<void>;
+  /** A person's query: checked as above, stopped after `timeoutMs`, at most `maxRows` rows read. */
+  read(sql: string, options: { readonly maxRows: number; readonly timeoutMs: number }): Promise<ReadAnswer>;
   close(): void;
 }
 

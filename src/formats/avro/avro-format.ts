@@ -6,6 +6,7 @@ import { partFileName } from '../../pipeline/lake-layout.js';
 import { mergeContainers } from './avro-container-merge.js';
 import { avroCodecs } from './avro-codecs.js';
 import { AvroPartWriter } from './avro-part-writer.js';
+import { countAvroPerMinute } from './avro-minute-counts.js';
 
 export const avroFormat: LakeFormat = {
   name: 'avro',
@@ -24,5 +25,8 @@ export const avroFormat: LakeFormat = {
       (i) => join(partitionDir, partFileName(i, 'avro')),
       entity.name,
     );
+  },
+  countPerMinute(paths, column) {
+    return countAvroPerMinute(paths, column);
   },
 };

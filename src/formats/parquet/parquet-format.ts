@@ -15,4 +15,8 @@ export const parquetFormat: LakeFormat = {
     const { writeParquetParts } = await import('./duckdb-parquet-writer.js');
     return writeParquetParts(options);
   },
+  async countPerMinute(paths, column) {
+    const { countParquetPerMinute } = await import('./duckdb-minute-counts.js');
+    return countParquetPerMinute(paths, column);
+  },
 };

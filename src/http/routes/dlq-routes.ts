@@ -1,6 +1,7 @@
 /** `/api/dlq`: dead letters with deadline misses and callback deliveries; inspect; replay. */
 import { Hono } from 'hono';
-import type { DeadLetterList, ReplayAnswer } from '../../app/api-views.js';
+import type { DeadLetterDetail, DeadLetterList, ReplayAnswer } from '../../app/api-views.js';
+import { deadLetterDetail } from '../../app/dead-letter-detail.js';
 import { deadLetterView, deadlineMissView, deliveryView } from '../../app/dead-letter-view.js';
 import { runView } from '../../app/run-view.js';
 import type { ApiContext } from '../api-context.js';
@@ -29,6 +30,13 @@ export function dlqRoutes(api: ApiContext): Hono {
       deadlineMisses: misses.map(deadlineMissView),
       deliveries: deliveries.map(deliveryView),
     } satisfies DeadLetterList);
+  });
+
+  app.get('/:id', async (c) => {
+    const id = letterId(c.req.param('id'));
+    const detail = await deadLetterDetail(api.orchestrator, id);
+    if (!detail) throw new HttpError(404, `no dead letter ${id}`);
+    return c.json(detail satisfies DeadLetterDetail);
   });
 
   app.post('/:id/replay', async (c) => {

@@ -1,7 +1,10 @@
 /** `/api/runs`: list, trigger (one hour or a range), and each run's detail and timeline. */
 import { Hono } from 'hono';
 import * as z from 'zod';
-import type { BackfillAnswer, RunList, TriggerAnswer } from '../../app/api-views.js';
+import type { BackfillAnswer, RunDetail, RunList, RunTimeline, TriggerAnswer } from '../../app/api-views.js';
+import { runDetail } from '../../app/run-detail.js';
+import { runTimeline } from '../../app/run-timeline.js';
+import { UserError } from '../../errors/user-error.js';
 import { runView } from '../../app/run-view.js';
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../orchestration/run-store.js';
 import { hoursBetween } from '../../orchestration/schedule/hour-clock.js';
@@ -72,6 +75,25 @@ export function runsRoutes(api: ApiContext): Hono {
     });
     const inRange = runs.filter((r) => (from === undefined || r.hour >= from) && (to === undefined || r.hour <= to)).slice(0, limit);
     return c.json({ runs: await Promise.all(inRange.map(view)) } satisfies RunList);
+  });
+
+  app.get('/:id', async (c) => {
+    const detail = await runDetail(api.orchestrator, c.req.param('id'));
+    if (!detail) throw new HttpError(404, `no run ${JSON.stringify(c.req.param('id').slice(0, 80))}`);
+    return c.json(detail satisfies RunDetail);
+  });
+
+  app.get('/:id/timeline', async (c) => {
+    let timeline: RunTimeline | undefined;
+    try {
+      timeline = await runTimeline(api.orchestrator, c.req.param('id'));
+    } catch (err) {
+      // Not yet succeeded, or in a bucket: a state of the run, not a bad request.
+      if (err instanceof UserError) throw new HttpError(409, err.message);
+      throw err;
+    }
+    if (!timeline) throw new HttpError(404, `no run ${JSON.stringify(c.req.param('id').slice(0, 80))}`);
+    return c.json(timeline satisfies RunTimeline);
   });
 
   app.post('/', async (c) => {

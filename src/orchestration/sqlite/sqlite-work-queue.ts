@@ -243,6 +243,11 @@ export class SqliteWorkQueue implements WorkQueue {
     }));
   }
 
+  async messages(runId: string): Promise<QueueMessage[]> {
+    const rows = this.prepare(`SELECT * FROM messages WHERE run_id = ? ORDER BY kind DESC, task_id, id`).all(runId) as MessageRow[];
+    return rows.map(toMessage);
+  }
+
   async claimed(): Promise<QueueMessage[]> {
     const rows = this.prepare(`SELECT * FROM messages WHERE status = 'claimed' ORDER BY visible_at, id`).all() as MessageRow[];
     return rows.map(toMessage);

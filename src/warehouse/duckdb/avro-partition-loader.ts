@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import avro from 'avsc';
 import { DuckDBDateValue, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { Column, Entity } from '../../events/entity.js';
+import { avroDecoders } from '../../formats/avro/avro-codecs.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,7 +36,7 @@ function readRecords(file: string): Promise<Record<string, unknown>[]> {
     const records: Record<string, unknown>[] = [];
     createReadStream(file)
       .on('error', reject)
-      .pipe(new avro.streams.BlockDecoder())
+      .pipe(new avro.streams.BlockDecoder({ codecs: avroDecoders }))
       .on('data', (record: Record<string, unknown>) => records.push(record))
       .on('error', reject)
       .on('end', () => resolve(records));

@@ -1,0 +1,76 @@
+/**
+ * The lake as the Lake page shows it: per entity, its partitions (`entity/date=…/hour=…`) with
+ * files, rows and bytes, and a warning on a partition of several small files (the original
+ * pipeline's one-file-per-second problem, or files another writer left). Files and bytes come
+ * from listing the lake itself (folder or bucket); rows from the run on this state that published
+ * the file, when there is one.
+ */
+import { parseLocation } from '../storage/location.js';
+import { openObjectStore } from '../storage/object-store-registry.js';
+import type { LakeView, PartitionView } from './api-views.js';
+import type { Orchestrator } from './orchestrator.js';
+
+/** Files below this size, more than one in a partition, are worth merging. */
+export const SMALL_FILE_BYTES = 8 * 1024 * 1024;
+
+const PARTITION = /^([^/]+)\/date=([^/]+)\/hour=([^/]+)\/[^/]+$/;
+
+function kilobytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export async function lakePartitions(orchestrator: Orchestrator, lake: string): Promise<LakeView> {
+  const store = await openObjectStore(parseLocation(lake, 'lake'));
+  // Rows per file as the newest successful run that wrote it counted them.
+  const rowsOf = new Map<string, number>();
+  for (const run of await orchestrator.state.runs.list({ lake, status: 'success' })) {
+    for (const output of run.summary?.outputs ?? []) if (!rowsOf.has(output.key)) rowsOf.set(output.key, output.rows);
+  }
+  const partitions = new Map<string, { entity: string; date: string; hour: string; files: number; bytes: number; rows: number | null }>();
+  for await (const object of store.list()) {
+    const m = PARTITION.exec(object.key);
+    // Tables whose names start with `_` are eventlake's own: staging, leases, manifests, the quarantine.
+    if (!m || (m[1] as string).startsWith('_')) continue;
+    const [, entity, date, hour] = m as unknown as [string, string, string, string];
+    const key = `${entity}/date=${date}/hour=${hour}`;
+    const partition = partitions.get(key) ?? { entity, date, hour, files: 0, bytes: 0, rows: 0 };
+    const rows = rowsOf.get(object.key);
+    partitions.set(key, {
+      ...partition,
+      files: partition.files + 1,
+      bytes: partition.bytes + object.size,
+      rows: partition.rows === null || rows === undefined ? null : partition.rows + rows,
+    });
+  }
+  const entities = new Map<string, PartitionView[]>();
+  for (const [key, p] of partitions) {
+    const average = p.bytes / p.files;
+    const view: PartitionView = {
+      partition: key,
+      date: p.date,
+      hour: p.hour,
+      files: p.files,
+      rows: p.rows,
+      bytes: p.bytes,
+      ...(p.files > 1 && average < SMALL_FILE_BYTES
+        ? { warning: `${p.files} files averaging ${kilobytes(average)}: small files slow every query; a rerun of the hour merges them` }
+        : {}),
+    };
+    entities.set(p.entity, [...(entities.get(p.entity) ?? []), view]);
+  }
+  return {
+    lake,
+    entities: [...entities]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([entity, list]) => {
+        const sorted = list.sort((a, b) => b.partition.localeCompare(a.partition));
+        return {
+          entity,
+          files: sorted.reduce((n, p) => n + p.files, 0),
+          bytes: sorted.reduce((n, p) => n + p.bytes, 0),
+          rows: sorted.some((p) => p.rows === null) ? null : sorted.reduce((n, p) => n + (p.rows ?? 0), 0),
+          partitions: sorted,
+        };
+      }),
+  };
+}
