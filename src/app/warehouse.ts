@@ -208,16 +208,12 @@ export async function vehicleTracks(stateDir: string, periodId: string): Promise
       if (!points) vehicles.set(id, (points = []));
       points.push([Number(row['lng']), Number(row['lat'])]);
     }
-    const all = [...vehicles.values()].flat();
-    const bounds =
-      all.length === 0
-        ? null
-        : {
-            minLng: Math.min(...all.map((p) => p[0])),
-            minLat: Math.min(...all.map((p) => p[1])),
-            maxLng: Math.max(...all.map((p) => p[0])),
-            maxLat: Math.max(...all.map((p) => p[1])),
-          };
+    let bounds: TracksView['bounds'] = null;
+    for (const [lng, lat] of [...vehicles.values()].flat()) {
+      bounds = bounds
+        ? { minLng: Math.min(bounds.minLng, lng), minLat: Math.min(bounds.minLat, lat), maxLng: Math.max(bounds.maxLng, lng), maxLat: Math.max(bounds.maxLat, lat) }
+        : { minLng: lng, minLat: lat, maxLng: lng, maxLat: lat };
+    }
     return { period_id: periodId, bounds, vehicles: [...vehicles].map(([vehicle_id, points]) => ({ vehicle_id, points })) };
   } finally {
     reader.close();
