@@ -49,6 +49,13 @@ module.exports = {
       to: { path: '^src/http/' },
     },
     {
+      name: 'browser-ui-stands-alone',
+      comment: 'The browser UI talks to the server over HTTP only: it shares the API views (types) and nothing else.',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { path: '^src/', pathNot: ['^src/ui/', '^src/app/api-views\\.ts$'] },
+    },
+    {
       name: 'http-below-cli',
       severity: 'error',
       from: { path: '^src/http/' },
@@ -73,6 +80,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
   },
 };

@@ -6,9 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The browser UI (src/ui) is bundled by `npm run build`, not compiled by tsc into dist/src. */
+const BROWSER_UI = join('src', 'ui');
+
 function newest(dir: string, ext: string, pick: (a: number, b: number) => number, start: number): number {
   let result = start;
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.parentPath === BROWSER_UI || entry.parentPath.startsWith(`${BROWSER_UI}/`)) continue;
     if (entry.isFile() && entry.name.endsWith(ext)) result = pick(result, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return result;
@@ -22,7 +26,7 @@ export default function setup(): void {
   } catch {
     built = 0;
   }
-  const sourceCount = readdirSync('src', { recursive: true }).filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts')).length;
+  const sourceCount = readdirSync('src', { recursive: true }).filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts') && !String(f).startsWith('ui/')).length;
   const builtCount = (() => {
     try {
       return readdirSync('dist/src', { recursive: true }).filter((f) => String(f).endsWith('.js')).length;

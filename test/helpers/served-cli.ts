@@ -15,15 +15,19 @@ export interface Served {
 /** Starts `eventlake <command> … --port 0 --json` and waits for its `listening` line. */
 export async function startServed(command: 'serve' | 'up', args: readonly string[], env: Record<string, string> = {}): Promise<Served> {
   const running = startCli([command, ...args, '--port', '0', '--json'], env);
-  const url = await waitFor(
+  const exited = running.exited.then(({ code }) => {
+    throw new Error(`eventlake ${command} exited with ${code} before listening: ${running.out.stderr.trim()}`);
+  });
+  const listening = waitFor(
     `eventlake ${command} to listen`,
     () => {
-      if (running.child.exitCode !== null) throw new Error(`eventlake ${command} exited: ${running.out.stderr}`);
       const line = running.out.stdout.split('\n').find((l) => l.includes('"listening"'));
       return line ? (JSON.parse(line) as { url: string }).url : undefined;
     },
     60_000,
   );
+  exited.catch(() => undefined);
+  const url = await Promise.race([listening, exited]);
   return {
     url,
     running,
