@@ -84,7 +84,8 @@ function runLog(run: RunRecord, attempts: readonly Attempt[], events: readonly R
     }
   }
   for (const event of events) lines.push(eventLine(event));
-  if (run.finishedAt) {
+  // The end, unless the state recorded it as an event already (with its figures).
+  if (run.finishedAt && !events.some((e) => e.kind === 'success' || e.kind === 'failure')) {
     lines.push(run.status === 'failed' ? { at: run.finishedAt, level: 'error', message: `failed: ${run.error ?? ''}` } : { at: run.finishedAt, level: 'info', message: run.status });
   }
   return lines.sort((a, b) => a.at.localeCompare(b.at));
