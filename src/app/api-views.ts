@@ -124,6 +124,8 @@ export interface RunDetail {
 export interface RunTimeline {
   readonly minutes: readonly string[];
   readonly series: readonly { readonly entity: string; readonly counts: readonly number[] }[];
+  /** Rows of the run left off the chart: no event time, or one over 12 hours from the run's middle event (a device clock far off). */
+  readonly omitted?: number;
 }
 
 export interface DeadLetterView {
