@@ -13,6 +13,7 @@ import { openObjectStore } from '../storage/object-store-registry.js';
 import type { AttemptView, EntityCount, LogLine, QuarantinedLine, RunDetail, TaskView } from './api-views.js';
 import type { Orchestrator } from './orchestrator.js';
 import { runView } from './run-view.js';
+import { supersedingRun } from './superseding-run.js';
 
 export const QUARANTINE_SHOWN = 200;
 
@@ -28,10 +29,20 @@ function entityCounts(run: RunRecord): EntityCount[] {
   return [...counts].map(([entity, c]) => ({ entity, ...c })).sort((a, b) => a.entity.localeCompare(b.entity));
 }
 
+interface Quarantine {
+  readonly lines: QuarantinedLine[];
+  /** Why the lines cannot be shown (or not all of them), for the run's log. */
+  readonly note?: LogLine;
+}
+
 /** The first quarantined lines, read line by line from the run's quarantine files in the lake. */
-async function quarantinedLines(run: RunRecord): Promise<QuarantinedLine[]> {
+async function quarantinedLines(orchestrator: Orchestrator, run: RunRecord): Promise<Quarantine> {
   const files = (run.summary?.outputs ?? []).filter((o) => o.entity === QUARANTINE);
-  if (files.length === 0) return [];
+  if (files.length === 0) return { lines: [] };
+  const at = run.finishedAt ?? run.queuedAt;
+  // A later run of the hour swapped the quarantine out: the same names may hold its lines now.
+  const newer = await supersedingRun(orchestrator.state.runs, run);
+  if (newer) return { lines: [], note: { at, level: 'warn', message: `quarantined lines not shown: run ${newer.id} replaced the hour's files in the lake since` } };
   const store = await openObjectStore(run.request.lake);
   const lines: QuarantinedLine[] = [];
   for (const file of files) {
@@ -41,13 +52,17 @@ async function quarantinedLines(run: RunRecord): Promise<QuarantinedLine[]> {
         if (text === '') continue;
         const record = JSON.parse(text) as QuarantinedLine;
         lines.push({ source_object: record.source_object, source_line: record.source_line, reason: record.reason, raw: record.raw });
-        if (lines.length >= QUARANTINE_SHOWN) return lines;
+        if (lines.length >= QUARANTINE_SHOWN) return { lines };
       }
+    } catch (err) {
+      // Deleted or damaged by hand since: the page still shows the rest of the run.
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+      return { lines, note: { at, level: 'warn', message: `quarantine file ${file.key} could not be read: ${reason}` } };
     } finally {
       input.destroy();
     }
   }
-  return lines;
+  return { lines };
 }
 
 function attemptView(a: Attempt): AttemptView {
@@ -69,10 +84,14 @@ function eventLine(event: RecordedEvent): LogLine {
     .map(([key, value]) => `${key} ${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(', ');
   const level = event.kind === 'success' ? 'info' : event.kind === 'retry' || event.kind === 'late_data' ? 'warn' : 'error';
-  return { at: event.at, level, message: `${event.kind.replaceAll('_', ' ')}${extra ? `: ${extra}` : ''}` };
+  // The reason travels in the payload's run: a failure or a retry without it says nothing.
+  const error = event.payload.run?.error || undefined;
+  if (event.kind === 'failure') return { at: event.at, level, message: `failure: ${error ?? 'no reason recorded'}` };
+  const reason = event.kind === 'retry' && error ? ` after: ${error}` : '';
+  return { at: event.at, level, message: `${event.kind.replaceAll('_', ' ')}${extra ? `: ${extra}` : ''}${reason}` };
 }
 
-function runLog(run: RunRecord, attempts: readonly Attempt[], events: readonly RecordedEvent[]): LogLine[] {
+function runLog(run: RunRecord, attempts: readonly Attempt[], events: readonly RecordedEvent[], notes: readonly LogLine[]): LogLine[] {
   const lines: LogLine[] = [{ at: run.queuedAt, level: 'info', message: `queued (${run.trigger})` }];
   if (run.startedAt) lines.push({ at: run.startedAt, level: 'info', message: `started, attempt ${run.attempt}` });
   for (const a of attempts) {
@@ -84,6 +103,7 @@ function runLog(run: RunRecord, attempts: readonly Attempt[], events: readonly R
     }
   }
   for (const event of events) lines.push(eventLine(event));
+  lines.push(...notes);
   // The end, unless the state recorded it as an event already (with its figures).
   if (run.finishedAt && !events.some((e) => e.kind === 'success' || e.kind === 'failure')) {
     lines.push(run.status === 'failed' ? { at: run.finishedAt, level: 'error', message: `failed: ${run.error ?? ''}` } : { at: run.finishedAt, level: 'info', message: run.status });
@@ -95,7 +115,7 @@ export async function runDetail(orchestrator: Orchestrator, runId: string): Prom
   const { runs, queue, events } = orchestrator.state;
   const run = await runs.get(runId);
   if (!run) return undefined;
-  const [messages, attempts, recorded, quarantine] = await Promise.all([queue.messages(runId), queue.attempts(runId), events.events({ runId }), quarantinedLines(run)]);
+  const [messages, attempts, recorded, quarantine] = await Promise.all([queue.messages(runId), queue.attempts(runId), events.events({ runId }), quarantinedLines(orchestrator, run)]);
   const manifest = run.planned ? await runs.manifest(runId) : undefined;
   const byTask = new Map(messages.filter((m) => m.kind === 'task' && m.task).map((m) => [m.task?.id as string, m]));
   const tasks: TaskView[] = (manifest?.tasks ?? []).map((task) => {
@@ -122,7 +142,7 @@ export async function runDetail(orchestrator: Orchestrator, runId: string): Prom
     tasks,
     attempts: attempts.map(attemptView),
     entities: entityCounts(run),
-    quarantine: { total: run.summary?.quarantined ?? quarantine.length, lines: quarantine },
-    log: runLog(run, attempts, recorded),
+    quarantine: { total: run.summary?.quarantined ?? quarantine.lines.length, lines: quarantine.lines },
+    log: runLog(run, attempts, recorded, quarantine.note ? [quarantine.note] : []),
   };
 }
