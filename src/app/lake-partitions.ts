@@ -5,7 +5,7 @@
  * from listing the lake itself (folder or bucket); rows from the run on this state that published
  * the file, when there is one.
  */
-import { parseLocation } from '../storage/location.js';
+import { formatLocation, parseLocation } from '../storage/location.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
 import type { LakeView, PartitionView } from './api-views.js';
 import type { Orchestrator } from './orchestrator.js';
@@ -15,16 +15,19 @@ export const SMALL_FILE_BYTES = 8 * 1024 * 1024;
 
 const PARTITION = /^([^/]+)\/date=([^/]+)\/hour=([^/]+)\/[^/]+$/;
 
-function kilobytes(bytes: number): string {
+function readableSize(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export async function lakePartitions(orchestrator: Orchestrator, lake: string): Promise<LakeView> {
-  const store = await openObjectStore(parseLocation(lake, 'lake'));
+export async function lakePartitions(orchestrator: Orchestrator, lakeAsWritten: string): Promise<LakeView> {
+  const config = parseLocation(lakeAsWritten, 'lake');
+  // Runs record the lake as formatLocation writes it (`lake/` and `./lake` are the same lake).
+  const lake = formatLocation(config);
+  const store = await openObjectStore(config);
   // Rows per file as the newest successful run that wrote it counted them.
-  const rowsOf = new Map<string, number>();
+  const rowsOf = new Map<string, { rows: number; bytes: number }>();
   for (const run of await orchestrator.state.runs.list({ lake, status: 'success' })) {
-    for (const output of run.summary?.outputs ?? []) if (!rowsOf.has(output.key)) rowsOf.set(output.key, output.rows);
+    for (const output of run.summary?.outputs ?? []) if (!rowsOf.has(output.key)) rowsOf.set(output.key, { rows: output.rows, bytes: output.bytes });
   }
   const partitions = new Map<string, { entity: string; date: string; hour: string; files: number; bytes: number; rows: number | null }>();
   for await (const object of store.list()) {
@@ -34,7 +37,9 @@ export async function lakePartitions(orchestrator: Orchestrator, lake: string): 
     const [, entity, date, hour] = m as unknown as [string, string, string, string];
     const key = `${entity}/date=${date}/hour=${hour}`;
     const partition = partitions.get(key) ?? { entity, date, hour, files: 0, bytes: 0, rows: 0 };
-    const rows = rowsOf.get(object.key);
+    const written = rowsOf.get(object.key);
+    // Another size than the run wrote: someone replaced the file since, its rows are unknown.
+    const rows = written?.bytes === object.size ? written.rows : undefined;
     partitions.set(key, {
       ...partition,
       files: partition.files + 1,
@@ -53,7 +58,7 @@ export async function lakePartitions(orchestrator: Orchestrator, lake: string): 
       rows: p.rows,
       bytes: p.bytes,
       ...(p.files > 1 && average < SMALL_FILE_BYTES
-        ? { warning: `${p.files} files averaging ${kilobytes(average)}: small files slow every query; a rerun of the hour merges them` }
+        ? { warning: `${p.files} files averaging ${readableSize(average)}: small files slow every query; a rerun of the hour merges them` }
         : {}),
     };
     entities.set(p.entity, [...(entities.get(p.entity) ?? []), view]);
