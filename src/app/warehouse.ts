@@ -180,7 +180,7 @@ export async function operatingPeriods(stateDir: string): Promise<PeriodList['pe
 }
 
 /** Each vehicle's positions inside the period, in time order, as [lng, lat]: what the UI draws. */
-export async function vehicleTracks(stateDir: string, periodId: string): Promise<TracksView> {
+export async function vehicleTracks(stateDir: string, periodId: string, maxPoints = MAX_TRACK_POINTS): Promise<TracksView> {
   const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
   try {
     const period = quoted(periodId);
@@ -192,14 +192,19 @@ export async function vehicleTracks(stateDir: string, periodId: string): Promise
          SELECT v.vehicle_id, f.location_at, f.lng, f.lat,
                 row_number() OVER (PARTITION BY f.vehicle_key ORDER BY f.location_at, f.lat, f.lng) AS n,
                 count(*) OVER (PARTITION BY f.vehicle_key) AS of_vehicle,
-                count(*) OVER () AS of_all
+                count(*) OVER () AS of_all,
+                count(DISTINCT f.vehicle_key) OVER () AS vehicles
          FROM fact_vehicle_location AS f
          JOIN p ON f.location_at BETWEEN p.start_at AND p.finish_at
          JOIN dim_vehicle AS v USING (vehicle_key)
        )
+       -- Every step-th point of each vehicle, and its last: at most of_all / step + 2 per vehicle,
+       -- so the step leaves room for two extra points per vehicle within the cap.
        SELECT vehicle_id, lng, lat FROM points
-       WHERE (n - 1) % CAST(ceil(of_all / ${MAX_TRACK_POINTS}) AS BIGINT) = 0 OR n = of_vehicle
-       ORDER BY vehicle_id, location_at, lat, lng`,
+       WHERE (n - 1) % CAST(ceil(of_all / greatest(${maxPoints} - 2 * vehicles, 1)) AS BIGINT) = 0 OR n = of_vehicle
+       ORDER BY vehicle_id, location_at, lat, lng
+       -- More vehicles than half the cap: their first and last points alone would pass it.
+       LIMIT ${maxPoints}`,
     );
     const vehicles = new Map<string, [number, number][]>();
     for (const row of rows) {

@@ -92,7 +92,7 @@ export async function openWarehouseReader(stateDir: string): Promise<WarehouseRe
         const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
         return { columns: reader.columnNames(), rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
       } catch (err) {
-        if (timedOut) throw refused(`it ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+        if (timedOut) throw refused(`it ran longer than ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} and was stopped`);
         throw refused(oneLine(err));
       } finally {
         clearTimeout(timer);
