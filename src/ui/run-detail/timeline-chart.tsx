@@ -51,6 +51,11 @@ export function TimelineChart({ runId, status }: { runId: string; status: RunSta
       {status !== 'success' && <p class="muted">The timeline is drawn once the run has succeeded.</p>}
       <ErrorNote error={timeline.error} testid="timeline-error" />
       {timeline.data && timeline.data.minutes.length === 0 && <p class="muted">The run wrote no events.</p>}
+      {timeline.data?.omitted ? (
+        <p class="muted" data-testid="timeline-omitted">
+          {timeline.data.omitted.toLocaleString('en-US')} event(s) more than 12 hours from the run's middle event are left off the chart.
+        </p>
+      ) : null}
       {config && timeline.data && timeline.data.minutes.length > 0 && <ChartCanvas config={config} label="events per minute per entity" testid="timeline-chart" />}
     </section>
   );
