@@ -2,13 +2,16 @@
  * Runs asked for through the HTTP API (trigger, rerun, backfill, dead-letter replay). Under
  * `eventlake up` the scheduler's workers run whatever is queued. Under `eventlake serve` this
  * process works on the runs asked of it, unless a scheduler is live on the state: the rule of
- * `eventlake trigger`, so a run asked for is never left queued with nobody to run it.
+ * `eventlake trigger`. While no scheduler is live it also takes on its lake's runs left queued
+ * (a stopped serve's, a stopped up's) and running runs whose process died, so a run asked for
+ * is never left with nobody to run it.
  */
 import type { EngineObserver } from '../orchestration/run-engine.js';
 import type { RunRecord, RunTrigger } from '../orchestration/run-store.js';
 import type { Orchestrator, RunTarget } from './orchestrator.js';
 import { replayDeadLetter, type ReplayResult } from './replay-dead-letter.js';
 import { checkTarget } from './run-hour.js';
+import { isOrphaned } from './run-view.js';
 
 export interface Submitted {
   readonly run: RunRecord;
@@ -46,11 +49,22 @@ export class RequestedRuns {
     for (const id of ids) if (!this.ids.includes(id)) this.ids.push(id);
   }
 
-  /** `serve`'s work: the runs asked of it, until the orchestrator is stopped. */
-  work(options: { readonly maxRunning: number; readonly observer?: EngineObserver }): Promise<void> {
+  /** The lake's runs nobody works on: queued, or running for a process that is gone. */
+  private async adoptWaiting(): Promise<void> {
+    if (!this.worksOnRequests || (await this.orchestrator.schedulerRunning())) return;
+    const { runs } = this.orchestrator.state;
+    const lake = this.target.lake;
+    const waiting = [...(await runs.list({ lake, status: 'queued' })), ...(await runs.list({ lake, status: 'running' })).filter(isOrphaned)];
+    for (const run of waiting) if (!this.ids.includes(run.id)) this.ids.push(run.id);
+  }
+
+  /** `serve`'s work: the runs asked of it and those left waiting, until the orchestrator is stopped. */
+  async work(options: { readonly maxRunning: number; readonly observer?: EngineObserver }): Promise<void> {
+    await this.adoptWaiting();
     return this.orchestrator.work({ ids: this.ids, maxRunning: options.maxRunning }, async () => false, {
       retryRuns: false,
       ...(options.observer ? { observer: options.observer } : {}),
+      onTick: () => this.adoptWaiting(),
     });
   }
 }

@@ -90,8 +90,9 @@ export async function avgDistance(stateDir: string, periodId?: string): Promise<
   }
 }
 
-/** The most rows a query answers (the API and the UI show them all), and how long it may run. */
+/** The most rows a query answers (the API and the UI show them all), their size as text, and how long it may run. */
 export const SQL_MAX_ROWS = 1000;
+export const SQL_MAX_BYTES = 16 * 1024 * 1024;
 export const SQL_TIMEOUT_MS = 30_000;
 
 export interface SqlResult extends ReadAnswer {
@@ -99,11 +100,11 @@ export interface SqlResult extends ReadAnswer {
 }
 
 /** A person's read-only query; DuckDB itself refuses writes and files outside the lake. */
-export async function querySql(stateDir: string, sql: string, maxRows = SQL_MAX_ROWS): Promise<SqlResult> {
+export async function querySql(stateDir: string, sql: string, limits: { maxRows: number; maxBytes: number } = { maxRows: SQL_MAX_ROWS, maxBytes: SQL_MAX_BYTES }): Promise<SqlResult> {
   const started = performance.now();
   const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
   try {
-    const answer = await reader.read(sql, { maxRows, timeoutMs: SQL_TIMEOUT_MS });
+    const answer = await reader.read(sql, { ...limits, timeoutMs: SQL_TIMEOUT_MS });
     return { ...answer, ms: Math.round(performance.now() - started) };
   } finally {
     reader.close();

@@ -144,8 +144,8 @@ export function sqlCommand(global: () => GlobalOptions): Command {
     .argument('<query>', 'the SQL to run')
     .action(async (sql: string) => {
       const settings = await loadSettings(global());
-      // The command line prints every row, as the DuckDB CLI does; the API stops at SQL_MAX_ROWS.
-      const result = await querySql(settings.orchestrator.state, sql, Number.MAX_SAFE_INTEGER - 1);
+      // The command line prints every row, as the DuckDB CLI does; the API stops at SQL_MAX_ROWS and SQL_MAX_BYTES.
+      const result = await querySql(settings.orchestrator.state, sql, { maxRows: Number.MAX_SAFE_INTEGER - 1, maxBytes: Number.POSITIVE_INFINITY });
       printResult(global(), result.rows, () =>
         [result.columns.join('\t'), ...result.rows.map((r) => result.columns.map((c) => (r[c] === null ? 'NULL' : String(r[c]))).join('\t'))].join('\n'),
       );

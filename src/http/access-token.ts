@@ -36,3 +36,10 @@ export function sameSecret(given: string, expected: string): boolean {
   const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+/** A wrong token costs this long, at login and on every API call alike: guessing stays slow. */
+export const WRONG_TOKEN_DELAY_MS = 500;
+
+export function wrongTokenPause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, WRONG_TOKEN_DELAY_MS));
+}

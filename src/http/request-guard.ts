@@ -10,7 +10,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { isLoopback, sameSecret, SESSION_COOKIE, sessionValue } from './access-token.js';
+import { isLoopback, sameSecret, SESSION_COOKIE, sessionValue, wrongTokenPause } from './access-token.js';
 import { HttpError } from './http-error.js';
 
 export interface GuardOptions {
@@ -56,7 +56,11 @@ export function requestGuard(options: GuardOptions): MiddlewareHandler {
     }
     const path = c.req.path;
     if (options.token !== undefined && path.startsWith('/api/') && path !== '/api/login') {
-      if (!authorized(c.req.header('authorization'), getCookie(c, SESSION_COOKIE), options.token)) {
+      const bearer = c.req.header('authorization');
+      const cookie = getCookie(c, SESSION_COOKIE);
+      if (!authorized(bearer, cookie, options.token)) {
+        // A credential that is wrong (not one that is missing: the UI's first call) costs time.
+        if (bearer !== undefined || cookie !== undefined) await wrongTokenPause();
         c.header('WWW-Authenticate', 'Bearer realm="eventlake"');
         throw new HttpError(401, 'this server needs its token: send Authorization: Bearer <EVENTLAKE_TOKEN>, or log in at /');
       }

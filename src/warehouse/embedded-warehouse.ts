@@ -42,8 +42,11 @@ export interface WarehouseReader {
   query(sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }>;
   /** Refuses, in one sentence, anything but one statement DuckDB's parser calls a SELECT. */
   checkReadOnly(sql: string): Promise<void>;
-  /** A person's query: checked as above, stopped after `timeoutMs`, at most `maxRows` rows read. */
-  read(sql: string, options: { readonly maxRows: number; readonly timeoutMs: number }): Promise<ReadAnswer>;
+  /**
+   * A person's query: checked as above, stopped after `timeoutMs`, at most `maxRows` rows read,
+   * refused when those rows as text pass `maxBytes` (Infinity: not sized).
+   */
+  read(sql: string, options: { readonly maxRows: number; readonly timeoutMs: number; readonly maxBytes: number }): Promise<ReadAnswer>;
   close(): void;
 }
 

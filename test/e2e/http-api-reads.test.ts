@@ -92,6 +92,26 @@ describe('the warehouse through the API', () => {
     expect(many.json.truncated).toBe(true);
   });
 
+  it('refuses an answer too big to hold, and keeps serving', async () => {
+    const big = await ask(served.url, '/api/sql', { body: { sql: "SELECT repeat('x', 100000) AS s FROM range(1000)" } });
+    expect(big.status).toBe(400);
+    expect(big.json.error).toMatch(/^the warehouse refused the query: its answer would be about 95 MB, more than the 16 MB it may be/);
+    expect((await ask(served.url, '/api/health')).status).toBe(200);
+    // Below the cap, long values come back whole.
+    const fits = await ask(served.url, '/api/sql', { body: { sql: "SELECT repeat('x', 100000) AS s FROM range(10);" } });
+    expect(fits.json.rows.map((r: { s: string }) => r.s.length)).toEqual(Array(10).fill(100000));
+  });
+
+  it('answers one console query at a time (503 while busy)', async () => {
+    const slow = ask(served.url, '/api/sql', { body: { sql: 'SELECT sum(hash(i)) AS s FROM range(3000000000) t(i)' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const busy = await ask(served.url, '/api/sql', { body: { sql: 'SELECT 1 AS one' } });
+    expect(busy.status).toBe(503);
+    expect(busy.json.error).toMatch(/answering another query/);
+    await slow;
+    expect((await ask(served.url, '/api/sql', { body: { sql: 'SELECT 1 AS one' } })).status).toBe(200);
+  });
+
   it('adds the explain report on request', async () => {
     const { json } = await ask(served.url, '/api/sql', { body: { sql: "SELECT vehicle_id, lat FROM lake.vehicle WHERE date = DATE '2019-06-01' AND hour = 15", explain: true } });
     expect(json.explain).toMatchObject({ files_read: 1, files_total: expect.any(Number), partitions_read: 1 });

@@ -77,6 +77,8 @@ describe('the runs API', () => {
       ['/api/runs', { body: '{"hour"', headers: { 'content-type': 'application/json' } }, 400, /not JSON/],
       ['/api/runs', { body: { hour: '2019-06-01T99' } }, 400, /hour: must be an hour like 2019-06-01T15 \(got "2019-06-01T99"\)/],
       ['/api/runs', { body: { hour: 15 } }, 400, /hour: must be an hour/],
+      ['/api/runs', { body: { hour: '9999-12-31T23' } }, 400, /hour: must be an hour that has begun \(got 9999-12-31T23/],
+      ['/api/runs', { body: { from: '2019-06-01T00', to: '2999-01-01T00' } }, 400, /to: must be an hour that has begun/],
       ['/api/runs', { body: { hour: SAMPLE_HOUR, drop: 'table' } }, 400, /must be \{"hour"/],
       ['/api/runs', { body: { from: '2019-06-01T15' } }, 400, /must be \{"hour"/],
       ['/api/runs', { body: { hour: SAMPLE_HOUR, from: SAMPLE_HOUR, to: SAMPLE_HOUR } }, 400, /must be \{"hour"/],
@@ -137,6 +139,22 @@ describe('the dead-letter API', () => {
     const again = await ask(second.url, `/api/dlq/${letter.id as number}/replay`, { body: {} });
     expect(again.status).toBe(409);
     expect(again.json.error).toMatch(/already replayed/);
+  });
+});
+
+describe('runs nobody works on', () => {
+  it('are taken on by serve: a queued run and a running run whose serve was killed', async () => {
+    const first = await serve('serve', { EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS: '1', EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '60000' });
+    const held = (await ask(first.url, '/api/runs', { body: { hour: SAMPLE_HOUR } })).json.id as string;
+    await waitFor('the first run to start', async () => (await ask(first.url, '/api/runs')).json.runs.find((r: { id: string }) => r.id === held)?.status === 'running');
+    const waiting = (await ask(first.url, '/api/runs', { body: { hour: '2019-06-01T14' } })).json.id as string;
+    first.running.child.kill('SIGKILL');
+    await first.running.exited;
+
+    const next = await serve('serve', {}, first);
+    expect((await ask(next.url, '/api/health')).json.scheduler).toBe(false);
+    expect(await runEnded(next.url, held)).toMatchObject({ status: 'success', events: { vehicle: 35349 } });
+    expect(await runEnded(next.url, waiting)).toMatchObject({ status: 'failed', error: expect.stringMatching(/no source objects/) });
   });
 });
 

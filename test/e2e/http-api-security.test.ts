@@ -82,7 +82,10 @@ describe('the token on loopback', () => {
       expect(answer.json.error).toMatch(/needs its token/);
     }
     expect((await ask(url, '/api/runs', { body: { hour: SAMPLE_HOUR } })).status).toBe(401);
+    const guessed = performance.now();
     expect((await ask(url, '/api/health', { headers: { authorization: 'Bearer tok-12' } })).status).toBe(401);
+    // A wrong token is answered after a pause, so guessing is slow; a missing one is not.
+    expect(performance.now() - guessed).toBeGreaterThanOrEqual(450);
     expect((await ask(url, '/api/health', { headers: { authorization: 'Basic tok-123' } })).status).toBe(401);
     expect((await ask(url, '/api/health', { headers: { authorization: 'Bearer tok-123' } })).status).toBe(200);
     expect((await ask(url, '/')).status).not.toBe(401);

@@ -114,11 +114,11 @@ describe('the SQL console', () => {
     const reader = await (await openEmbeddedWarehouse()).openReader(state);
     try {
       const started = Date.now();
-      await expect(reader.read('SELECT sum(hash(i)) AS s FROM range(100000000000) t(i)', { maxRows: 10, timeoutMs: 300 })).rejects.toThrow(
+      await expect(reader.read('SELECT sum(hash(i)) AS s FROM range(100000000000) t(i)', { maxRows: 10, timeoutMs: 300, maxBytes: Number.POSITIVE_INFINITY })).rejects.toThrow(
         new UserError('the warehouse refused the query: it ran longer than 300 ms and was stopped'),
       );
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect((await reader.read('SELECT count(*) AS n FROM dim_vehicle', { maxRows: 10, timeoutMs: 5_000 })).rows).toEqual([{ n: '30' }]);
+      expect((await reader.read('SELECT count(*) AS n FROM dim_vehicle', { maxRows: 10, timeoutMs: 5_000, maxBytes: 1024 })).rows).toEqual([{ n: '30' }]);
     } finally {
       reader.close();
     }

@@ -2,12 +2,9 @@
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import * as z from 'zod';
-import { sameSecret, SESSION_COOKIE, sessionValue } from '../access-token.js';
+import { sameSecret, SESSION_COOKIE, sessionValue, wrongTokenPause } from '../access-token.js';
 import { HttpError } from '../http-error.js';
 import { jsonBody } from '../json-body.js';
-
-/** A wrong token costs this long: guessing stays slow. */
-const WRONG_TOKEN_DELAY_MS = 500;
 
 const loginBody = z.strictObject({ token: z.string({ error: 'must be the token, as text' }).min(1, { error: 'must not be empty' }) });
 
@@ -17,7 +14,7 @@ export function loginRoutes(token: string | undefined): Hono {
     const body = await jsonBody(c, loginBody, '{"token": "…"}');
     if (token === undefined) throw new HttpError(409, 'this server has no token to log in with (EVENTLAKE_TOKEN is not set): no login is needed');
     if (!sameSecret(body.token, token)) {
-      await new Promise((resolve) => setTimeout(resolve, WRONG_TOKEN_DELAY_MS));
+      await wrongTokenPause();
       throw new HttpError(401, 'that is not the token this server was started with');
     }
     setCookie(c, SESSION_COOKIE, sessionValue(token), { httpOnly: true, sameSite: 'Strict', path: '/' });

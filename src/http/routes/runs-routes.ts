@@ -14,12 +14,18 @@ import { HttpError } from '../http-error.js';
 import { jsonBody } from '../json-body.js';
 
 const MAX_LIST = 1000;
+const DAY_MS = 86_400_000;
 const ACTIVE = new Set<RunStatus>(['queued', 'running']);
 
 const hour = z.string({ error: 'must be an hour like 2019-06-01T15' }).transform((text, ctx) => {
   const parsed = parseHour(text);
   if (!parsed) {
     ctx.addIssue({ code: 'custom', message: `must be an hour like 2019-06-01T15 (got ${JSON.stringify(text.slice(0, 40))})` });
+    return z.NEVER;
+  }
+  // Counted in UTC with a day's margin: whatever the source's zone, such an hour has not begun.
+  if (Date.parse(`${parsed.label}:00:00Z`) > Date.now() + DAY_MS) {
+    ctx.addIssue({ code: 'custom', message: `must be an hour that has begun (got ${parsed.label}: no file of it can have arrived)` });
     return z.NEVER;
   }
   return parsed.label;

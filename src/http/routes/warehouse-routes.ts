@@ -30,11 +30,20 @@ export function warehouseRoutes(api: ApiContext): Hono {
   const app = new Hono();
   const stateDir = api.orchestrator.stateDir;
 
+  // One console query at a time: DuckDB answers on Node's thread pool, which the runs' file
+  // reads share, and a function DuckDB cannot interrupt may outlast the time limit.
+  let querying = false;
   app.post('/sql', async (c) => {
     const body = await jsonBody(c, sqlBody, '{"sql": "SELECT …", "explain": false}');
-    const result = await fromWarehouse(() => querySql(stateDir, body.sql));
-    const explain = body.explain ? await fromWarehouse(() => explainQuery(stateDir, body.sql)) : undefined;
-    return c.json({ ...result, ...(explain ? { explain } : {}) } satisfies SqlAnswer);
+    if (querying) throw new HttpError(503, 'the SQL console is answering another query: try again when it is done');
+    querying = true;
+    try {
+      const result = await fromWarehouse(() => querySql(stateDir, body.sql));
+      const explain = body.explain ? await fromWarehouse(() => explainQuery(stateDir, body.sql)) : undefined;
+      return c.json({ ...result, ...(explain ? { explain } : {}) } satisfies SqlAnswer);
+    } finally {
+      querying = false;
+    }
   });
 
   app.get('/warehouse/avg-distance', async (c) => c.json({ periods: await fromWarehouse(() => avgDistance(stateDir)) } satisfies AvgDistanceView));

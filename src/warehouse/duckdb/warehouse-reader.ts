@@ -67,6 +67,35 @@ export async function openWarehouseReader(stateDir: string): Promise<WarehouseRe
     return prepared;
   };
 
+  /**
+   * Refuses an answer whose first `maxRows + 1` rows, as text, pass `maxBytes`. The person's
+   * SELECT becomes a subquery; the wrapped text is itself checked to be one SELECT. A statement
+   * that cannot be a subquery (PRAGMA show_tables and its kind) answers small and is not sized.
+   */
+  const checkAnswerSize = async (sql: string, maxRows: number, maxBytes: number): Promise<void> => {
+    const body = sql.trim().replace(/;\s*$/, '');
+    let sizing: DuckDBPreparedStatement;
+    try {
+      sizing = await prepareSelect(
+        `SELECT coalesce(sum(strlen(CAST(answer AS VARCHAR))), 0) AS bytes FROM (SELECT * FROM (\n${body}\n) LIMIT ${maxRows + 1}) AS answer`,
+      );
+    } catch (err) {
+      // Only what cannot be a subquery goes unsized; any other failure is the query's own.
+      if (err instanceof UserError && /: Parser Error/.test(err.message)) return;
+      throw err;
+    }
+    try {
+      const [row] = (await sizing.runAndReadAll()).getRowObjectsJson();
+      const bytes = Number(row?.['bytes'] ?? 0);
+      if (bytes > maxBytes) {
+        const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(0)} MB`;
+        throw refused(`its answer would be about ${mb(bytes)}, more than the ${mb(maxBytes)} it may be: ask for fewer rows, fewer columns or shorter values`);
+      }
+    } finally {
+      sizing.destroySync();
+    }
+  };
+
   return {
     async query(sql) {
       try {
@@ -79,7 +108,7 @@ export async function openWarehouseReader(stateDir: string): Promise<WarehouseRe
     async checkReadOnly(sql) {
       (await prepareSelect(sql)).destroySync();
     },
-    async read(sql, { maxRows, timeoutMs }) {
+    async read(sql, { maxRows, timeoutMs, maxBytes }) {
       const prepared = await prepareSelect(sql);
       let timedOut = false;
       const timer = setTimeout(() => {
@@ -87,12 +116,16 @@ export async function openWarehouseReader(stateDir: string): Promise<WarehouseRe
         connection.interrupt();
       }, timeoutMs);
       try {
+        // The rows asked for are sized by DuckDB first: turned into JavaScript strings, an answer
+        // of a few huge values would take the whole process down (one query, five gigabytes).
+        if (Number.isFinite(maxBytes)) await checkAnswerSize(sql, maxRows, maxBytes);
         // One row past the cap tells whether there were more, without reading them all.
         const reader = await prepared.streamAndReadUntil(maxRows + 1);
         const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
         return { columns: reader.columnNames(), rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
       } catch (err) {
         if (timedOut) throw refused(`it ran longer than ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} and was stopped`);
+        if (err instanceof UserError) throw err;
         throw refused(oneLine(err));
       } finally {
         clearTimeout(timer);
