@@ -33,9 +33,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   // The AWS SDK warns on Node 20 that its releases after January 2027 need Node 22; the versions
   // are pinned in package-lock.json (README, "AWS"), so the nine lines would only be noise.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  // DuckDB, file reads and gzip share Node's thread pool (4 threads by default): a slow warehouse
-  // query beside a run would otherwise hold the run's reads. Read when the pool first starts.
-  process.env['UV_THREADPOOL_SIZE'] ??= '16';
   // A reader that stops early (`| head`) is not an error of ours: the work is done by then.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
