@@ -1,20 +1,13 @@
 /** How runs that ended (or were queued) are shown, for trigger, backfill, resume and replay. */
-import { isOrphaned as orphaned } from '../app/run-view.js';
+import { isOrphaned as orphaned, runView } from '../app/run-view.js';
 import type { RunRecord } from '../orchestration/run-store.js';
 import { formatCount } from './format-figures.js';
 
+/** A run for --json output: the API's view without its timestamps and task counts. */
 export function runJson(run: RunRecord): Record<string, unknown> {
-  return {
-    id: run.id,
-    hour: run.hour,
-    status: run.status,
-    trigger: run.trigger,
-    attempt: run.attempt,
-    ...(run.error === undefined ? {} : { error: run.error }),
-    ...(run.summary ? { events: run.summary.events, quarantined: run.summary.quarantined, seconds: Number(run.summary.seconds.toFixed(3)) } : {}),
-    ...(run.poorQuality ? { poorQuality: true } : {}),
-    ...(orphaned(run) ? { orphaned: true } : {}),
-  };
+  const json: Record<string, unknown> = { ...runView(run) };
+  for (const key of ['queuedAt', 'startedAt', 'finishedAt', 'tasks']) delete json[key];
+  return json;
 }
 
 export function describeRun(run: RunRecord): string {

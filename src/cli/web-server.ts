@@ -8,7 +8,8 @@ import type { Orchestrator } from '../app/orchestrator.js';
 import type { RequestedRuns } from '../app/requested-runs.js';
 import type { WarehouseRefresher } from '../app/warehouse-refresher.js';
 import { packageVersion } from '../config/package-root.js';
-import { serverToken, startHttpServer, type RunningServer, type ServerAddress } from '../http/http-server.js';
+import { requiredToken } from '../http/access-token.js';
+import type { RunningServer, ServerAddress } from '../http/http-server.js';
 import { openDebugLog, type GlobalOptions } from './cli-context.js';
 import type { Settings } from './settings.js';
 import { positiveInteger } from './shared-options.js';
@@ -38,7 +39,7 @@ export interface WebServer {
 /** The address and token, refused at once (one sentence) when the address needs a token and has none. */
 export function webServer(settings: Settings, flags: ServerFlags): WebServer {
   const address = { host: flags.host ?? settings.config.server.host, port: flags.port ?? settings.config.server.port };
-  return { address, token: serverToken(address) };
+  return { address, token: requiredToken(address.host, process.env) };
 }
 
 export async function startWebServer(
@@ -47,6 +48,8 @@ export async function startWebServer(
   global: GlobalOptions,
   parts: { mode: 'up' | 'serve'; orchestrator: Orchestrator; requested: RequestedRuns; warehouse: WarehouseRefresher },
 ): Promise<RunningServer> {
+  // Loaded when a server starts: `run` and the other commands do not pay for Hono at start-up.
+  const { startHttpServer } = await import('../http/http-server.js');
   const server = await startHttpServer({
     address: web.address,
     token: web.token,

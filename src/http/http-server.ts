@@ -4,7 +4,6 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { UserError } from '../errors/user-error.js';
-import { requiredToken } from './access-token.js';
 import type { ApiContext } from './api-context.js';
 import { apiApp } from './api-app.js';
 import { loadUiAssets } from './ui-assets.js';
@@ -18,11 +17,6 @@ export interface ServerAddress {
 export interface RunningServer {
   readonly url: string;
   close(): Promise<void>;
-}
-
-/** Checks the token rule before anything starts: binding beyond loopback without one is refused. */
-export function serverToken(address: ServerAddress, env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
-  return requiredToken(address.host, env);
 }
 
 function urlOf(host: string, port: number): string {
