@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../src/events/entity-registry.js';
 import type { Entity } from '../../src/events/entity.js';
 import type { WrittenFile } from '../../src/formats/lake-format.js';
 import { ROW_GROUP_ROWS, writeParquetParts } from '../../src/formats/parquet/duckdb-parquet-writer.js';
+import { csvString } from '../../src/formats/parquet/typed-csv-writer.js';
 import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
 import { query, tempDir } from '../helpers/fixtures.js';
 
@@ -22,9 +23,9 @@ function vehicleEntity(): Entity {
   return entity;
 }
 
-/** One staged vehicle row in the typed-CSV layout: the entity's columns, object index, line. */
+/** One staged vehicle row in the typed-CSV layout: the entity's columns, object key, line. */
 function csvRow(vehicleId: string, objectIndex: number, line: number): string {
-  return `update,${AT},org,${vehicleId},52.5,13.4,${AT},${objectIndex},${line}\n`;
+  return `update,${AT},org,${vehicleId},52.5,13.4,${AT},${csvString(KEYS[objectIndex] as string)},${line}\n`;
 }
 
 async function stage(dir: string, name: string, rows: string[]): Promise<WrittenFile> {

@@ -65,7 +65,7 @@ describe('TypedCsvWriter', () => {
     const minus = await stage([['update', AT_MS, 'org', 'v', -0, 13.4, null]]);
     const [file] = await minus.writer.close();
     expect(file?.negativeZero).toBe(true);
-    expect(await readFile(file?.path ?? '', 'utf8')).toBe(`update,${AT},org,v,-0,13.4,,0,1\n`);
+    expect(await readFile(file?.path ?? '', 'utf8')).toBe(`update,${AT},org,v,-0,13.4,,k,1\n`);
   });
 });
 

@@ -4,20 +4,17 @@
  * are ISO-8601 text ending in Z, which DuckDB reads exactly.
  *
  * Rows come out in source order by construction: the staged files are read in list order
- * (which is source order), the object key is looked up by index in a list (a join would not
- * keep order), and DuckDB runs on one thread, so rows, row groups and file rotation happen in
+ * (which is source order), each row carries its object's key, and DuckDB runs on one thread, so rows, row groups and file rotation happen in
  * one fixed sequence and the same input gives the same bytes. Measured on the 1,000-vehicle
  * hour (see README, Performance): two threads with FILE_SIZE_BYTES reorder rows across files;
  * two threads writing one ordered file are slower than this one thread.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column } from '../../events/entity.js';
 import { openDuckDb, sqlString } from '../../duckdb/open-duckdb.js';
 import type { FinishOptions, PartFile } from '../lake-format.js';
 import { partFileName } from '../../pipeline/lake-layout.js';
-import { csvString } from './typed-csv-writer.js';
 
 /**
  * Rows per row group: DuckDB's default, stated because a file can only end on a row-group
@@ -34,14 +31,12 @@ function quoteIdent(name: string): string {
 }
 
 function selectList(columns: readonly Column[]): string {
-  const fields = columns.map((c) => quoteIdent(c.name));
-  // DuckDB lists are 1-based; the staged index is 0-based.
-  return [...fields, "getvariable('object_keys')[source_object_index + 1] AS source_object", 'source_line'].join(', ');
+  return [...columns.map((c) => quoteIdent(c.name)), 'source_object', 'source_line'].join(', ');
 }
 
 function csvColumns(columns: readonly Column[]): string {
   const entries = columns.map((c) => `${sqlString(c.name)}: '${CSV_TYPE[c.type]}'`);
-  entries.push(`'source_object_index': 'INTEGER'`, `'source_line': 'BIGINT'`);
+  entries.push(`'source_object': 'VARCHAR'`, `'source_line': 'BIGINT'`);
   return `{${entries.join(', ')}}`;
 }
 
@@ -52,17 +47,6 @@ const CSV_OPTIONS = "header = false, auto_detect = false, delim = ',', quote = '
  * failed at 256 KiB); rows stay under ~1 MiB because longer source lines are quarantined.
  */
 const ROWS_CSV_OPTIONS = `${CSV_OPTIONS}, buffer_size = ${4 * 1024 * 1024}`;
-
-/** The run's object keys as one DuckDB list, built once, indexed by each row. */
-async function loadObjectKeys(db: DuckDBConnection, objectKeys: readonly string[], scratchDir: string, entity: string): Promise<void> {
-  // Through a file rather than a literal: the SQL stays small however many objects the hour has.
-  const objectsCsv = join(scratchDir, `${entity}-objects.csv`);
-  await writeFile(objectsCsv, objectKeys.map((key, i) => `${i},${csvString(key)}\n`).join(''));
-  await db.run(
-    `SET VARIABLE object_keys = (SELECT coalesce(list(source_object ORDER BY source_object_index), []) ` +
-      `FROM read_csv(${sqlString(objectsCsv)}, ${CSV_OPTIONS}, columns = {'source_object_index': 'INTEGER', 'source_object': 'VARCHAR'}))`,
-  );
-}
 
 interface CopiedFile {
   readonly path: string;
@@ -78,7 +62,7 @@ function fileIndex(path: string): number {
 }
 
 export async function writeParquetParts(options: FinishOptions): Promise<PartFile[]> {
-  const { entity, written, objectKeys, partitionDir, scratchDir, codec, targetFileBytes } = options;
+  const { entity, written, partitionDir, scratchDir, codec, targetFileBytes } = options;
   // DuckDB's Parquet dictionary compares doubles with ==, so -0 and +0 in one column chunk become
   // whichever came first (duckdb/duckdb#25781). Without dictionaries every value is kept, at a
   // few percent of size, so only an hour that holds a -0 pays for it.
@@ -95,7 +79,6 @@ export async function writeParquetParts(options: FinishOptions): Promise<PartFil
     // One thread: a single fixed sequence by construction (rows, row groups, file rotation),
     // not by DuckDB's order-keeping machinery, which FILE_SIZE_BYTES does not use.
     await db.run('SET threads = 1');
-    await loadObjectKeys(db, objectKeys, scratchDir, entity.name);
     const files = `[${written.map((w) => sqlString(w.path)).join(', ')}]`;
     const rowsSql = `SELECT ${selectList(entity.columns)} FROM read_csv(${files}, ${ROWS_CSV_OPTIONS}, columns = ${csvColumns(entity.columns)})`;
     // One pass: DuckDB starts the next file once one passes the target (checked after each
