@@ -1,7 +1,7 @@
 /** The object-store port on a local folder: the embedded default. */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, createWriteStream, readFileSync, type Dirent } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
