@@ -5,7 +5,7 @@
  * fails at the end of its input (Z_SYNC_FLUSH); the gzip framing (header, CRC-32, length,
  * further members) is checked here, after every decoded byte has been handed over.
  */
-import { constants, crc32, createInflateRaw } from 'node:zlib';
+import { constants, crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 
 /** The message of a gzip object that ends too early, as zlib words it. */
 export const UNEXPECTED_END = 'unexpected end of file';
@@ -208,4 +208,51 @@ class RawInflater {
   close(): void {
     this.zlib.destroy();
   }
+}
+
+/** A whole object inflates to at most this in one go; a bigger one takes the streaming path. */
+const WHOLE_OUTPUT_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * The fast path for a small object read whole: one synchronous inflate on the calling thread
+ * (through the thread pool it cost a queued hop per 64 KiB piece, and half of a worker's time
+ * was spent waiting). Answers only for the common case, a single intact member whose trailer
+ * (CRC-32 and length) matches what was inflated; anything else (several members, a damaged or
+ * cut object, trailing bytes, a bomb) returns undefined and is read by gunzipObject, which
+ * keeps every line it can and says what is wrong.
+ */
+export function gunzipIntact(bytes: Buffer): Buffer | undefined {
+  const start = headerEnd(bytes);
+  if (start === undefined || bytes.length < start + TRAILER_BYTES) return undefined;
+  let output: Buffer;
+  try {
+    output = inflateRawSync(bytes.subarray(start, bytes.length - TRAILER_BYTES), { maxOutputLength: WHOLE_OUTPUT_LIMIT });
+  } catch {
+    return undefined;
+  }
+  const crc = bytes.readUInt32LE(bytes.length - TRAILER_BYTES);
+  const size = bytes.readUInt32LE(bytes.length - 4);
+  if (crc32(output) >>> 0 !== crc || output.length % 2 ** 32 !== size) return undefined;
+  return output;
+}
+
+/** Where a gzip header that readHeader would accept ends, or undefined. */
+function headerEnd(bytes: Buffer): number | undefined {
+  if (bytes.length < 10 || bytes[0] !== ID1 || bytes[1] !== ID2 || bytes[2] !== DEFLATE) return undefined;
+  const flags = bytes[3] as number;
+  // Reserved flags and a header CRC (rare) are left to readHeader's checks.
+  if ((flags & (RESERVED_FLAGS | FHCRC)) !== 0) return undefined;
+  let at = 10;
+  if (flags & FEXTRA) {
+    if (bytes.length < at + 2) return undefined;
+    at += 2 + bytes.readUInt16LE(at);
+  }
+  for (const flag of [FNAME, FCOMMENT]) {
+    if (flags & flag) {
+      const zero = bytes.indexOf(0, at);
+      if (zero < 0) return undefined;
+      at = zero + 1;
+    }
+  }
+  return at <= bytes.length ? at : undefined;
 }

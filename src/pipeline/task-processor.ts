@@ -11,7 +11,7 @@ import type { Entity, FieldSpans, RowValue } from '../events/entity.js';
 import type { EntityRegistry } from '../events/entity-registry.js';
 import type { LakeFormat, PartWriter, WrittenFile } from '../formats/lake-format.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { gunzipObject } from './gzip-reader.js';
+import { gunzipIntact, gunzipObject } from './gzip-reader.js';
 import { taskScratch } from './lake-layout.js';
 import { decodeLine } from './line-decoder.js';
 import { isBlankLine, LineSplitter } from './line-splitter.js';
@@ -160,8 +160,10 @@ export class TaskProcessor {
       splitter.abandon(whole.error.message);
       return 0;
     }
-    if (whole && !gzip) {
-      splitter.push(whole.bytes);
+    // A whole object in one piece: plain, or gzip that inflates intact in one call.
+    const plain = whole && gzip ? gunzipIntact(whole.bytes) : whole?.bytes;
+    if (plain) {
+      splitter.push(plain);
       splitter.end();
       return this.rows - before;
     }

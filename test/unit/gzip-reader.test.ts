@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { constants, crc32, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { gunzipObject } from '../../src/pipeline/gzip-reader.js';
+import { gunzipIntact, gunzipObject } from '../../src/pipeline/gzip-reader.js';
 
 interface Read {
   readonly data: Buffer;
@@ -165,5 +165,47 @@ describe('gunzipObject on damaged input', () => {
       break;
     }
     expect(source.destroyed).toBe(true);
+  });
+});
+
+describe('gunzipIntact (the one-call path for whole objects)', () => {
+  it('inflates an intact single member to the bytes gunzipObject gives, with or without a file name', async () => {
+    const named = Buffer.concat([gz.subarray(0, 3), Buffer.from([0x08]), gz.subarray(4, 10), Buffer.from('hour.json\0'), gz.subarray(10)]);
+    for (const object of [gz, named]) {
+      const whole = gunzipIntact(object);
+      expect(whole?.equals(text)).toBe(true);
+      expectRead({ data: whole ?? Buffer.alloc(0) }, await read(object));
+    }
+    expect(gunzipIntact(gzipSync(Buffer.alloc(0)))?.length).toBe(0);
+  });
+
+  it('leaves every object that is not one intact member to the careful reader', () => {
+    const badCrc = Buffer.from(gz);
+    badCrc.writeUInt32LE((badCrc.readUInt32LE(badCrc.length - 8) ^ 1) >>> 0, badCrc.length - 8);
+    const badLength = Buffer.from(gz);
+    badLength.writeUInt32LE(text.length + 1, badLength.length - 4);
+    const corrupt = Buffer.from(gz);
+    corrupt[Math.floor(corrupt.length / 2)] ^= 0xff;
+    const headerCrc = Buffer.from(gz);
+    headerCrc[3] = 0x02;
+    const reserved = Buffer.from(gz);
+    reserved[3] = 0x20;
+    const cases: Record<string, Buffer> = {
+      'two members': Buffer.concat([gz, gzipSync('more\n')]),
+      'trailing garbage': Buffer.concat([gz, Buffer.from('garbage!')]),
+      'trailing zeros': Buffer.concat([gz, Buffer.alloc(16)]),
+      'cut short': gz.subarray(0, gz.length - 100),
+      'cut in the trailer': gz.subarray(0, gz.length - 3),
+      'bad CRC': badCrc,
+      'bad length': badLength,
+      'corrupt data': corrupt,
+      'header CRC flag': headerCrc,
+      'reserved flag': reserved,
+      'not gzip': text.subarray(0, 1000),
+      empty: Buffer.alloc(0),
+      // 80 MiB of zeros from a small object: past the one-call limit, so streamed in pieces.
+      bomb: gzipSync(Buffer.alloc(80 * 1024 * 1024)),
+    };
+    for (const [label, object] of Object.entries(cases)) expect(gunzipIntact(object), label).toBeUndefined();
   });
 });
