@@ -2,18 +2,22 @@
  * The baseline: DuckDB alone doing the same job on the same input — read the hour's JSON
  * Lines, flatten each entity, write hive-partitioned Parquet. Run as its own process by the
  * benchmark so its time and peak memory are measured the same way as eventlake's.
+ *
+ *   node dist/bench/duckdb-baseline.js <source-dir> <out-dir> [glob]
  */
 import { mkdir } from 'node:fs/promises';
 import { openDuckDb, sqlString } from '../src/duckdb/open-duckdb.js';
 
-const [source, out] = process.argv.slice(2);
-if (!source || !out) throw new Error('usage: duckdb-baseline <source-dir> <out-dir>');
+// The glob under the source folder is a parameter so the gzipped hour can be read as
+// `**/*-events.json.gz`: DuckDB decompresses gzip itself, knowing it from the name.
+const [source, out, glob = '**/*-events.json'] = process.argv.slice(2);
+if (!source || !out) throw new Error('usage: duckdb-baseline <source-dir> <out-dir> [glob]');
 
 await mkdir(out, { recursive: true });
 const db = await openDuckDb();
 const started = performance.now();
 const json =
-  `read_json(${sqlString(`${source}/**/*-events.json`)}, format = 'newline_delimited', filename = true, ` +
+  `read_json(${sqlString(`${source}/${glob}`)}, format = 'newline_delimited', filename = true, ` +
   `columns = {"event": 'VARCHAR', "on": 'VARCHAR', "at": 'TIMESTAMPTZ', "organization_id": 'VARCHAR', ` +
   `"data": 'STRUCT(id VARCHAR, location STRUCT(lat DOUBLE, lng DOUBLE, "at" TIMESTAMPTZ), start TIMESTAMPTZ, finish TIMESTAMPTZ)'})`;
 // The hour comes from the object name, as in eventlake.
