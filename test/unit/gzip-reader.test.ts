@@ -185,7 +185,8 @@ describe('gunzipIntact (the one-call path for whole objects)', () => {
     const badLength = Buffer.from(gz);
     badLength.writeUInt32LE(text.length + 1, badLength.length - 4);
     const corrupt = Buffer.from(gz);
-    corrupt[Math.floor(corrupt.length / 2)] ^= 0xff;
+    const middle = Math.floor(corrupt.length / 2);
+    corrupt[middle] = (corrupt[middle] as number) ^ 0xff;
     const headerCrc = Buffer.from(gz);
     headerCrc[3] = 0x02;
     const reserved = Buffer.from(gz);
