@@ -6,7 +6,8 @@
  *   node dist/bench/duckdb-baseline.js <source-dir> <out-dir> [glob]
  */
 import { mkdir } from 'node:fs/promises';
-import { openDuckDb, sqlString } from '../src/duckdb/open-duckdb.js';
+import { openDuckDb } from '../src/duckdb/open-duckdb.js';
+import { sqlString } from '../src/duckdb/sql-string.js';
 
 // The glob under the source folder is a parameter so the gzipped hour can be read as
 // `**/*-events.json.gz`: DuckDB decompresses gzip itself, knowing it from the name.

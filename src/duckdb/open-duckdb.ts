@@ -9,7 +9,3 @@ export async function openDuckDb(path = ':memory:'): Promise<DuckDBConnection> {
   await connection.run("SET TimeZone = 'UTC'");
   return connection;
 }
-
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}

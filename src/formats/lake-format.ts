@@ -63,6 +63,11 @@ export interface LakeFormat {
   readonly codecs: readonly string[];
   createPartWriter(options: PartWriterOptions): PartWriter;
   finish(options: FinishOptions): Promise<PartFile[]>;
+  /**
+   * Starts loading what `finish` needs (DuckDB for Parquet), so the load happens while tasks
+   * run instead of after them. Called on the thread that will finish, never in the workers.
+   */
+  prepareFinish?(): void;
   /** Rows per minute of a timestamp column over lake files of this format: epoch minute → rows. */
   countPerMinute(paths: readonly string[], column: string): Promise<Map<number, number>>;
 }

@@ -227,6 +227,7 @@ export class RunEngine {
       // Queued every time (a task already there is kept as it is): a process killed between saving
       // the plan and queueing its tasks must not leave a planned run with nothing to do.
       await queue.enqueue(run.id, manifest.tasks.map((task) => ({ kind: 'task' as const, task })));
+      format.prepareFinish?.();
       const scratchDir = lake.scratchDir(run.id);
       await mkdir(scratchDir, { recursive: true });
       const settings: TaskSettings = {

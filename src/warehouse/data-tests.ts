@@ -2,7 +2,7 @@
  * Data tests, dbt's four: `unique(a[, b])`, `not_null(a[, b…])`, `relationships(col -> table.col)`
  * and `accepted_values(col: 'x', 'y')`. Each is a query for the offending rows: none is a pass.
  */
-import { sqlString } from '../duckdb/open-duckdb.js';
+import { sqlString } from '../duckdb/sql-string.js';
 
 export type DataTest =
   | { readonly kind: 'unique'; readonly columns: readonly string[] }

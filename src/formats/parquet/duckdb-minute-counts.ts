@@ -1,5 +1,6 @@
 /** Rows per minute of a timestamp column of Parquet lake files, counted by DuckDB. */
-import { openDuckDb, sqlString } from '../../duckdb/open-duckdb.js';
+import { openDuckDb } from '../../duckdb/open-duckdb.js';
+import { sqlString } from '../../duckdb/sql-string.js';
 
 export async function countParquetPerMinute(paths: readonly string[], column: string): Promise<Map<number, number>> {
   const counts = new Map<number, number>();

@@ -12,7 +12,8 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Column } from '../../events/entity.js';
-import { openDuckDb, sqlString } from '../../duckdb/open-duckdb.js';
+import { openDuckDb } from '../../duckdb/open-duckdb.js';
+import { sqlString } from '../../duckdb/sql-string.js';
 import type { FinishOptions, PartFile } from '../lake-format.js';
 import { partFileName } from '../../pipeline/lake-layout.js';
 

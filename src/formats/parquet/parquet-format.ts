@@ -2,6 +2,11 @@
 import type { FinishOptions, LakeFormat, PartFile, PartWriter, PartWriterOptions } from '../lake-format.js';
 import { TypedCsvWriter } from './typed-csv-writer.js';
 
+/** Loaded only where Parquet is finished, never inside the workers. */
+function parquetWriter(): Promise<typeof import('./duckdb-parquet-writer.js')> {
+  return import('./duckdb-parquet-writer.js');
+}
+
 export const parquetFormat: LakeFormat = {
   name: 'parquet',
   extension: 'parquet',
@@ -11,9 +16,12 @@ export const parquetFormat: LakeFormat = {
     return new TypedCsvWriter(options, `${options.entity.name}.csv`);
   },
   async finish(options: FinishOptions): Promise<PartFile[]> {
-    // Loaded only where Parquet is finished, never inside the workers.
-    const { writeParquetParts } = await import('./duckdb-parquet-writer.js');
+    const { writeParquetParts } = await parquetWriter();
     return writeParquetParts(options);
+  },
+  prepareFinish() {
+    // Loading DuckDB takes about half a second: during the scan, it is off the run's critical path.
+    parquetWriter().catch(() => undefined); // a failed load is seen again by finish()
   },
   async countPerMinute(paths, column) {
     const { countParquetPerMinute } = await import('./duckdb-minute-counts.js');

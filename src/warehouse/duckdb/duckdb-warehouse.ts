@@ -11,7 +11,7 @@ import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../../duckdb/open-duckdb.js';
+import { sqlString } from '../../duckdb/sql-string.js';
 import { UserError } from '../../errors/user-error.js';
 import type { Entity } from '../../events/entity.js';
 import { defaultRegistry } from '../../events/entity-registry.js';

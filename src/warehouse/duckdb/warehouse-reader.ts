@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import { sqlString } from '../../duckdb/open-duckdb.js';
+import { sqlString } from '../../duckdb/sql-string.js';
 import { UserError } from '../../errors/user-error.js';
 import type { WarehouseReader } from '../embedded-warehouse.js';
 import { WAREHOUSE_FILE } from './duckdb-warehouse.js';
