@@ -1,6 +1,6 @@
 /** The object-store port on a local folder: the embedded default. */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, createWriteStream, readFileSync, type Dirent } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, statSync, type Dirent } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -73,11 +73,16 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   private async info(key: string): Promise<ObjectInfo | undefined> {
-    const found = await stat(join(this.root, key)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw new StorageLocationError(`cannot read ${join(this.root, key)} (${err.code ?? err.message})`);
-    });
-    if (!found) return undefined;
+    // In place, as readAll: one awaited trip through the thread pool per object made listing
+    // an hour of 3,600 objects take ~0.4 s, the whole plan stage, on the run's critical path.
+    let found: Stats | undefined;
+    try {
+      found = statSync(join(this.root, key));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      throw new StorageLocationError(`cannot read ${join(this.root, key)} (${code ?? (err as Error).message})`);
+    }
     const { size, mtime } = found;
     return { key, size, etag: localEtag(found), lastModified: mtime };
   }
