@@ -56,6 +56,7 @@ export class AvroContainerWriter {
   private readonly compress: BlockCompressor;
   private readonly blockPrefix = Buffer.allocUnsafe(20);
   private fd: number | undefined;
+  private written = false;
 
   constructor(private readonly options: ContainerOptions) {
     this.blockSize = options.blockSize;
@@ -110,11 +111,13 @@ export class AvroContainerWriter {
       if (this.blockRows > 0) this.flushBlock(this.pos);
       this.pos = 0;
     } finally {
-      if (this.fd !== undefined) closeSync(this.fd);
+      // Closed even when the last write failed (a full disk), and never twice.
+      const fd = this.fd;
+      this.fd = undefined;
+      if (fd !== undefined) closeSync(fd);
+      this.written ||= fd !== undefined;
     }
-    const written = this.fd !== undefined;
-    this.fd = undefined;
-    return written;
+    return this.written;
   }
 }
 
