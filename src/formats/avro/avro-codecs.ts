@@ -1,27 +1,39 @@
 /**
- * Block codecs for Avro container files. avsc knows deflate only; snappy is added here as the
- * Avro spec defines it: the snappy-compressed block followed by the big-endian CRC-32 of the
- * uncompressed bytes.
+ * Block codecs for Avro container files. Blocks are compressed here, synchronously, by the part
+ * writer; avsc's BlockDecoder reads them with `avroDecoders` (it knows deflate only). Snappy is
+ * as the Avro spec defines it: the snappy-compressed block followed by the big-endian CRC-32 of
+ * the uncompressed bytes.
  */
-import { crc32, deflateRaw, inflateRaw } from 'node:zlib';
+import { crc32, deflateRawSync, inflateRaw } from 'node:zlib';
 import snappy from 'snappyjs';
 
-type Codec = (buffer: Buffer, callback: (err: Error | null, result?: Buffer) => void) => void;
+/** The codecs eventlake writes; deflate first, the default: every Avro reader has it. */
+export const AVRO_CODECS = ['deflate', 'snappy'] as const;
 
-const snappyCodec: Codec = (buffer, callback) => {
-  try {
-    const checksum = Buffer.alloc(4);
-    checksum.writeUInt32BE(crc32(buffer) >>> 0);
-    callback(null, Buffer.concat([Buffer.from(snappy.compress(buffer)), checksum]));
-  } catch (err) {
-    callback(err as Error);
+export type BlockCompressor = (block: Buffer) => Buffer;
+
+/** The compressor of `codec` (`null` too, for tests: blocks as they are). */
+export function blockCompressor(codec: string, deflateLevel: number): BlockCompressor {
+  switch (codec) {
+    case 'deflate':
+      // memLevel 9 (zlib's default is 8): ~8% faster on these blocks, and a little smaller.
+      return (block) => deflateRawSync(block, { level: deflateLevel, memLevel: 9 });
+    case 'snappy':
+      return (block) => {
+        const compressed = snappy.compress(block);
+        const out = Buffer.allocUnsafe(compressed.length + 4);
+        out.set(compressed, 0);
+        out.writeUInt32BE(crc32(block) >>> 0, compressed.length);
+        return out;
+      };
+    case 'null':
+      return (block) => block;
+    default:
+      throw new Error(`unsupported Avro codec: ${codec}`);
   }
-};
+}
 
-export const avroCodecs: Record<string, Codec> = {
-  deflate: deflateRaw as unknown as Codec,
-  snappy: snappyCodec,
-};
+type Codec = (buffer: Buffer, callback: (err: Error | null, result?: Buffer) => void) => void;
 
 const snappyDecoder: Codec = (buffer, callback) => {
   try {

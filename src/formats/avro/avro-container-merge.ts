@@ -4,18 +4,27 @@
  * the order of the inputs. Written by hand because avsc has no container concatenation (the
  * Java avro-tools `concat` does the same); the container layout is in the Avro spec:
  * magic, metadata map, 16-byte sync marker, then blocks of (count, size, data, sync marker).
+ * Inputs are read and outputs written through two reused buffers: reading each input into a
+ * fresh buffer of its size cost more in page faults than the copying itself.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 const SYNC_BYTES = 16;
+/** Two varints of a block's start: at most 10 bytes each. */
+const BLOCK_HEAD_BYTES = 20;
+const IO_BUFFER_BYTES = 4 * 1024 * 1024;
 
-/** Reads Avro's zig-zag varint longs and length-prefixed bytes. */
+/** Thrown while parsing bytes that end too soon; a caller with more to read reads on. */
+class Truncated extends Error {}
+
+/** Reads Avro's zig-zag varint longs and length-prefixed bytes from [pos, end). */
 class Cursor {
   constructor(
     readonly buf: Buffer,
-    public pos = 0,
+    public pos: number,
+    readonly end: number,
   ) {}
 
   long(): number {
@@ -23,7 +32,7 @@ class Cursor {
     let value = 0;
     let byte: number;
     do {
-      if (this.pos >= this.buf.length) throw new Error('Avro container ends inside a number');
+      if (this.pos >= this.end) throw new Truncated('Avro container ends inside a number');
       byte = this.buf[this.pos++] as number;
       value += (byte & 0x7f) * shift;
       shift *= 128;
@@ -33,6 +42,7 @@ class Cursor {
 
   bytes(): Buffer {
     const n = this.long();
+    if (this.pos + n > this.end) throw new Truncated('Avro container ends inside its header');
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -55,27 +65,91 @@ function encodeBytes(b: Buffer): Buffer {
   return Buffer.concat([encodeLong(b.length), b]);
 }
 
-interface Container {
-  readonly meta: [string, Buffer][];
-  readonly sync: Buffer;
-  readonly cursor: Cursor;
+/** One input read front to back through a shared buffer: `buf[start, end)` is read, not yet used. */
+class InputReader {
+  start = 0;
+  end = 0;
+  private readonly fd: number;
+  private eof = false;
+
+  constructor(
+    readonly path: string,
+    private readonly io: { buf: Buffer },
+  ) {
+    this.fd = openSync(path, 'r');
+  }
+
+  get buf(): Buffer {
+    return this.io.buf;
+  }
+
+  get available(): number {
+    return this.end - this.start;
+  }
+
+  /** Reads until `bytes` are available or the file ends; returns what is available. */
+  fill(bytes: number): number {
+    if (this.available >= bytes || this.eof) return this.available;
+    let buf = this.io.buf;
+    if (buf.length - this.start < bytes) {
+      if (buf.length < bytes) {
+        const grown = Buffer.allocUnsafe(Math.max(bytes, 2 * buf.length));
+        buf.copy(grown, 0, this.start, this.end);
+        this.io.buf = buf = grown;
+      } else {
+        buf.copy(buf, 0, this.start, this.end);
+      }
+      this.end -= this.start;
+      this.start = 0;
+    }
+    while (this.end - this.start < bytes) {
+      const n = readSync(this.fd, buf, this.end, buf.length - this.end, null);
+      if (n === 0) {
+        this.eof = true;
+        break;
+      }
+      this.end += n;
+    }
+    return this.available;
+  }
+
+  size(): number {
+    return fstatSync(this.fd).size;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
 }
 
-function readContainer(path: string): Container {
-  const cursor = new Cursor(readFileSync(path));
-  if (!cursor.buf.subarray(0, 4).equals(MAGIC)) throw new Error(`${path} is not an Avro container file`);
-  cursor.pos = 4;
-  const meta: [string, Buffer][] = [];
-  for (let count = cursor.long(); count !== 0; count = cursor.long()) {
-    if (count < 0) {
-      cursor.long(); // the block's byte size, not needed
-      count = -count;
+interface Header {
+  readonly meta: [string, Buffer][];
+  readonly sync: Buffer;
+}
+
+function parseHeader(input: InputReader): Header {
+  for (let want = Math.min(64 * 1024, input.size()); ; want *= 2) {
+    const got = input.fill(want);
+    const cursor = new Cursor(input.buf, input.start, input.end);
+    if (got < 4 || !input.buf.subarray(input.start, input.start + 4).equals(MAGIC)) throw new Error(`${input.path} is not an Avro container file`);
+    cursor.pos += 4;
+    try {
+      const meta: [string, Buffer][] = [];
+      for (let count = cursor.long(); count !== 0; count = cursor.long()) {
+        if (count < 0) {
+          cursor.long(); // the block's byte size, not needed
+          count = -count;
+        }
+        for (let i = 0; i < count; i++) meta.push([cursor.bytes().toString('utf8'), Buffer.from(cursor.bytes())]);
+      }
+      if (cursor.pos + SYNC_BYTES > cursor.end) throw new Truncated('Avro container ends inside its header');
+      const sync = Buffer.from(input.buf.subarray(cursor.pos, cursor.pos + SYNC_BYTES));
+      input.start = cursor.pos + SYNC_BYTES;
+      return { meta, sync };
+    } catch (err) {
+      if (!(err instanceof Truncated) || got < want) throw err;
     }
-    for (let i = 0; i < count; i++) meta.push([cursor.bytes().toString('utf8'), Buffer.from(cursor.bytes())]);
   }
-  const sync = cursor.buf.subarray(cursor.pos, cursor.pos + SYNC_BYTES);
-  cursor.pos += SYNC_BYTES;
-  return { meta, sync, cursor };
 }
 
 function header(meta: readonly [string, Buffer][], sync: Buffer): Buffer {
@@ -83,12 +157,50 @@ function header(meta: readonly [string, Buffer][], sync: Buffer): Buffer {
   return Buffer.concat([MAGIC, encodeLong(meta.length), ...entries, encodeLong(0), sync]);
 }
 
-interface OpenPart {
-  readonly path: string;
-  rows: number;
-  bytes: number;
-  readonly headerBytes: number;
-  readonly sync: Buffer;
+/** An output file written through a buffer. */
+class OutputFile {
+  rows = 0;
+  bytes = 0;
+  private readonly fd: number;
+  private pos = 0;
+
+  constructor(
+    readonly path: string,
+    readonly sync: Buffer,
+    readonly headerBytes: number,
+    private readonly out: Buffer,
+  ) {
+    this.fd = openSync(path, 'w');
+  }
+
+  write(bytes: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (this.pos + n > this.out.length) this.flush();
+    if (n > this.out.length) {
+      writeFully(this.fd, bytes, start, n);
+    } else {
+      bytes.copy(this.out, this.pos, start, end);
+      this.pos += n;
+    }
+    this.bytes += n;
+  }
+
+  private flush(): void {
+    writeFully(this.fd, this.out, 0, this.pos);
+    this.pos = 0;
+  }
+
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+}
+
+function writeFully(fd: number, buf: Buffer, start: number, length: number): void {
+  for (let done = 0; done < length; ) done += writeSync(fd, buf, start + done, length - done);
 }
 
 export interface MergedFile {
@@ -104,40 +216,54 @@ export interface MergedFile {
  */
 export function mergeContainers(inputs: readonly string[], targetBytes: number, pathFor: (index: number) => string, name: string): MergedFile[] {
   const files: MergedFile[] = [];
-  let fd: number | undefined;
-  let current: OpenPart = { path: '', rows: 0, bytes: 0, headerBytes: 0, sync: Buffer.alloc(SYNC_BYTES) };
+  const io = { buf: Buffer.allocUnsafe(IO_BUFFER_BYTES) };
+  const outBuffer = Buffer.allocUnsafe(IO_BUFFER_BYTES);
+  let current: OutputFile | undefined;
   const close = (): void => {
-    if (fd === undefined) return;
-    closeSync(fd);
-    fd = undefined;
-    files.push({ path: current.path, rows: current.rows, bytes: current.bytes });
+    if (current === undefined) return;
+    const file = current;
+    current = undefined;
+    file.close();
+    files.push({ path: file.path, rows: file.rows, bytes: file.bytes });
   };
-  for (const input of inputs) {
-    const container = readContainer(input);
-    const { cursor } = container;
-    while (cursor.pos < cursor.buf.length) {
-      const blockStart = cursor.pos;
-      const rows = cursor.long();
-      const size = cursor.long();
-      const dataStart = cursor.pos;
-      cursor.pos = dataStart + size + SYNC_BYTES;
-      if (cursor.pos > cursor.buf.length) throw new Error(`${input} ends inside a block`);
-      const blockBytes = cursor.pos - blockStart;
-      if (fd !== undefined && current.bytes > current.headerBytes && current.bytes + blockBytes > targetBytes) close();
-      if (fd === undefined) {
-        const path = pathFor(files.length);
-        const sync = createHash('md5').update(`${name}\0${files.length}\0`).update(container.sync).digest();
-        const head = header(container.meta, sync);
-        fd = openSync(path, 'w');
-        writeSync(fd, head);
-        current = { path, rows: 0, bytes: head.length, headerBytes: head.length, sync };
+  try {
+    for (const path of inputs) {
+      const input = new InputReader(path, io);
+      try {
+        const container = parseHeader(input);
+        while (input.fill(BLOCK_HEAD_BYTES) > 0) {
+          const cursor = new Cursor(input.buf, input.start, input.end);
+          let rows: number;
+          let size: number;
+          try {
+            rows = cursor.long();
+            size = cursor.long();
+          } catch (err) {
+            throw err instanceof Truncated ? new Error(`${path} ends inside a block`) : err;
+          }
+          const dataBytes = cursor.pos - input.start + size;
+          const blockBytes = dataBytes + SYNC_BYTES;
+          if (input.fill(blockBytes) < blockBytes) throw new Error(`${path} ends inside a block`);
+          if (current !== undefined && current.bytes > current.headerBytes && current.bytes + blockBytes > targetBytes) close();
+          if (current === undefined) {
+            const sync = createHash('md5').update(`${name}\0${files.length}\0`).update(container.sync).digest();
+            const head = header(container.meta, sync);
+            current = new OutputFile(pathFor(files.length), sync, head.length, outBuffer);
+            current.write(head, 0, head.length);
+          }
+          current.write(input.buf, input.start, input.start + dataBytes);
+          current.write(current.sync, 0, SYNC_BYTES);
+          current.rows += rows;
+          input.start += blockBytes;
+        }
+      } finally {
+        input.close();
       }
-      writeSync(fd, cursor.buf, blockStart, dataStart + size - blockStart);
-      writeSync(fd, current.sync);
-      current.rows += rows;
-      current.bytes += blockBytes;
     }
+    close();
+  } finally {
+    // A failed merge leaves no descriptor open; its files are scratch, rewritten on the next try.
+    if (current !== undefined) (current as OutputFile).close();
   }
-  close();
   return files;
 }
