@@ -3,7 +3,7 @@
  * (whole MiB): every part holds rows, parts follow the staged order, names follow the rows.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/events/entity-registry.js';
@@ -99,6 +99,35 @@ describe('writeParquetParts', () => {
         `FROM read_parquet('${dir}/*.parquet', filename = true, file_row_number = true))`,
     );
     expect(order).toEqual([{ misplaced: '0', first: '1', second: '1', second_key: KEYS[1] }]);
+  });
+
+  it('writes an hour that fits one file on two threads in staged order, the same bytes on every rerun; over the target it is cut on one thread, order kept', async () => {
+    const staging = await tempDir();
+    // Many staged files of uneven size, so the two threads' batches end at different rows.
+    const written: WrittenFile[] = [];
+    let line = 0;
+    for (let f = 0; f < 12; f++) {
+      const rows = Array.from({ length: 7_000 + 3_001 * f }, () => csvRow(`v${line % 997}`, f % 3, ++line));
+      written.push(await stage(staging, `w${f}.csv`, rows));
+    }
+    const big = await finish(written, 128 * 1024 * 1024);
+    expect(big.parts.map((p) => p.rows)).toEqual([line]);
+    const order = await query(
+      `SELECT count(*) FILTER (WHERE source_line <> file_row_number + 1) AS misplaced FROM read_parquet('${big.dir}/*.parquet', file_row_number = true)`,
+    );
+    expect(order).toEqual([{ misplaced: '0' }]);
+    const again = await finish(written, 128 * 1024 * 1024);
+    const bytes = async (dir: string): Promise<Buffer> => readFile(join(dir, 'part-00000.parquet'));
+    expect((await bytes(again.dir)).equals(await bytes(big.dir))).toBe(true);
+    // A target half the one file's size: that file is thrown away and the hour cut on one
+    // thread into several files, holding the same rows in the same order.
+    const cut = await finish(written, Math.floor((big.parts[0]?.bytes ?? 0) / 2));
+    expect(cut.parts.length).toBeGreaterThan(1);
+    const cutOrder = await query(
+      `SELECT count(*) FILTER (WHERE source_line <> n) AS misplaced, count(*) AS n FROM (SELECT source_line, row_number() OVER (ORDER BY filename, file_row_number) AS n ` +
+        `FROM read_parquet('${cut.dir}/*.parquet', filename = true, file_row_number = true))`,
+    );
+    expect(cutOrder).toEqual([{ misplaced: '0', n: String(line) }]);
   });
 
   it('reads a staged row as long as the longest accepted source line', async () => {
