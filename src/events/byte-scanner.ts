@@ -62,9 +62,10 @@ export function scanBoundedDecimal(buf: Uint8Array, pos: number, end: number, li
   return i;
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+export const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function digits(buf: Uint8Array, from: number, count: number): number {
+/** The decimal value of `count` ASCII digits at `from`, or -1 when one is not a digit. */
+export function digits(buf: Uint8Array, from: number, count: number): number {
   let v = 0;
   for (let i = from; i < from + count; i++) {
     const d = (buf[i] as number) - ZERO;

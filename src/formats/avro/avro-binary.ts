@@ -5,6 +5,7 @@
  * line's field spans: a plain decimal to the double Number() gives, a canonical timestamp to the
  * epoch milliseconds parseTimestamp() gives, without building a string for either.
  */
+import { DAYS_IN_MONTH, digits } from '../../events/byte-scanner.js';
 
 /** Writes `n` (a safe integer) as a zig-zag varint at `pos`; returns the position after it. */
 export function writeLong(buf: Uint8Array, pos: number, n: number): number {
@@ -105,18 +106,6 @@ function slowDecimal(buf: Uint8Array, start: number, end: number): number {
   return Number(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', start, end));
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function digitsAt(buf: Uint8Array, from: number, count: number): number {
-  let v = 0;
-  for (let i = from; i < from + count; i++) {
-    const d = (buf[i] as number) - ZERO;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
 /** Days since 1970-01-01 of a proleptic Gregorian date (days from civil, as parseTimestamp). */
 function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
@@ -143,19 +132,19 @@ export class CanonicalTimestamps {
     let same = this.days === this.days; // not NaN: a date was read
     for (let i = 0; same && i < 10; i++) same = buf[start + i] === date[i];
     if (!same && !this.readDate(buf, start)) return undefined;
-    const hour = digitsAt(buf, start + 11, 2);
-    const minute = digitsAt(buf, start + 14, 2);
-    const second = digitsAt(buf, start + 17, 2);
-    const ms = digitsAt(buf, start + 20, 3);
+    const hour = digits(buf, start + 11, 2);
+    const minute = digits(buf, start + 14, 2);
+    const second = digits(buf, start + 17, 2);
+    const ms = digits(buf, start + 20, 3);
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return undefined;
     return ((this.days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
   }
 
   private readDate(buf: Uint8Array, start: number): boolean {
     if (buf[start + 4] !== MINUS || buf[start + 7] !== MINUS) return false;
-    const year = digitsAt(buf, start, 4);
-    const month = digitsAt(buf, start + 5, 2);
-    const day = digitsAt(buf, start + 8, 2);
+    const year = digits(buf, start, 4);
+    const month = digits(buf, start + 5, 2);
+    const day = digits(buf, start + 8, 2);
     if (year < 0 || month < 1 || month > 12 || day < 1) return false;
     const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
     if (day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number))) return false;
