@@ -8,9 +8,9 @@
  * fresh buffer of its size cost more in page faults than the copying itself.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { containerHeader, MAGIC, writeAll } from './avro-container-writer.js';
 
-const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 const SYNC_BYTES = 16;
 /** Two varints of a block's start: at most 10 bytes each. */
 const BLOCK_HEAD_BYTES = 20;
@@ -47,22 +47,6 @@ class Cursor {
     this.pos += n;
     return out;
   }
-}
-
-function encodeLong(n: number): Buffer {
-  let value = n >= 0 ? n * 2 : -n * 2 - 1;
-  const out: number[] = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
-  return Buffer.from(out);
-}
-
-function encodeBytes(b: Buffer): Buffer {
-  return Buffer.concat([encodeLong(b.length), b]);
 }
 
 /** One input read front to back through a shared buffer: `buf[start, end)` is read, not yet used. */
@@ -152,11 +136,6 @@ function parseHeader(input: InputReader): Header {
   }
 }
 
-function header(meta: readonly [string, Buffer][], sync: Buffer): Buffer {
-  const entries = meta.flatMap(([key, value]) => [encodeBytes(Buffer.from(key, 'utf8')), encodeBytes(value)]);
-  return Buffer.concat([MAGIC, encodeLong(meta.length), ...entries, encodeLong(0), sync]);
-}
-
 /** An output file written through a buffer. */
 class OutputFile {
   rows = 0;
@@ -177,7 +156,7 @@ class OutputFile {
     const n = end - start;
     if (this.pos + n > this.out.length) this.flush();
     if (n > this.out.length) {
-      writeFully(this.fd, bytes, start, n);
+      writeAll(this.fd, [bytes.subarray(start, end)]);
     } else {
       bytes.copy(this.out, this.pos, start, end);
       this.pos += n;
@@ -186,7 +165,7 @@ class OutputFile {
   }
 
   private flush(): void {
-    writeFully(this.fd, this.out, 0, this.pos);
+    writeAll(this.fd, [this.out.subarray(0, this.pos)]);
     this.pos = 0;
   }
 
@@ -197,10 +176,6 @@ class OutputFile {
       closeSync(this.fd);
     }
   }
-}
-
-function writeFully(fd: number, buf: Buffer, start: number, length: number): void {
-  for (let done = 0; done < length; ) done += writeSync(fd, buf, start + done, length - done);
 }
 
 export interface MergedFile {
@@ -247,7 +222,7 @@ export function mergeContainers(inputs: readonly string[], targetBytes: number, 
           if (current !== undefined && current.bytes > current.headerBytes && current.bytes + blockBytes > targetBytes) close();
           if (current === undefined) {
             const sync = createHash('md5').update(`${name}\0${files.length}\0`).update(container.sync).digest();
-            const head = header(container.meta, sync);
+            const head = containerHeader(container.meta, sync);
             current = new OutputFile(pathFor(files.length), sync, head.length, outBuffer);
             current.write(head, 0, head.length);
           }

@@ -9,7 +9,7 @@ import { closeSync, openSync, writevSync } from 'node:fs';
 import { longBytes, writeLong } from './avro-binary.js';
 import { blockCompressor, type BlockCompressor } from './avro-codecs.js';
 
-const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
+export const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 
 export interface ContainerOptions {
   readonly path: string;
@@ -23,26 +23,22 @@ export interface ContainerOptions {
   readonly deflateLevel: number;
 }
 
-function stringBytes(text: string): Buffer {
-  const bytes = Buffer.from(text, 'utf8');
+/** A length-prefixed byte string, as Avro's `bytes` and `string`. */
+function lengthPrefixed(bytes: Buffer): Buffer {
   const out = Buffer.allocUnsafe(longBytes(bytes.length) + bytes.length);
   out.set(bytes, writeLong(out, 0, bytes.length));
   return out;
 }
 
-/** The header as avsc writes it: a map block of `avro.schema`, `avro.codec`, then 0. */
-export function containerHeader(schemaJson: string, codec: string, syncMarker: Buffer): Buffer {
-  const count = Buffer.from([4]); // zig-zag 2
-  return Buffer.concat([
-    MAGIC,
-    count,
-    stringBytes('avro.schema'),
-    stringBytes(schemaJson),
-    stringBytes('avro.codec'),
-    stringBytes(codec),
-    Buffer.from([0]),
-    syncMarker,
-  ]);
+/**
+ * A container's header as avsc writes it: magic, the metadata map as one block of entries
+ * then 0, the sync marker. Used for the tasks' files and for the finish's joined parts.
+ */
+export function containerHeader(meta: readonly (readonly [string, Buffer])[], syncMarker: Buffer): Buffer {
+  const count = Buffer.allocUnsafe(longBytes(meta.length));
+  writeLong(count, 0, meta.length);
+  const entries = meta.flatMap(([key, value]) => [lengthPrefixed(Buffer.from(key, 'utf8')), lengthPrefixed(value)]);
+  return Buffer.concat([MAGIC, count, ...entries, Buffer.from([0]), syncMarker]);
 }
 
 export class AvroContainerWriter {
@@ -99,7 +95,8 @@ export class AvroContainerWriter {
     const prefixEnd = writeLong(prefix, writeLong(prefix, 0, rows), data.length);
     if (this.fd === undefined) {
       this.fd = openSync(this.options.path, 'w');
-      writeAll(this.fd, [containerHeader(this.options.schemaJson, this.options.codec, this.options.syncMarker)]);
+      const { schemaJson, codec, syncMarker } = this.options;
+      writeAll(this.fd, [containerHeader([['avro.schema', Buffer.from(schemaJson, 'utf8')], ['avro.codec', Buffer.from(codec, 'utf8')]], syncMarker)]);
     }
     writeAll(this.fd, [prefix.subarray(0, prefixEnd), data, this.options.syncMarker]);
     this.blockRows = 0;
@@ -121,8 +118,8 @@ export class AvroContainerWriter {
   }
 }
 
-/** writevSync may write less than asked (a signal, a full pipe); what is left is written again. */
-function writeAll(fd: number, parts: Buffer[]): void {
+/** Writes every byte of `parts`: writevSync may write less than asked (a signal, a full pipe); what is left is written again. */
+export function writeAll(fd: number, parts: Buffer[]): void {
   let total = 0;
   for (const part of parts) total += part.length;
   let written = writevSync(fd, parts);
