@@ -93,7 +93,9 @@ describe('kill -9 of a run, then again', () => {
     let generatedClean: Record<string, TableDigest>;
     beforeAll(async () => {
       source = await tempDir();
-      const generated = await runCli(['generate', '--out', source, '--hour', SAMPLE_HOUR, '--vehicles', '100', '--json']);
+      // Big enough that a run outlasts the latest kill (1.5 s after it is recorded): since the
+      // scan got faster, a 100-vehicle hour was sometimes done before the kill came.
+      const generated = await runCli(['generate', '--out', source, '--hour', SAMPLE_HOUR, '--vehicles', '600', '--json']);
       expect(generated.code).toBe(0);
       generatedClean = await cleanLake(source);
     }, 120_000);
