@@ -37,8 +37,13 @@ export interface ObjectStore {
   list(prefix?: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /** The object's bytes as a stream; the stream errors when the object cannot be read. */
   read(key: string): Readable;
-  /** The whole object at once: cheaper than a stream for the many small objects of a feed. */
-  readAll(key: string): Promise<Buffer>;
+  /**
+   * The whole object at once: cheaper than a stream for the many small objects of a feed.
+   * With `into`, a store may read into that buffer when the object fits and answer a view of
+   * it, so a caller reading object after object reuses memory; the caller must be done with
+   * the view before it passes the same buffer again. Stores without the use for it ignore it.
+   */
+  readAll(key: string, into?: Buffer): Promise<Buffer>;
   /** Writes the whole object so readers see either nothing or all of it. */
   write(key: string, body: Buffer | Readable): Promise<void>;
   /** Writes the object only if no object has the key; false when one already had it. */

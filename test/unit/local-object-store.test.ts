@@ -37,6 +37,28 @@ describe('LocalObjectStore', () => {
     expect((await store.readAll('a/b/one.json')).toString()).toBe('one');
   });
 
+  it('reads a whole object into a buffer it is given when it fits, else into a new one, and fails as readFileSync does', async () => {
+    const root = await tempDir();
+    await writeObject(root, 'small.json', 'small');
+    await writeObject(root, 'empty.json', '');
+    await writeObject(root, 'big.json', 'x'.repeat(100));
+    const store = new LocalObjectStore(root);
+    const into = Buffer.alloc(16, 0x2a);
+    const small = await store.readAll('small.json', into);
+    expect(small.toString()).toBe('small');
+    expect(small.buffer).toBe(into.buffer); // a view of the buffer given: no new memory
+    expect(into.subarray(5).every((b) => b === 0x2a)).toBe(true); // nothing past the object touched
+    expect((await store.readAll('empty.json', into)).length).toBe(0);
+    const big = await store.readAll('big.json', into);
+    expect(big.toString()).toBe('x'.repeat(100));
+    expect(big.buffer).not.toBe(into.buffer);
+    // The same failures as without a buffer, so a missing object is quarantined the same way.
+    const missing = await store.readAll('gone.json', into).catch((err: NodeJS.ErrnoException) => err);
+    expect((missing as NodeJS.ErrnoException).code).toBe('ENOENT');
+    const folder = await store.readAll('', into).catch((err: NodeJS.ErrnoException) => err);
+    expect((folder as NodeJS.ErrnoException).code).toBe('EISDIR');
+  });
+
   it('writes atomically (no temporary file left) from a buffer or a stream, and deletes', async () => {
     const root = await tempDir();
     const store = new LocalObjectStore(root);

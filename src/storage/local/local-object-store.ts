@@ -1,6 +1,6 @@
 /** The object-store port on a local folder: the embedded default. */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, createWriteStream, readFileSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -128,11 +128,12 @@ export class LocalObjectStore implements ObjectStore {
     return createReadStream(join(this.root, key), { highWaterMark: 256 * 1024 });
   }
 
-  async readAll(key: string): Promise<Buffer> {
+  async readAll(key: string, into?: Buffer): Promise<Buffer> {
     // Read in place: on a local disk this is a copy out of the page cache, while through Node's
     // thread pool each object took four queued hops (open, stat, read, close) shared with
     // DuckDB and the other worker. Measured on the 1,000-vehicle hour: 9% less CPU for a `run`.
-    return readFileSync(join(this.root, key));
+    const path = join(this.root, key);
+    return into ? readInto(path, into) : readFileSync(path);
   }
 
   async write(key: string, body: Buffer | Readable): Promise<void> {
@@ -158,5 +159,27 @@ export class LocalObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     await rm(join(this.root, key), { force: true });
+  }
+}
+
+/**
+ * Reads a whole file into `into` when it fits, else into a new buffer; answers the bytes read.
+ * A fresh buffer per object costs page faults on memory never touched before: reading the
+ * 1,000-vehicle hour's 3,600 objects into reused buffers took 0.14 s against 0.32 s.
+ */
+function readInto(path: string, into: Buffer): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const target = size <= into.length ? into : Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, target, read, size - read, read);
+      if (n === 0) break; // the file shrank since its size was taken: what is there
+      read += n;
+    }
+    return target.subarray(0, read);
+  } finally {
+    closeSync(fd);
   }
 }
