@@ -101,9 +101,9 @@ describe('writeParquetParts', () => {
     expect(order).toEqual([{ misplaced: '0', first: '1', second: '1', second_key: KEYS[1] }]);
   });
 
-  it('writes an hour that fits one file on two threads in staged order, the same bytes on every rerun; over the target it is cut on one thread, order kept', async () => {
+  it('writes an hour that fits one file as two halves joined, in staged order, the same bytes on every rerun; over the target it is cut on one thread, order kept', async () => {
     const staging = await tempDir();
-    // Many staged files of uneven size, so the two threads' batches end at different rows.
+    // Many staged files of uneven size, cut into halves of about equal bytes.
     const written: WrittenFile[] = [];
     let line = 0;
     for (let f = 0; f < 12; f++) {
@@ -116,6 +116,19 @@ describe('writeParquetParts', () => {
       `SELECT count(*) FILTER (WHERE source_line <> file_row_number + 1) AS misplaced FROM read_parquet('${big.dir}/*.parquet', file_row_number = true)`,
     );
     expect(order).toEqual([{ misplaced: '0' }]);
+    // Each half ends in a short row group of its own: the first half's is inside the file.
+    const groups = await query(
+      `SELECT any_value(row_group_num_rows) AS n FROM parquet_metadata('${big.dir}/part-00000.parquet') GROUP BY row_group_id ORDER BY row_group_id`,
+    );
+    const sizes = groups.map((g) => Number(g['n']));
+    expect(sizes.slice(0, -1).some((n) => n < ROW_GROUP_ROWS)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(line);
+    // Lookups DuckDB prunes by statistics and bloom filters find every row of the halves.
+    const lookups = await query(
+      `SELECT (SELECT count(*) FROM read_parquet('${big.dir}/*.parquet') WHERE vehicle_id = 'v996') AS last_id, ` +
+        `(SELECT count(*) FROM read_parquet('${big.dir}/*.parquet') WHERE source_line BETWEEN 60000 AND 70000) AS span`,
+    );
+    expect(lookups).toEqual([{ last_id: String(Math.floor((line - 996) / 997) + 1), span: '10001' }]);
     const again = await finish(written, 128 * 1024 * 1024);
     const bytes = async (dir: string): Promise<Buffer> => readFile(join(dir, 'part-00000.parquet'));
     expect((await bytes(again.dir)).equals(await bytes(big.dir))).toBe(true);
