@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export function compiledScript(url: URL): URL {
   const path = fileURLToPath(url);
-  if (!path.endsWith('.ts')) return url;
+  // Built, the script is beside its caller; from sources it is not (callers name it `.js`).
+  if (!path.endsWith('.ts') && existsSync(path)) return url;
   const compiled = path.replace(/([\\/])src([\\/])/, '$1dist$1src$2').replace(/\.ts$/, '.js');
   if (!existsSync(compiled)) throw new Error(`worker script ${compiled} is missing: run "npm run build" first`);
   return pathToFileURL(compiled);

@@ -1,4 +1,4 @@
-/** Worker-thread entry of the thread task executor: processes one job at a time, for any run. */
+/** Worker-thread entry of the thread task executor: processes its jobs one at a time, in order, for any run. */
 import { parentPort } from 'node:worker_threads';
 import { defaultRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
@@ -27,14 +27,19 @@ async function processorFor(job: TaskJob): Promise<TaskProcessor> {
   return current.processor;
 }
 
+/** Jobs are processed one after another: a thread is given its next job before this one ends. */
+let queue: Promise<void> = Promise.resolve();
+
 port.on('message', (request: ThreadRequest) => {
   const { job } = request;
-  (async () => {
-    failTaskPoint(job.task.id, job.attempt);
-    const processor = await processorFor(job);
-    return processor.process(job.task, (progress) => post({ kind: 'progress', id: request.id, progress }));
-  })().then(
-    (output) => post({ kind: 'done', id: request.id, output }),
-    (err: unknown) => post({ kind: 'failed', id: request.id, error: err instanceof Error ? err.message : String(err) }),
-  );
+  queue = queue.then(async () => {
+    try {
+      failTaskPoint(job.task.id, job.attempt);
+      const processor = await processorFor(job);
+      const output = await processor.process(job.task, (progress) => post({ kind: 'progress', id: request.id, progress }));
+      post({ kind: 'done', id: request.id, output });
+    } catch (err) {
+      post({ kind: 'failed', id: request.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  });
 });
