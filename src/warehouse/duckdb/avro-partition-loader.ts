@@ -6,7 +6,8 @@
  */
 import { createReadStream } from 'node:fs';
 import avro from 'avsc';
-import { DuckDBDateValue, DuckDBTimestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { duckdb } from '../../duckdb/duckdb-api.js';
 import type { Column, Entity } from '../../events/entity.js';
 import { avroDecoders } from '../../formats/avro/avro-codecs.js';
 
@@ -26,7 +27,7 @@ function append(appender: DuckDBAppender, column: Column, value: unknown): void 
       return;
     case 'timestamp':
       // timestamp-millis, read as its long (the logical type is not registered with avsc).
-      appender.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(value as number) * 1000n));
+      appender.appendTimestampTZ(new duckdb.DuckDBTimestampTZValue(BigInt(value as number) * 1000n));
       return;
   }
 }
@@ -46,7 +47,7 @@ function readRecords(file: string): Promise<Record<string, unknown>[]> {
 /** Appends the partition's rows (`date`, `hour` from its path) to `main.<entity>`. */
 export async function appendAvroPartition(connection: DuckDBConnection, entity: Entity, files: readonly string[], date: string, hour: number): Promise<void> {
   const appender = await connection.createAppender(entity.name, 'main');
-  const day = new DuckDBDateValue(Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS));
+  const day = new duckdb.DuckDBDateValue(Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS));
   try {
     for (const file of files) {
       for (const record of await readRecords(file)) {

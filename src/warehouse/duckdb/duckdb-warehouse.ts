@@ -10,7 +10,8 @@
 import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdb } from '../../duckdb/duckdb-api.js';
 import { sqlString } from '../../duckdb/sql-string.js';
 import { UserError } from '../../errors/user-error.js';
 import type { Entity } from '../../events/entity.js';
@@ -167,7 +168,7 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
     await rm(building, { force: true });
     await rm(`${building}.wal`, { force: true });
     if (existsSync(database)) await copyFile(database, building);
-    const instance = await DuckDBInstance.create(building, { autoinstall_known_extensions: 'false' });
+    const instance = await duckdb.DuckDBInstance.create(building, { autoinstall_known_extensions: 'false' });
     const connection = await instance.connect();
     let report: Omit<WarehouseBuildReport, 'seconds' | 'database'>;
     try {

@@ -9,7 +9,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
+import { duckdb } from '../../duckdb/duckdb-api.js';
 import { sqlString } from '../../duckdb/sql-string.js';
 import { UserError } from '../../errors/user-error.js';
 import type { WarehouseReader } from '../embedded-warehouse.js';
@@ -26,13 +27,13 @@ function refused(reason: string): UserError {
 
 /** The statement's kind in words: `COPY`, `CREATE`, `ATTACH`, … */
 function kindOf(type: StatementType): string {
-  return (StatementType[type] as string | undefined)?.replaceAll('_', ' ') ?? `statement type ${type}`;
+  return (duckdb.StatementType[type] as string | undefined)?.replaceAll('_', ' ') ?? `statement type ${type}`;
 }
 
 export async function openWarehouseReader(stateDir: string): Promise<WarehouseReader> {
   const database = join(stateDir, WAREHOUSE_FILE);
   if (!existsSync(database)) throw new UserError(`no warehouse in ${stateDir} yet: run eventlake warehouse build first`);
-  const instance = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false' });
+  const instance = await duckdb.DuckDBInstance.create(database, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false' });
   const connection: DuckDBConnection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
   const [meta] = (await connection.runAndReadAll(`SELECT lake FROM _warehouse`)).getRowObjectsJson();
@@ -58,10 +59,10 @@ export async function openWarehouseReader(stateDir: string): Promise<WarehouseRe
       throw refused(oneLine(err));
     }
     const type = prepared.statementType;
-    if (type !== StatementType.SELECT) {
+    if (type !== duckdb.StatementType.SELECT) {
       prepared.destroySync();
       // EXPLAIN too: EXPLAIN ANALYZE runs what it explains (ask for the plan with explain instead).
-      const hint = type === StatementType.EXPLAIN ? ' (ask for the plan with the explain option instead)' : '';
+      const hint = type === duckdb.StatementType.EXPLAIN ? ' (ask for the plan with the explain option instead)' : '';
       throw refused(`only reading is allowed here: DuckDB parses this as ${kindOf(type)}, not SELECT${hint}`);
     }
     return prepared;
