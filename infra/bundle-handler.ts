@@ -66,7 +66,8 @@ export async function bundleHandler(options: BundleOptions = {}): Promise<Bundle
     absWorkingDir: root,
   });
   assertNothingForbidden(result.metafile);
-  const dependencies = await pinnedVersions(root, externalPackages(result.metafile));
+  const named = requiredByName(await readFile(file, 'utf8'));
+  const dependencies = await pinnedVersions(root, [...new Set([...externalPackages(result.metafile), ...named])].sort());
   const manifest = {
     name: 'eventlake-lambda',
     private: true,
@@ -88,6 +89,14 @@ function externalPackages(metafile: Metafile): string[] {
     }
   }
   return [...names].sort();
+}
+
+/**
+ * Native packages the bundle loads with `createRequire` (DuckDB's API: src/duckdb/duckdb-api.ts):
+ * esbuild sees no import, only the package's name as a string, which is enough to install it.
+ */
+function requiredByName(bundle: string): string[] {
+  return NATIVE.filter((name) => !name.includes('*') && bundle.includes(JSON.stringify(name)));
 }
 
 function packageName(specifier: string): string {
