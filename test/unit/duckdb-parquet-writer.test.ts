@@ -143,6 +143,27 @@ describe('writeParquetParts', () => {
     expect(cutOrder).toEqual([{ misplaced: '0', n: String(line) }]);
   });
 
+  it('when one half fails, waits for the other half to end before failing, so nothing is left writing', async () => {
+    const staging = await tempDir();
+    const big = await stage(staging, 'w0.csv', Array.from({ length: 300_000 }, (_, i) => csvRow(`v${i % 997}`, 0, i + 1)));
+    // A staged row DuckDB cannot read (never written by the writers): the second half's COPY fails at once.
+    const bad = await stage(staging, 'bad.csv', [csvRow('v1', 1, 1).replace('52.5', 'not-a-number')]);
+    const dir = await tempDir('eventlake-parquet-parts-');
+    const finishing = writeParquetParts({
+      entity: vehicleEntity(),
+      written: [big, bad],
+      objectKeys: KEYS,
+      partitionDir: join(dir, 'partition'),
+      scratchDir: join(dir, 'scratch'),
+      codec: 'zstd',
+      targetFileBytes: 128 * 1024 * 1024,
+    });
+    await expect(finishing).rejects.toThrow(/not-a-number/);
+    // The first half's COPY had ended: its file is whole.
+    const rows = await query(`SELECT count(*) AS n FROM read_parquet('${join(dir, 'scratch', 'vehicle-parquet', 'half-0.parquet')}')`);
+    expect(rows).toEqual([{ n: '300000' }]);
+  });
+
   it('reads a staged row as long as the longest accepted source line', async () => {
     const staging = await tempDir();
     // The read buffer is smaller than DuckDB's default: a row near the line limit must still fit.

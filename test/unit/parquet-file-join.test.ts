@@ -86,7 +86,7 @@ describe('joinParquetFiles', () => {
     expect((await readFile(out)).equals(await readFile(input))).toBe(true);
   });
 
-  it('refuses files it cannot join: another schema, not Parquet, cut short, page indexes, encryption', async () => {
+  it('refuses files it cannot join: another schema, not Parquet, cut short, page indexes, encryption, a footer Thrift cannot read', async () => {
     const dir = await tempDir();
     const good = join(dir, 'good.parquet');
     await duckdbFile(good, 0, 1_500);
@@ -104,6 +104,10 @@ describe('joinParquetFiles', () => {
     });
     const encrypted = join(dir, 'encrypted.parquet');
     await withFooter(good, encrypted, (footer) => footer.fields.push({ id: 8, type: T.STRUCT, value: { fields: [] } }));
+    const garbled = join(dir, 'garbled.parquet');
+    const bytes = Buffer.from(await readFile(good));
+    bytes[bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8)] = 0x1d; // the footer's first field: a type Thrift has not
+    await writeFile(garbled, bytes);
     const out = join(dir, 'out.parquet');
     for (const [inputs, message] of [
       [[good, other], 'another schema'],
@@ -111,6 +115,7 @@ describe('joinParquetFiles', () => {
       [[good, short], 'not a plain Parquet file'],
       [[good, indexed], 'page indexes'],
       [[good, encrypted], 'encrypted'],
+      [[good, garbled], "footer cannot be read: unknown Thrift compact type 13"],
       [[], 'nothing to join'],
     ] as const) {
       expect(() => joinParquetFiles(inputs, out), message).toThrow(ParquetJoinError);

@@ -141,7 +141,9 @@ async function copyAsOneFile(options: FinishOptions, copyDir: string, sizes: rea
   const cut = halfwayCut(sizes);
   const halves = [written.slice(0, cut), written.slice(cut)];
   const paths = halves.map((_, i) => join(copyDir, `half-${i}.parquet`));
-  await Promise.all(halves.map((files, i) => copyHalf(options, files, paths[i] as string, join(copyDir, `spill-${i}`))));
+  // Both COPYs end before anything goes on: one failing must not leave the other writing.
+  const copies = await Promise.allSettled(halves.map((files, i) => copyHalf(options, files, paths[i] as string, join(copyDir, `spill-${i}`))));
+  for (const copy of copies) if (copy.status === 'rejected') throw copy.reason;
   try {
     return { path, ...joinParquetFiles(paths, path) };
   } catch (err) {

@@ -10,7 +10,7 @@
  * encryption is refused (ParquetJoinError), and the caller writes the hour another way.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { decodeStruct, encodeStruct, field, T, type ThriftList, type ThriftStruct } from './thrift-compact.js';
+import { decodeStruct, encodeStruct, field, T, ThriftError, type ThriftList, type ThriftStruct } from './thrift-compact.js';
 
 export class ParquetJoinError extends Error {}
 
@@ -55,6 +55,16 @@ function writeAll(fd: number, buf: Buffer): void {
   while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
 }
 
+/** A footer Thrift cannot read is a file this join cannot join, not a failure of the hour. */
+function decodeFooter(bytes: Buffer, path: string): ReturnType<typeof decodeStruct> {
+  try {
+    return decodeStruct(bytes);
+  } catch (err) {
+    if (err instanceof ThriftError) throw new ParquetJoinError(`${path}'s footer cannot be read: ${err.message}`);
+    throw err;
+  }
+}
+
 function openParquet(path: string): OpenedFile {
   const fd = openSync(path, 'r');
   try {
@@ -67,7 +77,7 @@ function openParquet(path: string): OpenedFile {
     const footerLength = tail.readUInt32LE(0);
     const footerStart = size - TAIL_BYTES - footerLength;
     if (footerStart < MAGIC.length) throw new ParquetJoinError(`${path} has a footer longer than the file`);
-    const { struct: footer, end } = decodeStruct(readExactly(fd, footerLength, footerStart, path));
+    const { struct: footer, end } = decodeFooter(readExactly(fd, footerLength, footerStart, path), path);
     if (end !== footerLength) throw new ParquetJoinError(`${path}'s footer has ${footerLength - end} bytes after its end`);
     if (field(footer, FILE_META.encryption)) throw new ParquetJoinError(`${path} is encrypted`);
     return { path, fd, footerStart, footer };

@@ -10,7 +10,8 @@ export function compiledScript(url: URL): URL {
   const path = fileURLToPath(url);
   // Built, the script is beside its caller; from sources it is not (callers name it `.js`).
   if (!path.endsWith('.ts') && existsSync(path)) return url;
-  const compiled = path.replace(/([\\/])src([\\/])/, '$1dist$1src$2').replace(/\.ts$/, '.js');
+  // The last `src` folder of the path is the package's: a checkout may itself sit under a `src`.
+  const compiled = path.replace(/([\\/])src([\\/])(?!.*[\\/]src[\\/])/, '$1dist$1src$2').replace(/\.ts$/, '.js');
   if (!existsSync(compiled)) throw new Error(`worker script ${compiled} is missing: run "npm run build" first`);
   return pathToFileURL(compiled);
 }

@@ -34,6 +34,7 @@ port.on('message', (request: ThreadRequest) => {
   const { job } = request;
   queue = queue.then(async () => {
     try {
+      post({ kind: 'started', id: request.id });
       failTaskPoint(job.task.id, job.attempt);
       const processor = await processorFor(job);
       const output = await processor.process(job.task, (progress) => post({ kind: 'progress', id: request.id, progress }));
