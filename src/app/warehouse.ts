@@ -5,7 +5,6 @@ import { UserError } from '../errors/user-error.js';
 import { defaultRegistry } from '../events/entity-registry.js';
 import { formatLocation, isS3Location } from '../storage/location.js';
 import { ensureWritableFolder } from '../storage/writable-folder.js';
-import { mirrorLake } from './lake-mirror.js';
 import { dirname } from 'node:path';
 import { runEvent, writeRunEvent } from '../lineage/openlineage-event.js';
 import { openStateStore } from '../orchestration/state-store-registry.js';
@@ -18,7 +17,8 @@ import { loadModels } from '../warehouse/model-graph.js';
 
 export async function buildWarehouse(stateDir: string, lake: string, onWait?: (holder: string) => void): Promise<WarehouseBuildReport> {
   // A lake in a bucket is read through a local mirror of its published hours (see lake-mirror.ts).
-  const lakeRoot = isS3Location(lake) ? (await mirrorLake(stateDir, lake)).dir : lake;
+  // Loaded only for a bucket: its manifests' schema is zod, which a local lake never needs.
+  const lakeRoot = isS3Location(lake) ? (await (await import('./lake-mirror.js')).mirrorLake(stateDir, lake)).dir : lake;
   if (!existsSync(lakeRoot)) throw new UserError(`lake folder ${lakeRoot} does not exist: run an hour into it first`);
   await ensureWritableFolder(stateDir, 'state folder');
   const warehouse = await openEmbeddedWarehouse();

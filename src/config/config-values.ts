@@ -4,6 +4,8 @@
  * in front, so every kind words its own expectation once, here.
  */
 import * as z from 'zod';
+import { DEFAULT_CRON } from './config-defaults.js';
+import { wordList } from './word-list.js';
 import { parseHour } from '../pipeline/hour.js';
 import { closestKey } from './closest-key.js';
 import { cronParser } from './load-on-demand.js';
@@ -23,10 +25,6 @@ function expecting(what: string): (issue: { readonly input?: unknown }) => strin
   return (issue) => `must be ${what} (got ${shown(issue.input)})`;
 }
 
-/** A list in prose: `a, b or c`. */
-export function wordList(values: readonly string[], conjunction: 'or' | 'and' = 'or'): string {
-  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} ${conjunction} ${values.at(-1)}`;
-}
 
 const SECRET = '(the value is not shown, as it may hold a secret)';
 
@@ -127,7 +125,6 @@ export function cronExpression() {
 }
 
 /** The default schedule: known good, so checking it never loads the cron parser. */
-export const DEFAULT_CRON = '0 * * * *';
 
 function isCron(expression: string): boolean {
   if (expression === DEFAULT_CRON) return true;

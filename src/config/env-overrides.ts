@@ -24,6 +24,11 @@ export function envVariableName(path: readonly string[]): string {
   return PREFIX + path.map((key) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
 }
 
+/** Whether any variable may set (or mistype) a configuration key: the schema must then look. */
+export function hasConfigVariables(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Object.keys(env).some((variable) => variable.startsWith(PREFIX) && env[variable] !== undefined && !NOT_CONFIG.has(variable));
+}
+
 export function readEnvOverrides(env: Readonly<Record<string, string | undefined>>, keys: readonly ScalarKey[]): EnvOverride[] {
   const byName = new Map(keys.map((key) => [envVariableName(key.path), key]));
   const overrides: EnvOverride[] = [];

@@ -1,17 +1,17 @@
 /**
- * The configuration file, `eventlake.config.yaml` (or `.yml`, `.json`): its schema, and the
- * resolved configuration the rest of eventlake reads, every default filled and every duration
- * in milliseconds. Keys are camelCase in the file; resolved durations end in `Ms`.
+ * The configuration file, `eventlake.config.yaml` (or `.yml`, `.json`): its schema, which
+ * checks a file and resolves it into the configuration the rest of eventlake reads
+ * (resolved-config.ts), every default filled (config-defaults.ts) and every duration in
+ * milliseconds. Keys are camelCase in the file; resolved durations end in `Ms`.
  */
 import * as z from 'zod';
 import { CALLBACK_EVENTS, type CallbackEvent, type CallbackSubscription } from '../orchestration/callbacks/callback-event.js';
 import type { FormatName } from '../formats/lake-format.js';
 import { FORMAT_NAMES } from '../formats/lake-formats.js';
-import { SOURCE_LAYOUTS, type SourceLayout } from '../pipeline/source-object-name.js';
+import { SOURCE_LAYOUTS } from '../pipeline/source-object-name.js';
 import { defaultWorkerCount } from '../runtime/worker-count.js';
 import {
   cronExpression,
-  DEFAULT_CRON,
   duration,
   durationOrNone,
   flag,
@@ -25,93 +25,36 @@ import {
   text,
   timeZone,
   wholeNumber,
-  wordList,
 } from './config-values.js';
+import { wordList } from './word-list.js';
+import { FILE_DEFAULTS } from './config-defaults.js';
+import { LATE_DATA_ACTIONS, type EventlakeConfig } from './resolved-config.js';
 
-/** What to do when objects arrive for an hour that has already run. */
+export { LATE_DATA_ACTIONS, type EventlakeConfig, type LateDataAction } from './resolved-config.js';
+
 /** The shortest tick or check interval: shorter would keep a core busy polling the state. */
 const MIN_LOOP_MS = 100;
 
-export const LATE_DATA_ACTIONS = ['rerun', 'alert', 'ignore'] as const;
-export type LateDataAction = (typeof LATE_DATA_ACTIONS)[number];
-
-export interface EventlakeConfig {
-  readonly source: {
-    /** Absolute once loaded. */
-    readonly path: string;
-    readonly layout: SourceLayout;
-    /** IANA zone the source's hours are named in. */
-    readonly timezone: string;
-  };
-  readonly lake: {
-    /** Absolute once loaded. */
-    readonly path: string;
-    readonly format: FormatName;
-    /** Unset: the format's own default codec. */
-    readonly codec?: string;
-    readonly targetFileMb: number;
-  };
-  /** The state folder (run records, leases); absolute once loaded. */
-  readonly state: string;
-  readonly workers: number;
-  readonly schedule: {
-    readonly cron: string;
-    /** How long after an hour ends its run starts, so late writers can finish. */
-    readonly delayMs: number;
-    readonly catchup: boolean;
-    /** The first hour to catch up from, as `YYYY-MM-DDTHH`; set whenever catchup is. */
-    readonly start?: string;
-    readonly maxActiveRuns: number;
-    readonly tickMs: number;
-  };
-  readonly retries: {
-    readonly count: number;
-    readonly delayMs: number;
-    readonly maxDelayMs: number;
-    readonly visibilityTimeoutMs: number;
-  };
-  readonly deadlines: {
-    /** null: no deadline. */
-    readonly afterHourEndMs: number | null;
-    readonly maxRunDurationMs: number | null;
-  };
-  readonly lateData: {
-    readonly action: LateDataAction;
-    readonly lookBackMs: number;
-    readonly checkEveryMs: number;
-  };
-  readonly quality: {
-    readonly maxQuarantinedShare: number;
-  };
-  readonly callbacks: readonly CallbackSubscription[];
-  /** The web UI and JSON API of `eventlake up` and `serve`. */
-  readonly server: {
-    readonly host: string;
-    /** 0: any free port (the URL printed says which). */
-    readonly port: number;
-  };
-}
-
 const source = mapping({
-  path: text('a folder path').prefault('./data/source'),
-  layout: oneOf(SOURCE_LAYOUTS).prefault('any'),
-  timezone: timeZone().prefault('UTC'),
+  path: text('a folder path').prefault(FILE_DEFAULTS.source.path),
+  layout: oneOf(SOURCE_LAYOUTS).prefault(FILE_DEFAULTS.source.layout),
+  timezone: timeZone().prefault(FILE_DEFAULTS.source.timezone),
 });
 
 const lake = mapping({
-  path: text('a folder path').prefault('./data/lake'),
-  format: oneOf(FORMAT_NAMES as [FormatName, ...FormatName[]]).prefault('parquet'),
+  path: text('a folder path').prefault(FILE_DEFAULTS.lake.path),
+  format: oneOf(FORMAT_NAMES as [FormatName, ...FormatName[]]).prefault(FILE_DEFAULTS.lake.format),
   codec: text('a codec name').optional(),
-  targetFileMb: wholeNumber(1).prefault(128),
+  targetFileMb: wholeNumber(1).prefault(FILE_DEFAULTS.lake.targetFileMb),
 });
 
 const schedule = mapping({
-  cron: cronExpression().prefault(DEFAULT_CRON),
-  delay: duration().prefault('10m'),
-  catchup: flag().prefault(false),
+  cron: cronExpression().prefault(FILE_DEFAULTS.schedule.cron),
+  delay: duration().prefault(FILE_DEFAULTS.schedule.delay),
+  catchup: flag().prefault(FILE_DEFAULTS.schedule.catchup),
   start: hourLabel().optional(),
-  maxActiveRuns: wholeNumber(1).prefault(2),
-  tick: duration(MIN_LOOP_MS).prefault('5s'),
+  maxActiveRuns: wholeNumber(1).prefault(FILE_DEFAULTS.schedule.maxActiveRuns),
+  tick: duration(MIN_LOOP_MS).prefault(FILE_DEFAULTS.schedule.tick),
 })
   .superRefine((s, ctx) => {
     if (s.catchup && s.start === undefined) {
@@ -130,27 +73,27 @@ const schedule = mapping({
   );
 
 const retries = mapping({
-  count: wholeNumber(0).prefault(3),
-  delay: duration().prefault('30s'),
-  maxDelay: duration().prefault('10m'),
-  visibilityTimeout: duration().prefault('5m'),
+  count: wholeNumber(0).prefault(FILE_DEFAULTS.retries.count),
+  delay: duration().prefault(FILE_DEFAULTS.retries.delay),
+  maxDelay: duration().prefault(FILE_DEFAULTS.retries.maxDelay),
+  visibilityTimeout: duration().prefault(FILE_DEFAULTS.retries.visibilityTimeout),
 }).transform(
   (r): EventlakeConfig['retries'] => ({ count: r.count, delayMs: r.delay, maxDelayMs: r.maxDelay, visibilityTimeoutMs: r.visibilityTimeout }),
 );
 
 const deadlines = mapping({
-  afterHourEnd: durationOrNone().prefault('80m'),
-  maxRunDuration: durationOrNone().prefault('30m'),
+  afterHourEnd: durationOrNone().prefault(FILE_DEFAULTS.deadlines.afterHourEnd),
+  maxRunDuration: durationOrNone().prefault(FILE_DEFAULTS.deadlines.maxRunDuration),
 }).transform((d): EventlakeConfig['deadlines'] => ({ afterHourEndMs: d.afterHourEnd, maxRunDurationMs: d.maxRunDuration }));
 
 const lateData = mapping({
-  action: oneOf(LATE_DATA_ACTIONS).prefault('rerun'),
-  lookBack: duration().prefault('24h'),
-  checkEvery: duration(MIN_LOOP_MS).prefault('5m'),
+  action: oneOf(LATE_DATA_ACTIONS).prefault(FILE_DEFAULTS.lateData.action),
+  lookBack: duration().prefault(FILE_DEFAULTS.lateData.lookBack),
+  checkEvery: duration(MIN_LOOP_MS).prefault(FILE_DEFAULTS.lateData.checkEvery),
 }).transform((l): EventlakeConfig['lateData'] => ({ action: l.action, lookBackMs: l.lookBack, checkEveryMs: l.checkEvery }));
 
 const quality = mapping({
-  maxQuarantinedShare: share().prefault(0.01),
+  maxQuarantinedShare: share().prefault(FILE_DEFAULTS.quality.maxQuarantinedShare),
 });
 
 /** `on: all`, or a list of events in which `all` may stand for every one. */
@@ -218,17 +161,17 @@ const callbacks = z
   .transform((list) => list.map(subscription));
 
 const server = mapping({
-  host: text('an address such as 127.0.0.1').prefault('127.0.0.1'),
+  host: text('an address such as 127.0.0.1').prefault(FILE_DEFAULTS.server.host),
   port: wholeNumber(0)
     .max(65535, { error: (issue) => `must be a port number from 0 to 65535 (got ${shown(issue.input)})` })
-    .prefault(8080),
+    .prefault(FILE_DEFAULTS.server.port),
 });
 
 /** The file's schema; parsing yields an `EventlakeConfig` whose paths are still as written. */
 export const eventlakeConfigSchema = mapping({
   source: source.prefault({}),
   lake: lake.prefault({}),
-  state: text('a folder path').prefault('./.eventlake'),
+  state: text('a folder path').prefault(FILE_DEFAULTS.state),
   workers: wholeNumber(1).prefault(() => defaultWorkerCount()),
   schedule: schedule.prefault({}),
   retries: retries.prefault({}),

@@ -5,12 +5,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { UserError } from '../errors/user-error.js';
-import { wordList } from './config-values.js';
 import { describeIssue } from './config-issue.js';
-import { applyOverrides, readEnvOverrides, type EnvOverride } from './env-overrides.js';
-import { eventlakeConfigSchema, type EventlakeConfig } from './eventlake-config.js';
+import { defaultConfig } from './config-defaults.js';
+import { applyOverrides, hasConfigVariables, readEnvOverrides, type EnvOverride } from './env-overrides.js';
+import type { EventlakeConfig } from './eventlake-config.js';
 import { parseConfigText, type ConfigSyntax } from './parse-config-text.js';
 import { scalarKeys } from './scalar-keys.js';
+import { wordList } from './word-list.js';
 
 /** Looked for in the working folder when no file is named; at most one may be there. */
 export const CONFIG_FILE_NAMES = ['eventlake.config.json', 'eventlake.config.yaml', 'eventlake.config.yml'] as const;
@@ -37,6 +38,9 @@ interface ConfigFile {
 
 export async function loadConfig({ cwd, file, env }: LoadConfigOptions): Promise<LoadedConfig> {
   const found = await findConfigFile(cwd, file, env['EVENTLAKE_CONFIG']);
+  // Nothing to read or check: the defaults as they are, without loading the schema (config-defaults.ts).
+  if (!found && !hasConfigVariables(env)) return { config: withAbsolutePaths(defaultConfig(), cwd, cwd, []), file: undefined };
+  const { eventlakeConfigSchema } = await import('./eventlake-config.js');
   const raw = found ? parseConfigText(await readFile(found.path, 'utf8'), syntaxOf(found.path), found.origin) : {};
   const overrides = readEnvOverrides(env, scalarKeys(eventlakeConfigSchema));
   const result = eventlakeConfigSchema.safeParse(applyOverrides(raw, overrides));

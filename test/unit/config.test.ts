@@ -1,15 +1,18 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CALLBACK_EVENTS } from '../../src/orchestration/callbacks/callback-event.js';
 import { UserError } from '../../src/errors/user-error.js';
 import { defaultWorkerCount } from '../../src/runtime/worker-count.js';
+import { defaultConfig } from '../../src/config/config-defaults.js';
 import { envVariableName } from '../../src/config/env-overrides.js';
 import { eventlakeConfigSchema, type EventlakeConfig } from '../../src/config/eventlake-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { scalarKeys } from '../../src/config/scalar-keys.js';
 import { starterConfigYaml, writeStarterConfig } from '../../src/config/starter-config.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { CLI, tempDir } from '../helpers/fixtures.js';
 
 type Env = Record<string, string>;
 
@@ -57,6 +60,8 @@ function defaultsIn(dir: string): EventlakeConfig {
     server: { host: '127.0.0.1', port: 8080 },
   };
 }
+
+const run = promisify(execFile);
 
 describe('loadConfig: files', () => {
   it('gives every default, paths under cwd, when there is no file', async () => {
@@ -152,6 +157,38 @@ describe('loadConfig: files', () => {
       expect(message).toMatch(/^eventlake\.config\.json is not valid JSON at line [34]: /);
       expect(message).not.toContain('s3cret');
     }
+  });
+});
+
+describe('loadConfig: embedded defaults without the schema', () => {
+  it('are what the schema makes of an empty file', () => {
+    expect(defaultConfig()).toEqual(eventlakeConfigSchema.parse({}));
+  });
+
+  it('give the same configuration with no file and no variable as the schema does', async () => {
+    const cwd = await tempDir();
+    const plain = await loadConfig({ cwd, env: {} });
+    // A variable setting a key to its default sends the load through the schema.
+    const checked = await loadConfig({ cwd, env: { EVENTLAKE_WORKERS: String(defaultWorkerCount()) } });
+    expect(plain).toEqual(checked);
+    expect(plain.config.state).toBe(join(cwd, '.eventlake'));
+    // Variables that are not configuration keys keep the shortcut; a mistyped one is still named.
+    expect(await loadConfig({ cwd, env: { EVENTLAKE_FAIL_TASK: 't00000', EVENTLAKE_TOKEN: 'x' } })).toEqual(plain);
+    await expect(loadConfig({ cwd, env: { EVENTLAKE_WORKRES: '2' } })).rejects.toThrow('EVENTLAKE_WORKRES is not an eventlake variable (did you mean EVENTLAKE_WORKERS?)');
+  });
+
+  it('keep zod out of a run with neither: the schema library is never loaded', async () => {
+    const dir = await tempDir();
+    const source = join(dir, 'source');
+    await mkdir(source);
+    const at = '2019-06-01T15:00:00.000Z';
+    await writeFile(join(source, '2019-06-01-15-0-0-events.json'), `${JSON.stringify({ event: 'update', on: 'vehicle', at, data: { id: 'v1', location: { lat: 52.5, lng: 13.4, at } }, organization_id: 'org' })}\n`);
+    // Without the test runner's EVENTLAKE_SERVER_PORT, which is a configuration variable.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EVENTLAKE_')));
+    const args = [CLI, 'run', '--hour', '2019-06-01T15', '--source', source, '--lake', join(dir, 'lake'), '--state', join(dir, 'state'), '--json'];
+    const { stderr } = await run(process.execPath, args, { cwd: dir, env: { ...env, NODE_DEBUG: 'esm' } });
+    expect(stderr).toContain('/node_modules/commander/'); // the module log is on
+    expect(stderr).not.toContain('/node_modules/zod/');
   });
 });
 
