@@ -224,9 +224,18 @@ const WHOLE_OUTPUT_LIMIT = 64 * 1024 * 1024;
 export function gunzipIntact(bytes: Buffer): Buffer | undefined {
   const start = headerEnd(bytes);
   if (start === undefined || bytes.length < start + TRAILER_BYTES) return undefined;
+  // The trailer says how big the data is: one too big for one call goes straight to the
+  // streaming reader instead of being inflated here first, then again there.
+  if (bytes.readUInt32LE(bytes.length - 4) > WHOLE_OUTPUT_LIMIT) return undefined;
+  const body = bytes.subarray(start, bytes.length - TRAILER_BYTES);
   let output: Buffer;
   try {
-    output = inflateRawSync(bytes.subarray(start, bytes.length - TRAILER_BYTES), { maxOutputLength: WHOLE_OUTPUT_LIMIT });
+    const inflated = inflateRawSync(body, { maxOutputLength: WHOLE_OUTPUT_LIMIT, info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    // The deflate stream must end exactly where the trailer starts. It stops at its own end and
+    // ignores the rest, so `cat a.gz a.gz` (whose last trailer matches the first member) would
+    // otherwise pass for its first member alone, losing every line of the second.
+    if (inflated.engine.bytesWritten !== body.length) return undefined;
+    output = inflated.buffer;
   } catch {
     return undefined;
   }

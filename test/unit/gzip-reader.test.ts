@@ -193,6 +193,9 @@ describe('gunzipIntact (the one-call path for whole objects)', () => {
     reserved[3] = 0x20;
     const cases: Record<string, Buffer> = {
       'two members': Buffer.concat([gz, gzipSync('more\n')]),
+      // The last trailer is the first member's too: only the stream's own end tells them apart.
+      'the same member twice': Buffer.concat([gz, gz]),
+      'trailing bytes ending in the trailer': Buffer.concat([gz, Buffer.from('garbage!'), gz.subarray(gz.length - 8)]),
       'trailing garbage': Buffer.concat([gz, Buffer.from('garbage!')]),
       'trailing zeros': Buffer.concat([gz, Buffer.alloc(16)]),
       'cut short': gz.subarray(0, gz.length - 100),
