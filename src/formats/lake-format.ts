@@ -41,7 +41,6 @@ export interface FinishOptions {
   readonly entity: Entity;
   /** The files every task's part writer returned for this entity, in source order. */
   readonly written: readonly WrittenFile[];
-  readonly objectKeys: readonly string[];
   /** Where the final part files go (created if missing), in the run's scratch space. */
   readonly partitionDir: string;
   /** Scratch space for the finisher. */

@@ -55,7 +55,6 @@ export async function finishPartitions(
   deps: { readonly registry: EntityRegistry; readonly format: LakeFormat; readonly scratchDir: string },
 ): Promise<FinishedHour> {
   const outputs = inTaskOrder(taskOutputs);
-  const objectKeys = manifest.tasks.flatMap((t) => t.objects.map((o) => o.key));
   const partitions: PartitionParts[] = [];
   const events: Record<string, number> = {};
   for (const entity of deps.registry.entities) {
@@ -66,7 +65,6 @@ export async function finishPartitions(
     const parts = await deps.format.finish({
       entity,
       written,
-      objectKeys,
       partitionDir: join(deps.scratchDir, finishScratch(partition)),
       scratchDir: join(deps.scratchDir, 'finish', entity.name),
       codec: manifest.codec,

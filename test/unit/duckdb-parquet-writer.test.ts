@@ -40,7 +40,6 @@ async function finish(written: WrittenFile[], targetFileBytes: number): Promise<
   const parts = await writeParquetParts({
     entity: vehicleEntity(),
     written,
-    objectKeys: KEYS,
     partitionDir,
     scratchDir: join(dir, 'scratch'),
     codec: 'zstd',
@@ -152,8 +151,7 @@ describe('writeParquetParts', () => {
     const finishing = writeParquetParts({
       entity: vehicleEntity(),
       written: [big, bad],
-      objectKeys: KEYS,
-      partitionDir: join(dir, 'partition'),
+        partitionDir: join(dir, 'partition'),
       scratchDir: join(dir, 'scratch'),
       codec: 'zstd',
       targetFileBytes: 128 * 1024 * 1024,

@@ -83,7 +83,6 @@ describe('writeParquetParts', () => {
     const parts = await writeParquetParts({
       entity: vehicle,
       written,
-      objectKeys: ['k'],
       partitionDir: join(dir, 'out'),
       scratchDir: join(dir, 'scratch'),
       codec: 'zstd',

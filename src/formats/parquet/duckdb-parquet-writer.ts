@@ -173,7 +173,7 @@ async function copyRotating(options: FinishOptions, copyDir: string): Promise<Co
   // DuckDB writes a folder of files only into an empty one: the one-file attempt's goes first.
   await rm(copyDir, { recursive: true, force: true });
   await mkdir(copyDir, { recursive: true });
-  const target = `${sqlString(copyDir)} (FORMAT parquet, COMPRESSION ${options.codec}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, FILE_SIZE_BYTES ${Math.max(1, Math.floor(options.targetFileBytes))}, FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE, RETURN_STATS${dictionaryOption(options)})`;
+  const target = `${sqlString(copyDir)} (FORMAT parquet, COMPRESSION ${options.codec}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, FILE_SIZE_BYTES ${Math.max(1, Math.floor(options.targetFileBytes))}, FILENAME_PATTERN 'part-{i}', RETURN_STATS${dictionaryOption(options)})`;
   return copyRows(options, options.written, target);
 }
 
