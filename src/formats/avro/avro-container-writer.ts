@@ -24,7 +24,7 @@ export interface ContainerOptions {
 }
 
 /** A length-prefixed byte string, as Avro's `bytes` and `string`. */
-function lengthPrefixed(bytes: Buffer): Buffer {
+export function lengthPrefixed(bytes: Buffer): Buffer<ArrayBuffer> {
   const out = Buffer.allocUnsafe(longBytes(bytes.length) + bytes.length);
   out.set(bytes, writeLong(out, 0, bytes.length));
   return out;

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import type { Column, FieldSpans, RowValue } from '../../events/entity.js';
 import { parseTimestamp } from '../../events/timestamp.js';
 import type { PartWriter, PartWriterOptions, WrittenFile } from '../lake-format.js';
-import { CanonicalTimestamps, decimalSpanValue, longBytes, writeDouble, writeLong } from './avro-binary.js';
-import { AvroContainerWriter } from './avro-container-writer.js';
+import { CanonicalTimestamps, decimalSpanValue, writeDouble, writeLong } from './avro-binary.js';
+import { AvroContainerWriter, lengthPrefixed } from './avro-container-writer.js';
 import { avroSchema } from './avro-schema.js';
 
 /** Uncompressed bytes per block, as before (avsc's blockSize): ~100 KiB once deflated. */
@@ -99,10 +99,10 @@ export class AvroPartWriter implements PartWriter {
 
   private sourceObject(objectIndex: number): Buffer {
     if (objectIndex !== this.objectIndex) {
-      const key = Buffer.from(this.options.objectKeys[objectIndex] ?? '', 'utf8');
-      const encoded = Buffer.allocUnsafe(longBytes(key.length) + key.length);
-      key.copy(encoded, writeLong(encoded, 0, key.length));
-      this.objectBytes = encoded;
+      // A row names an object of its task; no key means a bug, never an empty source_object.
+      const key = this.options.objectKeys[objectIndex];
+      if (key === undefined) throw new Error(`no object key for index ${objectIndex}`);
+      this.objectBytes = lengthPrefixed(Buffer.from(key, 'utf8'));
       this.objectIndex = objectIndex;
     }
     return this.objectBytes;
