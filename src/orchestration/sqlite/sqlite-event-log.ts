@@ -72,7 +72,7 @@ export class SqliteEventLog implements EventLog {
   async record(event: NewEvent): Promise<boolean> {
     const now = Date.now();
     return this.db.transaction(() => {
-      const inserted = this.db
+      const inserted = this
         .prepare(`INSERT INTO events (kind, key, run_id, lake, hour, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
         .run(event.kind, event.key, event.runId ?? null, event.lake ?? null, event.hour ?? null, JSON.stringify(event.payload), now);
       if (inserted.changes === 0) return false;
@@ -93,7 +93,7 @@ export class SqliteEventLog implements EventLog {
       where.push('run_id = ?');
       args.push(options.runId);
     }
-    const rows = this.db
+    const rows = this
       .prepare(`SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
       .all(...args, options.limit ?? -1) as EventRow[];
     return rows.map(toEvent);
@@ -118,13 +118,13 @@ export class SqliteEventLog implements EventLog {
   }
 
   async settleDelivery(id: number, outcome: DeliveryOutcome): Promise<void> {
-    this.db
+    this
       .prepare(`UPDATE deliveries SET status = ?, attempts = attempts + ?, http_status = ?, error = ?, finished_at = ?, claimed_by = NULL WHERE id = ?`)
       .run(outcome.ok ? 'delivered' : 'failed', outcome.attempts, outcome.status ?? null, outcome.error ?? null, Date.now(), id);
   }
 
   async deliveries(options: { runId?: string; limit?: number } = {}): Promise<CallbackDelivery[]> {
-    const rows = this.db
+    const rows = this
       .prepare(`SELECT ${DELIVERY_COLUMNS} ${options.runId ? 'WHERE e.run_id = ?' : ''} ORDER BY d.id DESC LIMIT ?`)
       .all(...(options.runId ? [options.runId] : []), options.limit ?? -1) as DeliveryRow[];
     return rows.map(toDelivery);

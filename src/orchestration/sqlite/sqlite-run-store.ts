@@ -110,14 +110,14 @@ export class SqliteRunStore implements RunStore {
       }
       const ids = options.ids;
       if (ids?.length === 0) return undefined;
-      const next = this.db
+      const next = this
         .prepare(
           `SELECT id FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
            ${ids ? `AND id IN (${placeholders(ids)})` : ''} ORDER BY queued_at, id LIMIT 1`,
         )
         .get(now, ...(ids ?? [])) as { id: string } | undefined;
       if (!next) return undefined;
-      this.db
+      this
         .prepare(`UPDATE runs SET status = 'running', owner = ?, started_at = coalesce(started_at, ?), not_before = NULL WHERE id = ?`)
         .run(owner, now, next.id);
       return toRecord(this.row(next.id) as RunRow);
@@ -156,20 +156,20 @@ export class SqliteRunStore implements RunStore {
     if (end.status === 'success') this.prepare(`UPDATE messages SET status = 'done', claimed_by = ? WHERE run_id = ? AND kind = 'finish'`).run(owner, runId);
     const result =
       end.status === 'success'
-        ? this.db
+        ? this
             .prepare(
               `UPDATE runs SET status = 'success', finished_at = ?, summary = ?, poor_quality = ?, error = NULL, owner = NULL
                WHERE id = ? AND status = 'running' AND owner = ?`,
             )
             .run(now, JSON.stringify(end.summary), end.poorQuality ? 1 : 0, runId, owner)
-        : this.db
+        : this
             .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, error = ?, owner = NULL WHERE id = ? AND status IN ('running', 'queued') AND (owner = ? OR owner IS NULL)`)
             .run(now, end.error, runId, owner);
     return result.changes === 1;
   }
 
   async retryLater(runId: string, owner: string, error: string, notBefore: Date): Promise<void> {
-    this.db
+    this
       .prepare(`UPDATE runs SET status = 'queued', owner = NULL, error = ?, not_before = ?, attempt = attempt + 1 WHERE id = ? AND owner = ?`)
       .run(error, notBefore.getTime(), runId, owner);
   }
@@ -183,7 +183,7 @@ export class SqliteRunStore implements RunStore {
       const row = this.row(runId);
       if (!row) throw new UserError(`no run ${runId}`);
       if (row.status !== 'failed') return toRecord(row);
-      const other = this.db
+      const other = this
         .prepare(`SELECT id FROM runs WHERE lake = ? AND hour = ? AND status IN ('queued', 'running')`)
         .get(row.lake, row.hour) as { id: string } | undefined;
       if (other) throw new UserError(`hour ${row.hour} has another run in progress (${other.id}); replay after it ends`);

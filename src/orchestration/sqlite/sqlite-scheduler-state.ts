@@ -12,7 +12,7 @@ export class SqliteSchedulerState implements SchedulerState {
   }
 
   async register(owner: string, info: { lake: string; source: string }): Promise<void> {
-    this.db
+    this
       .prepare(`INSERT INTO schedulers (owner, lake, source, since) VALUES (?, ?, ?, ?) ON CONFLICT (owner) DO NOTHING`)
       .run(owner, info.lake, info.source, Date.now());
   }

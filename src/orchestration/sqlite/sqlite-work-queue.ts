@@ -95,7 +95,7 @@ export class SqliteWorkQueue implements WorkQueue {
     const now = Date.now();
     return this.db.transaction(() => {
       // A claim whose visibility timed out is visible again: its worker is presumed stuck.
-      const row = this.db
+      const row = this
         .prepare(
           `SELECT id FROM messages WHERE run_id IN (${placeholders(runIds)})
              AND status IN ('ready', 'claimed') AND visible_at <= ?
@@ -103,14 +103,14 @@ export class SqliteWorkQueue implements WorkQueue {
         )
         .get(...runIds, now) as { id: number } | undefined;
       if (!row) return undefined;
-      this.db
+      this
         .prepare(`UPDATE attempts SET outcome = 'lost', finished_at = ? WHERE message_id = ? AND outcome = 'running'`)
         .run(now, row.id);
-      this.db
+      this
         .prepare(`UPDATE messages SET status = 'claimed', claimed_by = ?, attempts = attempts + 1, visible_at = ? WHERE id = ?`)
         .run(owner, now + visibilityMs, row.id);
       const claimed = this.prepare(`SELECT * FROM messages WHERE id = ?`).get(row.id) as MessageRow;
-      this.db
+      this
         .prepare(`INSERT INTO attempts (message_id, attempt, worker, started_at, outcome) VALUES (?, ?, ?, ?, 'running')`)
         .run(row.id, claimed.attempts, owner, now);
       return toMessage(claimed);
@@ -121,10 +121,10 @@ export class SqliteWorkQueue implements WorkQueue {
     const now = Date.now();
     this.db.transaction(() => {
       // At least once: a slow worker whose claim timed out may finish after another did; both wrote the same files.
-      this.db
+      this
         .prepare(`UPDATE messages SET status = 'done', result = coalesce(?, result), error = NULL, claimed_by = ? WHERE id = ? AND status != 'dead'`)
         .run(result === undefined ? null : JSON.stringify(result), owner, messageId);
-      this.db
+      this
         .prepare(`UPDATE attempts SET outcome = 'ok', finished_at = ? WHERE message_id = ? AND worker = ? AND outcome = 'running'`)
         .run(now, messageId, owner);
     }).immediate();
@@ -133,7 +133,7 @@ export class SqliteWorkQueue implements WorkQueue {
   async fail(messageId: number, owner: string, error: string, policy: RetryPolicy): Promise<FailOutcome> {
     const now = Date.now();
     return this.db.transaction((): FailOutcome => {
-      this.db
+      this
         .prepare(`UPDATE attempts SET outcome = 'error', error = ?, finished_at = ? WHERE message_id = ? AND worker = ? AND outcome = 'running'`)
         .run(error, now, messageId, owner);
       const row = this.prepare(`SELECT * FROM messages WHERE id = ?`).get(messageId) as MessageRow;
@@ -143,7 +143,7 @@ export class SqliteWorkQueue implements WorkQueue {
         return { outcome: 'retry', at, attempt: row.attempts };
       }
       this.prepare(`UPDATE messages SET status = 'dead', claimed_by = NULL, error = ? WHERE id = ?`).run(error, messageId);
-      const id = this.db
+      const id = this
         .prepare(`INSERT INTO dead_letters (message_id, attempts, error, dead_at) VALUES (?, ?, ?, ?)`)
         .run(messageId, row.attempts, error, now).lastInsertRowid;
       return { outcome: 'dead', deadLetter: toDeadLetter(this.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow) };
@@ -156,10 +156,10 @@ export class SqliteWorkQueue implements WorkQueue {
     if (dead.length === 0) return 0;
     const now = Date.now();
     return this.db.transaction(() => {
-      this.db
+      this
         .prepare(`UPDATE attempts SET outcome = 'lost', finished_at = ? WHERE outcome = 'running' AND worker IN (${placeholders(dead)})`)
         .run(now, ...dead);
-      return this.db
+      return this
         .prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, visible_at = ? WHERE status = 'claimed' AND claimed_by IN (${placeholders(dead)})`)
         .run(now, ...dead).changes;
     }).immediate();
@@ -168,7 +168,7 @@ export class SqliteWorkQueue implements WorkQueue {
   async redo(runId: string, taskIds: readonly string[]): Promise<void> {
     this.db.transaction(() => {
       if (taskIds.length > 0) {
-        this.db
+        this
           .prepare(
             `UPDATE messages SET status = 'ready', result = NULL, claimed_by = NULL, visible_at = ?
              WHERE run_id = ? AND kind = 'task' AND task_id IN (${placeholders(taskIds)})`,
@@ -186,7 +186,7 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async counts(runId: string): Promise<QueueCounts> {
-    return this.db
+    return this
       .prepare(
         `SELECT count(*) FILTER (WHERE kind = 'task') AS tasks,
                 count(*) FILTER (WHERE kind = 'task' AND status = 'done') AS tasksDone,
@@ -197,7 +197,7 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async results(runId: string): Promise<TaskOutput[]> {
-    const rows = this.db
+    const rows = this
       .prepare(`SELECT result FROM messages WHERE run_id = ? AND kind = 'task' AND status = 'done' ORDER BY task_id`)
       .all(runId) as { result: string }[];
     return rows.map((r) => JSON.parse(r.result) as TaskOutput);
@@ -205,14 +205,14 @@ export class SqliteWorkQueue implements WorkQueue {
 
   async nextVisible(runIds: readonly string[]): Promise<Date | undefined> {
     if (runIds.length === 0) return undefined;
-    const row = this.db
+    const row = this
       .prepare(`SELECT min(visible_at) AS at FROM messages WHERE run_id IN (${placeholders(runIds)}) AND status IN ('ready', 'claimed') AND visible_at > ?`)
       .get(...runIds, Date.now()) as { at: number | null };
     return row.at === null ? undefined : new Date(row.at);
   }
 
   async attempts(runId: string): Promise<Attempt[]> {
-    const rows = this.db
+    const rows = this
       .prepare(
         `SELECT a.message_id, m.run_id, m.kind, m.task_id, a.attempt, a.worker, a.started_at, a.finished_at, a.outcome, a.error
          FROM attempts a JOIN messages m ON m.id = a.message_id WHERE m.run_id = ? ORDER BY a.started_at, a.id`,
@@ -254,7 +254,7 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async deadLetters(options: { includeReplayed?: boolean; limit?: number } = {}): Promise<DeadLetter[]> {
-    const rows = this.db
+    const rows = this
       .prepare(`SELECT ${DEAD_LETTER_COLUMNS} ${options.includeReplayed ? '' : 'WHERE d.replayed_at IS NULL'} ORDER BY d.id DESC LIMIT ?`)
       .all(options.limit ?? -1) as DeadLetterRow[];
     return rows.map(toDeadLetter);
@@ -272,7 +272,7 @@ export class SqliteWorkQueue implements WorkQueue {
       if (!row) throw new UserError(`no dead letter ${id} (eventlake dlq list shows them)`);
       if (row.replayed_at !== null) throw new UserError(`dead letter ${id} was already replayed at ${new Date(row.replayed_at).toISOString()}`);
       this.prepare(`UPDATE dead_letters SET replayed_at = ? WHERE id = ?`).run(now, id);
-      this.db
+      this
         .prepare(`UPDATE messages SET status = 'ready', attempts = 0, claimed_by = NULL, visible_at = ? WHERE id = ? AND status = 'dead'`)
         .run(now, row.message_id);
       return toDeadLetter({ ...row, replayed_at: now });
