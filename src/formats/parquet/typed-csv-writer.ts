@@ -101,7 +101,8 @@ export class TypedCsvWriter implements PartWriter {
       }
       out[pos++] = COMMA;
     }
-    pos += key.copy(out, pos);
+    out.set(key, pos);
+    pos += key.length;
     pos = writeInteger(out, pos, line);
     out[pos++] = NEWLINE;
     this.pos = pos;
@@ -184,7 +185,8 @@ function writeInteger(out: Buffer, pos: number, value: number): number {
     out[pos] = 48 + value;
     return pos + 1;
   }
-  const digits = Math.floor(Math.log10(value)) + 1;
+  // Line numbers: most have two to four digits, written without a logarithm.
+  const digits = value < 100 ? 2 : value < 1000 ? 3 : value < 10000 ? 4 : Math.floor(Math.log10(value)) + 1;
   let v = value;
   for (let i = digits - 1; i >= 0; i--) {
     out[pos + i] = 48 + (v % 10);
