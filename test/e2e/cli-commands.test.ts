@@ -75,3 +75,32 @@ describe('npm start (eventlake demo): the embedded deployment', () => {
     expect(status.schedulers).toEqual([]);
   });
 });
+
+describe('start-up: only the command asked for is loaded', () => {
+  const loaded = (stderr: string, module: string): boolean => stderr.includes(`/cli/${module}.js`);
+
+  it('a run loads its own command module and none of the others', async () => {
+    const dir = await tempDir();
+    // Global flags before the command, one with a value that is itself a command's name.
+    const args = ['--state', 'status', '--json', 'run', '--source', SAMPLE, '--lake', join(dir, 'lake'), '--hour', SAMPLE_HOUR];
+    const result = await runCli(args, dir, { NODE_DEBUG: 'esm' });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toMatchObject({ hour: SAMPLE_HOUR, objects: 721 });
+    expect(loaded(result.stderr, 'run-command')).toBe(true); // the module log is on
+    for (const other of ['status-command', 'warehouse-command', 'serve-command', 'lambda-command', 'demo-command', 'trigger-command']) {
+      expect(loaded(result.stderr, other), other).toBe(false);
+    }
+  });
+
+  it('help still lists every command, and a misspelt one is still suggested', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const name of ['run', 'fanout', 'trigger', 'backfill', 'resume', 'up', 'serve', 'status', 'dlq', 'init', 'warehouse', 'query', 'sql', 'explain', 'lineage', 'generate', 'demo', 'lambda']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+    const typo = await runCli(['--json', 'warehuose']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown command 'warehuose'");
+    expect(typo.stderr).toContain('Did you mean warehouse?');
+  });
+});
