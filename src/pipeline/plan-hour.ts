@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectStore, SkippedEntry } from '../storage/object-store.js';
 import type { Hour } from './hour.js';
+import { inKeyOrder } from './key-order.js';
 import { runIdFor } from './lake-layout.js';
 import type { RunManifest, SourceObjectRef, Task, TaskSettings } from './run-manifest.js';
 import { hourPrefixes, parseSourceObjectName, type SourceLayout } from './source-object-name.js';
@@ -16,13 +17,6 @@ export interface PlanOptions extends Omit<TaskSettings, 'runId'> {
   readonly hour: Hour;
   readonly layout: SourceLayout;
   readonly taskBytes?: number;
-}
-
-/** Byte order, as S3 lists keys: "source order" is object key by bytes, then line number. */
-function inKeyOrder<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
-  // Each key encoded once, not at every comparison.
-  const encoded = items.map((item) => ({ item, bytes: Buffer.from(keyOf(item)) }));
-  return encoded.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((e) => e.item);
 }
 
 export function cutTasks(objects: readonly SourceObjectRef[], taskBytes = TASK_BYTES): Task[] {
