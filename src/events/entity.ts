@@ -32,9 +32,11 @@ export interface Entity {
   readonly columns: readonly Column[];
   toRow(envelope: Envelope): EntityResult;
   /**
-   * Optional fast path: recognises this entity's most common line shape byte by byte and fills
-   * `spans`. Returns false for anything else, which then goes through JSON.parse and toRow;
-   * it must never accept a line toRow would reject, nor read a value differently.
+   * Optional fast path: recognises this entity's most common line shape byte by byte from
+   * `start`, never past `limit` nor across a line break, and fills `spans`. Returns where the
+   * recognised JSON object ends (the caller checks that the line ends there too), or -1 for
+   * anything else, which then goes through JSON.parse and toRow. It must never accept a line
+   * toRow would reject, nor read a value differently.
    */
-  scanLine?(buf: Uint8Array, start: number, end: number, spans: FieldSpans): boolean;
+  scanLine?(buf: Uint8Array, start: number, limit: number, spans: FieldSpans): number;
 }

@@ -2,7 +2,7 @@
  * The vehicle fast path: the exact shape producers emit, e.g.
  * {"event":"update","on":"vehicle","at":"…Z","data":{"id":"…","location":{"lat":52.5,"lng":13.4,"at":"…Z"}},"organization_id":"…"}
  * with `"data":{"id":"…"}` or `"location":null` for register/deregister. Anything else
- * (other key order, whitespace, escapes, exponents, out-of-range numbers) returns false.
+ * (other key order, whitespace, escapes, exponents, out-of-range numbers) is not taken (-1).
  */
 import type { FieldSpans } from './entity.js';
 import { isCanonicalTimestamp, literal, matchLiteral, scanBoundedDecimal, scanPlainString } from './byte-scanner.js';
@@ -37,9 +37,10 @@ function coordinate(buf: Uint8Array, pos: number, end: number, limit: number, sp
   return numberEnd;
 }
 
-export function scanVehicleLine(buf: Uint8Array, start: number, end: number, spans: FieldSpans): boolean {
+/** See Entity.scanLine: the end of the recognised object, or -1. No line break is ever matched. */
+export function scanVehicleLine(buf: Uint8Array, start: number, end: number, spans: FieldSpans): number {
   let p = matchLiteral(buf, start, end, OPEN_EVENT);
-  if (p < 0) return false;
+  if (p < 0) return -1;
   let eventEnd = -1;
   for (const name of EVENTS) {
     const e = matchLiteral(buf, p, end, name);
@@ -48,17 +49,17 @@ export function scanVehicleLine(buf: Uint8Array, start: number, end: number, spa
       break;
     }
   }
-  if (eventEnd < 0) return false;
+  if (eventEnd < 0) return -1;
   spans[0] = p;
   spans[1] = eventEnd;
   p = matchLiteral(buf, eventEnd, end, ON_AT);
-  if (p < 0 || !isCanonicalTimestamp(buf, p, end)) return false;
+  if (p < 0 || !isCanonicalTimestamp(buf, p, end)) return -1;
   spans[2] = p;
   spans[3] = p + TIMESTAMP_BYTES;
   p = matchLiteral(buf, p + TIMESTAMP_BYTES, end, DATA_ID);
-  if (p < 0) return false;
+  if (p < 0) return -1;
   const idEnd = scanPlainString(buf, p, end);
-  if (idEnd < 0) return false;
+  if (idEnd < 0) return -1;
   spans[6] = p;
   spans[7] = idEnd;
   p = idEnd + 1;
@@ -69,31 +70,30 @@ export function scanVehicleLine(buf: Uint8Array, start: number, end: number, spa
     // location: null
   } else {
     p = matchLiteral(buf, idEnd + 1, end, LOCATION_LAT);
-    if (p < 0) return false;
+    if (p < 0) return -1;
     p = coordinate(buf, p, end, 90, spans, 8);
-    if (p < 0) return false;
+    if (p < 0) return -1;
     p = matchLiteral(buf, p, end, LNG);
-    if (p < 0) return false;
+    if (p < 0) return -1;
     p = coordinate(buf, p, end, 180, spans, 10);
-    if (p < 0) return false;
+    if (p < 0) return -1;
     const atNull = matchLiteral(buf, p, end, LOC_AT_NULL);
     if (atNull >= 0) {
       p = atNull;
     } else {
       p = matchLiteral(buf, p, end, LOC_AT);
-      if (p < 0 || !isCanonicalTimestamp(buf, p, end)) return false;
+      if (p < 0 || !isCanonicalTimestamp(buf, p, end)) return -1;
       spans[12] = p;
       spans[13] = p + TIMESTAMP_BYTES;
       p = matchLiteral(buf, p + TIMESTAMP_BYTES, end, CLOSE_LOC);
-      if (p < 0) return false;
+      if (p < 0) return -1;
     }
   }
   p = matchLiteral(buf, p, end, ORG);
-  if (p < 0) return false;
+  if (p < 0) return -1;
   const orgEnd = scanPlainString(buf, p, end);
-  if (orgEnd < 0) return false;
+  if (orgEnd < 0) return -1;
   spans[4] = p;
   spans[5] = orgEnd;
-  // The line must end right after the closing brace.
-  return orgEnd + 2 === end && buf[orgEnd + 1] === CLOSE_BRACE;
+  return orgEnd + 2 <= end && buf[orgEnd + 1] === CLOSE_BRACE ? orgEnd + 2 : -1;
 }

@@ -17,10 +17,28 @@ export interface LineSink {
   line(lineNumber: number, buf: Buffer, start: number, end: number): void;
   /** A line that cannot be read as text, with a bounded preview of its bytes. */
   unreadable(lineNumber: number, reason: string, preview: string, bytes?: Buffer): void;
+  /**
+   * Optional fast path: takes the line that starts at `start` when it recognises it whole, its
+   * end found by reading it rather than by a search for the newline first (one native indexOf
+   * a line was ~4% of a run's CPU). Returns where the line's content ends, which must satisfy
+   * `endsLine(buf, end, limit)`, or -1 when it did not take the line; it is then given to
+   * `line`. Offered only text already checked (valid UTF-8, within the length limit), and
+   * never the first line (which may start with a BOM).
+   */
+  takeLine?(lineNumber: number, buf: Buffer, start: number, limit: number): number;
 }
 
 const NEWLINE = 10;
 const CR = 13;
+
+/**
+ * Whether a line's content can end at `end`, as the splitter cuts lines: at a "\n", at a
+ * "\r\n", at one "\r" before the end of the text, or at the end of the text (`limit`).
+ */
+export function endsLine(buf: Uint8Array, end: number, limit: number): boolean {
+  if (end === limit || buf[end] === NEWLINE) return true;
+  return buf[end] === CR && (end + 1 === limit || buf[end + 1] === NEWLINE);
+}
 
 const SPACE = 32;
 const TAB = 9;
@@ -168,7 +186,19 @@ export class LineSplitter {
    */
   private lines(buf: Buffer, start: number, end: number, check: boolean): void {
     let from = start;
+    const take = check ? undefined : this.sink.takeLine?.bind(this.sink);
     for (;;) {
+      if (take && this.lineNumber > 0) {
+        const taken = take(this.lineNumber + 1, buf, from, end);
+        if (taken >= 0) {
+          this.lineNumber++;
+          // Past the line ending endsLine accepted: "\n", "\r\n", or the end of the text.
+          const next = taken === end ? end + 1 : buf[taken] === NEWLINE ? taken + 1 : taken + 2;
+          if (next > end) return;
+          from = next;
+          continue;
+        }
+      }
       const nl = buf.indexOf(NEWLINE, from);
       const to = nl < 0 || nl > end ? end : nl;
       if (!check) {

@@ -14,7 +14,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { gunzipIntact, gunzipObject } from './gzip-reader.js';
 import { taskScratch } from './lake-layout.js';
 import { decodeLine } from './line-decoder.js';
-import { isBlankLine, LineSplitter } from './line-splitter.js';
+import { endsLine, isBlankLine, LineSplitter } from './line-splitter.js';
 import { QuarantineWriter } from './quarantine-writer.js';
 import { isObjectFailure } from './read-failure.js';
 import type { SourceObjectRef, Task, TaskOutput, TaskProgress, TaskSettings } from './run-manifest.js';
@@ -166,6 +166,7 @@ export class TaskProcessor {
       {
         line: (lineNumber, buf, start, end) => this.line(key, index, lineNumber, buf, start, end),
         unreadable: (lineNumber, reason, preview, bytes) => quarantine.add(key, lineNumber, reason, preview, bytes),
+        takeLine: (lineNumber, buf, start, limit) => this.takeLine(index, lineNumber, buf, start, limit),
       },
       this.settings.maxLineBytes,
     );
@@ -213,10 +214,23 @@ export class TaskProcessor {
     return this.rows - before;
   }
 
+  /** A line the entities' byte-level fast paths recognise whole from its start: its end, or -1. */
+  private takeLine(objectIndex: number, lineNumber: number, buf: Buffer, start: number, limit: number): number {
+    for (const entity of this.scanners) {
+      const end = (entity.scanLine as NonNullable<Entity['scanLine']>)(buf, start, limit, this.spans);
+      if (end >= 0 && endsLine(buf, end, limit)) {
+        this.writerFor(entity).writeSpans(buf, this.spans, objectIndex, lineNumber);
+        this.count(entity);
+        return end;
+      }
+    }
+    return -1;
+  }
+
   /** One line: the entities' byte-level fast paths first, then JSON.parse and full checks. */
   private line(key: string, objectIndex: number, lineNumber: number, buf: Buffer, start: number, end: number): void {
     for (const entity of this.scanners) {
-      if (entity.scanLine?.(buf, start, end, this.spans)) {
+      if (entity.scanLine?.(buf, start, end, this.spans) === end) {
         this.writerFor(entity).writeSpans(buf, this.spans, objectIndex, lineNumber);
         this.count(entity);
         return;

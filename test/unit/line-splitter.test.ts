@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBlankLine, LineSplitter } from '../../src/pipeline/line-splitter.js';
+import { endsLine, isBlankLine, LineSplitter } from '../../src/pipeline/line-splitter.js';
 
 type Seen = { line: number; text?: string; reason?: string; preview?: string };
 
@@ -170,5 +170,59 @@ describe('LineSplitter on a damaged object', () => {
       { line: 2, text: 'b' },
       { line: 3, reason: 'object is damaged: gzip CRC mismatch', preview: '' },
     ]);
+  });
+});
+
+describe('LineSplitter with a sink that takes lines itself (takeLine)', () => {
+  /** Takes a line when it is `{…}` (no braces or breaks inside) and ends where endsLine allows. */
+  function splitTaking(chunks: (string | Buffer)[], maxLineBytes?: number): { seen: Seen[]; taken: number[] } {
+    const seen: Seen[] = [];
+    const taken: number[] = [];
+    const splitter = new LineSplitter(
+      {
+        line: (line, buf, start, end) => seen.push({ line, text: buf.toString('utf8', start, end) }),
+        unreadable: (line, reason, preview) => seen.push({ line, reason, preview }),
+        takeLine: (line, buf, start, limit) => {
+          if (buf[start] !== 0x7b) return -1;
+          let end = start + 1;
+          while (end < limit && buf[end] !== 0x7d && buf[end] !== 0x0a && buf[end] !== 0x0d && buf[end] !== 0x7b) end++;
+          if (buf[end] !== 0x7d) return -1;
+          end++;
+          if (!endsLine(buf, end, limit)) return -1;
+          seen.push({ line, text: buf.toString('utf8', start, end) });
+          taken.push(line);
+          return end;
+        },
+      },
+      maxLineBytes,
+    );
+    for (const chunk of chunks) splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    splitter.end();
+    return { seen, taken };
+  }
+
+  it.each([
+    ['LF', ['{a}\n{b}\n{c}\n']],
+    ['CRLF', ['{a}\r\n{b}\r\n{c}\r\n']],
+    ['no final newline', ['{a}\n{b}\n{c}']],
+    ['a final lone CR', ['{a}\n{b}\r']],
+    ['a CR in the middle of a line', ['{a}\r{b}\n{c}\n']],
+    ['two CRs before LF', ['{a}\r\r\n{b}\n']],
+    ['blank lines and spaces', ['{a}\n\n  \n{b} \n {c}\n']],
+    ['bytes after the object', ['{a}x\n{b}\n']],
+    ['a BOM on the first line', ['\uFEFF{a}\n{b}\n']],
+    ['lines split across chunks', ['{a}\n{b', '}\n{c}\r', '\n{d}']],
+    ['invalid UTF-8 in one line', [Buffer.from('{a}\n{b\xff}\n{c}\n', 'latin1')]],
+    ['a line over the limit', ['{a}\n{' + 'x'.repeat(40) + '}\n{b}\n'], 32],
+  ] as [string, (string | Buffer)[], number?][])('delivers %s exactly as the plain splitter does', (_name, chunks, max) => {
+    const { seen, taken } = splitTaking(chunks, max);
+    expect(seen).toEqual(split(chunks, max));
+    expect(taken).not.toContain(1); // the first line is never offered (a BOM is stripped there)
+  });
+
+  it('takes the lines it recognises, and only those', () => {
+    const { seen, taken } = splitTaking(['{a}\n{b}\r\n{c}x\n{d}\n{e}']);
+    expect(taken).toEqual([2, 4, 5]);
+    expect(seen.map((s) => s.text)).toEqual(['{a}', '{b}', '{c}x', '{d}', '{e}']);
   });
 });

@@ -18,7 +18,7 @@ const line = (at: string, locAt: string): string =>
 function fastInstants(text: string): (number | undefined)[] | undefined {
   const buf = Buffer.from(text);
   const spans = new Int32Array(2 * vehicle.columns.length);
-  if (!scanVehicleLine(buf, 0, buf.length, spans)) return undefined;
+  if (scanVehicleLine(buf, 0, buf.length, spans) !== buf.length) return undefined;
   return [2, 12].map((s) => parseTimestamp(buf.toString('utf8', spans[s], spans[s + 1])));
 }
 

@@ -13,7 +13,7 @@ const AT = '2019-06-01T18:23:57.196Z';
 function fastRow(line: string): RowValue[] | undefined {
   const buf = Buffer.from(`xx${line}yy`); // offsets must be honoured
   const spans = new Int32Array(2 * vehicle.columns.length);
-  if (!scanVehicleLine(buf, 2, buf.length - 2, spans)) return undefined;
+  if (scanVehicleLine(buf, 2, buf.length - 2, spans) !== buf.length - 2) return undefined;
   return vehicle.columns.map((column, c) => {
     const start = spans[2 * c] as number;
     if (start < 0) return null;
@@ -72,5 +72,26 @@ describe('scanVehicleLine', () => {
     ['a truncated line', update(located('52.5', '13.4')).slice(0, -2)],
   ])('leaves %s to the full checks', (_name, line) => {
     expect(fastRow(line)).toBeUndefined();
+  });
+});
+
+describe('scanVehicleLine with a limit past the line', () => {
+  const spans = new Int32Array(2 * vehicle.columns.length);
+  const line = update(located('52.5', '13.4'));
+
+  it('answers where the object ends, whatever follows it', () => {
+    for (const after of ['\n', '\r\n', ' trailing', `\n${line}`, '']) {
+      const buf = Buffer.from(`${line}${after}`);
+      expect(scanVehicleLine(buf, 0, buf.length, spans), JSON.stringify(after)).toBe(Buffer.byteLength(line));
+    }
+  });
+
+  it('never reads across a line break into the next line', () => {
+    // The first line is cut inside its id; the next line would complete a valid object.
+    const cut = line.indexOf('"id":"') + 8;
+    const buf = Buffer.from(`${line.slice(0, cut)}\n${line.slice(cut)}`);
+    expect(scanVehicleLine(buf, 0, buf.length, spans)).toBe(-1);
+    const truncated = Buffer.from(`${line.slice(0, -1)}\n}`);
+    expect(scanVehicleLine(truncated, 0, truncated.length, spans)).toBe(-1);
   });
 });
