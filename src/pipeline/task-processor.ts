@@ -47,6 +47,9 @@ export class TaskProcessor {
   private readonly spans: FieldSpans;
   // The current task's state, set up afresh by process().
   private writers = new Map<string, PartWriter>();
+  /** The fast path's writers and row counts, by scanner: no lookup by name for every row. */
+  private scannerWriters: (PartWriter | undefined)[] = [];
+  private scannerRows: number[] = [];
   private events: Record<string, number> = {};
   private quarantine!: QuarantineWriter;
   private taskDir = '';
@@ -74,6 +77,8 @@ export class TaskProcessor {
     this.taskDir = join(this.scratchDir, taskScratch(task.id));
     await rm(this.taskDir, { recursive: true, force: true });
     this.writers = new Map();
+    this.scannerWriters = this.scanners.map(() => undefined);
+    this.scannerRows = this.scanners.map(() => 0);
     this.events = {};
     this.rows = 0;
     this.quarantine = new QuarantineWriter(this.taskDir, 'quarantine.jsonl');
@@ -88,6 +93,10 @@ export class TaskProcessor {
       for (const writer of this.writers.values()) await writer.close().catch(() => undefined);
       throw err;
     }
+    this.scanners.forEach((entity, s) => {
+      const rows = this.scannerRows[s] as number;
+      if (rows > 0) this.events[entity.name] = (this.events[entity.name] ?? 0) + rows;
+    });
     const tables: Record<string, WrittenFile[]> = {};
     for (const [name, writer] of this.writers) tables[name] = await writer.close();
     const count = this.quarantine.count;
@@ -216,11 +225,13 @@ export class TaskProcessor {
 
   /** A line the entities' byte-level fast paths recognise whole from its start: its end, or -1. */
   private takeLine(objectIndex: number, lineNumber: number, buf: Buffer, start: number, limit: number): number {
-    for (const entity of this.scanners) {
+    for (let s = 0; s < this.scanners.length; s++) {
+      const entity = this.scanners[s] as Entity;
       const end = (entity.scanLine as NonNullable<Entity['scanLine']>)(buf, start, limit, this.spans);
       if (end >= 0 && endsLine(buf, end, limit)) {
-        this.writerFor(entity).writeSpans(buf, this.spans, objectIndex, lineNumber);
-        this.count(entity);
+        (this.scannerWriters[s] ??= this.writerFor(entity)).writeSpans(buf, this.spans, objectIndex, lineNumber);
+        this.scannerRows[s] = (this.scannerRows[s] as number) + 1;
+        this.rows++;
         return end;
       }
     }
