@@ -12,7 +12,12 @@ import { join } from 'node:path';
 import type { Column, FieldSpans, RowValue } from '../../events/entity.js';
 import type { PartWriter, PartWriterOptions, WrittenFile } from '../lake-format.js';
 
-const BUFFER_BYTES = 1 << 20;
+/**
+ * Rows are gathered this much at a time before a write. Small enough to stay in a core's L2
+ * cache (1 MiB here) while the row bytes go in and the kernel copies them out: against 1 MiB,
+ * whole runs of the 1,000-vehicle hour took 0.97 of the time (16 pairs), 0.96 of the CPU.
+ */
+const BUFFER_BYTES = 256 * 1024;
 const NEEDS_QUOTES = /[",\n\r]/;
 const COMMA = 44;
 const QUOTE = 34;
