@@ -226,11 +226,16 @@ export function gunzipIntact(bytes: Buffer): Buffer | undefined {
   if (start === undefined || bytes.length < start + TRAILER_BYTES) return undefined;
   // The trailer says how big the data is: one too big for one call goes straight to the
   // streaming reader instead of being inflated here first, then again there.
-  if (bytes.readUInt32LE(bytes.length - 4) > WHOLE_OUTPUT_LIMIT) return undefined;
+  const declared = bytes.readUInt32LE(bytes.length - 4);
+  if (declared > WHOLE_OUTPUT_LIMIT) return undefined;
   const body = bytes.subarray(start, bytes.length - TRAILER_BYTES);
   let output: Buffer;
   try {
-    const inflated = inflateRawSync(body, { maxOutputLength: WHOLE_OUTPUT_LIMIT, info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    // One output chunk of the declared size: zlib's default 16 KiB chunks were then copied into
+    // one buffer, 0.2 s of each worker's 2.5 s on the gzipped hour (inflating alone: 4.6× faster).
+    // A trailer that lies costs only the usual chunks (or an untouched allocation).
+    const chunkSize = Math.max(constants.Z_DEFAULT_CHUNK, declared + 1);
+    const inflated = inflateRawSync(body, { maxOutputLength: WHOLE_OUTPUT_LIMIT, info: true, chunkSize }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
     // The deflate stream must end exactly where the trailer starts. It stops at its own end and
     // ignores the rest, so `cat a.gz a.gz` (whose last trailer matches the first member) would
     // otherwise pass for its first member alone, losing every line of the second.
@@ -240,8 +245,7 @@ export function gunzipIntact(bytes: Buffer): Buffer | undefined {
     return undefined;
   }
   const crc = bytes.readUInt32LE(bytes.length - TRAILER_BYTES);
-  const size = bytes.readUInt32LE(bytes.length - 4);
-  if (crc32(output) >>> 0 !== crc || output.length % 2 ** 32 !== size) return undefined;
+  if (crc32(output) >>> 0 !== crc || output.length % 2 ** 32 !== declared) return undefined;
   return output;
 }
 

@@ -184,6 +184,9 @@ describe('gunzipIntact (the one-call path for whole objects)', () => {
     badCrc.writeUInt32LE((badCrc.readUInt32LE(badCrc.length - 8) ^ 1) >>> 0, badCrc.length - 8);
     const badLength = Buffer.from(gz);
     badLength.writeUInt32LE(text.length + 1, badLength.length - 4);
+    // Shorter than the data: the declared size is also the one output chunk's, so more must follow.
+    const shortLength = Buffer.from(gz);
+    shortLength.writeUInt32LE(Math.floor(text.length / 3), shortLength.length - 4);
     const corrupt = Buffer.from(gz);
     const middle = Math.floor(corrupt.length / 2);
     corrupt[middle] = (corrupt[middle] as number) ^ 0xff;
@@ -202,6 +205,7 @@ describe('gunzipIntact (the one-call path for whole objects)', () => {
       'cut in the trailer': gz.subarray(0, gz.length - 3),
       'bad CRC': badCrc,
       'bad length': badLength,
+      'a length shorter than the data': shortLength,
       'corrupt data': corrupt,
       'header CRC flag': headerCrc,
       'reserved flag': reserved,
