@@ -43,7 +43,8 @@ const VALUED_GLOBAL_FLAGS = new Set(['--state', '--config']);
 function namedCommand(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] as string;
-    if (word === '--') return undefined;
+    // Help asked before the command (`eventlake --help run`) is the whole program's help.
+    if (word === '--' || word === '--help' || word === '-h') return undefined;
     if (VALUED_GLOBAL_FLAGS.has(word)) i++;
     else if (!word.startsWith('-')) return Object.hasOwn(COMMANDS, word) ? word : undefined;
   }

@@ -93,10 +93,13 @@ export class TaskProcessor {
       for (const writer of this.writers.values()) await writer.close().catch(() => undefined);
       throw err;
     }
-    this.scanners.forEach((entity, s) => {
-      const rows = this.scannerRows[s] as number;
-      if (rows > 0) this.events[entity.name] = (this.events[entity.name] ?? 0) + rows;
-    });
+    // Rows per entity in registry order, whichever path read them.
+    const events: Record<string, number> = {};
+    for (const entity of this.registry.entities) {
+      const s = this.scanners.indexOf(entity);
+      const rows = (this.events[entity.name] ?? 0) + (s < 0 ? 0 : (this.scannerRows[s] as number));
+      if (rows > 0) events[entity.name] = rows;
+    }
     const tables: Record<string, WrittenFile[]> = {};
     for (const [name, writer] of this.writers) tables[name] = await writer.close();
     const count = this.quarantine.count;
@@ -104,7 +107,7 @@ export class TaskProcessor {
     return {
       taskId: task.id,
       objects: task.objects.length,
-      events: { ...this.events },
+      events,
       tables,
       quarantine: file === undefined ? undefined : { path: file, rows: count },
     };

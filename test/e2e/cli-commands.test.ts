@@ -93,10 +93,13 @@ describe('start-up: only the command asked for is loaded', () => {
   });
 
   it('help still lists every command, and a misspelt one is still suggested', async () => {
-    const help = await runCli(['--help']);
-    expect(help.code).toBe(0);
-    for (const name of ['run', 'fanout', 'trigger', 'backfill', 'resume', 'up', 'serve', 'status', 'dlq', 'init', 'warehouse', 'query', 'sql', 'explain', 'lineage', 'generate', 'demo', 'lambda']) {
-      expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    // Help before a command's name is still the whole program's help.
+    for (const args of [['--help'], ['--help', 'run'], ['-h', 'run']]) {
+      const help = await runCli(args);
+      expect(help.code).toBe(0);
+      for (const name of ['run', 'fanout', 'trigger', 'backfill', 'resume', 'up', 'serve', 'status', 'dlq', 'init', 'warehouse', 'query', 'sql', 'explain', 'lineage', 'generate', 'demo', 'lambda']) {
+        expect(help.stdout, `${args.join(' ')}: ${name}`).toMatch(new RegExp(`^  ${name} `, 'm'));
+      }
     }
     const typo = await runCli(['--json', 'warehuose']);
     expect(typo.code).toBe(2);

@@ -180,3 +180,30 @@ describe('TaskProcessor failures', () => {
     await expect(runOne(reset)).rejects.toThrow('ECONNRESET');
   });
 });
+
+describe('TaskProcessor line endings', () => {
+  const opLine = JSON.stringify({ event: 'create', on: 'operating_period', at, data: { id: 'op1', start: at, finish: at }, organization_id: 'org-id' });
+  const lines = [vehicleLine('v1'), vehicleLine('v2'), '', opLine, `${vehicleLine('v3')} `, '{"event":"update"', vehicleLine('v4'), vehicleLine('v5')];
+
+  /** The staged vehicle CSV, the events and the quarantined line numbers of one object. */
+  async function staged(content: string, path: Path): Promise<{ csv: string; events: Record<string, number>; bad: number[] }> {
+    const result = await runOne(await setUp(content, '.json', path, defaultRegistry()));
+    const file = result.tables['vehicle']?.[0]?.path as string;
+    return { csv: await readFile(file, 'utf8'), events: result.events, bad: (await quarantined(result)).map((q) => q.source_line) };
+  }
+
+  it.each(['read whole', 'streamed'] as Path[])('reads the same rows, numbers and records whatever ends the lines (%s)', async (path) => {
+    const plain = await staged(`${lines.join('\n')}\n`, path);
+    expect(plain.events).toEqual({ vehicle: 5, operating_period: 1 });
+    expect(plain.bad).toEqual([6]);
+    expect(plain.csv.split('\n').filter(Boolean).map((row) => row.split(',').at(-1))).toEqual(['1', '2', '5', '7', '8']);
+    const variants = {
+      crlf: `${lines.join('\r\n')}\r\n`,
+      'no final newline': lines.join('\n'),
+      'a final CR': `${lines.join('\n')}\r`,
+      'a BOM': `\uFEFF${lines.join('\n')}\n`,
+      'CRLF and a BOM': `\uFEFF${lines.join('\r\n')}`,
+    };
+    for (const [name, content] of Object.entries(variants)) expect(await staged(content, path), name).toEqual(plain);
+  });
+});

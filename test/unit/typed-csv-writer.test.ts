@@ -21,9 +21,11 @@ describe('TypedCsvWriter', () => {
     const writer = new TypedCsvWriter({ entity: vehicle, dir, objectKeys: keys, codec: 'zstd' }, 'vehicle.csv');
     const spans = new Int32Array(2 * vehicle.columns.length);
     const expected: string[] = [];
-    const ids = [...Array.from({ length: 5_000 }, (_, i) => `v${i}`), 'L'.repeat(700 * 1024), 'short', 'M'.repeat(300 * 1024), ...Array.from({ length: 5_000 }, (_, i) => `w${i}`)];
+    // Even rows come as spans, odd ones as values: long rows both ways.
+    const long = ['L'.repeat(700 * 1024), 'K'.repeat(500 * 1024), 'short', 'M'.repeat(300 * 1024)];
+    const ids = [...Array.from({ length: 5_000 }, (_, i) => `v${i}`), ...long, ...Array.from({ length: 5_000 }, (_, i) => `w${i}`)];
     ids.forEach((id, i) => {
-      const object = i < 5_001 ? 0 : 1;
+      const object = i < 5_002 ? 0 : 1;
       if (i % 2 === 0) {
         const buf = Buffer.from(line(id));
         expect(scanVehicleLine(buf, 0, buf.length, spans)).toBe(buf.length);
