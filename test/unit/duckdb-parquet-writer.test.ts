@@ -142,6 +142,17 @@ describe('writeParquetParts', () => {
     expect(cutOrder).toEqual([{ misplaced: '0', n: String(line) }]);
   });
 
+  it('writes a small hour of several staged files in one COPY: one row group, no halves joined', async () => {
+    const staging = await tempDir();
+    const written = [await stage(staging, 'w0.csv', [csvRow('a', 0, 1), csvRow('b', 0, 2)]), await stage(staging, 'w1.csv', [csvRow('c', 1, 1)])];
+    const { dir, parts } = await finish(written, 128 * 1024 * 1024);
+    expect(parts.map((p) => p.rows)).toEqual([3]);
+    const groups = await query(`SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata('${dir}/part-00000.parquet')`);
+    expect(groups).toEqual([{ n: '1' }]);
+    const rows = await query(`SELECT vehicle_id FROM read_parquet('${dir}/*.parquet')`);
+    expect(rows.map((r) => r['vehicle_id'])).toEqual(['a', 'b', 'c']);
+  });
+
   it('when one half fails, waits for the other half to end before failing, so nothing is left writing', async () => {
     const staging = await tempDir();
     const big = await stage(staging, 'w0.csv', Array.from({ length: 300_000 }, (_, i) => csvRow(`v${i % 997}`, 0, i + 1)));

@@ -72,6 +72,11 @@ function fileIndex(path: string): number {
 const ONE_FILE_CSV_FACTOR = 8;
 /** Each half's DuckDB: one thread in order holds little (measured peak: see the README). */
 const HALF_MEMORY = '128MB';
+/**
+ * Staged CSV under this is written by one COPY, not two halves: a second DuckDB and the join
+ * cost more than half of so small a COPY (the hour's 4 operating periods took two DuckDBs).
+ */
+const HALVES_MIN_BYTES = 4 * 1024 * 1024;
 
 export async function writeParquetParts(options: FinishOptions): Promise<PartFile[]> {
   const { written, partitionDir, scratchDir, entity } = options;
@@ -137,7 +142,9 @@ export function halfwayCut(sizes: readonly number[]): number {
 async function copyAsOneFile(options: FinishOptions, copyDir: string, sizes: readonly number[]): Promise<CopiedFile | undefined> {
   const path = join(copyDir, 'part-0.parquet');
   const { written } = options;
-  if (written.length === 1) return (await copyHalf(options, written, path, join(copyDir, 'spill')))[0];
+  if (written.length === 1 || sizes.reduce((a, b) => a + b, 0) < HALVES_MIN_BYTES) {
+    return (await copyHalf(options, written, path, join(copyDir, 'spill')))[0];
+  }
   const cut = halfwayCut(sizes);
   const halves = [written.slice(0, cut), written.slice(cut)];
   const paths = halves.map((_, i) => join(copyDir, `half-${i}.parquet`));
