@@ -9,6 +9,7 @@ import { defaultWorkerCount } from '../runtime/worker-count.js';
 import { parseDuration } from './duration.js';
 import type { EventlakeConfig } from './resolved-config.js';
 
+/** The default schedule: every hour, on the hour. */
 export const DEFAULT_CRON = '0 * * * *';
 
 export const FILE_DEFAULTS = {

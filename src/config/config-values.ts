@@ -25,7 +25,6 @@ function expecting(what: string): (issue: { readonly input?: unknown }) => strin
   return (issue) => `must be ${what} (got ${shown(issue.input)})`;
 }
 
-
 const SECRET = '(the value is not shown, as it may hold a secret)';
 
 /**
@@ -124,9 +123,8 @@ export function cronExpression() {
   return z.string({ error }).refine(isCron, { error });
 }
 
-/** The default schedule: known good, so checking it never loads the cron parser. */
-
 function isCron(expression: string): boolean {
+  // The default schedule is known good: checking it never loads the cron parser.
   if (expression === DEFAULT_CRON) return true;
   // cron-parser fills missing fields in silently: "0 * * *" must not quietly mean something else.
   const fields = expression.trim().split(/\s+/).length;

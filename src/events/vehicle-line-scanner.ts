@@ -24,13 +24,13 @@ const CLOSE_BRACE = 125;
 const TIMESTAMP_BYTES = 24;
 
 /** A coordinate: bounded decimal or null. Returns the end, or -1. */
-function coordinate(buf: Uint8Array, pos: number, end: number, limit: number, spans: FieldSpans, slot: number): number {
-  const afterNull = matchLiteral(buf, pos, end, NULL);
+function coordinate(buf: Uint8Array, pos: number, limit: number, max: number, spans: FieldSpans, slot: number): number {
+  const afterNull = matchLiteral(buf, pos, limit, NULL);
   if (afterNull >= 0) {
     spans[slot] = -1;
     return afterNull;
   }
-  const numberEnd = scanBoundedDecimal(buf, pos, end, limit);
+  const numberEnd = scanBoundedDecimal(buf, pos, limit, max);
   if (numberEnd < 0) return -1;
   spans[slot] = pos;
   spans[slot + 1] = numberEnd;
@@ -38,12 +38,12 @@ function coordinate(buf: Uint8Array, pos: number, end: number, limit: number, sp
 }
 
 /** See Entity.scanLine: the end of the recognised object, or -1. No line break is ever matched. */
-export function scanVehicleLine(buf: Uint8Array, start: number, end: number, spans: FieldSpans): number {
-  let p = matchLiteral(buf, start, end, OPEN_EVENT);
+export function scanVehicleLine(buf: Uint8Array, start: number, limit: number, spans: FieldSpans): number {
+  let p = matchLiteral(buf, start, limit, OPEN_EVENT);
   if (p < 0) return -1;
   let eventEnd = -1;
   for (const name of EVENTS) {
-    const e = matchLiteral(buf, p, end, name);
+    const e = matchLiteral(buf, p, limit, name);
     if (e >= 0 && buf[e] === QUOTE) {
       eventEnd = e;
       break;
@@ -52,13 +52,13 @@ export function scanVehicleLine(buf: Uint8Array, start: number, end: number, spa
   if (eventEnd < 0) return -1;
   spans[0] = p;
   spans[1] = eventEnd;
-  p = matchLiteral(buf, eventEnd, end, ON_AT);
-  if (p < 0 || !isCanonicalTimestamp(buf, p, end)) return -1;
+  p = matchLiteral(buf, eventEnd, limit, ON_AT);
+  if (p < 0 || !isCanonicalTimestamp(buf, p, limit)) return -1;
   spans[2] = p;
   spans[3] = p + TIMESTAMP_BYTES;
-  p = matchLiteral(buf, p + TIMESTAMP_BYTES, end, DATA_ID);
+  p = matchLiteral(buf, p + TIMESTAMP_BYTES, limit, DATA_ID);
   if (p < 0) return -1;
-  const idEnd = scanPlainString(buf, p, end);
+  const idEnd = scanPlainString(buf, p, limit);
   if (idEnd < 0) return -1;
   spans[6] = p;
   spans[7] = idEnd;
@@ -66,34 +66,34 @@ export function scanVehicleLine(buf: Uint8Array, start: number, end: number, spa
   spans[8] = spans[10] = spans[12] = -1;
   if (buf[p] === CLOSE_BRACE) {
     p++;
-  } else if ((p = matchLiteral(buf, idEnd + 1, end, LOCATION_NULL)) >= 0) {
+  } else if ((p = matchLiteral(buf, idEnd + 1, limit, LOCATION_NULL)) >= 0) {
     // location: null
   } else {
-    p = matchLiteral(buf, idEnd + 1, end, LOCATION_LAT);
+    p = matchLiteral(buf, idEnd + 1, limit, LOCATION_LAT);
     if (p < 0) return -1;
-    p = coordinate(buf, p, end, 90, spans, 8);
+    p = coordinate(buf, p, limit, 90, spans, 8);
     if (p < 0) return -1;
-    p = matchLiteral(buf, p, end, LNG);
+    p = matchLiteral(buf, p, limit, LNG);
     if (p < 0) return -1;
-    p = coordinate(buf, p, end, 180, spans, 10);
+    p = coordinate(buf, p, limit, 180, spans, 10);
     if (p < 0) return -1;
-    const atNull = matchLiteral(buf, p, end, LOC_AT_NULL);
+    const atNull = matchLiteral(buf, p, limit, LOC_AT_NULL);
     if (atNull >= 0) {
       p = atNull;
     } else {
-      p = matchLiteral(buf, p, end, LOC_AT);
-      if (p < 0 || !isCanonicalTimestamp(buf, p, end)) return -1;
+      p = matchLiteral(buf, p, limit, LOC_AT);
+      if (p < 0 || !isCanonicalTimestamp(buf, p, limit)) return -1;
       spans[12] = p;
       spans[13] = p + TIMESTAMP_BYTES;
-      p = matchLiteral(buf, p + TIMESTAMP_BYTES, end, CLOSE_LOC);
+      p = matchLiteral(buf, p + TIMESTAMP_BYTES, limit, CLOSE_LOC);
       if (p < 0) return -1;
     }
   }
-  p = matchLiteral(buf, p, end, ORG);
+  p = matchLiteral(buf, p, limit, ORG);
   if (p < 0) return -1;
-  const orgEnd = scanPlainString(buf, p, end);
+  const orgEnd = scanPlainString(buf, p, limit);
   if (orgEnd < 0) return -1;
   spans[4] = p;
   spans[5] = orgEnd;
-  return orgEnd + 2 <= end && buf[orgEnd + 1] === CLOSE_BRACE ? orgEnd + 2 : -1;
+  return orgEnd + 2 <= limit && buf[orgEnd + 1] === CLOSE_BRACE ? orgEnd + 2 : -1;
 }

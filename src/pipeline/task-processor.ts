@@ -38,18 +38,24 @@ export interface TaskProcessorDeps {
   readonly format: LakeFormat;
 }
 
+/** An entity with a fast path, and what the current task has of it (reset by process()). */
+interface Scanner {
+  readonly entity: Entity;
+  readonly scan: NonNullable<Entity['scanLine']>;
+  /** Held here, not looked up by name for every row. */
+  writer: PartWriter | undefined;
+  rows: number;
+}
+
 export class TaskProcessor {
   private readonly store: ObjectStore;
   private readonly registry: EntityRegistry;
   private readonly format: LakeFormat;
   /** Entities with a fast path, tried in registry order. */
-  private readonly scanners: Entity[];
+  private readonly scanners: Scanner[];
   private readonly spans: FieldSpans;
   // The current task's state, set up afresh by process().
   private writers = new Map<string, PartWriter>();
-  /** The fast path's writers and row counts, by scanner: no lookup by name for every row. */
-  private scannerWriters: (PartWriter | undefined)[] = [];
-  private scannerRows: number[] = [];
   private events: Record<string, number> = {};
   private quarantine!: QuarantineWriter;
   private taskDir = '';
@@ -69,7 +75,7 @@ export class TaskProcessor {
     this.store = deps.store;
     this.registry = deps.registry;
     this.format = deps.format;
-    this.scanners = this.registry.entities.filter((e) => e.scanLine !== undefined);
+    this.scanners = this.registry.entities.flatMap((entity) => (entity.scanLine ? [{ entity, scan: entity.scanLine, writer: undefined, rows: 0 }] : []));
     this.spans = new Int32Array(2 * Math.max(0, ...this.registry.entities.map((e) => e.columns.length)));
   }
 
@@ -77,8 +83,10 @@ export class TaskProcessor {
     this.taskDir = join(this.scratchDir, taskScratch(task.id));
     await rm(this.taskDir, { recursive: true, force: true });
     this.writers = new Map();
-    this.scannerWriters = this.scanners.map(() => undefined);
-    this.scannerRows = this.scanners.map(() => 0);
+    for (const scanner of this.scanners) {
+      scanner.writer = undefined;
+      scanner.rows = 0;
+    }
     this.events = {};
     this.rows = 0;
     this.quarantine = new QuarantineWriter(this.taskDir, 'quarantine.jsonl');
@@ -96,8 +104,7 @@ export class TaskProcessor {
     // Rows per entity in registry order, whichever path read them.
     const events: Record<string, number> = {};
     for (const entity of this.registry.entities) {
-      const s = this.scanners.indexOf(entity);
-      const rows = (this.events[entity.name] ?? 0) + (s < 0 ? 0 : (this.scannerRows[s] as number));
+      const rows = (this.events[entity.name] ?? 0) + (this.scanners.find((s) => s.entity === entity)?.rows ?? 0);
       if (rows > 0) events[entity.name] = rows;
     }
     const tables: Record<string, WrittenFile[]> = {};
@@ -228,25 +235,28 @@ export class TaskProcessor {
 
   /** A line the entities' byte-level fast paths recognise whole from its start: its end, or -1. */
   private takeLine(objectIndex: number, lineNumber: number, buf: Buffer, start: number, limit: number): number {
-    for (let s = 0; s < this.scanners.length; s++) {
-      const entity = this.scanners[s] as Entity;
-      const end = (entity.scanLine as NonNullable<Entity['scanLine']>)(buf, start, limit, this.spans);
+    for (const scanner of this.scanners) {
+      const end = scanner.scan(buf, start, limit, this.spans);
       if (end >= 0 && endsLine(buf, end, limit)) {
-        (this.scannerWriters[s] ??= this.writerFor(entity)).writeSpans(buf, this.spans, objectIndex, lineNumber);
-        this.scannerRows[s] = (this.scannerRows[s] as number) + 1;
-        this.rows++;
+        this.writeScanned(scanner, buf, objectIndex, lineNumber);
         return end;
       }
     }
     return -1;
   }
 
+  /** A row the fast path read: its spans are in this.spans. */
+  private writeScanned(scanner: Scanner, buf: Buffer, objectIndex: number, lineNumber: number): void {
+    (scanner.writer ??= this.writerFor(scanner.entity)).writeSpans(buf, this.spans, objectIndex, lineNumber);
+    scanner.rows++;
+    this.rows++;
+  }
+
   /** One line: the entities' byte-level fast paths first, then JSON.parse and full checks. */
   private line(key: string, objectIndex: number, lineNumber: number, buf: Buffer, start: number, end: number): void {
-    for (const entity of this.scanners) {
-      if (entity.scanLine?.(buf, start, end, this.spans) === end) {
-        this.writerFor(entity).writeSpans(buf, this.spans, objectIndex, lineNumber);
-        this.count(entity);
+    for (const scanner of this.scanners) {
+      if (scanner.scan(buf, start, end, this.spans) === end) {
+        this.writeScanned(scanner, buf, objectIndex, lineNumber);
         return;
       }
     }
