@@ -2,8 +2,8 @@
  * The configuration's defaults, as a file would write them. The schema (eventlake-config.ts)
  * fills every key a file leaves out from here. A command run with no config file and no
  * `EVENTLAKE_*` variable takes them resolved by defaultConfig(), without loading the schema:
- * its library, zod, is 0.12 s of every start-up. A test holds defaultConfig() equal to what the
- * schema makes of an empty file.
+ * its library, zod, is slow to load, and every start-up would pay for it (docs/performance.md).
+ * A test holds defaultConfig() equal to what the schema makes of an empty file.
  */
 import { defaultWorkerCount } from '../runtime/worker-count.js';
 import { parseDuration } from './duration.js';

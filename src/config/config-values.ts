@@ -107,8 +107,8 @@ export function timeZone() {
 }
 
 function isTimeZone(zone: string): boolean {
-  // The default needs no check: the first time-zone lookup loads ICU's zone data (~20 ms of
-  // every command's start-up).
+  // The default needs no check: the first time-zone lookup loads ICU's zone data, which every
+  // command's start-up would pay for.
   if (zone === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });

@@ -1,7 +1,7 @@
 /**
  * Loads a CommonJS library the first time it is needed, synchronously. `yaml` and
- * `cron-parser` cost ~0.1 s of start-up together, and most commands (`run` above all) read no
- * YAML file and no cron expression of their own: they should not pay for them.
+ * `cron-parser` take a noticeable part of start-up to load, and most commands (`run` above
+ * all) read no YAML file and no cron expression of their own: they should not pay for them.
  */
 import { createRequire } from 'node:module';
 

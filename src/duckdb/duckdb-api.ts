@@ -1,8 +1,7 @@
 /**
  * DuckDB's Node API, required rather than imported. The package is CommonJS spread over ~90
  * files: imported from ES modules, Node scans every one of them for its exports first, which
- * took 0.27–0.32 s against 0.12–0.18 s for require() (measured here, whole package). Types
- * still come from `import type`.
+ * takes far longer than require() (docs/performance.md). Types still come from `import type`.
  */
 import { createRequire } from 'node:module';
 

@@ -20,10 +20,10 @@ export interface LineSink {
   /**
    * Optional fast path: takes the line that starts at `start` when it recognises it whole, its
    * end found by reading it rather than by a search for the newline first (one native indexOf
-   * a line was ~4% of a run's CPU). Returns where the line's content ends, which must satisfy
-   * `endsLine(buf, end, limit)`, or -1 when it did not take the line; it is then given to
-   * `line`. Offered only text already checked (valid UTF-8, within the length limit), and
-   * never the first line (which may start with a BOM).
+   * a line was a measurable share of a run's CPU). Returns where the line's content ends,
+   * which must satisfy `endsLine(buf, end, limit)`, or -1 when it did not take the line; it is
+   * then given to `line`. Offered only text already checked (valid UTF-8, within the length
+   * limit), and never the first line (which may start with a BOM).
    */
   takeLine?(lineNumber: number, buf: Buffer, start: number, limit: number): number;
 }

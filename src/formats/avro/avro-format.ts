@@ -26,7 +26,8 @@ export const avroFormat: LakeFormat = {
     );
   },
   async countPerMinute(paths, column) {
-    // avsc reads the files; loaded here only, not by every task's worker (~50 ms a thread).
+    // avsc reads the files; loaded here only, not by every task's worker (each would pay to
+    // load it).
     const { countAvroPerMinute } = await import('./avro-minute-counts.js');
     return countAvroPerMinute(paths, column);
   },

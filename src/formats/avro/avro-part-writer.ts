@@ -20,11 +20,9 @@ import { avroSchema } from './avro-schema.js';
 /** Uncompressed bytes per block, as before (avsc's blockSize): ~100 KiB once deflated. */
 export const AVRO_BLOCK_BYTES = 256 * 1024;
 /**
- * zlib's level for deflate blocks. Compressing the 1,000-vehicle hour's 195 MB of blocks, CPU
- * seconds on one core (median of 5) and output: level 1 1.77 s, 79.1 MB; 2 1.78 s, 78.9 MB;
- * 4 2.07 s, 78.1 MB; 6 2.86 s, 76.7 MB (all with memLevel 9; zlib's defaults, level 6 and
- * memLevel 8, 3.15 s, 76.8 MB). Values this random compress little better at any level: level 1
- * costs 3% in size and saves 44% of the compression, about 1.4 s of the hour's CPU.
+ * zlib's level for deflate blocks. Values this random compress little better at any level, so
+ * level 1 gives files a few percent larger for far less compression time (the levels compared:
+ * docs/performance.md).
  */
 export const AVRO_DEFLATE_LEVEL = 1;
 

@@ -23,8 +23,8 @@ import { partFileName } from '../../pipeline/lake-layout.js';
 /**
  * Rows per row group: DuckDB's default, stated because a file can only end on a row-group
  * boundary (a file passes the target by at most one row group) and tests rely on it.
- * Smaller groups would land nearer small targets but compress worse (measured: ~2,000-row
- * groups made the 300-vehicle hour's Parquet 1.7× larger).
+ * Smaller groups would land nearer small targets but compress worse (docs/performance.md,
+ * "Tried and not kept").
  */
 export const ROW_GROUP_ROWS = 122_880;
 
@@ -46,9 +46,9 @@ function csvColumns(columns: readonly Column[]): string {
 
 const CSV_OPTIONS = "header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false";
 /**
- * On one thread a 4 MiB read buffer (DuckDB's default: 32 MB) cut the 1,000-vehicle hour's
- * COPY from ~3.2 s to ~1.8 s (median of 7). A staged row must fit in the buffer (a 1 MiB row
- * failed at 256 KiB); rows stay under ~1 MiB because longer source lines are quarantined.
+ * On one thread a 4 MiB read buffer (DuckDB's default: 32 MB) made the COPY much faster
+ * (docs/performance.md). A staged row must fit in the buffer (a 1 MiB row failed at 256 KiB);
+ * rows stay under ~1 MiB because longer source lines are quarantined.
  */
 const ROWS_CSV_OPTIONS = `${CSV_OPTIONS}, buffer_size = ${4 * 1024 * 1024}`;
 
@@ -67,10 +67,11 @@ function fileIndex(path: string): number {
 
 /**
  * Staged CSV over this many times the target goes straight to the rotating one-thread COPY:
- * its Parquet would hardly fit one file (this data's Parquet is ~8% of its staged CSV).
+ * its Parquet would hardly fit one file (this data's Parquet is a small fraction of its staged
+ * CSV: docs/performance.md).
  */
 const ONE_FILE_CSV_FACTOR = 8;
-/** Each half's DuckDB: one thread in order holds little (measured peak: see the README). */
+/** Each half's DuckDB: one thread in order holds little (measured peaks: docs/performance.md). */
 const HALF_MEMORY = '128MB';
 /**
  * Staged CSV under this is written by one COPY, not two halves: a second DuckDB and the join
@@ -134,10 +135,10 @@ export function halfwayCut(sizes: readonly number[]): number {
 
 /**
  * The hour as one file: two halves written at once, each by its own DuckDB on one thread (a
- * fixed sequence of rows and row groups, so the same bytes every time), then joined. Measured
- * on the 1,000-vehicle hour: 0.96–1.07 s against 1.22–1.27 s for one COPY on two threads,
- * whose order-keeping writer left a core idle part of the time. Undefined when the halves
- * cannot be joined (a DuckDB that writes page indexes): the rotating COPY then writes the hour.
+ * fixed sequence of rows and row groups, so the same bytes every time), then joined: faster
+ * than one COPY on two threads, whose order-keeping writer left a core idle part of the time
+ * (docs/performance.md). Undefined when the halves cannot be joined (a DuckDB that writes
+ * page indexes): the rotating COPY then writes the hour.
  */
 async function copyAsOneFile(options: FinishOptions, copyDir: string, sizes: readonly number[]): Promise<CopiedFile | undefined> {
   const path = join(copyDir, 'part-0.parquet');

@@ -1,11 +1,11 @@
 /**
  * Stages an entity's rows as typed CSV bytes for DuckDB to turn into Parquet.
  * Why CSV: DuckDB's multi-threaded CSV reader and Parquet writer beat any per-row call across
- * the native boundary (appender calls were 6–8× slower than DuckDB alone), and CSV keeps
- * exact values: the fast path copies number and timestamp text straight from the source line,
- * the slow path prints doubles in shortest round-trip form and timestamps as ISO-8601 UTC.
+ * the native boundary (appender calls were several times slower than DuckDB alone), and CSV
+ * keeps exact values: the fast path copies number and timestamp text straight from the source
+ * line, the slow path prints doubles in shortest round-trip form and timestamps as ISO-8601 UTC.
  * The source object is written as its key, encoded once per object: DuckDB looking a key up by
- * index took a third of the finish (it rebuilt the hour's list of keys for every vector).
+ * index was a large part of the finish (it rebuilt the hour's list of keys for every vector).
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +14,8 @@ import type { PartWriter, PartWriterOptions, WrittenFile } from '../lake-format.
 
 /**
  * Rows are gathered this much at a time before a write: small enough to stay in a core's L2
- * cache (1 MiB on the benchmark machine) while the row bytes go in and the kernel copies them
- * out. Against a 1 MiB buffer, whole runs of the 1,000-vehicle hour took 0.97 of the time and
- * 0.96 of the CPU (16 pairs).
+ * cache while the row bytes go in and the kernel copies them out, which made whole runs faster
+ * than a 1 MiB buffer did (docs/performance.md).
  */
 const BUFFER_BYTES = 256 * 1024;
 const NEEDS_QUOTES = /[",\n\r]/;

@@ -29,7 +29,7 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
-/** How long a thread may stay idle before it is stopped; a new one starts in ~50 ms. */
+/** How long a thread may stay idle before it is stopped; starting a new one is cheap. */
 const IDLE_MS = 250;
 
 function seconds(ms: number): string {

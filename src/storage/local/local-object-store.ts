@@ -30,7 +30,7 @@ export class LocalObjectStore implements ObjectStore {
   /**
    * A key's file. Keys are relative paths, so plain concatenation names the same file that
    * join() would (the OS resolves `.`, `..` and doubled separators the same way), without its
-   * normalising pass: ~10 µs a call, once for every object listed and every object read.
+   * normalising pass, which would run once for every object listed and every object read.
    */
   private pathOf(key: string): string {
     return this.rootPrefix + key;
@@ -88,7 +88,7 @@ export class LocalObjectStore implements ObjectStore {
 
   private async info(key: string): Promise<ObjectInfo | undefined> {
     // In place, as readAll: one awaited trip through the thread pool per object made listing
-    // an hour of 3,600 objects take ~0.4 s, the whole plan stage, on the run's critical path.
+    // an hour's thousands of objects most of the plan stage, on the run's critical path.
     let found: Stats | undefined;
     try {
       found = statSync(this.pathOf(key));
@@ -145,7 +145,7 @@ export class LocalObjectStore implements ObjectStore {
   async readAll(key: string, into?: Buffer): Promise<Buffer> {
     // Read in place: on a local disk this is a copy out of the page cache, while through Node's
     // thread pool each object took four queued hops (open, stat, read, close) shared with
-    // DuckDB and the other worker. Measured on the 1,000-vehicle hour: 9% less CPU for a `run`.
+    // DuckDB and the other worker, which cost more CPU (docs/performance.md).
     const path = this.pathOf(key);
     return into ? readInto(path, into) : readFileSync(path);
   }
@@ -178,8 +178,8 @@ export class LocalObjectStore implements ObjectStore {
 
 /**
  * Reads a whole file into `into` when it fits, else into a new buffer; answers the bytes read.
- * A fresh buffer per object costs page faults on memory never touched before: reading the
- * 1,000-vehicle hour's 3,600 objects into reused buffers took 0.14 s against 0.32 s.
+ * A fresh buffer per object costs page faults on memory never touched before: reused buffers
+ * make an hour's reads much cheaper (docs/performance.md).
  */
 function readInto(path: string, into: Buffer): Buffer {
   const fd = openSync(path, 'r');
