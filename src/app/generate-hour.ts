@@ -8,6 +8,8 @@ export interface GenerateRequest {
   readonly out: string;
   readonly hour: Hour;
   readonly vehicles: number;
+  /** The first `seconds` of the hour only (default the whole hour). */
+  readonly seconds?: number;
   readonly seed: number;
   readonly gzip: boolean;
   readonly onProgress?: (done: number, total: number) => void;
@@ -20,6 +22,7 @@ export async function generateHour(request: GenerateRequest): Promise<GenerateRe
     out,
     hour: new Date(`${request.hour.label}:00:00Z`),
     vehicles: request.vehicles,
+    ...(request.seconds === undefined ? {} : { seconds: request.seconds }),
     seed: request.seed,
     gzip: request.gzip,
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),

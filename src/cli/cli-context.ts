@@ -15,14 +15,29 @@ export interface GlobalOptions {
 
 export const DEFAULT_STATE_DIR = '.eventlake';
 
+/** The debug logs this command opened, by file: one file descriptor each, closed when the command ends. */
+const openLogs = new Map<string, { logger: Logger; destination: ReturnType<typeof pino.destination> }>();
+
 /** The debug log under the state folder: stack traces and run details, never credentials. */
 export function openDebugLog(stateDir: string): Logger {
+  const dest = join(stateDir, 'logs', 'eventlake.log');
+  const open = openLogs.get(dest);
+  if (open) return open.logger;
   try {
     makeFolderSync(join(stateDir, 'logs'));
-    return pino({ base: undefined }, pino.destination({ dest: join(stateDir, 'logs', 'eventlake.log'), sync: true, append: true }));
+    const destination = pino.destination({ dest, sync: true, append: true });
+    const logger = pino({ base: undefined }, destination);
+    openLogs.set(dest, { logger, destination });
+    return logger;
   } catch {
     return pino({ enabled: false });
   }
+}
+
+/** Closes the debug logs a command opened (the program runs commands in-process too, over and over). */
+export function closeDebugLogs(): void {
+  for (const { destination } of openLogs.values()) destination.end();
+  openLogs.clear();
 }
 
 export function resolveState(state: string | undefined): string {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { generateHour } from '../app/generate-hour.js';
-import type { GenerateResult } from '../generate/synthetic-feed.js';
+import { HOUR_SECONDS, type GenerateResult } from '../generate/synthetic-feed.js';
 import type { Hour } from '../pipeline/hour.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { formatBytes, formatCount } from './format-figures.js';
@@ -13,6 +13,7 @@ export interface GenerateCommandOptions {
   readonly out: string;
   readonly hour: Hour;
   readonly vehicles: number;
+  readonly seconds?: number;
   readonly seed: number;
   readonly gzip?: boolean;
 }
@@ -24,6 +25,7 @@ export async function executeGenerate(options: GenerateCommandOptions, global: G
       out: options.out,
       hour: options.hour,
       vehicles: options.vehicles,
+      ...(options.seconds === undefined ? {} : { seconds: options.seconds }),
       seed: options.seed,
       gzip: options.gzip ?? false,
       onProgress: (done, total) => progress.update(done, total),
@@ -43,6 +45,7 @@ export function generateCommand(global: () => GlobalOptions): Command {
     .requiredOption('--out <dir>', 'folder to write the source objects to', folderArgument('--out'))
     .requiredOption('--hour <hour>', 'logical hour, e.g. 2019-06-01T15', hourArgument)
     .requiredOption('--vehicles <n>', 'number of vehicles', positiveInteger('--vehicles'))
+    .option('--seconds <n>', `only the first n seconds of the hour, shifts and periods scaled to fit (1–${HOUR_SECONDS})`, positiveInteger('--seconds', 1, HOUR_SECONDS))
     .option('--seed <n>', 'seed; the same seed writes the same bytes', positiveInteger('--seed', 0), 1)
     .option('--gzip', 'write .json.gz objects')
     .action(async (opts: GenerateCommandOptions) => {

@@ -5,11 +5,11 @@ import { parseHour, type Hour } from '../pipeline/hour.js';
 import { SOURCE_LAYOUTS } from '../pipeline/source-object-name.js';
 import { parseLocation } from '../storage/location.js';
 
-export function positiveInteger(flag: string, min = 1) {
+export function positiveInteger(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`${flag} must be a whole number of at least ${min}.`);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${flag} must be a whole number of at least ${min}.` : `${flag} must be a whole number from ${min} to ${max}.`);
     }
     return n;
   };

@@ -15,6 +15,11 @@ export interface GenerateOptions {
   /** Start of the logical hour (UTC). */
   readonly hour: Date;
   readonly vehicles: number;
+  /**
+   * The first `seconds` of the hour get files (default 3600, the whole hour); shifts and
+   * operating periods are scaled to fit, so a short hour has the whole hour's shape.
+   */
+  readonly seconds?: number;
   /** Same seed ⇒ byte-identical output. Default 1. */
   readonly seed?: number;
   readonly gzip?: boolean;
@@ -27,7 +32,7 @@ export interface GenerateResult {
   readonly bytes: number;
 }
 
-const SECONDS = 3600;
+export const HOUR_SECONDS = 3600;
 const UPDATE_EVERY_S = 2;
 const BOUNDS = { latMin: 52.45, latMax: 52.6, lngMin: 13.25, lngMax: 13.55 };
 const METERS_PER_DEGREE = 111_320;
@@ -51,17 +56,22 @@ interface PeriodEvent {
   readonly line: (at: string) => string;
 }
 
-function createVehicle(random: Random, index: number): Vehicle {
+/** A second of a whole hour's timeline, scaled to a span of `span` seconds. */
+function scaled(second: number, span: number): number {
+  return span === HOUR_SECONDS ? second : (second * span) / HOUR_SECONDS;
+}
+
+function createVehicle(random: Random, index: number, span: number): Vehicle {
   // Most shuttles start in the first two minutes and stop in the last two; a few run shorter
   // shifts. The first one drives the whole hour so every second of it has a file.
   const shortShift = index > 0 && random() < 0.05;
-  const registerAt = index === 0 ? 0 : Math.floor(shortShift ? random() * 1800 : random() * 120);
-  const deregisterAt = Math.max(registerAt + 60, Math.floor(shortShift ? 1800 + random() * 1500 : SECONDS - 1 - random() * 120));
+  const registerAt = index === 0 ? 0 : Math.floor(scaled(shortShift ? random() * 1800 : random() * 120, span));
+  const deregisterAt = Math.max(registerAt + Math.ceil(scaled(60, span)), Math.floor(scaled(shortShift ? 1800 + random() * 1500 : HOUR_SECONDS - 1 - random() * 120, span)));
   return {
     id: randomUuid(random),
     organization: index % 10 === 9 ? 'org-id-2' : 'org-id',
     registerAt,
-    deregisterAt: index === 0 ? SECONDS - 1 : Math.min(SECONDS - 1, deregisterAt),
+    deregisterAt: index === 0 ? span - 1 : Math.min(span - 1, deregisterAt),
     msOffset: Math.floor(random() * 1000),
     lat: BOUNDS.latMin + random() * (BOUNDS.latMax - BOUNDS.latMin),
     lng: BOUNDS.lngMin + random() * (BOUNDS.lngMax - BOUNDS.lngMin),
@@ -94,18 +104,20 @@ function iso(hourStart: number, second: number, ms: number): string {
 }
 
 /** Operating periods created while the fleet drives; every third one is deleted later. */
-function planPeriods(random: Random, hourStart: number): PeriodEvent[] {
+function planPeriods(random: Random, hourStart: number, span: number): PeriodEvent[] {
   const events: PeriodEvent[] = [];
   const count = 3;
+  const at = (second: number): number => Math.floor(scaled(second, span));
   for (let p = 0; p < count; p++) {
     const id = `op_${p + 1}`;
-    const created = 300 + Math.floor(random() * 600) + p * 300;
-    const start = iso(hourStart, created + 60 + Math.floor(random() * 300), 0);
-    const finish = iso(hourStart, Math.min(SECONDS - 1, created + 900 + Math.floor(random() * 900)), 0);
+    const createdInHour = 300 + Math.floor(random() * 600) + p * 300;
+    const created = at(createdInHour);
+    const start = iso(hourStart, at(createdInHour + 60 + Math.floor(random() * 300)), 0);
+    const finish = iso(hourStart, Math.min(span - 1, at(createdInHour + 900 + Math.floor(random() * 900))), 0);
     const data = `{"id":"${id}","start":"${start}","finish":"${finish}"}`;
     events.push({ second: created, line: (at) => `{"event":"create","on":"operating_period","at":"${at}","data":${data},"organization_id":"org-id"}` });
     if (p % 3 === 2) {
-      events.push({ second: created + 120, line: (at) => `{"event":"delete","on":"operating_period","at":"${at}","data":${data},"organization_id":"org-id"}` });
+      events.push({ second: at(createdInHour + 120), line: (at) => `{"event":"delete","on":"operating_period","at":"${at}","data":${data},"organization_id":"org-id"}` });
     }
   }
   return events;
@@ -125,15 +137,17 @@ export async function generateHour(options: GenerateOptions): Promise<GenerateRe
   const random = seededRandom(options.seed ?? 1);
   const hourStart = Date.UTC(options.hour.getUTCFullYear(), options.hour.getUTCMonth(), options.hour.getUTCDate(), options.hour.getUTCHours());
   const hour = new Date(hourStart);
-  const vehicles = Array.from({ length: options.vehicles }, (_, i) => createVehicle(random, i));
-  const periods = planPeriods(random, hourStart);
+  const span = options.seconds ?? HOUR_SECONDS;
+  if (!Number.isInteger(span) || span < 1 || span > HOUR_SECONDS) throw new RangeError(`seconds must be a whole number from 1 to ${HOUR_SECONDS}, not ${span}`);
+  const vehicles = Array.from({ length: options.vehicles }, (_, i) => createVehicle(random, i, span));
+  const periods = planPeriods(random, hourStart, span);
   await mkdir(options.out, { recursive: true });
 
   let files = 0;
   let events = 0;
   let bytes = 0;
   const inFlight = new Set<Promise<void>>();
-  for (let second = 0; second < SECONDS; second++) {
+  for (let second = 0; second < span; second++) {
     const lines: { ms: number; text: string }[] = [];
     const prefix = new Date(hourStart + second * 1000).toISOString().slice(0, 20); // …T15:07:05.
     const at = (ms: number): string => `${prefix}${String(ms).padStart(3, '0')}Z`;
@@ -159,7 +173,7 @@ export async function generateHour(options: GenerateOptions): Promise<GenerateRe
     const write = writeFile(join(options.out, fileName(hour, second, options.gzip ?? false)), body).then(() => {
       inFlight.delete(write);
       files++;
-      options.onProgress?.(files, SECONDS);
+      options.onProgress?.(files, span);
     });
     inFlight.add(write);
     if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);

@@ -43,8 +43,62 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built CLI as a user would: `node dist/src/cli/main.js …`. */
+/**
+ * Runs the program as `eventlake …` would, in this test's own process: `main()` with its output
+ * captured (so coverage sees the commands, and no Node start-up is paid per call). A command
+ * given a working folder, or a fail point that kills the process, runs as a process instead;
+ * tests about the process itself call `runCliProcess`.
+ */
 export function runCli(args: readonly string[], cwd?: string, env: Record<string, string> = {}): Promise<CliResult> {
+  if (cwd !== undefined || 'EVENTLAKE_CRASH_AT' in env) return runCliProcess(args, cwd, env);
+  const run = inProcessQueue.then(() => runInProcess(args, env));
+  inProcessQueue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+/** One in-process command at a time: output capture and the environment are the process's own. */
+let inProcessQueue: Promise<void> = Promise.resolve();
+
+async function runInProcess(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  const { main } = await import('../../src/cli/program.js');
+  const saved = new Map<string, string | undefined>();
+  for (const [key, value] of Object.entries({ FORCE_COLOR: '0', ...env })) {
+    saved.set(key, process.env[key]);
+    process.env[key] = value;
+  }
+  let stdout = '';
+  let stderr = '';
+  const writes = { out: process.stdout.write, err: process.stderr.write };
+  const capture =
+    (append: (text: string) => void) =>
+    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      done?.();
+      return true;
+    };
+  process.stdout.write = capture((t) => (stdout += t)) as typeof process.stdout.write;
+  process.stderr.write = capture((t) => (stderr += t)) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = writes.out;
+    process.stderr.write = writes.err;
+    process.exitCode = undefined;
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+/** Runs the built CLI as a process, as a user would: `node dist/src/cli/main.js …`. */
+export function runCliProcess(args: readonly string[], cwd?: string, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: cwd ?? process.cwd(), env: { ...process.env, FORCE_COLOR: '0', ...env } });
     let stdout = '';

@@ -59,7 +59,7 @@ describe('generateHour', () => {
 
   it('drives each vehicle from one register to one deregister, moving smoothly in Berlin', async () => {
     const out = await tempDir();
-    await generateHour({ out, hour: HOUR, vehicles: 12, seed: 7 });
+    await generateHour({ out, hour: HOUR, vehicles: 12, seed: 7, seconds: 900 });
     const events = (await readFeed(out)).flatMap((f) => f.events).sort((a, b) => a.at.localeCompare(b.at));
     const vehicles = new Map<string, Event[]>();
     for (const e of events.filter((x) => x.on === 'vehicle')) vehicles.set(e.data.id, [...(vehicles.get(e.data.id) ?? []), e]);
@@ -86,7 +86,7 @@ describe('generateHour', () => {
 
   it('creates at least two operating periods while vehicles drive, and deletes some', async () => {
     const out = await tempDir();
-    await generateHour({ out, hour: HOUR, vehicles: 5, seed: 1 });
+    await generateHour({ out, hour: HOUR, vehicles: 5, seed: 1, seconds: 600 });
     const events = (await readFeed(out)).flatMap((f) => f.events);
     const periods = events.filter((e) => e.on === 'operating_period');
     const created = periods.filter((e) => e.event === 'create');
@@ -103,15 +103,42 @@ describe('generateHour', () => {
 
   it('is deterministic for a seed, and gzips on request', async () => {
     const [a, b, c, gz] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]);
-    await generateHour({ out: a, hour: HOUR, vehicles: 4, seed: 42 });
-    await generateHour({ out: b, hour: HOUR, vehicles: 4, seed: 42 });
-    await generateHour({ out: c, hour: HOUR, vehicles: 4, seed: 43 });
-    await generateHour({ out: gz, hour: HOUR, vehicles: 4, seed: 42, gzip: true });
+    await generateHour({ out: a, hour: HOUR, vehicles: 4, seed: 42, seconds: 300 });
+    await generateHour({ out: b, hour: HOUR, vehicles: 4, seed: 42, seconds: 300 });
+    await generateHour({ out: c, hour: HOUR, vehicles: 4, seed: 43, seconds: 300 });
+    await generateHour({ out: gz, hour: HOUR, vehicles: 4, seed: 42, seconds: 300, gzip: true });
     expect(await digest(a)).toBe(await digest(b));
     expect(await digest(a)).not.toBe(await digest(c));
     const plain = await readFeed(a);
     const zipped = await readFeed(gz);
     expect(zipped.map((f) => f.file)).toEqual(plain.map((f) => `${f.file}.gz`));
     expect(zipped.map((f) => f.events)).toEqual(plain.map((f) => f.events));
+  });
+
+  it('writes only the first seconds asked for, with every shift and operating period inside them', async () => {
+    const out = await tempDir();
+    const result = await generateHour({ out, hour: HOUR, vehicles: 30, seed: 9, seconds: 60 });
+    const feed = await readFeed(out);
+    expect(result.files).toBe(60);
+    expect(feed.map((f) => parseSourceObjectName(f.file)?.minute)).toEqual(Array.from({ length: 60 }, () => 0));
+    const events = feed.flatMap((f) => f.events);
+    const end = Date.parse('2019-06-01T15:01:00Z');
+    for (const e of events) expect(Date.parse(e.at)).toBeLessThan(end);
+    const registers = events.filter((e) => e.event === 'register').map((e) => e.data.id);
+    const deregisters = events.filter((e) => e.event === 'deregister').map((e) => e.data.id);
+    expect(new Set(registers).size).toBe(30);
+    expect(deregisters.sort()).toEqual([...registers].sort());
+    const created = events.filter((e) => e.on === 'operating_period' && e.event === 'create');
+    expect(created).toHaveLength(3);
+    for (const p of created) expect(Date.parse(p.data.finish ?? '')).toBeLessThan(end);
+  });
+
+  it('writes the same bytes for the whole hour whether or not seconds is given, and refuses a span outside the hour', async () => {
+    const [a, b] = await Promise.all([tempDir(), tempDir()]);
+    await generateHour({ out: a, hour: HOUR, vehicles: 2, seed: 5 });
+    await generateHour({ out: b, hour: HOUR, vehicles: 2, seed: 5, seconds: 3600 });
+    expect(await digest(a)).toBe(await digest(b));
+    await expect(generateHour({ out: a, hour: HOUR, vehicles: 2, seconds: 0 })).rejects.toThrow('seconds must be a whole number from 1 to 3600, not 0');
+    await expect(generateHour({ out: a, hour: HOUR, vehicles: 2, seconds: 3601 })).rejects.toThrow('seconds must be a whole number from 1 to 3600, not 3601');
   });
 });
