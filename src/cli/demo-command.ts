@@ -30,7 +30,7 @@ function lastClosedHour(now = Date.now()): Hour {
 async function produce(source: string, hour: Hour, vehicles: number, global: GlobalOptions): Promise<boolean> {
   if (existsSync(source) && readdirSync(source).some((name) => name.startsWith(`${hour.date}-${hour.hour}-`))) return false;
   const generated = await executeGenerate({ out: source, hour, vehicles, seed: Number(hour.label.replace(/\D/g, '')) % 100_000 }, global);
-  if (!global.json) console.log(describeGenerated(generated, source));
+  if (!global.json) process.stdout.write(`${describeGenerated(generated, source)}\n`);
   return true;
 }
 
@@ -47,7 +47,7 @@ export function demoCommand(global: () => GlobalOptions): Command {
       const web = webServer(settings, {});
       const hour = lastClosedHour();
       const generated = await executeGenerate({ out: source, hour, vehicles: opts.vehicles, seed: 1 }, options);
-      if (!options.json) console.log(describeGenerated(generated, source));
+      if (!options.json) process.stdout.write(`${describeGenerated(generated, source)}\n`);
       if (opts.once) {
         const orchestrator = await Orchestrator.open(settings.orchestrator);
         const summary = await executeRun(orchestrator, settings.target, hour, options).finally(() => orchestrator.close());
@@ -56,7 +56,7 @@ export function demoCommand(global: () => GlobalOptions): Command {
         );
         return;
       }
-      if (!options.json) console.log(describeUp(settings));
+      if (!options.json) process.stdout.write(`${describeUp(settings)}\n`);
       let producing = Promise.resolve(false);
       const producer = setInterval(() => {
         producing = producing.then(() => produce(source, lastClosedHour(), opts.vehicles, options)).catch(() => false);
@@ -70,13 +70,13 @@ export function demoCommand(global: () => GlobalOptions): Command {
             if (run.status !== 'success' || run.hour !== hour.label || options.json) return;
             const orchestrator = await Orchestrator.open(settings.orchestrator);
             const report = await reportOf(orchestrator, run).finally(() => orchestrator.close());
-            console.log(
-              [
+            process.stdout.write(
+              `${[
                 describeSummary(report, lake),
                 '',
                 `Query it with the DuckDB CLI: duckdb -c "SELECT event, count(*) FROM '${lake}/vehicle/*/*/*.parquet' GROUP BY 1"`,
                 `Still running: each new hour gets its synthetic files and runs on the hourly schedule. Ctrl-C stops.`,
-              ].join('\n'),
+              ].join('\n')}\n`,
             );
           },
         });

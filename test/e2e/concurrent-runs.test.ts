@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
-import { query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { query, runCliProcess, tempDir, writeObject } from '../helpers/fixtures.js';
 
 const line = (id: string): string =>
   JSON.stringify({ event: 'update', on: 'vehicle', at: '2019-06-01T18:23:57.196Z', data: { id, location: { lat: 52.5, lng: 13.4 } }, organization_id: 'org' });
@@ -42,7 +42,7 @@ describe('runs at the same time', () => {
     await writeHours(source, 12);
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, h) =>
-        runCli(['run', '--source', source, '--lake', lake, '--state', state, '--hour', `2019-06-01T${String(h).padStart(2, '0')}`, '--json', '--workers', '1']),
+        runCliProcess(['run', '--source', source, '--lake', lake, '--state', state, '--hour', `2019-06-01T${String(h).padStart(2, '0')}`, '--json', '--workers', '1']),
       ),
     );
     for (const r of results) {
@@ -78,7 +78,7 @@ describe('runs at the same time', () => {
     const hold = { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '4000' };
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        runCli(['run', '--source', source, '--lake', lake, '--state', join(states, `state-${i}`), '--hour', '2019-06-01T00', '--json', '--workers', '1'], undefined, hold),
+        runCliProcess(['run', '--source', source, '--lake', lake, '--state', join(states, `state-${i}`), '--hour', '2019-06-01T00', '--json', '--workers', '1'], undefined, hold),
       ),
     );
     const won = results.filter((r) => r.code === 0);

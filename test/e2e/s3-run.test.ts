@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mirrorDir } from '../../src/app/lake-mirror.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
-import { differentRows, flatSample, listFiles, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { differentRows, flatSample, listFiles, runCliProcess, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 import { runHourInProcess } from '../helpers/in-process.js';
 import { stateRows } from '../helpers/long-running.js';
 import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
@@ -54,7 +54,7 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
   it('runs the hour from s3:// to s3:// with the rows of a local run, and the warehouse builds from the bucket', async () => {
     const state = await tempDir();
     const args = ['run', '--source', 's3://events/raw', '--lake', 's3://lake/tables/', '--hour', SAMPLE_HOUR, '--layout', 'flat', '--state', state];
-    const result = await runCli([...args, '--json', '--debug'], undefined, env());
+    const result = await runCliProcess([...args, '--json', '--debug'], undefined, env());
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as { objects: number; events: Record<string, number>; outputs: { path: string; rows: number }[] };
@@ -65,25 +65,25 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
       's3://lake/tables/operating_period/date=2019-06-01/hour=15/part-00000.parquet',
     ]);
 
-    const built = await runCli(['warehouse', 'build', '--lake', 's3://lake/tables/', '--state', state, '--json'], undefined, env());
+    const built = await runCliProcess(['warehouse', 'build', '--lake', 's3://lake/tables/', '--state', state, '--json'], undefined, env());
     expect(built.stderr).toBe('');
     expect(built.code).toBe(0);
     const mirror = mirrorDir(state, 's3://lake/tables/');
     expect(await differentRows(mirror, localLake, 'vehicle')).toBe(0);
     expect(await differentRows(mirror, localLake, 'operating_period')).toBe(0);
-    const answer = await runCli(['query', 'avg-distance', '--state', state, '--json'], undefined, env());
+    const answer = await runCliProcess(['query', 'avg-distance', '--state', state, '--json'], undefined, env());
     expect(answer.code).toBe(0);
     expect(JSON.parse(answer.stdout) as unknown[]).toHaveLength(2);
 
     // A rerun replaces the hour: a new manifest, the same rows, nothing left in staging.
-    const again = await runCli([...args, '--json'], undefined, env());
+    const again = await runCliProcess([...args, '--json'], undefined, env());
     expect(again.code).toBe(0);
     const requests = await s3.takeRequests();
     expect(requests.some((r) => r.startsWith('DELETE /lake/tables/_staging/'))).toBe(true);
-    const rebuilt = await runCli(['warehouse', 'build', '--lake', 's3://lake/tables/', '--state', state, '--json'], undefined, env());
+    const rebuilt = await runCliProcess(['warehouse', 'build', '--lake', 's3://lake/tables/', '--state', state, '--json'], undefined, env());
     expect(rebuilt.code).toBe(0);
     expect(await differentRows(mirror, localLake, 'vehicle')).toBe(0);
-    const staging = await runCli(['status', '--lake', 's3://lake/tables/', '--state', state, '--json'], undefined, env());
+    const staging = await runCliProcess(['status', '--lake', 's3://lake/tables/', '--state', state, '--json'], undefined, env());
     expect(staging.code).toBe(0);
 
     // Neither the key id nor the secret anywhere: outputs, the state (database, debug log), the mirror.
@@ -99,7 +99,7 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
   it('a missing bucket, a refused endpoint and missing credentials each get one sentence', async () => {
     const state = await tempDir();
     const run = (source: string, extra: Record<string, string> = {}) =>
-      runCli(['run', '--source', source, '--lake', 's3://lake/other/', '--hour', SAMPLE_HOUR, '--layout', 'flat', '--state', state], undefined, { ...env(), ...extra });
+      runCliProcess(['run', '--source', source, '--lake', 's3://lake/other/', '--hour', SAMPLE_HOUR, '--layout', 'flat', '--state', state], undefined, { ...env(), ...extra });
     const missing = await run('s3://no-such-bucket/raw/');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^eventlake: .*no-such-bucket.*does not exist.*\n$/);
@@ -111,7 +111,7 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
     expect(noKeys.code).toBe(1);
     expect(noKeys.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(noKeys.stderr).toMatch(/credentials/i);
-    const badUrl = await runCli(['run', '--source', 's3://Bad_Bucket/x', '--lake', 's3://lake/', '--hour', SAMPLE_HOUR, '--state', state], undefined, env());
+    const badUrl = await runCliProcess(['run', '--source', 's3://Bad_Bucket/x', '--lake', 's3://lake/', '--hour', SAMPLE_HOUR, '--state', state], undefined, env());
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toContain('--source');
     for (const out of [missing, refused, noKeys]) expect(out.stderr).not.toContain(SECRET);

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/fixtures.js';
+import { runCliProcess, tempDir } from '../helpers/fixtures.js';
 import { dbRuns, duplicateLines, overlappingSameHour, rowsPerHour, spawnCli, stagingLeft, waitFor, writeSmallHour } from '../helpers/long-running.js';
 
 const QUIET = { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none', EVENTLAKE_DEADLINES_MAX_RUN_DURATION: 'none' };
@@ -18,7 +18,7 @@ describe('processes sharing one state', () => {
     const first = spawnCli(args, { ...QUIET, EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '3000' });
     await waitFor('the first run to be running', () => dbRuns(state).some((r) => r.hour === HOUR && r.status === 'running'), 60_000, 20);
 
-    const second = await runCli(args, undefined, QUIET);
+    const second = await runCliProcess(args, undefined, QUIET);
     // The first still holds the hour: the second did not wait for it.
     expect(first.child.exitCode).toBe(null);
     expect(second.code).toBe(1);
@@ -43,7 +43,7 @@ describe('processes sharing one state', () => {
     const args = ['backfill', '--source', source, '--lake', lake, '--state', state, '--from', hours[0] as string, '--to', hours[3] as string, '--layout', 'flat', '--workers', '1', '--json'];
     // A short pause after the lease widens the window in which both could take the same hour.
     const env = { ...QUIET, EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '200' };
-    const [a, b] = await Promise.all([runCli(args, undefined, env), runCli(args, undefined, env)]);
+    const [a, b] = await Promise.all([runCliProcess(args, undefined, env), runCliProcess(args, undefined, env)]);
     for (const r of [a, b]) {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -62,7 +62,7 @@ describe('processes sharing one state', () => {
   it('a dozen processes opening a fresh state folder at once create its database once', { timeout: 120_000 }, async () => {
     const root = await tempDir();
     const state = join(root, 'fresh-state');
-    const results = await Promise.all(Array.from({ length: 12 }, () => runCli(['status', '--json', '--state', state], root)));
+    const results = await Promise.all(Array.from({ length: 12 }, () => runCliProcess(['status', '--json', '--state', state], root)));
     for (const r of results) {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
