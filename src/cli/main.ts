@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 /** The `eventlake` executable: runs the program on this process's arguments and exits with its code. */
-import { main } from './program.js';
+import { unsupportedNode } from './node-version.js';
+
+// Said in one sentence before a module that needs a newer Node fails to link with a SyntaxError.
+const unsupported = unsupportedNode(process.versions.node);
+if (unsupported !== undefined) {
+  process.stderr.write(`eventlake: ${unsupported}\n`);
+  process.exit(1);
+}
 
 // A reader that stops early (`| head`) is not an error of ours: the work is done by then.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -8,4 +15,5 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+const { main } = await import('./program.js');
 process.exitCode = await main(process.argv.slice(2));
