@@ -1,6 +1,7 @@
 /**
- * End-to-end tests run the built CLI and worker threads run built modules: build first whenever
- * any source is newer than its build output, so no test ever runs a stale build.
+ * End-to-end tests run the built CLI, worker threads run built modules and the browser tests the
+ * bundled UI: build first whenever any source is newer than its build output, so no test ever
+ * runs a stale build (`npm test` builds anyway; `npm run test:e2e` alone may not have).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -34,6 +35,25 @@ export default function setup(): void {
       return 0;
     }
   })();
-  if (built >= sources && builtCount >= sourceCount) return;
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (built < sources || builtCount < sourceCount) {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  }
+  const ui = (() => {
+    try {
+      return statSync(join('dist', 'ui', 'index.html')).mtimeMs;
+    } catch {
+      return 0;
+    }
+  })();
+  const uiSources = Math.max(newestUnder(BROWSER_UI), statSync(join('src', 'ui-bundle', 'bundle-ui.ts')).mtimeMs);
+  if (ui < uiSources) execFileSync(process.execPath, [join('dist', 'src', 'ui-bundle', 'bundle-ui.js')], { stdio: 'inherit' });
+}
+
+/** The newest file under `dir`, whatever its extension. */
+function newestUnder(dir: string): number {
+  let result = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) result = Math.max(result, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return result;
 }
