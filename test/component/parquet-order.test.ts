@@ -20,7 +20,7 @@ interface Output {
   readonly bytes: number;
 }
 
-/** Each test runs the CLI on ~500,000 events twice, beside the other test files. */
+/** Each test runs the CLI on ~340,000 events twice, beside the other test files. */
 const SLOW = 180_000;
 
 let source = '';
@@ -28,8 +28,8 @@ let events = 0;
 
 beforeAll(async () => {
   source = await tempDir('eventlake-order-src-');
-  // 300 vehicles: ~500,000 rows, over 1 MiB of Parquet, several DuckDB row groups.
-  events = (await generateHour({ out: source, hour: new Date(`${HOUR}:00:00Z`), vehicles: 300, seed: 7 })).events;
+  // 200 vehicles: ~340,000 rows, 3 MiB of Parquet (three parts at 1 MiB), several DuckDB row groups.
+  events = (await generateHour({ out: source, hour: new Date(`${HOUR}:00:00Z`), vehicles: 200, seed: 7 })).events;
 }, SLOW);
 
 async function runInto(extra: string[] = []): Promise<{ lake: string; outputs: Output[] }> {
