@@ -28,6 +28,7 @@ export async function serveScheduler(orchestrator: Orchestrator, options: ServeO
   if (options.scheduleFrom) await markScheduleStart(orchestrator, options.schedule.lake, options.scheduleFrom);
   const scheduler = new Scheduler(
     state,
+    orchestrator.owner,
     orchestrator.runEvents,
     (hour, trigger) => orchestrator.submit(hour, trigger, options.target),
     options.schedule,
@@ -41,7 +42,9 @@ export async function serveScheduler(orchestrator: Orchestrator, options: ServeO
     await orchestrator.work({ maxRunning: options.maxActiveRuns }, async () => false, {
       retryRuns: true,
       ...(options.observer ? { observer: options.observer } : {}),
-      onTick: () => scheduler.tick(),
+      onTick: async () => {
+        await scheduler.tick();
+      },
     });
   } finally {
     await state.scheduler.unregister(orchestrator.owner);

@@ -1,6 +1,7 @@
 /** `eventlake status`: what the state says now, the same data the HTTP API and the UI show. */
 import type { CallbackDelivery, RecordedEvent } from '../orchestration/event-log.js';
 import type { RunRecord } from '../orchestration/run-store.js';
+import type { SchedulerPresence } from '../orchestration/scheduler-state.js';
 import type { DeadLetter, QueueMessage } from '../orchestration/work-queue.js';
 import { countDoneTasks, listLakeRuns, type LakeRunRecord } from '../orchestration/lake-run-records.js';
 import { parseLocation } from '../storage/location.js';
@@ -25,7 +26,8 @@ export interface LakeRunStatus {
 
 export interface StateStatus {
   readonly state: string;
-  readonly schedulers: readonly { owner: string; lake: string; source: string; since: string }[];
+  /** Live schedulers with their progress: ticks, the last one's time, late-data checks. */
+  readonly schedulers: readonly SchedulerPresence[];
   readonly runs: readonly RunRecord[];
   readonly runningTasks: readonly QueueMessage[];
   readonly deadLetters: readonly DeadLetter[];

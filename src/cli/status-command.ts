@@ -2,18 +2,36 @@
 import { Command } from 'commander';
 import { stateStatus, type StateStatus } from '../app/state-status.js';
 import { parseOwner } from '../orchestration/process-identity.js';
+import type { SchedulerPresence } from '../orchestration/scheduler-state.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { withOrchestrator } from './orchestrator-session.js';
 import { describeRun, runJson } from './run-outcomes.js';
 import { loadSettings } from './settings.js';
 import { lakeOption, positiveInteger } from './shared-options.js';
 
-function describeStatus(s: StateStatus): string {
+/** How long ago `at` was, as a person reads it: `0.4 s`, `12 s`, `3 min`, `2 h`. */
+export function ago(at: string, nowMs: number): string {
+  const seconds = Math.max(0, (nowMs - Date.parse(at)) / 1000);
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
+/** One line per live scheduler: who, since when, and how far its loop has got (a stalled one shows an old last tick). */
+export function describeScheduler(x: SchedulerPresence, nowMs: number): string {
+  const ticks = `${x.ticks} tick${x.ticks === 1 ? '' : 's'}`;
+  const last = x.lastTickAt === undefined ? 'none yet' : `last ${ago(x.lastTickAt, nowMs)} ago`;
+  const checks = `${x.lateChecks} late-data check${x.lateChecks === 1 ? '' : 's'}`;
+  return `scheduler: running as process ${parseOwner(x.owner)?.pid ?? x.owner} since ${x.since} (lake ${x.lake}), ${ticks}, ${last}, ${checks}`;
+}
+
+export function describeStatus(s: StateStatus, nowMs = Date.now()): string {
   const lines = [`state ${s.state}`];
   lines.push(
     s.schedulers.length === 0
       ? 'scheduler: not running (eventlake up starts it)'
-      : s.schedulers.map((x) => `scheduler: running as process ${parseOwner(x.owner)?.pid ?? x.owner} since ${x.since} (lake ${x.lake})`).join('\n'),
+      : s.schedulers.map((x) => describeScheduler(x, nowMs)).join('\n'),
   );
   lines.push('', `runs (newest first):`, ...(s.runs.length ? s.runs.map((r) => `  ${describeRun(r)}`) : ['  none yet']));
   if (s.runningTasks.length) {

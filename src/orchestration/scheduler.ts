@@ -2,7 +2,8 @@
  * What `eventlake up` does on each tick besides working the queue: queue the hours the cron
  * schedule has made due (catching up from a start hour when asked), and look for late data
  * in hours that already succeeded. Its marks live in the state, so a restart neither skips
- * nor repeats a fire.
+ * nor repeats a fire; so does its progress (ticks and late-data checks done), which status
+ * shows and tests wait on.
  */
 import { createHash } from 'node:crypto';
 import { parseHour } from '../pipeline/hour.js';
@@ -47,23 +48,33 @@ export class Scheduler {
   private lastTick = 0;
   private lastLateCheck = 0;
 
+  /** `owner`: this process as registered in the state; its ticks are counted there. */
   constructor(
     private readonly state: StateStore,
+    private readonly owner: string,
     private readonly events: RunEvents,
     private readonly submit: (hour: string, trigger: RunTrigger) => Promise<{ run: RunRecord; created: boolean }>,
     private readonly settings: ScheduleSettings,
     private readonly onQueued: (run: RunRecord) => void = () => undefined,
   ) {}
 
-
-  async tick(now = new Date()): Promise<void> {
-    if (now.getTime() - this.lastTick < this.settings.tickMs) return;
+  /**
+   * Called on every wake of the work loop; ticks at most once per `tickMs`: queues what is due
+   * and, every `checkEvery`, looks for late data. Answers whether it ticked. A tick is counted
+   * in the state once its work is done, so whoever sees the count go up by N knows N more looks
+   * have been made; a tick that fails (logged by the caller) is not counted.
+   */
+  async tick(now = new Date()): Promise<boolean> {
+    if (now.getTime() - this.lastTick < this.settings.tickMs) return false;
     this.lastTick = now.getTime();
     await this.queueDueHours(now);
-    if (now.getTime() - this.lastLateCheck >= this.settings.lateData.checkEveryMs) {
+    const lateCheck = now.getTime() - this.lastLateCheck >= this.settings.lateData.checkEveryMs;
+    if (lateCheck) {
       this.lastLateCheck = now.getTime();
       await this.checkLateData(now);
     }
+    await this.state.scheduler.recordTick(this.owner, now, lateCheck);
+    return true;
   }
 
   private async queueDueHours(now: Date): Promise<void> {

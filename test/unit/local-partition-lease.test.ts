@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,15 @@ async function leaveDeadLease(lake: string): Promise<void> {
 async function claimOf(lake: string): Promise<string> {
   const text = await readFile(join(lake, '_leases', `${HOUR}.lease`), 'utf8');
   return join(lake, '_leases', `${HOUR}.lease.takeover-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`);
+}
+
+/** Polls until `path` was touched within the last `ms`; fails after 2 s. */
+async function touchedWithin(path: string, ms: number): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (Date.now() - (await stat(path)).mtimeMs > ms) {
+    if (Date.now() > deadline) throw new Error(`${path} was not touched`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 describe('LocalPartitionLease', () => {
@@ -115,9 +124,14 @@ describe('LocalPartitionLease', () => {
 
   it('keeps a held lease fresh with its heartbeat', async () => {
     const lake = await tempDir();
-    const lease = new LocalPartitionLease(lake, { heartbeatMs: 20, expireMs: 200 });
+    const path = join(lake, '_leases', `${HOUR}.lease`);
+    const lease = new LocalPartitionLease(lake, { heartbeatMs: 20, expireMs: 60_000 });
     const held = await lease.acquire(HOUR, 'run-a');
-    await new Promise((r) => setTimeout(r, 500));
+    // Time passes (the file is made older than the expiry, rather than waiting that long)...
+    const old = new Date(Date.now() - 120_000);
+    await utimes(path, old, old);
+    // ...and the heartbeat touches it again: without one this wait would time out.
+    await touchedWithin(path, 60_000);
     // Older than the expiry since it was made, but touched since: still held.
     await expect(lease.acquire(HOUR, 'run-b')).rejects.toThrow(/by run run-a/);
     await held.release();

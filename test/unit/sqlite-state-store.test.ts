@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { RunRequest } from '../../src/orchestration/run-store.js';
 import type { StateStore } from '../../src/orchestration/state-store.js';
-import { openStateStore } from '../../src/orchestration/state-store-registry.js';
+import { openSqliteStateStore } from '../../src/orchestration/sqlite/sqlite-state-store.js';
 import { thisProcess } from '../../src/orchestration/process-identity.js';
 import type { Task } from '../../src/pipeline/run-manifest.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -21,8 +21,11 @@ const request: RunRequest = {
 const policy = { retries: 2, delayMs: 40, maxDelayMs: 1000 };
 const task = (n: number): Task => ({ id: `t0000${n}`, objects: [{ index: n, key: `k${n}`, size: 1 }], bytes: 1 });
 
-async function store(): Promise<StateStore> {
-  return openStateStore({ kind: 'sqlite', dir: await tempDir() });
+/** A store on a fresh database, with a clock the test moves (`store.advance(ms)`) instead of sleeping. */
+async function store(): Promise<StateStore & { advance(ms: number): void }> {
+  let now = Date.now();
+  const s = await openSqliteStateStore(await tempDir(), { now: () => now });
+  return Object.assign(s, { advance: (ms: number) => void (now += ms) });
 }
 
 /** A process that has exited: its pid is free, as after kill -9. */
@@ -86,9 +89,11 @@ describe('the work queue', () => {
 
     const outcome = await s.queue.fail((a as { id: number }).id, 'me', 'disk full', policy);
     expect(outcome).toMatchObject({ outcome: 'retry', attempt: 1 });
-    // Not visible before its backoff, visible after.
+    // Not visible before its backoff (40 ms), visible once it has passed.
     expect(await s.queue.claim('me', [run.id], 60_000)).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 60));
+    s.advance(39);
+    expect(await s.queue.claim('me', [run.id], 60_000)).toBeUndefined();
+    s.advance(1);
     const retried = await s.queue.claim('me', [run.id], 60_000);
     expect(retried).toMatchObject({ id: a?.id, attempts: 2 });
     s.close();
@@ -121,12 +126,17 @@ describe('the work queue', () => {
     const s = await store();
     const { run } = await s.runs.submit({ lake: '/lake', hour: '2019-06-01T15', trigger: 'manual', request });
     await s.queue.enqueue(run.id, [{ kind: 'task', task: task(0) }, { kind: 'task', task: task(1) }]);
-    await s.queue.claim('slow', [run.id], 30);
-    await s.queue.claim(deadOwner(), [run.id], 60_000);
+    const dead = deadOwner();
+    // A live but slow worker takes t00000 for 30 ms, one that then died takes t00001.
+    expect((await s.queue.claim(thisProcess, [run.id], 30))?.task?.id).toBe('t00000');
+    expect((await s.queue.claim(dead, [run.id], 60_000))?.task?.id).toBe('t00001');
     expect(await s.queue.releaseDead()).toBe(1);
-    await new Promise((r) => setTimeout(r, 50));
-    const ids = [(await s.queue.claim('me', [run.id], 60_000))?.task?.id, (await s.queue.claim('me', [run.id], 60_000))?.task?.id];
-    expect(ids.sort()).toEqual(['t00000', 't00001']);
+    // The dead claimer's message is visible at once; the slow one's once its 30 ms have passed.
+    expect((await s.queue.claim('me', [run.id], 60_000))?.task?.id).toBe('t00001');
+    s.advance(29);
+    expect(await s.queue.claim('me', [run.id], 60_000)).toBeUndefined();
+    s.advance(1);
+    expect((await s.queue.claim('me', [run.id], 60_000))?.task?.id).toBe('t00000');
     expect((await s.queue.attempts(run.id)).filter((a) => a.outcome === 'lost')).toHaveLength(2);
     s.close();
   });

@@ -105,4 +105,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: each scheduler's progress (ticks, the last one's time, late-data checks), for status and
+  // for tests that wait for ticks instead of sleeping.
+  `
+  ALTER TABLE schedulers ADD COLUMN ticks INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE schedulers ADD COLUMN last_tick_at INTEGER;
+  ALTER TABLE schedulers ADD COLUMN late_checks INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

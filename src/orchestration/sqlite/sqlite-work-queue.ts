@@ -76,7 +76,11 @@ const DEAD_LETTER_COLUMNS = `d.id, d.message_id, m.run_id, r.hour, m.kind, m.tas
 export class SqliteWorkQueue implements WorkQueue {
   private readonly prepare: Prepare;
 
-  constructor(private readonly db: StateDatabase) {
+  /** `now`: the clock visibility, backoff and attempt times read (tests inject one instead of sleeping). */
+  constructor(
+    private readonly db: StateDatabase,
+    private readonly now: () => number = Date.now,
+  ) {
     this.prepare = preparedStatements(db);
   }
 
@@ -84,7 +88,7 @@ export class SqliteWorkQueue implements WorkQueue {
     const insert = this.prepare(
       `INSERT INTO messages (run_id, kind, task_id, body, status, visible_at) VALUES (?, ?, ?, ?, 'ready', ?) ON CONFLICT DO NOTHING`,
     );
-    const now = Date.now();
+    const now = this.now();
     this.db.transaction(() => {
       for (const m of messages) insert.run(runId, m.kind, m.task?.id ?? '', m.task ? JSON.stringify(m.task) : null, now);
     }).immediate();
@@ -92,7 +96,7 @@ export class SqliteWorkQueue implements WorkQueue {
 
   async claim(owner: string, runIds: readonly string[], visibilityMs: number): Promise<QueueMessage | undefined> {
     if (runIds.length === 0) return undefined;
-    const now = Date.now();
+    const now = this.now();
     return this.db.transaction(() => {
       // A claim whose visibility timed out is visible again: its worker is presumed stuck.
       const row = this
@@ -118,7 +122,7 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async complete(messageId: number, owner: string, result?: TaskOutput): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     this.db.transaction(() => {
       // At least once: a slow worker whose claim timed out may finish after another did; both wrote the same files.
       this
@@ -131,7 +135,7 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async fail(messageId: number, owner: string, error: string, policy: RetryPolicy): Promise<FailOutcome> {
-    const now = Date.now();
+    const now = this.now();
     return this.db.transaction((): FailOutcome => {
       this
         .prepare(`UPDATE attempts SET outcome = 'error', error = ?, finished_at = ? WHERE message_id = ? AND worker = ? AND outcome = 'running'`)
@@ -154,7 +158,7 @@ export class SqliteWorkQueue implements WorkQueue {
     const claimers = this.prepare(`SELECT DISTINCT claimed_by FROM messages WHERE status = 'claimed'`).all() as { claimed_by: string }[];
     const dead = claimers.map((c) => c.claimed_by).filter((owner) => !ownerAlive(owner));
     if (dead.length === 0) return 0;
-    const now = Date.now();
+    const now = this.now();
     return this.db.transaction(() => {
       this
         .prepare(`UPDATE attempts SET outcome = 'lost', finished_at = ? WHERE outcome = 'running' AND worker IN (${placeholders(dead)})`)
@@ -173,7 +177,7 @@ export class SqliteWorkQueue implements WorkQueue {
             `UPDATE messages SET status = 'ready', result = NULL, claimed_by = NULL, visible_at = ?
              WHERE run_id = ? AND kind = 'task' AND task_id IN (${placeholders(taskIds)})`,
           )
-          .run(Date.now(), runId, ...taskIds);
+          .run(this.now(), runId, ...taskIds);
       }
       // The finish is queued again once those tasks are done.
       const finish = this.prepare(`SELECT id FROM messages WHERE run_id = ? AND kind = 'finish' AND status != 'done'`).get(runId) as { id: number } | undefined;
@@ -207,7 +211,7 @@ export class SqliteWorkQueue implements WorkQueue {
     if (runIds.length === 0) return undefined;
     const row = this
       .prepare(`SELECT min(visible_at) AS at FROM messages WHERE run_id IN (${placeholders(runIds)}) AND status IN ('ready', 'claimed') AND visible_at > ?`)
-      .get(...runIds, Date.now()) as { at: number | null };
+      .get(...runIds, this.now()) as { at: number | null };
     return row.at === null ? undefined : new Date(row.at);
   }
 
@@ -266,7 +270,7 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async replay(id: number): Promise<DeadLetter> {
-    const now = Date.now();
+    const now = this.now();
     return this.db.transaction(() => {
       const row = this.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow | undefined;
       if (!row) throw new UserError(`no dead letter ${id} (eventlake dlq list shows them)`);
