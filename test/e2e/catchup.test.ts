@@ -1,10 +1,16 @@
 /** `eventlake up` catching up on missed hours: each hour once, never more than max_active_runs at a time. */
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/fixtures.js';
+import { runCli, tempDir } from '../helpers/fixtures.js';
 import { runsIn } from '../helpers/in-process.js';
 import { dbRuns, duplicateLines, maxOverlap, rowsPerHour, spawnCli, stagingLeft, stateRows, utcLabel, waitFor, writeSmallHour } from '../helpers/long-running.js';
 
 const HOUR_MS = 3_600_000;
+
+/** The live scheduler's completed ticks, as `eventlake status --json` reports them; undefined while none is registered. */
+async function schedulerTicks(state: string): Promise<number | undefined> {
+  const status = await runCli(['status', '--json', '--state', state]);
+  return (JSON.parse(status.stdout) as { schedulers: { ticks: number }[] }).schedulers[0]?.ticks;
+}
 
 describe('eventlake up with catchup', () => {
   it('runs each of 24 missed hours once, at most max_active_runs at a time, and a restart queues nothing new', { timeout: 180_000 }, async () => {
@@ -26,8 +32,10 @@ describe('eventlake up with catchup', () => {
       EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none',
       EVENTLAKE_DEADLINES_MAX_RUN_DURATION: 'none',
       EVENTLAKE_RETRIES_DELAY: '50ms',
+      // Each run is held a moment after taking its hour: all 24 are queued at once, so without
+      // the limit they would all overlap; with it, two do.
       EVENTLAKE_PAUSE_AT: 'after-lease',
-      EVENTLAKE_PAUSE_MS: '300',
+      EVENTLAKE_PAUSE_MS: '100',
     };
     const args = ['up', '--source', source, '--lake', lake, '--state', state, '--layout', 'flat', '--workers', '1', '--json'];
     const up = spawnCli(args, env);
@@ -73,9 +81,13 @@ describe('eventlake up with catchup', () => {
     // A restart finds the marks: no hour is queued again.
     const before = dbRuns(state).length;
     const again = spawnCli(args, env);
-    await waitFor('the restarted up to register', () => stateRows(state, `SELECT owner FROM schedulers`).length === 1);
-    // Several ticks (200 ms each) pass while it is registered.
-    await new Promise((r) => setTimeout(r, 2000));
+    const registered = await waitFor('the restarted up to register', async () => {
+      const ticks = await schedulerTicks(state);
+      return ticks === undefined ? undefined : { ticks };
+    });
+    // Five ticks (each looks for due hours, catching up from the marks) complete while it runs;
+    // a scheduler loop that stalled would time this wait out instead of passing.
+    await waitFor('5 more scheduler ticks', async () => ((await schedulerTicks(state)) ?? -1) >= registered.ticks + 5, 15_000);
     again.child.kill('SIGINT');
     const exitAgain = await again.exited;
     expect(again.err()).toBe('');

@@ -123,14 +123,16 @@ describe('deadline alerts', () => {
     };
     const common = ['--config', config, '--state', state, '--source', source, '--lake', lake, '--workers', '1'];
 
-    await configure(5000);
-    const late = await runCli(['trigger', '--hour', old, '--json', ...common], undefined, { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '3000' });
-    expect(late.code).toBe(0);
-    expect(await jsonLines(calls)).toEqual([]);
-
+    // The deadline is 4 s away: room for the process to start and queue its run before it. The
+    // run is then held 8 s, at least 4 s past the deadline, for the once-a-second check to see it
+    // late while it runs; the test then waits for it to end.
     const afterHourEnd = await configure(4000);
-    const hung = startCli(['trigger', '--hour', recent, '--json', ...common], { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '12000' });
+    const hung = startCli(['trigger', '--hour', recent, '--json', ...common], { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '8000' });
     try {
+      // Meanwhile the old hour runs (in this process), held 3 s while both processes check
+      // deadlines every second: its deadline had passed before it was queued, so none alerts.
+      const late = await runCli(['trigger', '--hour', old, '--json', ...common], undefined, { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '3000' });
+      expect(late.code).toBe(0);
       const [call] = await waitFor('the landing deadline callback', async () => {
         const lines = await jsonLines(calls);
         return lines.length > 0 ? lines : undefined;
@@ -141,6 +143,7 @@ describe('deadline alerts', () => {
     } finally {
       if (hung.child.exitCode === null && hung.child.signalCode === null) hung.child.kill('SIGKILL');
     }
+    // One alert in all: the recent hour's.
     expect(await jsonLines(calls)).toHaveLength(1);
     const status = await runCli(['status', '--json', '--config', config, '--state', state]);
     const s = JSON.parse(status.stdout) as { deadlineMisses: { hour: string; payload: Record<string, unknown> }[] };

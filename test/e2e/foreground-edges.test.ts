@@ -32,11 +32,15 @@ describe('a foreground command', () => {
     const { dir, source, lake, state } = await folders();
     await writeSmallHour(source, '2019-06-01T15', 2, 2);
     const config = join(dir, 'slow.yaml');
-    await writeFile(config, `callbacks:\n  - name: slow\n    on: [success]\n    webhook:\n      url: ${await silentReceiver()}\n      timeout: 4s\n      retries: 1\n`);
+    // Two attempts of 1.5 s and a 1 s backoff: the delivery is given up some 4 s after it starts.
+    await writeFile(config, `callbacks:\n  - name: slow\n    on: [success]\n    webhook:\n      url: ${await silentReceiver()}\n      timeout: 1500ms\n      retries: 1\n`);
     const run = startCli(['run', '--hour', '2019-06-01T15', '--json', '--config', config, '--source', source, '--lake', lake, '--state', state]);
     await waitFor('the summary', () => run.out.stdout.includes('"runId"'), 30_000);
-    // Printed while the delivery is still being tried: the process has not exited yet.
-    expect(await exitWithin(run, 500)).toBeUndefined();
+    // Printed while the delivery is still being tried: the state says it is not settled, and the
+    // process is still running (read after the state, so it was running then too).
+    const during = JSON.parse((await runCli(['status', '--json', '--config', config, '--state', state])).stdout) as { deliveries: { status: string }[] };
+    expect(during.deliveries.map((d) => d.status)).toEqual([expect.stringMatching(/^(pending|delivering)$/)]);
+    expect(run.child.exitCode).toBeNull();
     expect(JSON.parse(run.out.stdout)).toMatchObject({ hour: '2019-06-01T15', quarantined: 0 });
     expect(await exitWithin(run, 30_000)).toEqual({ code: 0, signal: null });
     const status = JSON.parse((await runCli(['status', '--json', '--config', config, '--state', state])).stdout) as { deliveries: { status: string; error?: string }[] };
@@ -47,8 +51,9 @@ describe('a foreground command', () => {
     const { source, lake, state } = await folders();
     for (const h of ['00', '01', '02', '03']) await writeSmallHour(source, `2019-06-01T${h}`, 1, 2);
     const backfill = startCli(['backfill', '--from', '2019-06-01T00', '--to', '2019-06-01T03', '--source', source, '--lake', lake, '--state', state], {
+      // One hour at a time, each held 0.8 s: hours are still queued when the first has ended.
       EVENTLAKE_PAUSE_AT: 'after-lease',
-      EVENTLAKE_PAUSE_MS: '1500',
+      EVENTLAKE_PAUSE_MS: '800',
       EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS: '1',
     });
     await waitFor('a first hour done', () => /success/.test(backfill.out.stdout) || backfill.out.stderr.length > 0 || runCli(['status', '--json', '--state', state]).then((r) => r.stdout.includes('"success"')), 30_000);
@@ -66,7 +71,8 @@ describe('a foreground command', () => {
     const { source, lake, state } = await folders();
     await writeSmallHour(source, '2019-06-01T02', 1, 2);
     const common = ['--hour', '2019-06-01T02', '--source', source, '--lake', lake, '--state', state];
-    const holding = startCli(['run', ...common], { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '3000' });
+    // Held 2 s after taking the hour: long enough for the trigger below to find it running.
+    const holding = startCli(['run', ...common], { EVENTLAKE_PAUSE_AT: 'after-lease', EVENTLAKE_PAUSE_MS: '2000' });
     await waitFor('the run to hold the hour', async () => (await runCli(['status', '--json', '--state', state])).stdout.includes('"running"'), 30_000);
     const other = await runCli(['trigger', ...common, '--format', 'avro']);
     expect(other.code).toBe(1);
@@ -81,7 +87,12 @@ describe('callbacks owed by a process that died', () => {
     await writeSmallHour(source, '2019-06-01T15', 1, 2);
     const calls = join(dir, 'calls.jsonl');
     const config = join(dir, 'pager.yaml');
-    await writeFile(config, `callbacks:\n  - name: pager\n    on: [success]\n    command: "sleep 2; cat >> ${calls}"\n    timeout: 30s\n`);
+    // The first delivery is slow (the process is killed in the middle of it); any later one is quick.
+    const first = join(dir, 'first-delivery');
+    await writeFile(
+      config,
+      `callbacks:\n  - name: pager\n    on: [success]\n    command: "if [ -e ${first} ]; then cat >> ${calls}; else touch ${first}; sleep 5; cat >> ${calls}; fi"\n    timeout: 30s\n`,
+    );
     const run = startCli(['run', '--hour', '2019-06-01T15', '--json', '--config', config, '--source', source, '--lake', lake, '--state', state]);
     await waitFor('the summary', () => run.out.stdout.includes('"runId"'), 30_000);
     run.child.kill('SIGKILL');

@@ -8,6 +8,12 @@ import { waitFor } from '../helpers/processes.js';
 import { ask, runEnded, startServed, type Served } from '../helpers/served-cli.js';
 
 const FAST_RETRIES = { EVENTLAKE_RETRIES_DELAY: '50ms', EVENTLAKE_RETRIES_COUNT: '1' };
+/**
+ * An idle serve looks for runs every tick (at most 1 s): a run asked for through the API starts
+ * within that. 200 ms instead of the default's 1 s makes each run start sooner; what is tested
+ * is the same.
+ */
+const FAST_TICK = { EVENTLAKE_SCHEDULE_TICK: '200ms' };
 const servers: Served[] = [];
 
 afterEach(async () => {
@@ -17,7 +23,7 @@ afterEach(async () => {
 async function serve(command: 'serve' | 'up' = 'serve', env: Record<string, string> = {}, dirs?: { lake: string; state: string }): Promise<Served & { lake: string; state: string }> {
   const lake = dirs?.lake ?? (await tempDir());
   const state = dirs?.state ?? `${lake}-state`;
-  const served = await startServed(command, ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none', ...env });
+  const served = await startServed(command, ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none', ...FAST_TICK, ...env });
   servers.push(served);
   return { ...served, lake, state };
 }
@@ -160,7 +166,7 @@ describe('runs nobody works on', () => {
 
 describe('under eventlake up', () => {
   it('serves the same API; a run asked for is run by the scheduler', async () => {
-    const { url } = await serve('up', { EVENTLAKE_SCHEDULE_TICK: '200ms' });
+    const { url } = await serve('up');
     expect((await ask(url, '/api/health')).json).toMatchObject({ mode: 'up' });
     await waitFor('the scheduler to register', async () => (await ask(url, '/api/health')).json.scheduler === true);
     const queued = await ask(url, '/api/runs', { body: { hour: SAMPLE_HOUR } });

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { SchedulerPresence } from '../../src/orchestration/scheduler-state.js';
 import { openStateStore } from '../../src/orchestration/state-store-registry.js';
 import { query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
 import { runsIn } from '../helpers/in-process.js';
@@ -21,13 +22,25 @@ async function lakeRows(lake: string): Promise<number> {
   return Number(rows[0]?.['n']);
 }
 
-async function schedulerLive(state: string): Promise<boolean> {
+/** The live scheduler and its progress (ticks, late-data checks), as the state records it; undefined while none is registered. */
+async function liveScheduler(state: string): Promise<SchedulerPresence | undefined> {
   const store = await openStateStore({ kind: 'sqlite', dir: state });
   try {
-    return (await store.scheduler.live()).length > 0;
+    return (await store.scheduler.live())[0];
   } finally {
     store.close();
   }
+}
+
+/**
+ * Waits until the live scheduler has completed `n` more late-data checks than it had when
+ * called: what a check would find has been looked for `n` times. A scheduler loop that stalled
+ * times the wait out (the test fails) rather than letting "nothing happened" pass.
+ */
+async function afterLateChecks(state: string, n: number): Promise<void> {
+  const start = (await liveScheduler(state))?.lateChecks;
+  if (start === undefined) throw new Error('no scheduler is registered on the state');
+  await waitFor(`${n} more late-data checks`, async () => ((await liveScheduler(state))?.lateChecks ?? -1) >= start + n, 15_000);
 }
 
 async function lateEvents(state: string): Promise<Record<string, unknown>[]> {
@@ -69,7 +82,7 @@ async function runThenUp(env: Record<string, string>): Promise<{ setup: LateSetu
   expect(first.code).toBe(0);
   expect(await lakeRows(lake)).toBe(rows);
   const up = startCli(['up', '--json', ...common], { ...FAST, ...env });
-  await waitFor('eventlake up to register', () => schedulerLive(state));
+  await waitFor('eventlake up to register', () => liveScheduler(state));
   return { setup: { source, lake, state, calls, common, rows }, up };
 }
 
@@ -102,8 +115,8 @@ describe('late data while eventlake up runs', () => {
       const late = await query(`SELECT count(*) AS n FROM '${setup.lake}/vehicle/*/*/*.parquet' WHERE vehicle_id LIKE 'late-%'`);
       expect(Number(late[0]?.['n'])).toBe(2);
 
-      // Several more checks go by: the rerun planned the new object, so nothing is late any more.
-      await new Promise((r) => setTimeout(r, 2000));
+      // Five more checks go by: the rerun planned the new object, so nothing is late any more.
+      await afterLateChecks(setup.state, 5);
       expect(await jsonLines(setup.calls)).toHaveLength(1);
       expect(await lateEvents(setup.state)).toHaveLength(1);
       expect((await runsIn(setup.state)).filter((r) => r.hour === HOUR).map((r) => r.trigger)).toEqual(['run', 'late_data']);
@@ -122,15 +135,23 @@ describe('late data while eventlake up runs', () => {
         return lines.length > 0 ? lines : undefined;
       });
       expect(call).toMatchObject({ event: 'late_data', action: 'alert', added: 1, objects: [LATE_KEY] });
-      await new Promise((r) => setTimeout(r, 3000));
+      // Five more checks find the same late object: it was recorded once and nothing reruns the hour.
+      await afterLateChecks(setup.state, 5);
       expect(await jsonLines(setup.calls)).toHaveLength(1);
       expect((await runsIn(setup.state)).filter((r) => r.hour === HOUR).map((r) => [r.trigger, r.status])).toEqual([['run', 'success']]);
       expect(await lakeRows(setup.lake)).toBe(setup.rows);
 
       const status = await runCli(['status', '--json', ...setup.common.slice(0, 4)]);
-      const s = JSON.parse(status.stdout) as { alerts: { kind: string; hour: string; payload: Record<string, unknown> }[]; schedulers: unknown[] };
+      const s = JSON.parse(status.stdout) as { alerts: { kind: string; hour: string; payload: Record<string, unknown> }[]; schedulers: SchedulerPresence[] };
       expect(s.alerts).toEqual([expect.objectContaining({ kind: 'late_data', hour: HOUR, payload: expect.objectContaining({ action: 'alert' }) })]);
-      expect(s.schedulers).toHaveLength(1);
+      // The scheduler's progress: at least the checks waited for above, each on a tick of its own.
+      expect(s.schedulers).toEqual([expect.objectContaining({ lake: setup.lake, ticks: expect.any(Number), lastTickAt: expect.any(String), lateChecks: expect.any(Number) })]);
+      const [scheduler] = s.schedulers as [SchedulerPresence];
+      expect(scheduler.lateChecks).toBeGreaterThanOrEqual(6);
+      expect(scheduler.ticks).toBeGreaterThanOrEqual(scheduler.lateChecks);
+      expect(Date.parse(scheduler.lastTickAt as string)).toBeGreaterThanOrEqual(Date.parse(scheduler.since));
+      const text = await runCli(['status', ...setup.common.slice(0, 4)]);
+      expect(text.stdout).toMatch(/^scheduler: running as process \d+ since \S+ \(lake .+\), \d+ ticks, last \d+(\.\d)? s ago, \d+ late-data checks$/m);
     } finally {
       await stopUp(up);
     }
