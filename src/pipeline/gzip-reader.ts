@@ -6,6 +6,7 @@
  * further members) is checked here, after every decoded byte has been handed over.
  */
 import { constants, crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { DEFAULT_READ_LIMITS } from './read-limits.js';
 
 /** The message of a gzip object that ends too early, as zlib words it. */
 export const UNEXPECTED_END = 'unexpected end of file';
@@ -210,32 +211,29 @@ class RawInflater {
   }
 }
 
-/** A whole object inflates to at most this in one go; a bigger one takes the streaming path. */
-const WHOLE_OUTPUT_LIMIT = 64 * 1024 * 1024;
-
 /**
- * The fast path for a small object read whole: one synchronous inflate on the calling thread
- * (through the thread pool it cost a queued hop per 64 KiB piece, and half of a worker's time
- * was spent waiting). Answers only for the common case, a single intact member whose trailer
- * (CRC-32 and length) matches what was inflated; anything else (several members, a damaged or
+ * The fast path for a small object read whole: one synchronous inflate on the calling thread,
+ * rather than a queued hop through the thread pool for every piece (docs/performance.md). Answers
+ * only for the common case, a single intact member whose trailer (CRC-32 and length) matches
+ * what was inflated, to at most `maxOutputBytes`; anything else (several members, a damaged or
  * cut object, trailing bytes, a bomb) returns undefined and is read by gunzipObject, which
  * keeps every line it can and says what is wrong.
  */
-export function gunzipIntact(bytes: Buffer): Buffer | undefined {
+export function gunzipIntact(bytes: Buffer, maxOutputBytes = DEFAULT_READ_LIMITS.oneCallInflateBytes): Buffer | undefined {
   const start = headerEnd(bytes);
   if (start === undefined || bytes.length < start + TRAILER_BYTES) return undefined;
   // The trailer says how big the data is: one too big for one call goes straight to the
   // streaming reader instead of being inflated here first, then again there.
   const declared = bytes.readUInt32LE(bytes.length - 4);
-  if (declared > WHOLE_OUTPUT_LIMIT) return undefined;
+  if (declared > maxOutputBytes) return undefined;
   const body = bytes.subarray(start, bytes.length - TRAILER_BYTES);
   let output: Buffer;
   try {
-    // One output chunk of the declared size: zlib's default 16 KiB chunks were then copied into
-    // one buffer, 0.2 s of each worker's 2.5 s on the gzipped hour (inflating alone: 4.6× faster).
-    // A trailer that lies costs only the usual chunks (or an untouched allocation).
+    // One output chunk of the declared size, rather than zlib's 16 KiB chunks copied into one
+    // buffer afterwards (docs/performance.md). A trailer that lies costs only the usual chunks
+    // (or an untouched allocation).
     const chunkSize = Math.max(constants.Z_DEFAULT_CHUNK, declared + 1);
-    const inflated = inflateRawSync(body, { maxOutputLength: WHOLE_OUTPUT_LIMIT, info: true, chunkSize }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const inflated = inflateRawSync(body, { maxOutputLength: maxOutputBytes, info: true, chunkSize }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
     // The deflate stream must end exactly where the trailer starts. It stops at its own end and
     // ignores the rest, so `cat a.gz a.gz` (whose last trailer matches the first member) would
     // otherwise pass for its first member alone, losing every line of the second.

@@ -17,11 +17,11 @@ import { decodeLine } from './line-decoder.js';
 import { endsLine, isBlankLine, LineSplitter } from './line-splitter.js';
 import { QuarantineWriter } from './quarantine-writer.js';
 import { isObjectFailure } from './read-failure.js';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from './read-limits.js';
 import type { SourceObjectRef, Task, TaskOutput, TaskProgress, TaskSettings } from './run-manifest.js';
 import { parseSourceObjectName } from './source-object-name.js';
 
 const PREFETCH_AHEAD = 8;
-const PREFETCH_MAX_BYTES = 8 * 1024 * 1024;
 /**
  * Objects up to this size are read into buffers reused from object to object, one per object
  * in flight (fresh memory per object costs page faults: see LocalObjectStore's readInto).
@@ -36,6 +36,8 @@ export interface TaskProcessorDeps {
   readonly store: ObjectStore;
   readonly registry: EntityRegistry;
   readonly format: LakeFormat;
+  /** Where reading whole stops and streaming starts; the defaults unless a test lowers them. */
+  readonly limits?: Partial<ReadLimits>;
 }
 
 /** An entity with a fast path, and what the current task has of it (reset by process()). */
@@ -51,6 +53,7 @@ export class TaskProcessor {
   private readonly store: ObjectStore;
   private readonly registry: EntityRegistry;
   private readonly format: LakeFormat;
+  private readonly limits: ReadLimits;
   /** Entities with a fast path, tried in registry order. */
   private readonly scanners: Scanner[];
   private readonly spans: FieldSpans;
@@ -75,6 +78,7 @@ export class TaskProcessor {
     this.store = deps.store;
     this.registry = deps.registry;
     this.format = deps.format;
+    this.limits = { ...DEFAULT_READ_LIMITS, ...deps.limits };
     this.scanners = this.registry.entities.flatMap((entity) => (entity.scanLine ? [{ entity, scan: entity.scanLine, writer: undefined, rows: 0 }] : []));
     this.spans = new Int32Array(2 * Math.max(0, ...this.registry.entities.map((e) => e.columns.length)));
   }
@@ -125,7 +129,7 @@ export class TaskProcessor {
     const pending = new Map<number, Promise<ObjectBytes>>();
     const prefetch = (i: number): void => {
       const object = objects[i];
-      if (object && object.size <= PREFETCH_MAX_BYTES) {
+      if (object && object.size <= this.limits.wholeObjectBytes) {
         // Object i's buffer is free again: objects are prefetched at most PREFETCH_AHEAD
         // ahead, there is one buffer more than that, and nothing keeps an object's bytes
         // once it is processed (the writers copy what they keep).
@@ -197,7 +201,7 @@ export class TaskProcessor {
       return 0;
     }
     // A whole object in one piece: plain, or gzip that inflates intact in one call.
-    const plain = whole && gzip ? gunzipIntact(whole.bytes) : whole?.bytes;
+    const plain = whole && gzip ? gunzipIntact(whole.bytes, this.limits.oneCallInflateBytes) : whole?.bytes;
     if (plain) {
       splitter.push(plain);
       splitter.end();

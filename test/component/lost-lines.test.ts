@@ -1,18 +1,27 @@
 /**
  * No line is lost without a trace: every line of every object read ends as a row or a
  * quarantine record, and damage to an object is a quarantine record of its own. Each case runs
- * on an object small enough to be read whole and on one big enough to be streamed (> 8 MiB).
+ * on an object read whole and on one streamed: a small object whose run lowers the read-whole
+ * limit (TEST_EVENTLAKE_READ_WHOLE_BYTES) below its size. One case also streams a real object of
+ * more than 8 MiB under the default limit.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { constants, crc32, gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Hour, parseHour } from '../../src/pipeline/hour.js';
 import type { QuarantineRecord } from '../../src/pipeline/quarantine-writer.js';
+import { DEFAULT_READ_LIMITS, READ_WHOLE_TEST_VARIABLE } from '../../src/pipeline/read-limits.js';
+import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { runHourInProcess } from '../helpers/in-process.js';
 
 const HOUR = '2019-06-01T15';
 const KEY = '2019-06-01-15-0-1-events.json';
-const STREAMED_BYTES = 8 * 1024 * 1024;
+/** Objects up to this are read whole by default (8 MiB). */
+const DEFAULT_WHOLE_BYTES = DEFAULT_READ_LIMITS.wholeObjectBytes;
+/** The read-whole limit of a streamed run: its objects are bigger, and bigger than a read chunk (256 KiB) too. */
+const LOWERED_WHOLE_BYTES = 64 * 1024;
 const at = '2019-06-01T18:23:57.196Z';
 const good = (id: string): string =>
   JSON.stringify({ event: 'update', on: 'vehicle', at, data: { id, location: { lat: 52.5, lng: 13.4, at } }, organization_id: 'org-id' });
@@ -24,18 +33,36 @@ function noisyId(i: number): string {
   return id;
 }
 
-type Path = 'read whole' | 'streamed';
+/** Read whole under the default limit; streamed under the lowered one, or over 8 MiB under the default. */
+type Path = 'read whole' | 'streamed' | 'streamed over 8 MiB';
 const PATHS: Path[] = ['read whole', 'streamed'];
+
+/** The environment of a run on `path`: a streamed run lowers the read-whole limit. */
+function envOf(path: Path): Record<string, string> {
+  return path === 'streamed' ? { [READ_WHOLE_TEST_VARIABLE]: String(LOWERED_WHOLE_BYTES) } : {};
+}
+
+/** An object of `bytes` takes `path` in a run with envOf(path). */
+function expectTakes(bytes: number, path: Path): void {
+  if (path === 'read whole') expect(bytes).toBeLessThanOrEqual(DEFAULT_WHOLE_BYTES);
+  else if (path === 'streamed') expect(bytes).toBeGreaterThan(4 * LOWERED_WHOLE_BYTES);
+  else expect(bytes).toBeGreaterThan(DEFAULT_WHOLE_BYTES);
+}
 
 /** Good lines: a few for an object read whole, enough to be streamed even gzipped. */
 function goodLines(path: Path): string[] {
-  return path === 'read whole' ? Array.from({ length: 300 }, (_, i) => good(`v${i}`)) : Array.from({ length: 20_000 }, (_, i) => good(noisyId(i)));
+  if (path === 'read whole') return Array.from({ length: 300 }, (_, i) => good(`v${i}`));
+  return Array.from({ length: path === 'streamed' ? 1000 : 20_000 }, (_, i) => good(noisyId(i)));
+}
+
+/** `count` short good lines after the ones a case is about, to make a streamed object big enough. */
+function padding(path: Path, count: number): string[] {
+  return path === 'read whole' ? [] : Array.from({ length: count }, (_, i) => good(`pad${i}`));
 }
 
 function gzipOf(text: string, path: Path): Buffer {
   const gz = gzipSync(text);
-  if (path === 'streamed') expect(gz.length).toBeGreaterThan(STREAMED_BYTES);
-  else expect(gz.length).toBeLessThan(STREAMED_BYTES);
+  expectTakes(gz.length, path);
   return gz;
 }
 
@@ -47,11 +74,11 @@ interface Outcome {
   readonly quarantine: QuarantineRecord[];
 }
 
-async function run(objects: Record<string, string | Buffer>): Promise<Outcome> {
+async function run(objects: Record<string, string | Buffer>, path: Path): Promise<Outcome> {
   const source = await tempDir();
   const lake = await tempDir();
   for (const [key, content] of Object.entries(objects)) await writeObject(source, key, content);
-  const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--json', '--state', await tempDir()]);
+  const result = await runCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--json', '--state', await tempDir()], undefined, envOf(path));
   const rows = new Map<string, number[]>();
   if ((await listFiles(`${lake}/vehicle`)).length > 0) {
     const found = await query(`SELECT source_object, source_line FROM '${lake}/vehicle/*/*/*.parquet' ORDER BY 1, 2`);
@@ -97,10 +124,10 @@ describe('lines that look blank but are not', () => {
       ` \u00A0${good('nbsp-before')}`, // 12: JSON does not allow NBSP as whitespace
       good('third'), // 13
     ];
-    const padding = path === 'streamed' ? Array.from({ length: 50_000 }, (_, i) => good(`pad${i}`)) : [];
-    const text = `${[...special, ...padding].join('\n')}\n`;
-    expect(Buffer.byteLength(text) > STREAMED_BYTES).toBe(path === 'streamed');
-    const outcome = await run({ [KEY]: text });
+    const padded = padding(path, 2000);
+    const text = `${[...special, ...padded].join('\n')}\n`;
+    expectTakes(Buffer.byteLength(text), path);
+    const outcome = await run({ [KEY]: text }, path);
     expect(outcome.code).toBe(0);
     expect(outcome.quarantine.map((q) => [q.source_line, q.raw])).toEqual([
       [2, '\u00A0'],
@@ -114,7 +141,7 @@ describe('lines that look blank but are not', () => {
       expect(q.source_object).toBe(KEY);
       expect(q.reason).toMatch(/^invalid JSON: /);
     }
-    expect(outcome.rows.get(KEY)).toEqual([1, 3, 13, ...padding.map((_, i) => 14 + i)]);
+    expect(outcome.rows.get(KEY)).toEqual([1, 3, 13, ...padded.map((_, i) => 14 + i)]);
   });
 });
 
@@ -123,22 +150,25 @@ describe('a line of exactly the limit ending in CRLF', () => {
     const base = good('big');
     const padded = base.replace('"organization_id"', `"note":"${'n'.repeat(1024 * 1024 - Buffer.byteLength(base) - 10)}","organization_id"`);
     expect(Buffer.byteLength(padded)).toBe(1024 * 1024);
-    const padding = path === 'streamed' ? Array.from({ length: 50_000 }, (_, i) => good(`pad${i}`)) : [];
-    const text = [good('before'), padded, good('after'), ...padding].map((l) => `${l}\r\n`).join('');
-    const outcome = await run({ [KEY]: text });
+    // Streamed, the long line spans several read chunks; read whole, the object is one.
+    const after = padding(path, 1000);
+    const text = [good('before'), padded, good('after'), ...after].map((l) => `${l}\r\n`).join('');
+    expectTakes(Buffer.byteLength(text), path);
+    const outcome = await run({ [KEY]: text }, path);
     expect(outcome.quarantine).toEqual([]);
-    expect(outcome.rows.get(KEY)).toEqual(upTo(3 + padding.length));
+    expect(outcome.rows.get(KEY)).toEqual(upTo(3 + after.length));
   });
 });
 
 describe('a damaged .gz object', () => {
   const GZ = `${KEY}.gz`;
 
-  it.each(PATHS)('with a bad CRC keeps every line and records the damage, %s', async (path) => {
+  // One real object of more than 8 MiB keeps the default limit tested (~20,000 lines, a few seconds).
+  it.each([...PATHS, 'streamed over 8 MiB'] as Path[])('with a bad CRC keeps every line and records the damage, %s', async (path) => {
     const lines = goodLines(path);
     const gz = gzipOf(`${lines.join('\n')}\n`, path);
     gz[gz.length - 8] = (gz[gz.length - 8] as number) ^ 0xff; // the trailer's CRC-32
-    const outcome = await run({ [GZ]: gz });
+    const outcome = await run({ [GZ]: gz }, path);
     expect(outcome.code).toBe(0);
     expect(outcome.rows.get(GZ)).toEqual(upTo(lines.length));
     expect(outcome.quarantine).toEqual([{ source_object: GZ, source_line: lines.length + 1, reason: 'object is damaged: gzip CRC mismatch', raw: '' }]);
@@ -148,7 +178,7 @@ describe('a damaged .gz object', () => {
     const lines = goodLines(path);
     const gz = gzipOf(lines.join('\n'), path);
     gz[gz.length - 5] = (gz[gz.length - 5] as number) ^ 0x01;
-    const outcome = await run({ [GZ]: gz });
+    const outcome = await run({ [GZ]: gz }, path);
     expect(outcome.rows.get(GZ)).toEqual(upTo(lines.length));
     expect(outcome.quarantine.map((q) => [q.source_line, q.reason])).toEqual([[lines.length + 1, 'object is damaged: gzip CRC mismatch']]);
   });
@@ -157,9 +187,10 @@ describe('a damaged .gz object', () => {
     const lines = goodLines(path);
     const whole = gzipOf(`${lines.join('\n')}\n`, path);
     const cut = whole.subarray(0, Math.floor(whole.length * 0.7));
+    expectTakes(cut.length, path);
     const complete = decodableLines(cut);
     expect(complete).toBeGreaterThan(0);
-    const outcome = await run({ [GZ]: cut });
+    const outcome = await run({ [GZ]: cut }, path);
     expect(outcome.code).toBe(0);
     expect(outcome.rows.get(GZ)).toEqual(upTo(complete));
     expect(outcome.quarantine.map((q) => [q.source_object, q.source_line, q.reason])).toEqual([
@@ -170,7 +201,7 @@ describe('a damaged .gz object', () => {
   it.each(PATHS)('missing its trailer keeps every line and records the damage, %s', async (path) => {
     const lines = goodLines(path);
     const whole = gzipOf(`${lines.join('\n')}\n`, path);
-    const outcome = await run({ [GZ]: whole.subarray(0, whole.length - 4) });
+    const outcome = await run({ [GZ]: whole.subarray(0, whole.length - 4) }, path);
     expect(outcome.rows.get(GZ)).toEqual(upTo(lines.length));
     expect(outcome.quarantine.map((q) => [q.source_line, q.reason])).toEqual([[lines.length + 1, 'object could not be read to the end (unexpected end of file)']]);
   });
@@ -178,7 +209,7 @@ describe('a damaged .gz object', () => {
   it.each(PATHS)('with trailing garbage keeps every line and records the garbage, %s', async (path) => {
     const lines = goodLines(path);
     const gz = Buffer.concat([gzipOf(`${lines.join('\n')}\n`, path), Buffer.from('garbage after the end\n')]);
-    const outcome = await run({ [GZ]: gz });
+    const outcome = await run({ [GZ]: gz }, path);
     expect(outcome.code).toBe(0);
     expect(outcome.rows.get(GZ)).toEqual(upTo(lines.length));
     expect(outcome.quarantine).toEqual([
@@ -187,10 +218,10 @@ describe('a damaged .gz object', () => {
   });
 
   it.each(PATHS)('that is not gzip at all is one record naming the object, %s', async (path) => {
-    const lines = path === 'read whole' ? goodLines(path) : Array.from({ length: 50_000 }, (_, i) => good(`v${i}`));
+    const lines = path === 'read whole' ? goodLines(path) : padding(path, 2000);
     const text = `${lines.join('\n')}\n`;
-    expect(Buffer.byteLength(text) > STREAMED_BYTES).toBe(path === 'streamed');
-    const outcome = await run({ [GZ]: text, [KEY]: `${good('plain')}\n` });
+    expectTakes(Buffer.byteLength(text), path);
+    const outcome = await run({ [GZ]: text, [KEY]: `${good('plain')}\n` }, path);
     expect(outcome.code).toBe(0);
     expect(outcome.rows.get(GZ)).toBeUndefined();
     expect(outcome.rows.get(KEY)).toEqual([1]);
@@ -202,7 +233,7 @@ describe('a damaged .gz object', () => {
     const bad = gzipOf(`${lines.join('\n')}\n`, path);
     bad[bad.length - 8] = (bad[bad.length - 8] as number) ^ 0xff;
     const next = `${KEY.replace('-0-1-', '-0-2-')}.gz`;
-    const outcome = await run({ [GZ]: bad, [next]: gzipOf(`${lines.join('\n')}\n`, path) });
+    const outcome = await run({ [GZ]: bad, [next]: gzipOf(`${lines.join('\n')}\n`, path) }, path);
     expect(outcome.rows.get(GZ)).toEqual(upTo(lines.length));
     expect(outcome.rows.get(next)).toEqual(upTo(lines.length));
     expect(outcome.quarantine.map((q) => [q.source_object, q.source_line])).toEqual([[GZ, lines.length + 1]]);
@@ -219,8 +250,8 @@ describe('an intact .gz object', () => {
     const first = `${lines.slice(0, half).join('\n')}\n${lines[half]?.slice(0, 50) ?? ''}`;
     const second = `${lines[half]?.slice(50) ?? ''}\n${lines.slice(half + 1).join('\n')}\n`;
     const gz = Buffer.concat([gzipSync(first), gzipSync(''), gzipSync(second), Buffer.alloc(512)]);
-    expect(gz.length > STREAMED_BYTES).toBe(path === 'streamed');
-    const outcome = await run({ [GZ]: gz });
+    expectTakes(gz.length, path);
+    const outcome = await run({ [GZ]: gz }, path);
     expect(outcome.quarantine).toEqual([]);
     expect(outcome.rows.get(GZ)).toEqual(upTo(lines.length));
   });
@@ -233,8 +264,50 @@ describe('an intact .gz object', () => {
     const headerCrc = Buffer.alloc(2);
     headerCrc.writeUInt16LE(crc32(header) & 0xffff);
     const gz = Buffer.concat([header, headerCrc, body.subarray(10)]);
-    const outcome = await run({ [GZ]: gz });
+    const outcome = await run({ [GZ]: gz }, 'read whole');
     expect(outcome.quarantine).toEqual([]);
     expect(outcome.rows.get(GZ)).toEqual([1, 2]);
+  });
+});
+
+describe(`${READ_WHOLE_TEST_VARIABLE}, which the streamed cases rely on`, () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    delete process.env[READ_WHOLE_TEST_VARIABLE];
+  });
+
+  /** Runs an object of ~100 KiB on the test's thread with the knob set to `value`: how the processor read it. */
+  async function readOf(value: string | undefined): Promise<Path> {
+    const source = await tempDir();
+    const text = `${padding('streamed', 600).join('\n')}\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(LOWERED_WHOLE_BYTES);
+    await writeObject(source, KEY, text);
+    const streamed = vi.spyOn(LocalObjectStore.prototype, 'read');
+    const whole = vi.spyOn(LocalObjectStore.prototype, 'readAll');
+    if (value !== undefined) process.env[READ_WHOLE_TEST_VARIABLE] = value;
+    try {
+      const report = await runHourInProcess({ source, lake: await tempDir(), state: await tempDir(), hour: parseHour(HOUR) as Hour, layout: 'flat', format: 'parquet', workers: 0, targetFileBytes: 1 << 20 });
+      expect(report.events).toEqual({ vehicle: 600 });
+    } finally {
+      delete process.env[READ_WHOLE_TEST_VARIABLE];
+    }
+    const calls = [...streamed.mock.calls.filter(([key]) => key === KEY).map((): Path => 'streamed'), ...whole.mock.calls.filter(([key]) => key === KEY).map((): Path => 'read whole')];
+    vi.restoreAllMocks();
+    expect(calls).toHaveLength(1);
+    return calls[0] as Path;
+  }
+
+  it('is read where a task processor is built on the calling thread: an object over it is streamed', async () => {
+    expect(await readOf(undefined)).toBe('read whole');
+    expect(await readOf(String(LOWERED_WHOLE_BYTES))).toBe('streamed');
+  });
+
+  it('is read where a worker thread builds its processor: a bad value fails the task, naming the variable', async () => {
+    const source = await tempDir();
+    await writeObject(source, KEY, `${good('v1')}\n`);
+    const args = ['run', '--source', source, '--lake', await tempDir(), '--hour', HOUR, '--state', await tempDir(), '--workers', '1'];
+    const result = await runCli(args, undefined, { [READ_WHOLE_TEST_VARIABLE]: '64k', EVENTLAKE_RETRIES_COUNT: '0' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${READ_WHOLE_TEST_VARIABLE} must be a whole number of bytes from 0 to 8388608 (got "64k")`);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Only a failure to read a source object becomes quarantine; a failure to write or transform
  * what was read (a full disk, a bug) fails the run instead of passing for a damaged object.
+ * Each case runs on an object read whole and on one streamed, with the read limits lowered so
+ * small objects take the streamed path (the store records which read it was asked for).
  */
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -11,6 +13,8 @@ import type { Entity } from '../../src/events/entity.js';
 import { defaultRegistry, EntityRegistry } from '../../src/events/entity-registry.js';
 import { parquetFormat } from '../../src/formats/parquet/parquet-format.js';
 import type { LakeFormat } from '../../src/formats/lake-format.js';
+import { gunzipIntact } from '../../src/pipeline/gzip-reader.js';
+import { READ_WHOLE_TEST_VARIABLE, readLimitsFromEnv, type ReadLimits } from '../../src/pipeline/read-limits.js';
 import type { SourceObjectRef, TaskOutput, TaskSettings } from '../../src/pipeline/run-manifest.js';
 import { TaskProcessor } from '../../src/pipeline/task-processor.js';
 import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
@@ -33,9 +37,6 @@ const boom: Entity = {
   },
 };
 
-/** The processor declares objects over this size too big to read whole and streams them. */
-const STREAMED_SIZE = 9 * 1024 * 1024;
-
 type Path = 'read whole' | 'streamed';
 const CASES: [string, Path][] = [
   ['.json', 'read whole'],
@@ -48,6 +49,17 @@ interface Setup {
   readonly processor: TaskProcessor;
   readonly workDir: string;
   readonly object: SourceObjectRef;
+  readonly path: Path;
+  /** How the processor asked the store for the object: whole, or as a stream. */
+  readonly reads: Path[];
+}
+
+/** `store`, recording each read it is asked for. */
+function recording(store: ObjectStore, reads: Path[]): ObjectStore {
+  return Object.create(store, {
+    read: { value: (key: string) => (reads.push('streamed'), store.read(key)) },
+    readAll: { value: (key: string, into?: Buffer) => (reads.push('read whole'), store.readAll(key, into)) },
+  }) as ObjectStore;
 }
 
 /** Parquet staging whose writer fails as a full or broken disk would. */
@@ -65,13 +77,17 @@ const failingFormat: LakeFormat = {
   }),
 };
 
-/** A processor over one object, `content` gzipped for a .gz name unless given as bytes. */
+/**
+ * A processor over one object, `content` gzipped for a .gz name unless given as bytes. Streamed,
+ * its read-whole limit is one byte short of the object; read whole, the limits are the defaults
+ * unless `limits` says otherwise.
+ */
 async function setUp(
   content: string | Buffer,
   extension: string,
   path: Path,
   registry: EntityRegistry,
-  options: { store?: ObjectStore; format?: LakeFormat } = {},
+  options: { store?: ObjectStore; format?: LakeFormat; limits?: Partial<ReadLimits> } = {},
 ): Promise<Setup> {
   const source = await tempDir();
   const workDir = await tempDir();
@@ -86,16 +102,24 @@ async function setUp(
     maxLineBytes: MAX_LINE_BYTES,
     targetFileBytes: 128 * 1024 * 1024,
   };
+  const reads: Path[] = [];
   const processor = new TaskProcessor(settings, workDir, {
-    store: options.store ?? new LocalObjectStore(source),
+    store: recording(options.store ?? new LocalObjectStore(source), reads),
     registry,
     format: options.format ?? parquetFormat,
+    limits: path === 'streamed' ? { ...options.limits, wholeObjectBytes: bytes.length - 1 } : options.limits,
   });
-  return { processor, workDir, object: { index: 0, key, size: path === 'streamed' ? STREAMED_SIZE : bytes.length } };
+  return { processor, workDir, object: { index: 0, key, size: bytes.length }, path, reads };
 }
 
-function runOne({ processor, object }: Setup): Promise<TaskOutput> {
-  return processor.process({ id: 't00000', objects: [object], bytes: object.size }, () => {});
+/** Processes the one object, which must have been read the way the setup says. */
+async function runOne(setup: Setup): Promise<TaskOutput> {
+  const { processor, object } = setup;
+  try {
+    return await processor.process({ id: 't00000', objects: [object], bytes: object.size }, () => {});
+  } finally {
+    expect(setup.reads).toEqual([setup.path]);
+  }
 }
 
 async function quarantined(result: TaskOutput): Promise<QuarantineRecord[]> {
@@ -205,5 +229,41 @@ describe('TaskProcessor line endings', () => {
       'CRLF and a BOM': `\uFEFF${lines.join('\r\n')}`,
     };
     for (const [name, content] of Object.entries(variants)) expect(await staged(content, path), name).toEqual(plain);
+  });
+});
+
+describe('TaskProcessor read limits', () => {
+  const content = `${Array.from({ length: 3000 }, (_, i) => vehicleLine(`v${i}`)).join('\n')}\n`;
+
+  it('reads an object of exactly the read-whole limit whole, one a byte bigger as a stream', async () => {
+    const bytes = Buffer.from(content);
+    // Streamed: the setup's limit is one byte short of the object.
+    const streamed = await setUp(bytes, '.json', 'streamed', defaultRegistry());
+    expect((await runOne(streamed)).events).toEqual({ vehicle: 3000 });
+    const whole = await setUp(bytes, '.json', 'read whole', defaultRegistry(), { limits: { wholeObjectBytes: bytes.length } });
+    expect((await runOne(whole)).events).toEqual({ vehicle: 3000 });
+  });
+
+  it('reads a whole .gz object too big to inflate in one call in pieces, losing nothing', async () => {
+    const gz = gzipSync(content);
+    const oneCallInflateBytes = 64 * 1024;
+    expect(gunzipIntact(gz)).toBeDefined();
+    expect(gunzipIntact(gz, oneCallInflateBytes)).toBeUndefined();
+    const result = await runOne(await setUp(gz, '.json.gz', 'read whole', defaultRegistry(), { limits: { oneCallInflateBytes } }));
+    expect(result.events).toEqual({ vehicle: 3000 });
+    expect(await quarantined(result)).toEqual([]);
+  });
+
+  it(`lowers the read-whole limit by ${READ_WHOLE_TEST_VARIABLE} for tests, and refuses a value that is not a whole number of bytes up to 8 MiB`, () => {
+    expect(readLimitsFromEnv({})).toEqual({});
+    expect(readLimitsFromEnv({ [READ_WHOLE_TEST_VARIABLE]: '' })).toEqual({});
+    expect(readLimitsFromEnv({ [READ_WHOLE_TEST_VARIABLE]: '65536' })).toEqual({ wholeObjectBytes: 65536 });
+    expect(readLimitsFromEnv({ [READ_WHOLE_TEST_VARIABLE]: '0' })).toEqual({ wholeObjectBytes: 0 });
+    expect(readLimitsFromEnv({ [READ_WHOLE_TEST_VARIABLE]: String(8 * 1024 * 1024) })).toEqual({ wholeObjectBytes: 8 * 1024 * 1024 });
+    for (const bad of ['64k', '-1', '1.5', '1e3', ' 10', '0x10', String(8 * 1024 * 1024 + 1)]) {
+      expect(() => readLimitsFromEnv({ [READ_WHOLE_TEST_VARIABLE]: bad }), bad).toThrow(
+        `${READ_WHOLE_TEST_VARIABLE} must be a whole number of bytes from 0 to 8388608 (got "${bad}"): it only lowers the read-whole limit, for tests`,
+      );
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { defaultRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
 import { failTaskPoint } from '../../pipeline/fail-points.js';
+import { readLimitsFromEnv } from '../../pipeline/read-limits.js';
 import type { TaskOutput, TaskProgress } from '../../pipeline/run-manifest.js';
 import type { TaskExecutor, TaskJob } from '../../pipeline/task-executor.js';
 import { TaskProcessor } from '../../pipeline/task-processor.js';
@@ -16,6 +17,7 @@ export class InlineTaskExecutor implements TaskExecutor {
       store: await openObjectStore(job.settings.source),
       registry: defaultRegistry(),
       format: await loadLakeFormat(job.settings.format),
+      limits: readLimitsFromEnv(),
     });
     return processor.process(job.task, onProgress);
   }

@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { defaultRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
 import { failTaskPoint } from '../../pipeline/fail-points.js';
+import { readLimitsFromEnv } from '../../pipeline/read-limits.js';
 import type { TaskJob } from '../../pipeline/task-executor.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
 import { TaskProcessor } from '../../pipeline/task-processor.js';
@@ -21,6 +22,7 @@ async function processorFor(job: TaskJob): Promise<TaskProcessor> {
       store: await openObjectStore(job.settings.source),
       registry: defaultRegistry(),
       format: await loadLakeFormat(job.settings.format),
+      limits: readLimitsFromEnv(),
     });
     current = { runId: job.settings.runId, processor };
   }
