@@ -1,10 +1,10 @@
 /** Helpers for end-to-end tests of long-running eventlake processes (`up`, runs killed mid-way). */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll } from 'vitest';
-import { CLI, listFiles, query, writeObject } from './fixtures.js';
+import { listFiles, query, writeObject } from './fixtures.js';
+import { spawnCliGroup } from './processes.js';
 
 export interface Spawned {
   readonly child: ChildProcessWithoutNullStreams;
@@ -14,28 +14,22 @@ export interface Spawned {
   err(): string;
   /** JSON lines printed on stdout so far. */
   jsonLines(): Record<string, unknown>[];
-  /** Resolves with the exit code (or 128 + signal number for SIGKILL/SIGINT). */
+  /** Resolves with the exit code and null, or null and the signal that ended the process (SIGKILL, SIGINT…). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const live = new Set<ChildProcessWithoutNullStreams>();
-afterAll(() => {
-  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-/** Starts the built CLI without waiting for it. */
+/**
+ * Starts the built CLI without waiting for it, as the leader of its own process group: the whole
+ * group is killed when the test file ends, or when the vitest worker dies (see spawnCliGroup).
+ */
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}): Spawned {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, FORCE_COLOR: '0', ...env } });
-  live.add(child);
+  const child = spawnCliGroup(args, { env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      live.delete(child);
-      resolve({ code, signal });
-    });
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
   return {
     child,

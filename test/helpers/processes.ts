@@ -1,7 +1,77 @@
 /** Helpers for tests of long-running work: CLI processes left running, polling with a deadline, small hours of events. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
+import { afterAll } from 'vitest';
 import { CLI, writeObject } from './fixtures.js';
+
+/**
+ * Every CLI a test starts is the leader of its own process group (`detached: true`), and the
+ * whole group is killed when the test file ends, or when the vitest worker itself exits or is
+ * stopped by a signal. Detached, a CLI no longer gets the terminal's Ctrl-C: without this, an
+ * interrupted test run left `eventlake serve` running.
+ */
+interface Groups {
+  readonly pids: Set<number>;
+  hooked: boolean;
+}
+// Shared by every copy of this module in one worker (and by long-running.ts through it).
+const GROUPS_KEY = Symbol.for('eventlake.test.processGroups');
+const groups: Groups = ((globalThis as Record<symbol, unknown>)[GROUPS_KEY] as Groups | undefined) ?? { pids: new Set<number>(), hooked: false };
+(globalThis as Record<symbol, unknown>)[GROUPS_KEY] = groups;
+
+/** Sends `signal` to the process group led by `pid`; a group already gone is no error. */
+export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+function killAllGroups(): void {
+  for (const pid of groups.pids) killGroup(pid);
+  groups.pids.clear();
+}
+
+/** The last resort for a worker that ends before afterAll: its own exit, or a signal (vitest stops workers with SIGTERM; a terminal's Ctrl-C sends SIGINT). */
+function hookWorkerExit(): void {
+  if (groups.hooked) return;
+  groups.hooked = true;
+  process.on('exit', killAllGroups);
+  // Signal events are the main thread's only (a worker thread never gets one).
+  if (!isMainThread) return;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      killAllGroups();
+      process.off(signal, onSignal);
+      // Then die of the signal as the worker would have without this hook, unless someone else handles it.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
+
+/**
+ * Spawns `node <CLI> …args` as the leader of a new process group, killed (the whole group) at
+ * the end of the test file at the latest. The group is forgotten once its leader has closed.
+ */
+export function spawnCliGroup(args: readonly string[], options: { env: Record<string, string>; cwd?: string }): ChildProcessWithoutNullStreams {
+  hookWorkerExit();
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+    detached: true,
+  });
+  const pid = child.pid;
+  if (pid !== undefined) {
+    groups.pids.add(pid);
+    child.on('close', () => groups.pids.delete(pid));
+  }
+  return child;
+}
+
+afterAll(() => killAllGroups());
 
 export interface Running {
   readonly child: ChildProcessWithoutNullStreams;
@@ -10,9 +80,9 @@ export interface Running {
   readonly exited: Promise<{ code: number; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the built CLI without waiting for it. */
+/** Starts the built CLI without waiting for it, as the leader of its own process group (see spawnCliGroup). */
 export function startCli(args: readonly string[], env: Record<string, string> = {}, cwd?: string): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: cwd ?? process.cwd(), env: { ...process.env, FORCE_COLOR: '0', ...env } });
+  const child = spawnCliGroup(args, cwd === undefined ? { env } : { env, cwd });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));

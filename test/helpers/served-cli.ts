@@ -3,7 +3,7 @@
  * them (node:http, so a test can send any Host, Origin or Content-Type a hostile page could).
  */
 import { request as httpRequest } from 'node:http';
-import { startCli, waitFor, type Running } from './processes.js';
+import { killGroup, startCli, waitFor, type Running } from './processes.js';
 
 export interface Served {
   readonly url: string;
@@ -12,7 +12,11 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts `eventlake <command> … --port 0 --json` and waits for its `listening` line. */
+/**
+ * Starts `eventlake <command> … --port 0 --json` and waits for its `listening` line. The process
+ * leads its own process group, killed at the end of the test file at the latest (see startCli),
+ * and at once when it never listens.
+ */
 export async function startServed(command: 'serve' | 'up', args: readonly string[], env: Record<string, string> = {}): Promise<Served> {
   const running = startCli([command, ...args, '--port', '0', '--json'], env);
   const exited = running.exited.then(({ code }) => {
@@ -27,7 +31,10 @@ export async function startServed(command: 'serve' | 'up', args: readonly string
     60_000,
   );
   exited.catch(() => undefined);
-  const url = await Promise.race([listening, exited]);
+  const url = await Promise.race([listening, exited]).catch((err: unknown) => {
+    if (running.child.pid !== undefined) killGroup(running.child.pid);
+    throw err;
+  });
   return {
     url,
     running,
