@@ -3,9 +3,9 @@ import { runsIn } from '../helpers/in-process.js';
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { avrocat, CLI, listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { avrocat, listFiles, query, runCli, tempDir, writeObject } from '../helpers/fixtures.js';
+import { spawnCli } from '../helpers/long-running.js';
 
 const HOUR = '2019-06-01T15';
 const good = (id: string): string =>
@@ -111,14 +111,15 @@ describe('a crash', () => {
       expect(Number(before['vehicle']) + Number(before['operating_period'])).toBe(events.events);
       // New input for the crashed run: two more vehicle rows, so old and new copies differ.
       await writeObject(source, 'late/2019-06-01-15-59-59-events.json', `${good('late-1')}\n${good('late-2')}\n`);
-      const crashed = await new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', `${lake}-state`, '--workers', '1'], {
-          env: { ...process.env, EVENTLAKE_CRASH_AT: point },
-        });
-        child.on('close', (_code, signal) => resolve(signal === 'SIGKILL' ? 137 : _code));
-      });
-      expect(crashed).toBe(137);
+      const crashed = spawnCli(['run', '--source', source, '--lake', lake, '--hour', HOUR, '--state', `${lake}-state`, '--workers', '1'], { EVENTLAKE_CRASH_AT: point });
+      // The process killed itself at the point: it died of SIGKILL (an exit of its own has a code, no signal)…
+      expect(await crashed.exited, crashed.err()).toEqual({ code: null, signal: 'SIGKILL' });
+      // …with its run unfinished in the state and its publishing not done: staging still there,
+      // with the journal only from the point it is written on.
+      expect((await runsIn(`${lake}-state`)).map((r) => r.status)).toEqual(['success', 'running']);
       expect(existsSync(`${lake}/_staging`)).toBe(true);
+      const journals = (await listFiles(`${lake}/_staging`)).filter((f) => f.endsWith('/publish.json'));
+      expect(journals).toHaveLength(point === 'after-first-task' ? 0 : 1);
       // Readers see whole partitions: the old copy, or (past the first rename) the new one.
       const during = await countRows(lake);
       const vehicleBefore = Number(before['vehicle']);
