@@ -2,13 +2,15 @@
  * Replaying a dead letter from the UI, with real processes: a task that fails on every attempt
  * (EVENTLAKE_FAIL_TASK, fast retries) dead-letters and fails its hour; the server is stopped and
  * started again on the same state without the fail point, and the Replay button runs the task
- * again until the hour succeeds.
+ * again until the hour succeeds. The real sample: of its two tasks one dead-letters while the
+ * other succeeds, and the replay must add that task's rows without repeating the other's. The
+ * page's clock is Playwright's, run a poll ahead at a time while the test waits for the server.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 import { startServed, type Served } from '../helpers/served-cli.js';
-import { launchBrowser, screenshot, watchedPage, type WatchedPage } from './browser-page.js';
+import { allStarted, launchWithPage, screenshot, untilPolled, type WatchedPage } from './browser-page.js';
 
 const FAST_RETRIES = { EVENTLAKE_RETRIES_DELAY: '50ms', EVENTLAKE_RETRIES_COUNT: '1' };
 const QUIET = { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' };
@@ -27,8 +29,15 @@ function serve(env: Record<string, string>): Promise<Served> {
 beforeAll(async () => {
   lake = await tempDir();
   state = await tempDir('eventlake-state-');
-  watched = await watchedPage(await launchBrowser());
+  // The first server fails task t00000 on every attempt, with fast retries.
+  [, { watched }] = await allStarted([
+    serve({ ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00000' }).then((s) => {
+      served = s;
+    }),
+    launchWithPage(),
+  ] as const);
   page = watched.page;
+  await page.clock.install();
 }, 60_000);
 
 afterAll(async () => {
@@ -37,12 +46,13 @@ afterAll(async () => {
 
 describe('dead letters in the UI', () => {
   it('shows the dead letter of a failing task, and replays it to success once the cause is gone', async () => {
-    served = await serve({ ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00000' });
+    if (!served) throw new Error('the server did not start');
     await page.goto(served.url);
     await page.getByTestId('trigger-date').fill(SAMPLE_HOUR.slice(0, 10));
     await page.getByTestId('trigger-hour').selectOption(SAMPLE_HOUR.slice(11, 13));
     await page.getByTestId('trigger-submit').click();
-    await page.waitForSelector(`[data-testid="grid-cell-${SAMPLE_HOUR}"][data-status="failed"]`, { timeout: RUN_MS });
+    await untilPolled(page, `[data-testid="grid-cell-${SAMPLE_HOUR}"][data-status="failed"]`, RUN_MS);
+    await untilPolled(page, `[data-testid^="run-row-"][data-hour="${SAMPLE_HOUR}"][data-status="failed"]`);
     const failedRow = page.locator(`[data-testid^="run-row-"][data-hour="${SAMPLE_HOUR}"]`);
     expect(await failedRow.locator('.error-cell').textContent()).toMatch(/t00000/);
     expect(await failedRow.locator('[data-testid^="rerun-"]').count()).toBe(1);
@@ -72,12 +82,12 @@ describe('dead letters in the UI', () => {
     await screenshot(page, 'dead-letter-detail');
 
     await page.getByTestId(`detail-replay-${id}`).click();
-    await page.waitForSelector(`[data-testid="dead-letter-row-${id}"][data-replayed="true"]`, { timeout: 10_000 });
+    await untilPolled(page, `[data-testid="dead-letter-row-${id}"][data-replayed="true"]`, 10_000);
     expect(await page.getByTestId(`replay-${id}`).count()).toBe(0);
 
     // The run of the hour succeeds, with every row once.
     await page.getByTestId('nav-runs').click();
-    await page.waitForSelector(`[data-testid="grid-cell-${SAMPLE_HOUR}"][data-status="success"]`, { timeout: RUN_MS });
+    await untilPolled(page, `[data-testid="grid-cell-${SAMPLE_HOUR}"][data-status="success"]`, RUN_MS);
     const [vehicles] = await query(`SELECT count(*) AS n, count(DISTINCT (source_object, source_line)) AS distinct_lines FROM '${lake}/vehicle/*/*/*.parquet'`);
     expect(Number(vehicles?.['n'])).toBeGreaterThan(1000);
     expect(vehicles?.['n']).toBe(vehicles?.['distinct_lines']);

@@ -7,18 +7,24 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE, tempDir } from '../helpers/fixtures.js';
 import { startServed, type Served } from '../helpers/served-cli.js';
-import { launchBrowser, screenshot, watchedPage, type WatchedPage } from './browser-page.js';
+import { allStarted, launchWithPage, screenshot, type WatchedPage } from './browser-page.js';
 
 const TOKEN = 'a-long-enough-test-token-1234567890';
-let served: Served;
+let served: Served | undefined;
+let url: string;
 let watched: WatchedPage;
 let page: Page;
 
 beforeAll(async () => {
   const lake = await tempDir();
   const state = await tempDir('eventlake-state-');
-  served = await startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_TOKEN: TOKEN, EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
-  watched = await watchedPage(await launchBrowser());
+  [, { watched }] = await allStarted([
+    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_TOKEN: TOKEN, EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
+      served = s;
+      url = s.url;
+    }),
+    launchWithPage(),
+  ] as const);
   page = watched.page;
 }, 120_000);
 
@@ -28,7 +34,7 @@ afterAll(async () => {
 
 describe('the login page', () => {
   it('refuses a wrong token, lets the right one in with an HttpOnly cookie, and asks again after logging out', async () => {
-    await page.goto(served.url);
+    await page.goto(url);
     await page.getByTestId('login-page').waitFor();
     await screenshot(page, 'login');
 

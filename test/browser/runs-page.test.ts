@@ -1,28 +1,39 @@
 /**
- * The runs page in a real chromium against a real `eventlake serve`: an hour triggered with the
- * date-hour picker shows in the hours × status grid and succeeds; its run shows its tasks, rows
- * per entity (as the lake holds them) and the events-per-minute chart. Odd input is refused in
- * one sentence, and unknown pages and runs say so.
+ * The runs page in a real chromium against a real `eventlake serve` on the real sample: an hour
+ * triggered with the date-hour picker shows in the hours × status grid and succeeds; its run shows
+ * its tasks, rows per entity (as the lake holds them) and the events-per-minute chart. Odd input
+ * is refused in one sentence, and unknown pages and runs say so. The page's clock is Playwright's:
+ * waits for a change on the server run it a poll ahead at a time (untilPolled), and the polling
+ * tests count the polls of a page whose clock stands still until the test moves it.
  */
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 import { startServed, type Served } from '../helpers/served-cli.js';
-import { launchBrowser, paintedPixels, screenshot, watchedPage, type WatchedPage } from './browser-page.js';
+import { allStarted, apiCalls, launchWithPage, paintedPixels, pausedPage, POLL_MS, screenshot, untilPolled, type WatchedPage } from './browser-page.js';
 
 const RUN_MS = 120_000;
-let served: Served;
+let served: Served | undefined;
 let lake: string;
+let browser: Browser;
 let watched: WatchedPage;
 let page: Page;
+let url: string;
 
 beforeAll(async () => {
   lake = await tempDir();
   const state = await tempDir('eventlake-state-');
-  served = await startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
-  watched = await watchedPage(await launchBrowser());
+  [, { browser, watched }] = await allStarted([
+    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
+      served = s;
+      url = s.url;
+    }),
+    launchWithPage(),
+  ] as const);
   page = watched.page;
+  // Time flows as usual in this page; untilPolled runs it ahead while a test waits for the server.
+  await page.clock.install();
 }, 120_000);
 
 afterAll(async () => {
@@ -33,7 +44,7 @@ const cell = (label: string, status?: string): string => `[data-testid="grid-cel
 
 describe('the runs page', () => {
   it('triggers an hour with the picker, shows it in the grid until it succeeds, and opens its run', async () => {
-    await page.goto(served.url);
+    await page.goto(url);
     await page.getByTestId('runs-page').waitFor();
     await page.getByTestId('hour-grid-empty').waitFor();
 
@@ -45,10 +56,10 @@ describe('the runs page', () => {
 
     // The grid fills in without a reload (polling), and turns green when the run succeeds.
     await page.waitForSelector(cell(SAMPLE_HOUR), { timeout: 10_000 });
-    await page.waitForSelector(cell(SAMPLE_HOUR, 'success'), { timeout: RUN_MS });
+    await untilPolled(page, cell(SAMPLE_HOUR, 'success'), RUN_MS);
     expect(await page.locator(cell(SAMPLE_HOUR)).getAttribute('title')).toBe('2019-06-01 15:00 · success');
     const row = page.locator(`[data-testid^="run-row-"][data-hour="${SAMPLE_HOUR}"]`);
-    await page.waitForSelector(`[data-testid^="run-row-"][data-hour="${SAMPLE_HOUR}"][data-status="success"]`);
+    await untilPolled(page, `[data-testid^="run-row-"][data-hour="${SAMPLE_HOUR}"][data-status="success"]`);
     expect(await row.count()).toBe(1);
     expect(await row.locator('td').first().textContent()).toBe('2019-06-01 15:00');
     // The day's other hours have no run.
@@ -87,7 +98,7 @@ describe('the runs page', () => {
   }, 180_000);
 
   it('refuses odd input in one sentence: no hour chosen, a range that ends before it starts, a filter hour range', async () => {
-    await page.goto(`${served.url}#/runs`);
+    await page.goto(`${url}#/runs`);
     await page.getByTestId('runs-page').waitFor();
 
     await page.getByTestId('trigger-date').fill('');
@@ -116,70 +127,115 @@ describe('the runs page', () => {
     expect(watched.problems).toEqual([]);
   }, 60_000);
 
-  it('backfills a range with a progress bar that counts the runs as they end', async () => {
-    await page.goto(`${served.url}#/runs`);
-    await page.reload();
-    await page.getByTestId('backfill-from-date').fill('2019-06-01');
-    await page.getByTestId('backfill-from-hour').selectOption('14');
-    await page.getByTestId('backfill-to-date').fill('2019-06-01');
-    await page.getByTestId('backfill-to-hour').selectOption('15');
-    await page.getByTestId('backfill-submit').click();
-    await page.waitForSelector('[data-testid="backfill-status"][data-finished="true"]', { timeout: RUN_MS });
-    // Its progress stops asking once every run has ended.
-    const progressPolls: string[] = [];
-    page.on('request', (request) => {
-      if (new URL(request.url()).searchParams.has('from')) progressPolls.push(request.url());
-    });
-    await page.waitForTimeout(4_500);
-    page.removeAllListeners('request');
-    expect(progressPolls).toEqual([]);
-    expect(await page.getByTestId('backfill-progress').getAttribute('value')).toBe('2');
-    expect(await page.getByTestId('backfill-progress').getAttribute('max')).toBe('2');
-    // 14:00 has no source objects (the sample is one hour): it fails with its reason and can be rerun.
-    const status = await page.getByTestId('backfill-status').textContent();
-    expect(status).toContain('2 of 2 hour(s) ended');
-    await page.waitForSelector(cell('2019-06-01T14', 'failed'), { timeout: 10_000 });
-    await page.waitForSelector(cell(SAMPLE_HOUR, 'success'));
-    const failedRow = page.locator('[data-testid^="run-row-"][data-hour="2019-06-01T14"]');
-    expect(await failedRow.locator('.error-cell').textContent()).not.toBe('');
-    await failedRow.locator('[data-testid^="rerun-"]').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="run-row-"][data-hour="2019-06-01T14"]').length === 2, undefined, { timeout: 10_000 });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="run-row-"][data-hour="2019-06-01T14"][data-status="failed"]').length === 2, undefined, { timeout: RUN_MS });
-    // The README's picture of the runs page (DOCS_SCREENSHOT=1 writes docs/runs-page.png).
-    await screenshot(page, 'runs-after-backfill', process.env['DOCS_SCREENSHOT'] ? resolve('docs/runs-page.png') : undefined);
-    expect(watched.problems).toEqual([]);
+  it('backfills a range with a progress bar that counts the runs as they end, and stops asking once they all have', async () => {
+    // Its own page, whose clock moves only when this test moves it.
+    const { page: clocked, problems } = await pausedPage(browser);
+    try {
+      await clocked.goto(`${url}#/runs`);
+      await clocked.getByTestId('backfill-form').waitFor();
+      await clocked.getByTestId('backfill-from-date').fill('2019-06-01');
+      await clocked.getByTestId('backfill-from-hour').selectOption('14');
+      await clocked.getByTestId('backfill-to-date').fill('2019-06-01');
+      await clocked.getByTestId('backfill-to-hour').selectOption('15');
+      await clocked.getByTestId('backfill-submit').click();
+      await untilPolled(clocked, '[data-testid="backfill-status"][data-finished="true"]', RUN_MS);
+      expect(await clocked.getByTestId('backfill-progress').getAttribute('value')).toBe('2');
+      expect(await clocked.getByTestId('backfill-progress').getAttribute('max')).toBe('2');
+
+      // The progress asks for the range (`from`): it did until every run had ended, and never again after.
+      const progressPolls = async (): Promise<number> => (await apiCalls(clocked)).filter((c) => new URL(c.url, url).searchParams.has('from')).length;
+      const asked = await progressPolls();
+      expect(asked).toBeGreaterThanOrEqual(1);
+      await clocked.clock.runFor(5 * POLL_MS);
+      expect(await progressPolls()).toBe(asked);
+
+      // 14:00 has no source objects (the sample is one hour): it fails with its reason and can be rerun.
+      const status = await clocked.getByTestId('backfill-status').textContent();
+      expect(status).toContain('2 of 2 hour(s) ended');
+      expect(status).toMatch(/1 succeeded, 1 failed/);
+      await untilPolled(clocked, cell('2019-06-01T14', 'failed'));
+      await untilPolled(clocked, cell(SAMPLE_HOUR, 'success'));
+      const failedRow = clocked.locator('[data-testid^="run-row-"][data-hour="2019-06-01T14"]');
+      await untilPolled(clocked, '[data-testid^="run-row-"][data-hour="2019-06-01T14"] .error-cell');
+      expect(await failedRow.locator('.error-cell').textContent()).not.toBe('');
+      await failedRow.locator('[data-testid^="rerun-"]').click();
+      const rows = (status?: string): Promise<number> => clocked.locator(`[data-testid^="run-row-"][data-hour="2019-06-01T14"]${status ? `[data-status="${status}"]` : ''}`).count();
+      await untilPolled(clocked, async () => (await rows()) === 2, 10_000);
+      await untilPolled(clocked, async () => (await rows('failed')) === 2, RUN_MS);
+      // The README's picture of the runs page (DOCS_SCREENSHOT=1 writes docs/runs-page.png).
+      await screenshot(clocked, 'runs-after-backfill', process.env['DOCS_SCREENSHOT'] ? resolve('docs/runs-page.png') : undefined);
+      expect(problems).toEqual([]);
+    } finally {
+      await clocked.context().close();
+    }
   }, 180_000);
 
-  it('polls the runs every 2 s while shown, and stops once the page is left', async () => {
-    const asked: string[] = [];
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.pathname === '/api/runs') asked.push(url.search);
-    });
-    await page.goto(`${served.url}#/runs`);
-    await page.reload();
-    await page.getByTestId('hour-grid').waitFor();
-    await page.waitForTimeout(4_500);
-    // The grid and the table each ask on load and again every 2 s.
-    expect(asked.length).toBeGreaterThanOrEqual(4);
-    expect(asked.length).toBeLessThanOrEqual(8);
+  it('polls the runs every 2 s while shown, not while the tab is hidden, and stops once the page is left', async () => {
+    const { page: clocked, problems } = await pausedPage(browser);
+    try {
+      const runsCalls = async (): Promise<{ asked: number; answered: number }> => {
+        const calls = (await apiCalls(clocked)).filter((c) => c.url.startsWith('/api/runs?'));
+        return { asked: calls.length, answered: calls.filter((c) => c.answered).length };
+      };
+      /** Every poll asked has been answered and handled: the next ones are scheduled. */
+      const allAnswered = async (asked: number): Promise<void> => {
+        await expect.poll(runsCalls, { timeout: 10_000, interval: 20 }).toEqual({ asked, answered: asked });
+      };
+      await clocked.goto(`${url}#/runs`);
+      await clocked.getByTestId('runs-page').waitFor();
+      // The first frame: the grid and the table each load once.
+      await clocked.clock.runFor(100);
+      await allAnswered(2);
+      await clocked.locator('[data-testid="hour-grid"], [data-testid="hour-grid-empty"]').first().waitFor();
 
-    await page.getByTestId('nav-lake').click();
-    await page.getByTestId('lake-page').waitFor();
-    const before = asked.length;
-    await page.waitForTimeout(4_500);
-    expect(asked.length).toBe(before);
-    page.removeAllListeners('request');
-    expect(watched.problems).toEqual([]);
+      // Then each asks again exactly 2 s after its answer: not a millisecond sooner.
+      for (const polled of [4, 6]) {
+        await clocked.clock.runFor(POLL_MS - 1);
+        expect((await runsCalls()).asked).toBe(polled - 2);
+        await clocked.clock.runFor(1);
+        expect((await runsCalls()).asked).toBe(polled);
+        await allAnswered(polled);
+      }
+
+      // A hidden tab does not ask; shown again, it asks at once for what fell due meanwhile, once.
+      await clocked.evaluate(() => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await clocked.clock.runFor(5 * POLL_MS);
+      expect((await runsCalls()).asked).toBe(6);
+      await clocked.evaluate(() => {
+        Reflect.deleteProperty(document, 'hidden');
+        Reflect.deleteProperty(document, 'visibilityState');
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      expect((await runsCalls()).asked).toBe(8);
+      await allAnswered(8);
+      await clocked.clock.runFor(POLL_MS);
+      expect((await runsCalls()).asked).toBe(10);
+      await allAnswered(10);
+
+      // Another page: the runs are never asked for again, however long it stays.
+      await clocked.getByTestId('nav-lake').click();
+      await clocked.getByTestId('lake-page').waitFor();
+      await clocked.clock.runFor(10 * POLL_MS);
+      expect((await runsCalls()).asked).toBe(10);
+      expect((await apiCalls(clocked)).filter((c) => c.url === '/api/lake')).toHaveLength(1);
+      await clocked.getByTestId('lake-location').waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await clocked.context().close();
+    }
   }, 60_000);
 
   it('says so for an unknown run and an unknown page', async () => {
-    await page.goto(`${served.url}#/runs/no-such-run`);
+    await page.goto(`${url}#/runs/no-such-run`);
     const error = await page.getByTestId('run-detail-error').textContent();
     expect(error).toMatch(/no-such-run/);
-    await page.goto(`${served.url}#/runs/%E0%A4%A`);
+    await page.goto(`${url}#/runs/%E0%A4%A`);
     await page.getByTestId('unknown-page').waitFor();
-    await page.goto(`${served.url}#/nothing/here/at/all`);
+    await page.goto(`${url}#/nothing/here/at/all`);
     expect(await page.getByTestId('unknown-page').textContent()).toContain('#/nothing/here/at/all');
     await page.getByTestId('nav-runs').click();
     await page.getByTestId('runs-page').waitFor();

@@ -8,23 +8,28 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 import { startServed, type Served } from '../helpers/served-cli.js';
-import { launchBrowser, paintedPixels, screenshot, watchedPage, type WatchedPage } from './browser-page.js';
+import { allStarted, launchWithPage, paintedPixels, screenshot, type WatchedPage } from './browser-page.js';
 
 /** The tracks canvas's background, #f8fafc (src/ui/warehouse/tracks-canvas.tsx). */
 const TRACKS_BACKGROUND = [0xf8, 0xfa, 0xfc] as const;
 
 let lake: string;
-let served: Served;
+let served: Served | undefined;
+let url: string;
 let watched: WatchedPage;
 let page: Page;
 
 beforeAll(async () => {
   lake = await tempDir();
   const state = await tempDir('eventlake-state-');
-  const run = await runCli(['run', '--source', SAMPLE, '--lake', lake, '--state', state, '--hour', SAMPLE_HOUR, '--workers', '1']);
-  if (run.code !== 0) throw new Error(`eventlake run failed: ${run.stderr}`);
-  served = await startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
-  watched = await watchedPage(await launchBrowser());
+  // The real sample's hour published by the CLI, then served; the browser starts meanwhile.
+  const published = async (): Promise<void> => {
+    const run = await runCli(['run', '--source', SAMPLE, '--lake', lake, '--state', state, '--hour', SAMPLE_HOUR, '--workers', '1']);
+    if (run.code !== 0) throw new Error(`eventlake run failed: ${run.stderr}`);
+    served = await startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
+    url = served.url;
+  };
+  [, { watched }] = await allStarted([published(), launchWithPage()] as const);
   page = watched.page;
 }, 180_000);
 
@@ -41,7 +46,7 @@ async function runSql(sql: string, explain = false): Promise<void> {
 
 describe('the warehouse page', () => {
   it('says there is no warehouse yet, builds it with the button, and shows the BI answer and the tracks', async () => {
-    await page.goto(`${served.url}#/warehouse`);
+    await page.goto(`${url}#/warehouse`);
     await page.getByTestId('warehouse-page').waitFor();
     expect(await page.getByTestId('avg-distance-error').textContent()).toMatch(/warehouse/i);
 
@@ -68,7 +73,7 @@ describe('the warehouse page', () => {
   }, 180_000);
 
   it('answers a query with a result table, refuses a write in one sentence, and explains what a query reads', async () => {
-    await page.goto(`${served.url}#/warehouse`);
+    await page.goto(`${url}#/warehouse`);
     await runSql('SELECT count(*) AS n FROM fact_vehicle_location');
     await page.getByTestId('sql-result').waitFor();
     expect(await page.locator('[data-testid="sql-result"] thead th').allTextContents()).toEqual(['n']);
@@ -104,7 +109,7 @@ describe('the warehouse page', () => {
 
 describe('the lake page', () => {
   it('lists the vehicle partitions with files, rows and bytes', async () => {
-    await page.goto(`${served.url}#/lake`);
+    await page.goto(`${url}#/lake`);
     await page.getByTestId('lake-entity-vehicle').waitFor();
     const partition = page.getByTestId('partition-vehicle/date=2019-06-01/hour=15');
     await partition.waitFor();
