@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCliProcess, tempDir } from '../helpers/fixtures.js';
+import { MIGRATIONS } from '../../src/orchestration/sqlite/migrations.js';
 import { dbRuns, duplicateLines, overlappingSameHour, rowsPerHour, spawnCli, stagingLeft, waitFor, writeSmallHour } from '../helpers/long-running.js';
 
 const QUIET = { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none', EVENTLAKE_DEADLINES_MAX_RUN_DURATION: 'none' };
@@ -70,7 +71,7 @@ describe('processes sharing one state', () => {
     }
     const db = new Database(join(state, 'eventlake.db'), { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
       expect(tables).toEqual(['attempts', 'dead_letters', 'deliveries', 'events', 'marks', 'messages', 'runs', 'schedulers']);
       expect(db.prepare(`SELECT count(*) AS n FROM runs`).get()).toEqual({ n: 0 });
