@@ -35,6 +35,13 @@ const SCENARIOS: Record<string, [string, Zero, Zero][]> = {
     [slow('"v5"', '0', '0e3'), 0, 0],
     [fast('"v6"', '0.000', '-0.000'), 0, -0],
   ],
+  // A plain decimal that underflows to -0.0 on the fast path, after eight ordinary "lat":0
+  // rows of the same column chunk: flagged by the text it used to be missed, and the
+  // dictionary gave all nine the first one's sign.
+  'a fast-path decimal that underflows': [
+    ...Array.from({ length: 8 }, (_, i): [string, Zero, Zero] => [fast(`"v${i + 1}"`, '0', '0'), 0, 0]),
+    [fast('"v9"', `-0.${'0'.repeat(330)}1`, `-0.${'0'.repeat(330)}1`), -0, -0],
+  ],
 };
 
 describe('negative zero', () => {

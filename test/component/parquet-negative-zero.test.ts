@@ -47,14 +47,20 @@ async function stage(rows: readonly Staged[]): Promise<{ dir: string; writer: Ty
 }
 
 describe('TypedCsvWriter', () => {
+  const zeros = (n: number): string => `-0.${'0'.repeat(n)}`;
   it.each([
-    ['-0', true],
-    ['-0.000', true],
-    ['-0.5', false],
-    ['-10', false],
-    ['0', false],
-    ['0.0', false],
-  ])('reports a fast-path span %s as negative zero: %s', async (text, negativeZero) => {
+    ['-0', '-0', true],
+    ['-0.000', '-0.000', true],
+    ['-0.5', '-0.5', false],
+    ['-10', '-10', false],
+    ['0', '0', false],
+    ['0.0', '0.0', false],
+    // Parses to -0.0: the sign bit of the parsed value decides, not the digits.
+    ['-0.(330 zeros)1', `${zeros(330)}1`, true],
+    // 1e-300 is a normal double; 5e-323 a subnormal one: neither is zero.
+    ['-0.(299 zeros)1', `${zeros(299)}1`, false],
+    ['-0.(322 zeros)5', `${zeros(322)}5`, false],
+  ])('reports a fast-path span %s as negative zero: %s', async (_label, text, negativeZero) => {
     const { writer } = await stage([['52.5', text]]);
     expect((await writer.close())[0]?.negativeZero).toBe(negativeZero);
   });
@@ -70,6 +76,26 @@ describe('TypedCsvWriter', () => {
 });
 
 describe('writeParquetParts', () => {
+  it('keeps +0 rows +0 beside a fast-path decimal that underflows to -0 in the same column chunk', async () => {
+    const underflow = `-0.${'0'.repeat(330)}1`;
+    // Eight ordinary "lat":0 rows first: a dictionary merging +0 and -0 gives them all one sign.
+    const rows: Staged[] = [...Array.from({ length: 8 }, (): Staged => ['0', '13.4']), [underflow, '13.4'], ['0', '13.4']];
+    const { dir, writer } = await stage(rows);
+    const written = await writer.close();
+    expect(written[0]?.negativeZero).toBe(true);
+    const parts = await writeParquetParts({
+      entity: vehicle,
+      written,
+      partitionDir: join(dir, 'out'),
+      scratchDir: join(dir, 'scratch'),
+      codec: 'zstd',
+      targetFileBytes: 64 * 1024 * 1024,
+    });
+    const files = `[${parts.map((p) => `'${p.path}'`).join(', ')}]`;
+    const signs = await query(`SELECT source_line, signbit(lat) AS negative FROM read_parquet(${files}) ORDER BY source_line`);
+    expect(signs.map((r) => r['negative'])).toEqual([false, false, false, false, false, false, false, false, true, false]);
+  });
+
   it('keeps -0 beside +0 in every part of a split hour', async () => {
     // Three values, two of them equal under ==: DuckDB would pick a dictionary for lat and lng.
     const rows: Staged[] = [];

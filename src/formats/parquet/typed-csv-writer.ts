@@ -41,12 +41,30 @@ function csvValue(value: RowValue, column: Column): string {
   return Object.is(value, -0) ? '-0' : String(value);
 }
 
-/** Whether a plain decimal span is a negative zero such as `-0` or `-0.000`. */
+/** Fraction digits before which a non-zero digit keeps a double well away from underflow (min subnormal ≈ 4.9e-324). */
+const SAFE_FRACTION_DIGITS = 300;
+
+/**
+ * Whether a plain decimal span (`-?d+(.d+)?`, no exponent) parses to negative zero: `-0`,
+ * `-0.000`, but also `-0.000…0001` with enough zeros to underflow. The parsed value's sign bit
+ * decides, as for the full checks' `Object.is(value, -0)`; the text only spares the parse for
+ * the common cases (a non-zero integer part or an early non-zero fraction digit).
+ */
 function isNegativeZeroText(buf: Buffer, start: number, end: number): boolean {
   if (buf[start] !== MINUS) return false;
+  let fractionDigits = 0;
+  let inFraction = false;
   for (let i = start + 1; i < end; i++) {
     const b = buf[i] as number;
-    if (b !== 48 && b !== 46) return false;
+    if (b === 46) {
+      inFraction = true;
+      continue;
+    }
+    if (inFraction) fractionDigits++;
+    if (b !== 48) {
+      if (!inFraction || fractionDigits < SAFE_FRACTION_DIGITS) return false;
+      return Object.is(Number(buf.toString('latin1', start, end)), -0);
+    }
   }
   return true;
 }
