@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRequest } from '../../src/orchestration/run-store.js';
 import type { StateStore } from '../../src/orchestration/state-store.js';
 import { openSqliteStateStore } from '../../src/orchestration/sqlite/sqlite-state-store.js';
-import { describeStorageFailure } from '../../src/orchestration/sqlite/state-guard.js';
+import { describeStorageFailure } from '../../src/orchestration/sqlite/storage-failure.js';
 import { thisProcess } from '../../src/orchestration/process-identity.js';
 import type { Task } from '../../src/pipeline/run-manifest.js';
 import { tempDir } from '../helpers/fixtures.js';

@@ -16,6 +16,7 @@ import { UserError } from '../../errors/user-error.js';
 import { ensureWritableFolder } from '../../storage/writable-folder.js';
 import { MIGRATIONS } from './migrations.js';
 import { checkStateFile, DamagedStateError } from './state-file-check.js';
+import { describeStorageFailure } from './storage-failure.js';
 import { markerPath, readMarker, STATE_ID_MARK, writeMarker } from './state-id-marker.js';
 
 export type StateDatabase = Database.Database;
@@ -113,7 +114,7 @@ function createDatabase(path: string): void {
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw new UserError(`cannot create the state database ${path}: ${describeFailure(err)}`);
+    throw new UserError(describeStorageFailure(err, path) ?? `cannot create the state database ${path}: ${describeFailure(err)}`);
   } finally {
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${making}${suffix}`, { force: true });
   }
@@ -161,7 +162,7 @@ export async function openState(dir: string, options: OpenStateOptions = {}): Pr
   try {
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
   } catch (err) {
-    throw new UserError(`cannot open the state database ${path}: ${describeFailure(err)}`);
+    throw new UserError(describeStorageFailure(err, path) ?? `cannot open the state database ${path}: ${describeFailure(err)}`);
   }
   try {
     configure(db);
@@ -180,6 +181,6 @@ export async function openState(dir: string, options: OpenStateOptions = {}): Pr
     if (err instanceof UserError) throw err;
     const code = (err as { code?: string }).code ?? '';
     if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) throw new DamagedStateError(path, describeFailure(err));
-    throw new UserError(`cannot use the state database ${path}: ${describeFailure(err)}`);
+    throw new UserError(describeStorageFailure(err, path) ?? `cannot use the state database ${path}: ${describeFailure(err)}`);
   }
 }

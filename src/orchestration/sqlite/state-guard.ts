@@ -9,26 +9,11 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../../errors/user-error.js';
 import type { OpenedState } from './state-database.js';
+import { describeStorageFailure } from './storage-failure.js';
 
 /** The state can no longer be used by this process: what happened, in one sentence. */
 export class StateLostError extends UserError {
   override readonly name = 'StateLostError';
-}
-
-/** The sentence for a storage failure of the state database, or undefined for an error of another kind. */
-export function describeStorageFailure(err: unknown, path: string): string | undefined {
-  const code = String((err as { code?: unknown }).code ?? '');
-  const folder = dirname(path);
-  const detail = `${(err as Error).message?.split('\n')[0] ?? ''} (${code})`;
-  const kept = 'what was saved before is kept';
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return `the state folder ${folder} is full: ${detail}; free some space there and run again (${kept})`;
-  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS') return `the state folder ${folder} cannot be written: ${detail}; make it writable or choose another state with --state (${kept})`;
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'EACCES' || code === 'EPERM') {
-    return `the state folder ${folder} cannot be written: ${detail}; check its permissions or choose another state with --state (${kept})`;
-  }
-  if (code.startsWith('SQLITE_IOERR') || code === 'EIO' || code === 'EFBIG') return `the state database ${path} could not be read or written: ${detail}; check the disk of ${folder} (${kept})`;
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return `the state database ${path} is damaged: ${detail}; restore it from a backup, or move it away to start an empty state`;
-  return undefined;
 }
 
 export class StateGuard {
