@@ -8,6 +8,9 @@ import type { RunRequest } from '../../src/orchestration/run-store.js';
 import type { StateStore } from '../../src/orchestration/state-store.js';
 import { openSqliteStateStore } from '../../src/orchestration/sqlite/sqlite-state-store.js';
 import { describeStorageFailure } from '../../src/orchestration/sqlite/storage-failure.js';
+import { SqliteRunStore } from '../../src/orchestration/sqlite/sqlite-run-store.js';
+import { openState } from '../../src/orchestration/sqlite/state-database.js';
+import { StateGuard } from '../../src/orchestration/sqlite/state-guard.js';
 import { thisProcess } from '../../src/orchestration/process-identity.js';
 import type { Task } from '../../src/pipeline/run-manifest.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -283,6 +286,32 @@ describe('a state that is missing, damaged or lost', () => {
     await copyFile(join(dir, 'moved.db'), join(dir, DB));
     await expect(s.queue.deadLetters({ includeReplayed: true })).rejects.toThrow(/was replaced by another file while this process was using it/);
     s.close();
+  });
+
+  it('a database that cannot grow (SQLite\'s max_page_count: a real SQLITE_FULL) fails once, naming the folder, and what was committed stays', async () => {
+    const dir = await tempDir();
+    const opened = await openState(dir);
+    const guard = new StateGuard(opened);
+    const runs = guard.wrap(new SqliteRunStore(opened.db));
+    const failures: Error[] = [];
+    guard.onFailure((err) => failures.push(err));
+    const first = await runs.submit({ lake: '/lake', hour: '2019-06-01T00', trigger: 'manual', request });
+    opened.db.pragma(`max_page_count = ${opened.db.pragma('page_count', { simple: true }) as number}`);
+    let err: Error | undefined;
+    for (let day = 1; day <= 28 && err === undefined; day++) {
+      for (let h = 0; h < 24 && err === undefined; h++) {
+        const hour = `2019-07-${String(day).padStart(2, '0')}T${String(h).padStart(2, '0')}`;
+        err = await runs.submit({ lake: '/lake', hour, trigger: 'manual', request }).then(() => undefined, (e: unknown) => e as Error);
+      }
+    }
+    expect(err?.message).toBe(`the state folder ${dir} is full: database or disk is full (SQLITE_FULL); free some space there and run again (what was saved before is kept)`);
+    expect(failures).toEqual([err]);
+    // Every use from then on says the same, and writes nothing.
+    await expect(runs.list({})).rejects.toBe(err);
+    opened.db.close();
+    const again = await openSqliteStateStore(dir);
+    expect((await again.runs.get(first.run.id))?.hour).toBe('2019-06-01T00');
+    again.close();
   });
 
   it('storage failures of SQLite become one sentence naming the folder (errors injected with their SQLite codes)', () => {
