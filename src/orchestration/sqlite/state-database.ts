@@ -149,10 +149,11 @@ export async function openState(dir: string, options: OpenStateOptions = {}): Pr
   }
   if (!checkStateFile(path)) {
     // Its marker, or its write-ahead log (which SQLite would replay into any new database there).
-    const left = [markerPath(path), `${path}-wal`, `${path}-shm`].filter((file) => existsSync(file));
-    if (left.length > 0) {
+    const evidence = [markerPath(path), `${path}-wal`].filter((file) => existsSync(file));
+    if (evidence.length > 0) {
+      const remove = [...evidence, ...[`${path}-shm`].filter((file) => existsSync(file))];
       throw new UserError(
-        `the state database ${path} is missing, though this folder held one (${left.join(', ')} ${left.length === 1 ? 'is' : 'are'} still there): put the database back, or delete ${left.join(' and ')} to start an empty state`,
+        `the state database ${path} is missing, though this folder held one (${evidence.join(' and ')} ${evidence.length === 1 ? 'is' : 'are'} still there): put the database back, or delete ${remove.join(' and ')} to start an empty state`,
       );
     }
     if (!create) throw missingState(dir, path);
