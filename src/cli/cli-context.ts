@@ -1,5 +1,6 @@
 /** What every command shares: the global flags and how results reach the person or script. */
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { makeFolderSync } from '../storage/writable-folder.js';
 
@@ -17,16 +18,38 @@ export const DEFAULT_STATE_DIR = '.eventlake';
 
 /** The debug logs this command opened, by file: one file descriptor each, closed when the command ends. */
 const openLogs = new Map<string, { logger: Logger; destination: ReturnType<typeof pino.destination> }>();
+/** The debug logs that could not be written (a full or read-only disk): the command then ends with code 1. */
+const failedLogs = new Set<string>();
 
-/** The debug log under the state folder: stack traces and run details, never credentials. */
-export function openDebugLog(stateDir: string): Logger {
+/**
+ * A write to the debug log failed: said once, in one sentence naming the folder, and the log
+ * goes quiet. Without this, pino's destination (SonicBoom) throws its error out of whatever
+ * line logged, and the command dies with a stack trace.
+ */
+function logWriteFailed(file: string, logger: Logger, err: NodeJS.ErrnoException): void {
+  logger.level = 'silent';
+  if (failedLogs.has(file)) return;
+  failedLogs.add(file);
+  const why = err.code === 'ENOSPC' ? 'is full' : err.code === 'EROFS' ? 'is read-only' : err.code === 'EACCES' || err.code === 'EPERM' ? 'is not writable' : 'cannot be written';
+  process.stderr.write(
+    `eventlake: the log folder ${dirname(file)} ${why} (${err.code ?? err.message}): the debug log ${file} stops here; free space or fix the folder (the command's own work is not affected by this)\n`,
+  );
+}
+
+/**
+ * The debug log under the state folder: stack traces and run details, never credentials.
+ * `create: false` logs only into a state folder that exists (an error before any state is made makes none).
+ */
+export function openDebugLog(stateDir: string, options: { create?: boolean } = {}): Logger {
   const dest = join(stateDir, 'logs', 'eventlake.log');
   const open = openLogs.get(dest);
   if (open) return open.logger;
   try {
+    if (options.create === false && !existsSync(stateDir)) return pino({ enabled: false });
     makeFolderSync(join(stateDir, 'logs'));
     const destination = pino.destination({ dest, sync: true, append: true });
     const logger = pino({ base: undefined }, destination);
+    destination.on('error', (err: NodeJS.ErrnoException) => logWriteFailed(dest, logger, err));
     openLogs.set(dest, { logger, destination });
     return logger;
   } catch {
@@ -34,10 +57,22 @@ export function openDebugLog(stateDir: string): Logger {
   }
 }
 
+/** Whether a debug log of this command could not be written. */
+export function debugLogFailed(): boolean {
+  return failedLogs.size > 0;
+}
+
 /** Closes the debug logs a command opened (the program runs commands in-process too, over and over). */
 export function closeDebugLogs(): void {
-  for (const { destination } of openLogs.values()) destination.end();
+  for (const { destination } of openLogs.values()) {
+    try {
+      destination.end();
+    } catch {
+      // A log that could not be written has said so already.
+    }
+  }
   openLogs.clear();
+  failedLogs.clear();
 }
 
 export function resolveState(state: string | undefined): string {

@@ -26,7 +26,7 @@ export function dlqCommand(global: () => GlobalOptions): Command {
     .option('--all', 'include replayed dead letters')
     .action(async (opts: { all?: boolean }) => {
       const settings = await loadSettings(global());
-      const letters = await withOrchestrator(settings, global(), (o) => o.state.queue.deadLetters({ includeReplayed: opts.all ?? false }));
+      const letters = await withOrchestrator(settings, global(), (o) => o.state.queue.deadLetters({ includeReplayed: opts.all ?? false }), { readOnly: true });
       printResult(global(), { deadLetters: letters }, () => (letters.length ? letters.map(describeLetter).join('\n') : 'no dead letters'));
     });
   dlq
@@ -41,7 +41,7 @@ export function dlqCommand(global: () => GlobalOptions): Command {
         const attempts = (await o.state.queue.attempts(letter.runId)).filter((a) => a.messageId === letter.messageId);
         const run = await o.state.runs.get(letter.runId);
         return { letter, attempts, run };
-      });
+      }, { readOnly: true });
       printResult(global(), { deadLetter: shown.letter, attempts: shown.attempts, ...(shown.run ? { run: runJson(shown.run) } : {}) }, () =>
         [
           describeLetter(shown.letter),

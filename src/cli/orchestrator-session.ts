@@ -5,6 +5,7 @@
  */
 import { Orchestrator } from '../app/orchestrator.js';
 import { checkTarget } from '../app/run-hour.js';
+import { requireExistingState } from '../orchestration/state-store-registry.js';
 import type { GlobalOptions } from './cli-context.js';
 import { openDebugLog } from './cli-context.js';
 import type { Settings } from './settings.js';
@@ -14,6 +15,8 @@ export interface SessionOptions<T> {
   readonly checkTarget?: boolean;
   /** Prints the result as soon as the work is done, before callbacks owed are delivered. */
   readonly report?: (result: T) => void;
+  /** The command only reads the state: a state that does not exist fails, naming it, and nothing is made. */
+  readonly readOnly?: boolean;
 }
 
 export async function withOrchestrator<T>(
@@ -23,6 +26,7 @@ export async function withOrchestrator<T>(
   options: SessionOptions<T> = {},
 ): Promise<T> {
   if (options.checkTarget) await checkTarget(settings.target, settings.orchestrator.state);
+  if (options.readOnly) await requireExistingState({ kind: 'sqlite', dir: settings.orchestrator.state });
   const log = openDebugLog(settings.orchestrator.state);
   const orchestrator = await Orchestrator.open(settings.orchestrator, {
     onError: (err) => log.warn({ err }, 'orchestration error'),
@@ -34,6 +38,13 @@ export async function withOrchestrator<T>(
       }
     },
   });
+  // The state lost under this process (its file deleted or replaced, its disk full): stop, and say that, not what failed next.
+  let lost: Error | undefined;
+  orchestrator.state.onFailure((err) => {
+    lost = err;
+    log.error({ err }, 'state lost');
+    orchestrator.stop();
+  });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (++signals > 1) process.exit(130);
@@ -43,7 +54,13 @@ export async function withOrchestrator<T>(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await work(orchestrator);
+    let result: T;
+    try {
+      result = await work(orchestrator);
+    } catch (err) {
+      throw lost ?? err;
+    }
+    if (lost) throw lost;
     options.report?.(result);
     return result;
   } finally {

@@ -1,7 +1,7 @@
 /** The `eventlake` program: parses flags, runs a command, reports errors in one sentence; importable without running. */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors/user-error.js';
-import { closeDebugLogs, openDebugLog, resolveState, type GlobalOptions } from './cli-context.js';
+import { closeDebugLogs, debugLogFailed, openDebugLog, resolveState, type GlobalOptions } from './cli-context.js';
 import { globalOptions } from './shared-options.js';
 
 type CommandFactory = (global: () => GlobalOptions) => Command;
@@ -64,7 +64,9 @@ function readGlobalOptions(program: Command): GlobalOptions {
 /** Runs one command line to its end and answers its exit code; what the command opened is closed. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    return await runCommandLine(argv);
+    const code = await runCommandLine(argv);
+    // A debug log that could not be written was said on stderr; the exit code says it too.
+    return code === 0 && debugLogFailed() ? 1 : code;
   } finally {
     closeDebugLogs();
   }
@@ -110,7 +112,8 @@ async function runCommandLine(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     const { debug, state } = readGlobalOptions(program);
-    openDebugLog(state).error({ err }, 'command failed');
+    // Logged only into a state that exists: a command refused for want of a state makes none.
+    openDebugLog(state, { create: false }).error({ err }, 'command failed');
     if (err instanceof UserError) {
       process.stderr.write(`eventlake: ${err.message}\n`);
       if (debug) process.stderr.write(`${err.stack ?? ''}\n`);

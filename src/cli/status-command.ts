@@ -60,7 +60,7 @@ export function statusCommand(global: () => GlobalOptions): Command {
     .addOption(lakeOption())
     .action(async (opts: { limit: number; lake?: string }) => {
       const settings = await loadSettings(global(), opts.lake === undefined ? {} : { lake: opts.lake });
-      const status = await withOrchestrator(settings, global(), (orchestrator) => stateStatus(orchestrator, settings.target.lake, opts.limit));
+      const status = await withOrchestrator(settings, global(), (orchestrator) => stateStatus(orchestrator, settings.target.lake, opts.limit), { readOnly: true });
       printResult(global(), { ...status, runs: status.runs.map(runJson) }, () => describeStatus(status));
     });
 }

@@ -6,7 +6,12 @@ export async function openStateStore(config: StateStoreConfig): Promise<StateSto
   switch (config.kind) {
     case 'sqlite': {
       const { openSqliteStateStore } = await import('./sqlite/sqlite-state-store.js');
-      return openSqliteStateStore(config.dir);
+      return openSqliteStateStore(config.dir, config.create === undefined ? {} : { create: config.create });
     }
   }
+}
+
+/** Fails, naming it, when the configured state does not exist yet (or is damaged); makes nothing. */
+export async function requireExistingState(config: StateStoreConfig): Promise<void> {
+  (await openStateStore({ ...config, create: false })).close();
 }

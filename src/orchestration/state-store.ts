@@ -11,5 +11,11 @@ export interface StateStore {
   readonly queue: WorkQueue;
   readonly events: EventLog;
   readonly scheduler: SchedulerState;
+  /**
+   * Called once when the state can no longer be used by this process (its file deleted or
+   * replaced, its disk full or read-only, the file damaged), with the one sentence that says
+   * so; every use of the state throws that sentence from then on. A long-lived process stops.
+   */
+  onFailure(listener: (err: Error) => void): void;
   close(): void;
 }

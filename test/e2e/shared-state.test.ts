@@ -1,4 +1,5 @@
 /** Several eventlake processes on one state folder: one hour is never run twice at once; a fresh state is created once. */
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +64,8 @@ describe('processes sharing one state', () => {
   it('a dozen processes opening a fresh state folder at once create its database once', { timeout: 120_000 }, async () => {
     const root = await tempDir();
     const state = join(root, 'fresh-state');
-    const results = await Promise.all(Array.from({ length: 12 }, () => runCliProcess(['status', '--json', '--state', state], root)));
+    // `resume` writes (status only reads, and refuses a state that does not exist).
+    const results = await Promise.all(Array.from({ length: 12 }, () => runCliProcess(['resume', '--json', '--state', state], root)));
     for (const r of results) {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -75,8 +77,12 @@ describe('processes sharing one state', () => {
       const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
       expect(tables).toEqual(['attempts', 'dead_letters', 'deliveries', 'events', 'marks', 'messages', 'runs', 'schedulers']);
       expect(db.prepare(`SELECT count(*) AS n FROM runs`).get()).toEqual({ n: 0 });
+      // One state id, the one its marker holds; each process made its database aside and only one was linked in.
+      const id = db.prepare(`SELECT value FROM marks WHERE key = 'state.id'`).get() as { value: string };
+      expect((await readFile(join(state, 'eventlake.db.id'), 'utf8')).trim()).toBe(id.value);
     } finally {
       db.close();
     }
+    expect((await readdir(state)).filter((f) => f.includes('.new-'))).toEqual([]);
   });
 });

@@ -1,9 +1,16 @@
 /** The SQLite state store on a real database file: runs, the queue's delivery rules, dead letters, events. */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRequest } from '../../src/orchestration/run-store.js';
 import type { StateStore } from '../../src/orchestration/state-store.js';
 import { openSqliteStateStore } from '../../src/orchestration/sqlite/sqlite-state-store.js';
+import { describeStorageFailure } from '../../src/orchestration/sqlite/storage-failure.js';
+import { SqliteRunStore } from '../../src/orchestration/sqlite/sqlite-run-store.js';
+import { openState } from '../../src/orchestration/sqlite/state-database.js';
+import { StateGuard } from '../../src/orchestration/sqlite/state-guard.js';
 import { thisProcess } from '../../src/orchestration/process-identity.js';
 import type { Task } from '../../src/pipeline/run-manifest.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -174,3 +181,151 @@ describe('the event log', () => {
     s.close();
   });
 });
+
+/** Issue 20 item 11: damage to the state is named, never silently made anew or written past. */
+describe('a state that is missing, damaged or lost', () => {
+  const DB = 'eventlake.db';
+  const submit = (s: StateStore, hour = '2019-06-01T15') => s.runs.submit({ lake: '/lake', hour, trigger: 'manual', request });
+
+  it('a store opened to read where there is no state fails naming the path and makes nothing', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'mistyped');
+    await expect(openSqliteStateStore(dir, { create: false })).rejects.toThrow(new RegExp(`^no eventlake state in ${escape(dir)} \\(${escape(join(dir, DB))} does not exist\\): eventlake run or up creates it`));
+    expect(existsSync(dir)).toBe(false);
+    // An empty folder (a state folder being made, or a wrong one): the same, and still empty.
+    await mkdir(dir);
+    await expect(openSqliteStateStore(dir, { create: false })).rejects.toThrow(/^no eventlake state in /);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  for (const [what, damage, message] of [
+    ['emptied to 0 bytes', (b: Buffer) => b.subarray(0, 0), /is damaged \(0 bytes\)/],
+    ['cut mid-page', (b: Buffer) => b.subarray(0, 4096 + 1000), /is damaged \(cut short: 5096 bytes, not a whole number of 4096-byte pages\)/],
+    ['cut at a page boundary', (b: Buffer) => b.subarray(0, 4096), /is damaged \(cut short: 4096 of \d+ bytes\)/],
+    ['overwritten with text', () => Buffer.from('not a database at all, just some words written over the file\n'.repeat(3)), /is damaged \(not a SQLite database\)/],
+  ] as const) {
+    it(`a database file ${what} is named and left untouched, never made anew`, async () => {
+      const dir = await tempDir();
+      const s = await openSqliteStateStore(dir);
+      for (const h of ['00', '01', '02', '03', '04', '05']) await submit(s, `2019-06-01T${h}`);
+      s.close();
+      const whole = await readFile(join(dir, DB));
+      expect(whole.length).toBeGreaterThan(4096);
+      const damaged = damage(whole);
+      await writeFile(join(dir, DB), damaged);
+      for (const create of [true, false]) {
+        const err = await openSqliteStateStore(dir, { create }).then(() => undefined, (e: unknown) => e as Error);
+        expect(err?.message).toMatch(message);
+        expect(err?.message).toContain(join(dir, DB));
+        expect(err?.message).toMatch(/it was left as it is/);
+      }
+      expect(Buffer.compare(await readFile(join(dir, DB)), damaged)).toBe(0);
+    });
+  }
+
+  it('a folder whose database was deleted (its .id marker remains) is refused, not given a second empty history', async () => {
+    const dir = await tempDir();
+    const s = await openSqliteStateStore(dir);
+    await submit(s);
+    s.close();
+    expect((await readFile(join(dir, `${DB}.id`), 'utf8')).trim()).toMatch(/^[0-9a-f-]{36}$/);
+    await rm(join(dir, DB));
+    for (const create of [true, false]) {
+      await expect(openSqliteStateStore(dir, { create })).rejects.toThrow(
+        `the state database ${join(dir, DB)} is missing, though this folder held one (${join(dir, `${DB}.id`)} is still there): put the database back, or delete ${join(dir, `${DB}.id`)} to start an empty state`,
+      );
+    }
+    expect(existsSync(join(dir, DB))).toBe(false);
+    // Deleting the marker too is the way to start again.
+    await rm(join(dir, `${DB}.id`));
+    const fresh = await openSqliteStateStore(dir);
+    expect(await fresh.runs.list({})).toEqual([]);
+    fresh.close();
+  });
+
+  it('another state\'s database put in place is refused until its marker says so', async () => {
+    const [dir, other] = [await tempDir(), await tempDir()];
+    for (const d of [dir, other]) (await openSqliteStateStore(d)).close();
+    await copyFile(join(other, DB), join(dir, DB));
+    await expect(openSqliteStateStore(dir)).rejects.toThrow(new RegExp(`^the state database ${escape(join(dir, DB))} is not the one this folder held`));
+    // Its own backup is welcome back: the same state.
+    const backup = await readFile(join(other, DB));
+    await writeFile(join(dir, DB), backup);
+    await rm(join(dir, `${DB}.id`));
+    (await openSqliteStateStore(dir)).close();
+  });
+
+  it('a store whose file is deleted under it stops every use with one sentence and saves what it held beside', async () => {
+    const dir = await tempDir();
+    const s = await openSqliteStateStore(dir);
+    const failures: Error[] = [];
+    s.onFailure((err) => failures.push(err));
+    const { run } = await submit(s);
+    await rm(join(dir, DB));
+    const err = await s.runs.get(run.id).then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(new RegExp(`^the state database ${escape(join(dir, DB))} was deleted while this process was using it; stopped so as not to write into a file no one will read; what it held is saved in (\\S+): move it back`));
+    expect(failures).toEqual([err]);
+    // Nothing more is written to the orphan: a submit fails the same way, and listeners hear once.
+    await expect(submit(s, '2019-06-01T16')).rejects.toBe(err);
+    expect(failures).toHaveLength(1);
+    s.close();
+    // What it held is there, and a new command is refused until it is put back.
+    const saved = /saved in (\S+):/.exec(err?.message ?? '')?.[1] as string;
+    await expect(openSqliteStateStore(dir)).rejects.toThrow(/is missing, though this folder held one/);
+    await rename(saved, join(dir, DB));
+    const back = await openSqliteStateStore(dir);
+    expect((await back.runs.get(run.id))?.hour).toBe('2019-06-01T15');
+    back.close();
+  });
+
+  it('a store whose file is replaced under it stops, naming it', async () => {
+    const dir = await tempDir();
+    const s = await openSqliteStateStore(dir);
+    await submit(s);
+    await rename(join(dir, DB), join(dir, 'moved.db'));
+    await copyFile(join(dir, 'moved.db'), join(dir, DB));
+    await expect(s.queue.deadLetters({ includeReplayed: true })).rejects.toThrow(/was replaced by another file while this process was using it/);
+    s.close();
+  });
+
+  it('a database that cannot grow (SQLite\'s max_page_count: a real SQLITE_FULL) fails once, naming the folder, and what was committed stays', async () => {
+    const dir = await tempDir();
+    const opened = await openState(dir);
+    const guard = new StateGuard(opened);
+    const runs = guard.wrap(new SqliteRunStore(opened.db));
+    const failures: Error[] = [];
+    guard.onFailure((err) => failures.push(err));
+    const first = await runs.submit({ lake: '/lake', hour: '2019-06-01T00', trigger: 'manual', request });
+    opened.db.pragma(`max_page_count = ${opened.db.pragma('page_count', { simple: true }) as number}`);
+    let err: Error | undefined;
+    for (let day = 1; day <= 28 && err === undefined; day++) {
+      for (let h = 0; h < 24 && err === undefined; h++) {
+        const hour = `2019-07-${String(day).padStart(2, '0')}T${String(h).padStart(2, '0')}`;
+        err = await runs.submit({ lake: '/lake', hour, trigger: 'manual', request }).then(() => undefined, (e: unknown) => e as Error);
+      }
+    }
+    expect(err?.message).toBe(`the state folder ${dir} is full: database or disk is full (SQLITE_FULL); free some space there and run again (what was saved before is kept)`);
+    expect(failures).toEqual([err]);
+    // Every use from then on says the same, and writes nothing.
+    await expect(runs.list({})).rejects.toBe(err);
+    opened.db.close();
+    const again = await openSqliteStateStore(dir);
+    expect((await again.runs.get(first.run.id))?.hour).toBe('2019-06-01T00');
+    again.close();
+  });
+
+  it('storage failures of SQLite become one sentence naming the folder (errors injected with their SQLite codes)', () => {
+    const path = '/state/eventlake.db';
+    const failure = (code: string, message: string) => describeStorageFailure(Object.assign(new Error(message), { code }), path);
+    expect(failure('SQLITE_FULL', 'database or disk is full')).toBe('the state folder /state is full: database or disk is full (SQLITE_FULL); free some space there and run again (what was saved before is kept)');
+    expect(failure('SQLITE_READONLY', 'attempt to write a readonly database')).toMatch(/^the state folder \/state cannot be written: .*\(SQLITE_READONLY\); make it writable/);
+    expect(failure('SQLITE_IOERR_WRITE', 'disk I/O error')).toMatch(/^the state database \/state\/eventlake.db could not be read or written: disk I\/O error \(SQLITE_IOERR_WRITE\)/);
+    expect(failure('SQLITE_CORRUPT', 'database disk image is malformed')).toMatch(/^the state database \/state\/eventlake.db is damaged/);
+    expect(failure('SQLITE_CONSTRAINT_UNIQUE', 'UNIQUE constraint failed')).toBeUndefined();
+    expect(failure('SQLITE_BUSY', 'database is locked')).toBeUndefined();
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
