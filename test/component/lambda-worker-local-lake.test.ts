@@ -183,32 +183,64 @@ describe('messages the worker does not trust (Lambda service mocked)', () => {
   });
 });
 
-describe('a closer that dies holding the close, and SQS delivering the last message again (SQS and Lambda mocked)', () => {
-  it('the duplicate is not acknowledged while the claim stands; the redelivery after it expires publishes the hour', async () => {
+describe('another invocation holding the close, and SQS delivering the last message again (SQS and Lambda mocked)', () => {
+  /**
+   * A run whose every task is staged, the last by an invocation now closing the hour (its claim
+   * made at `clock`), which waits at its lease until `proceed` is called: never, for one that died.
+   */
+  async function closing(clock: () => number) {
     const source = await tempDir();
     const lake = await tempDir();
     await writeSmallHour(source, hour.label, 3, 5);
     const { manifest, bodies } = await plannedRun(source, lake, 1);
     const lakeStore = new LocalObjectStore(lake);
-    let clock = Date.parse('2026-12-05T13:00:00Z');
-    const { handler, log } = handlerFor(localDeployment(source, lake), { now: () => clock });
-    expect(failures(await handler(sqsEvent(bodies.slice(0, -1)), lambdaContext()))).toEqual([]);
-    // The last task staged by the invocation that then claims the close and dies (its lease never taken, nothing after it).
+    const first = handlerFor(localDeployment(source, lake));
+    expect(failures(await first.handler(sqsEvent(bodies.slice(0, -1)), lambdaContext()))).toEqual([]);
     const scratch = await tempDir();
     const processor = new TaskProcessor(manifest, scratch, { store: new LocalObjectStore(source), registry: defaultRegistry(), format: await loadLakeFormat('parquet') });
     await stageTaskOutput(lakeStore, manifest.runId, scratch, await processor.process(manifest.tasks.at(-1)!, () => undefined));
     const real = await openLakeStorage({ kind: 'local', root: lake });
-    let died: () => void = () => undefined;
-    const dead = new Promise<void>((resolve) => (died = resolve));
-    const dying = { ...real, publisher: real.publisher, lease: { acquire: () => (died(), new Promise<never>(() => undefined)) } } as unknown as LakeStorage;
+    let atLease: () => void = () => undefined;
+    const claimed = new Promise<void>((resolve) => (atLease = resolve));
+    let proceed: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (proceed = resolve));
+    const held = { ...real, publisher: real.publisher, lease: { acquire: async (key: string, runId: string) => (atLease(), await gate, real.lease.acquire(key, runId)) } } as unknown as LakeStorage;
     const record = (await readLakeRun(lakeStore, hour.label, manifest.runId))!;
-    void closeHour(record, { lakeStore, lake: dying, registry: defaultRegistry(), scratchDir: join(scratch, 'close'), closer: 'crashed', claimMs: 660_000, now: () => clock });
-    await dead;
+    const closed = closeHour(record, { lakeStore, lake: held, registry: defaultRegistry(), scratchDir: join(scratch, 'close'), closer: 'crashed', claimMs: 660_000, now: clock });
+    await claimed;
     expect(await lakeStore.readVersion(closeClaimKey(manifest.runId))).toBeDefined();
+    return { source, lake, lakeStore, manifest, bodies, proceed, closed };
+  }
 
-    // A duplicate of the last message while the dead closer's claim stands: failed, so SQS keeps it.
+  it('a duplicate waiting while the closer finishes is acknowledged once the hour is published', async () => {
+    let clock = Date.parse('2026-12-05T13:00:00Z');
+    const { source, lake, lakeStore, manifest, bodies, proceed, closed } = await closing(() => clock);
+    const slept: number[] = [];
+    // The closer finishes during the duplicate's first wait.
+    const sleep = async (ms: number): Promise<void> => {
+      slept.push(ms);
+      proceed();
+      await closed;
+      clock += ms;
+    };
+    const { handler, log } = handlerFor(localDeployment(source, lake), { now: () => clock, sleep });
+    expect(failures(await handler(sqsEvent([bodies.at(-1) as string]), lambdaContext()))).toEqual([]);
+    expect(slept).toEqual([5_000]);
+    expect(log.lines.at(-1)?.['close']).toBe(`run ${manifest.runId} was closed by another invocation (success)`);
+    expect(await closed).toMatchObject({ closed: true, summary: { events: { vehicle: 15 } } });
+    expect((await readLakeRun(lakeStore, hour.label, manifest.runId))?.status).toBe('success');
+  });
+
+  it('a closer that dies holding the close: the duplicate is not acknowledged while the claim stands; the redelivery after it expires publishes the hour', async () => {
+    let clock = Date.parse('2026-12-05T13:00:00Z');
+    // Its lease never taken, nothing after the claim: as a Lambda killed at its timeout.
+    const { source, lake, lakeStore, manifest, bodies } = await closing(() => clock);
+    const { handler, log } = handlerFor(localDeployment(source, lake), { now: () => clock, sleep: async (ms) => void (clock += ms) });
+
+    // A duplicate of the last message while the dead closer's claim stands: it waits two minutes, then fails, so SQS keeps it.
     clock += 60_000;
     expect(failures(await handler(sqsEvent([bodies.at(-1) as string]), lambdaContext()))).toHaveLength(1);
+    expect(clock).toBe(Date.parse('2026-12-05T13:03:00Z'));
     expect(log.text()).toContain(`run ${manifest.runId} is not closed yet: crashed@`);
     expect(log.text()).toContain('this message fails so SQS delivers it again, and that delivery finds the hour published or takes the close over');
     expect((await readLakeRun(lakeStore, hour.label, manifest.runId))?.status).toBe('queued');

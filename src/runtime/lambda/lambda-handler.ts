@@ -22,14 +22,19 @@ const registry = defaultRegistry();
 
 /** A close claim outlives the invocation by a margin: past it, the closer is surely gone. */
 const CLAIM_MARGIN_MS = 60_000;
+/** The longest a worker waits for another invocation's close before failing its message for SQS to deliver again. */
+const CLOSE_WAIT_MS = 120_000;
+/** Time kept back from a wait for the invocation's own answer. */
+const WAIT_MARGIN_MS = 30_000;
 
 export interface HandlerOptions {
   /** The stores the worker may use; the function's environment's by default (read once). */
   readonly deployment?: () => Promise<Deployment>;
   /** Where Lambda's variables are read (AWS_LAMBDA_FUNCTION_NAME, the config overrides); process.env by default. */
   readonly env?: NodeJS.ProcessEnv;
-  /** The close claim's clock. */
+  /** The close claim's clock, and the sleep between looks at a close another invocation holds. */
   readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 function recordHandler(context: Context, log: Logger, options: HandlerOptions, deployment: () => Promise<Deployment>): (record: SQSRecord) => Promise<void> {
@@ -43,7 +48,9 @@ function recordHandler(context: Context, log: Logger, options: HandlerOptions, d
         inLambda: inLambda(env),
         worker: context.awsRequestId,
         closeClaimMs: context.getRemainingTimeInMillis() + CLAIM_MARGIN_MS,
+        closeWaitMs: Math.max(0, Math.min(CLOSE_WAIT_MS, context.getRemainingTimeInMillis() - WAIT_MARGIN_MS)),
         ...(options.now ? { now: options.now } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
       });
       // The close as its one sentence (published by whom, what was left out), not its whole summary again.
       const close = result.outcome === 'processed' && result.close ? (result.close.closed ? result.close.sentence : result.close.reason) : undefined;

@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EntityRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
-import { writeLakeRun } from '../../orchestration/lake-run-records.js';
+import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
 import { TaskProcessor } from '../../pipeline/task-processor.js';
 import { openLakeStorage } from '../../storage/lake-storage-registry.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
+import type { ObjectStore } from '../../storage/object-store.js';
 import { checkDeployment, type Deployment } from './deployment.js';
-import { closeHeldError, closeHour, publishedByRun, type CloseOutcome } from './hour-close.js';
+import { closeHeldError, closeHour, publishedByRun, type CloseDeps, type CloseOutcome } from './hour-close.js';
 import { plannedTask } from './planned-task.js';
 import { plannedProgress, stageTaskOutput } from './staged-task-outputs.js';
 import type { TaskMessage } from './task-message.js';
@@ -35,9 +36,22 @@ export interface TaskWorkerOptions {
   readonly scratchRoot?: string;
   /** Run after a close that published the hour; Snowflake's refresh (or its skip) by default. */
   readonly refreshWarehouse?: RefreshWarehouse;
-  /** The close claim's clock. */
+  /**
+   * How long to wait for a close another invocation holds before failing this message (so SQS
+   * delivers it again): a live closer usually finishes in seconds, and a message failed for a
+   * close that then succeeds would wait out the visibility timeout on the queue for nothing.
+   * None by default.
+   */
+  readonly closeWaitMs?: number;
+  /** The close claim's clock, and the wait between looks at a held close. */
   readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** How often a worker waiting on another invocation's close looks at the run again. */
+export const CLOSE_POLL_MS = 5_000;
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type TaskResult =
   | { readonly outcome: 'skipped'; readonly reason: string }
@@ -75,7 +89,7 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
     const tasks = planned.length;
     const done = (await plannedProgress(lakeStore, runId, planned)).done.length;
     if (done < tasks) return { outcome: 'processed', events: output.events, quarantined, done, tasks };
-    const close = await closeHour(record, {
+    const close = await closeOrWait(record, lakeStore, {
       lakeStore,
       lake: await openLakeStorage(deployment.lake),
       registry: options.registry,
@@ -83,14 +97,34 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
       closer: options.worker,
       claimMs: options.closeClaimMs,
       ...(options.now ? { now: options.now } : {}),
-    });
-    // Another closer holds the claim and may have died: acknowledging this message could leave the hour unclosed for good.
-    if (!close.closed && close.why === 'held') throw closeHeldError(runId, close.reason);
+    }, options);
     if (!close.closed) return { outcome: 'processed', events: output.events, quarantined, done, tasks, close };
     // Never throws: the hour is published whatever the warehouse answers.
     const refresh = await (options.refreshWarehouse ?? refreshWarehouse)(record.hour);
     return { outcome: 'processed', events: output.events, quarantined, done, tasks, close, refresh };
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The close, or, while another invocation holds it, a wait of at most `closeWaitMs` for that
+ * close to end the run (or give the claim back, or let it expire: then this one closes). Still
+ * held after the wait, the message fails: that closer may have died, and acknowledging this
+ * message could leave the hour unclosed for good.
+ */
+async function closeOrWait(record: LakeRunRecord, lakeStore: ObjectStore, deps: CloseDeps, options: TaskWorkerOptions): Promise<CloseOutcome> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const waitUntil = now() + (options.closeWaitMs ?? 0);
+  for (;;) {
+    const close = await closeHour(record, deps);
+    if (close.closed || close.why !== 'held') return close;
+    if (now() >= waitUntil) throw closeHeldError(record.runId, close.reason);
+    await sleep(Math.min(CLOSE_POLL_MS, Math.max(0, waitUntil - now())));
+    const current = await readLakeRun(lakeStore, record.hour, record.runId);
+    if (current?.status !== 'queued') {
+      return { closed: false, why: 'ended', reason: `run ${record.runId} was closed by another invocation (${current?.status ?? 'no record'})` };
+    }
   }
 }
