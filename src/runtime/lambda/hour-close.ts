@@ -6,10 +6,11 @@
  * Exactly one close per run, even when the last two tasks finish together: the closer is whoever
  * creates the run's close claim (a conditional create, `If-None-Match: *` on S3). A claim whose
  * closer died (its expiry passed: a Lambda is killed at its timeout) is taken over with
- * `If-Match` on the claim's etag, so again one winner. A claim held by a live closer is never
- * reported as a close done: the worker fails its message (closeHeld), so SQS delivers it again
- * after the visibility timeout (six times the function's, longer than any claim), and that
- * delivery finds the hour published or takes over the claim of a closer that died.
+ * `If-Match` on the claim's etag, so again one winner. A claim held by another closer is never
+ * taken as a close done: the worker waits a little for that close to end the run, then fails its
+ * message (closeHeldError), so SQS delivers it again after the visibility timeout (six times the
+ * function's, longer than any claim), and that delivery finds the hour published or takes over
+ * the claim of a closer that died.
  *
  * The close publishes exactly the plan's tasks: a staged task the plan does not list is left out
  * and named; a planned task without its output means the hour is not ready (its own message,
