@@ -11,13 +11,14 @@
  * far below SQS's 256 KiB for a message.
  */
 import { UserError } from '../../errors/user-error.js';
-import { countDoneTasks, listLakeRuns, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { listLakeRuns, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
 import { planRun } from '../../orchestration/plan-run.js';
 import type { RunRequest } from '../../orchestration/run-store.js';
 import type { Hour } from '../../pipeline/hour.js';
 import type { RunManifest } from '../../pipeline/run-manifest.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { sendMessages, type OutgoingMessage, type SqsSender } from './sqs-batches.js';
+import { plannedProgress } from './staged-task-outputs.js';
 import { taskMessageBody } from './task-message.js';
 
 export interface FanOutOptions {
@@ -53,7 +54,8 @@ export interface FanOutReport {
 async function settleQueuedRuns(lake: ObjectStore, hour: Hour, replace: boolean, replacedBy: string): Promise<void> {
   for (const queued of (await listLakeRuns(lake, hour.label)).filter((r) => r.status === 'queued')) {
     if (!replace) {
-      const done = await countDoneTasks(lake, queued.runId);
+      const planned = queued.manifest.tasks.map((t) => t.id);
+      const done = (await plannedProgress(lake, queued.runId, planned)).done.length;
       throw new UserError(
         `hour ${hour.label} already has run ${queued.runId} queued in the lake since ${queued.queuedAt} (${done} of ${queued.manifest.tasks.length} tasks done); wait for it, or fan out with --replace to end it and start again`,
       );
