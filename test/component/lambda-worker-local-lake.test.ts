@@ -18,7 +18,7 @@ import type { RunManifest } from '../../src/pipeline/run-manifest.js';
 import { TaskProcessor } from '../../src/pipeline/task-processor.js';
 import type { Deployment } from '../../src/runtime/lambda/deployment.js';
 import { closeHour } from '../../src/runtime/lambda/hour-close.js';
-import { createHandler, type HandlerOptions } from '../../src/runtime/lambda/lambda-handler.js';
+import { createHandler, handler as lambdaEntryPoint, type HandlerOptions } from '../../src/runtime/lambda/lambda-handler.js';
 import { stageTaskOutput } from '../../src/runtime/lambda/staged-task-outputs.js';
 import { taskMessageBody } from '../../src/runtime/lambda/task-message.js';
 import { readHourManifest } from '../../src/storage/hour-manifest.js';
@@ -180,6 +180,23 @@ describe('messages the worker does not trust (Lambda service mocked)', () => {
     expect(failures(response)).toHaveLength(1);
     expect(await snapshot(lake)).toEqual(before);
     expect(log.text()).toContain('in Lambda the source must be a bucket (set EVENTLAKE_SOURCE_PATH to s3://bucket/)');
+  });
+
+  it('Lambda\'s entry point refuses folders from its environment even without AWS_LAMBDA_FUNCTION_NAME', async () => {
+    const { source, lake, manifest, before } = await queued();
+    const saved = { EVENTLAKE_SOURCE_PATH: process.env['EVENTLAKE_SOURCE_PATH'], EVENTLAKE_LAKE_PATH: process.env['EVENTLAKE_LAKE_PATH'] };
+    Object.assign(process.env, { EVENTLAKE_SOURCE_PATH: source, EVENTLAKE_LAKE_PATH: lake });
+    delete process.env['AWS_LAMBDA_FUNCTION_NAME'];
+    try {
+      const response = await lambdaEntryPoint(sqsEvent([taskMessageBody(manifest.runId, 't00000')]), lambdaContext());
+      expect(failures(response)).toHaveLength(1);
+      expect(await snapshot(lake)).toEqual(before);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });
 

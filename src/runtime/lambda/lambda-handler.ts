@@ -32,6 +32,8 @@ export interface HandlerOptions {
   readonly deployment?: () => Promise<Deployment>;
   /** Where Lambda's variables are read (AWS_LAMBDA_FUNCTION_NAME, the config overrides); process.env by default. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Run as Lambda's entry point: folders refused whatever the environment says. Otherwise AWS_LAMBDA_FUNCTION_NAME tells. */
+  readonly inLambda?: boolean;
   /** The close claim's clock, and the sleep between looks at a close another invocation holds. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -45,7 +47,7 @@ function recordHandler(context: Context, log: Logger, options: HandlerOptions, d
       const result = await workOnTask(message, {
         registry,
         deployment: await deployment(),
-        inLambda: inLambda(env),
+        inLambda: options.inLambda === true || inLambda(env),
         worker: context.awsRequestId,
         closeClaimMs: context.getRemainingTimeInMillis() + CLAIM_MARGIN_MS,
         closeWaitMs: Math.max(0, Math.min(CLOSE_WAIT_MS, context.getRemainingTimeInMillis() - WAIT_MARGIN_MS)),
@@ -92,4 +94,5 @@ export function createHandler(log: Logger, options: HandlerOptions = {}): Eventl
   };
 }
 
-export const handler: EventlakeHandler = createHandler(pino({ base: { service: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'eventlake' } }));
+/** Lambda's entry point: only Lambda loads it (`eventlake lambda invoke` makes its own with createHandler), so it refuses folders. */
+export const handler: EventlakeHandler = createHandler(pino({ base: { service: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'eventlake' } }), { inLambda: true });
