@@ -165,6 +165,21 @@ describe('messages the worker does not trust (Lambda service mocked)', () => {
     expect(log.text()).toContain(`run ${manifest.runId}'s plan reads the source /proc/self, not this deployment's`);
   });
 
+  it('a plan in the lake naming an object outside the deployment\'s source folder (../) is refused; nothing is written', async () => {
+    const { source, lake, manifest, handler, log } = await queued();
+    const depth = source.split('/').length;
+    const key = `${'../'.repeat(depth)}proc/self/environ`;
+    const forged = { ...manifest, tasks: [{ id: 't00000', objects: [{ index: 0, key, size: 500_000_000 }], bytes: 500_000_000 }] };
+    const record = await readLakeRun(new LocalObjectStore(lake), hour.label, manifest.runId);
+    await writeLakeRun(new LocalObjectStore(lake), { ...record!, manifest: forged });
+    const before = await snapshot(lake);
+    const response = await handler(sqsEvent([taskMessageBody(manifest.runId, 't00000')]), lambdaContext());
+    expect(failures(response)).toHaveLength(1);
+    expect(await snapshot(lake)).toEqual(before);
+    expect(await anyFileHolds(lake, await environValue())).toBe(false);
+    expect(log.text()).toContain(`task t00000 of run ${manifest.runId} names the object \\"${key}\\", outside the source folder; nothing was written`);
+  });
+
   it('a task id the plan does not list is refused, naming it; nothing is written', async () => {
     const { lake, manifest, before, handler, log } = await queued();
     expect(manifest.tasks.map((t) => t.id)).toEqual(['t00000', 't00001', 't00002']);

@@ -38,5 +38,8 @@ export async function plannedTask(lakeStore: ObjectStore, deployment: Deployment
     const range = ids.length === 0 ? 'none' : ids.length === 1 ? ids[0] : `${ids[0]} to ${ids.at(-1)}`;
     throw new Error(`task ${taskId} is not in run ${runId}'s plan (its tasks: ${range}); nothing was written`);
   }
+  // A folder's keys are paths under it: one that climbs out (`../`) or starts at the root reads elsewhere.
+  const escaping = manifest.source.kind === 'local' ? task.objects.find((o) => o.key.startsWith('/') || o.key.split(/[\\/]/).includes('..')) : undefined;
+  if (escaping) throw new Error(`task ${taskId} of run ${runId} names the object ${JSON.stringify(escaping.key)}, outside the source folder; nothing was written`);
   return { record, task };
 }
