@@ -1,13 +1,15 @@
 /**
  * Local debugging of the cloud worker (what SAM local did for the old roadmap): the Lambda
- * handler run in this process on an event file, against the stores the event's messages name
- * (s3:// through AWS_ENDPOINT_URL or a profile, or local folders).
+ * handler run in this process on an event file, against the source and lake this command is
+ * given (--source/--lake or the configuration; s3:// through AWS_ENDPOINT_URL or a profile, or
+ * local folders), as the function runs against its environment's. The messages name only ids.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Context } from 'aws-lambda';
 import type { Logger } from 'pino';
 import { UserError } from '../errors/user-error.js';
+import type { Deployment } from '../runtime/lambda/deployment.js';
 import { createHandler, type EventlakeEvent } from '../runtime/lambda/lambda-handler.js';
 
 /** Lambda's longest timeout: a local invocation is given as long. */
@@ -50,9 +52,9 @@ export async function readEventFile(path: string): Promise<EventlakeEvent> {
   return event as EventlakeEvent;
 }
 
-export async function invokeLambdaLocally(eventFile: string, log: Logger): Promise<unknown> {
+export async function invokeLambdaLocally(eventFile: string, log: Logger, deployment: Deployment): Promise<unknown> {
   const event = await readEventFile(eventFile);
-  const handler = createHandler(log);
+  const handler = createHandler(log, { deployment: () => Promise.resolve(deployment) });
   try {
     return await handler(event, localContext());
   } catch (err) {

@@ -1,6 +1,9 @@
 /** `eventlake lambda invoke --event <file.json>`: the cloud worker's handler, run here. */
 import { Command } from 'commander';
+import { parseLocation } from '../storage/location.js';
 import { openDebugLog, printResult, type GlobalOptions } from './cli-context.js';
+import { loadSettings } from './settings.js';
+import { lakeOption, sourceOption } from './shared-options.js';
 
 function describeResponse(response: unknown): string {
   const failures = (response as { batchItemFailures?: { itemIdentifier: string }[] }).batchItemFailures;
@@ -15,11 +18,16 @@ export function lambdaCommand(global: () => GlobalOptions): Command {
     .command('invoke')
     .description('run the Lambda handler in this process on an event file: an SQS event of task messages, or {"eventlake":"fanout","hour":…}')
     .requiredOption('--event <file>', 'the event, as JSON')
-    .action(async (opts: { event: string }) => {
+    // What the function's environment configures in the cloud (EVENTLAKE_SOURCE_PATH, EVENTLAKE_LAKE_PATH); a message names only ids.
+    .addOption(sourceOption())
+    .addOption(lakeOption())
+    .action(async (opts: { event: string; source?: string; lake?: string }) => {
+      const { target } = await loadSettings(global(), { ...(opts.source ? { source: opts.source } : {}), ...(opts.lake ? { lake: opts.lake } : {}) });
+      const deployment = { source: parseLocation(target.source, '--source'), lake: parseLocation(target.lake, '--lake') };
       const log = openDebugLog(global().state);
       // Loaded here, not at start-up: the handler brings Powertools and the stages no other command needs from it.
       const { invokeLambdaLocally } = await import('../app/invoke-lambda.js');
-      const response = await invokeLambdaLocally(opts.event, log);
+      const response = await invokeLambdaLocally(opts.event, log, deployment);
       printResult(global(), response, () => describeResponse(response));
       const failures = (response as { batchItemFailures?: unknown[] }).batchItemFailures;
       if (failures !== undefined && failures.length > 0) process.exitCode = 1;

@@ -2,8 +2,9 @@
  * The cloud path end to end on a real S3 API (s3rver on loopback): `eventlake fanout` lists the
  * hour in the source bucket and sends its tasks to a mock of SQS (no SQS server can run here);
  * the bundled Lambda handler, imported from exactly the file the container image's CMD names,
- * gets those messages as SQS events (Lambda's service mocked) and writes the tasks' outputs and,
- * on the last one, the hour's close. The lake ends up with the rows a local run writes.
+ * gets those messages (ids only) as SQS events (Lambda's service mocked), reads each task from the
+ * run's plan in the lake its environment configures, and writes the tasks' outputs and, on the
+ * last one, the hour's close. The lake ends up with the rows a local run writes.
  */
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -55,8 +56,15 @@ describe('fan-out → Lambda handler → hour close on a real S3 API (SQS and La
     expect(report.objects).toBe(721);
     const bodies = sqs.bodies();
     expect(bodies).toHaveLength(report.tasks);
-    expect(bodies.flatMap((b) => parseTaskMessage(b).task.objects.map((o) => o.index))).toEqual([...Array(721).keys()]);
+    expect(bodies.map((b) => parseTaskMessage(b))).toEqual(bodies.map((_, i) => ({ version: 2, runId: report.runId, taskId: `t${String(i).padStart(5, '0')}` })));
+    const lakeStore = new S3ObjectStore('lake', '');
+    const planned = await readLakeRun(lakeStore, hour.label, report.runId);
+    expect(planned?.manifest.tasks.flatMap((t) => t.objects.map((o) => o.index))).toEqual([...Array(721).keys()]);
 
+    // The function's environment, as the stack sets it: in Lambda, buckets only.
+    const deployment = { EVENTLAKE_SOURCE_PATH: 's3://events/', EVENTLAKE_LAKE_PATH: 's3://lake/', AWS_LAMBDA_FUNCTION_NAME: 'eventlake-worker' };
+    const saved = Object.fromEntries(Object.keys(deployment).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, deployment);
     const { handler } = (await import(pathToFileURL(BUNDLED_HANDLER).href)) as { handler: EventlakeHandler };
     // All but the last task in one invocation; the last through `eventlake lambda invoke` (a real
     // process, as a person debugging would); then a late duplicate of the first.
@@ -65,18 +73,21 @@ describe('fan-out → Lambda handler → hour close on a real S3 API (SQS and La
     const eventFile = join(await tempDir(), 'event.json');
     await writeFile(eventFile, JSON.stringify(sqsEvent(bodies.slice(-1))));
     const state = await tempDir();
-    const invoked = await runCli(['lambda', 'invoke', '--event', eventFile, '--json', '--state', state], undefined, env);
+    const invoked = await runCli(['lambda', 'invoke', '--event', eventFile, '--source', 's3://events/', '--lake', 's3://lake/', '--json', '--state', state], undefined, env);
     expect(invoked.stderr).toBe('');
     expect(JSON.parse(invoked.stdout)).toEqual({ batchItemFailures: [] });
     const duplicate = (await handler(sqsEvent(bodies.slice(0, 1)), lambdaContext())) as SQSBatchResponse;
     expect(duplicate.batchItemFailures).toEqual([]);
 
     // A close that published but died before recording it: the next delivery of any task records it.
-    const lakeStore = new S3ObjectStore('lake', '');
     const closed = await readLakeRun(lakeStore, hour.label, report.runId);
     await writeLakeRun(lakeStore, { ...(closed as LakeRunRecord), status: 'queued' });
     expect(((await handler(sqsEvent(bodies.slice(1, 2)), lambdaContext())) as SQSBatchResponse).batchItemFailures).toEqual([]);
     expect(await readLakeRun(lakeStore, hour.label, report.runId)).toMatchObject({ status: 'success', summary: { events: { vehicle: 35349, operating_period: 2 } } });
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
 
     const status = await runCli(['status', '--lake', 's3://lake/', '--state', state, '--json'], undefined, env);
     expect(status.code).toBe(0);

@@ -55,11 +55,11 @@ describe('eventlake fanout (mocked SQS over HTTP)', () => {
     // Signed by the SDK with the environment's credentials, for the environment's region.
     expect(calls[0]?.headers.authorization).toMatch(new RegExp(`Credential=${FAKE_KEY_ID}/\\d{8}/eu-west-1/sqs/`));
     const message = parseTaskMessage(calls[0]?.body.Entries[0]?.MessageBody ?? '');
-    expect(message).toMatchObject({ hour: '2019-06-01T15', lake: { kind: 'local', root: lake }, tasks: 1, settings: { runId: report['runId'], format: 'avro', codec: 'deflate' } });
-    expect(message.task.objects.map((o) => o.key)).toEqual([0, 1, 2, 3].map((s) => `2019-06-01-15-0-${s}-events.json`));
+    expect(message).toEqual({ version: 2, runId: report['runId'], taskId: 't00000' });
 
     const [record] = await listLakeRuns(new LocalObjectStore(lake), '2019-06-01T15');
-    expect(record).toMatchObject({ runId: report['runId'], status: 'queued', queue: queueUrl });
+    expect(record).toMatchObject({ runId: report['runId'], status: 'queued', queue: queueUrl, manifest: { format: 'avro', codec: 'deflate' } });
+    expect(record?.manifest.tasks[0]?.objects.map((o) => o.key)).toEqual([0, 1, 2, 3].map((s) => `2019-06-01-15-0-${s}-events.json`));
     expect(`${result.stdout}${result.stderr}`).not.toContain(FAKE_SECRET);
   });
 

@@ -66,7 +66,7 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     const outcomes = await Promise.all([closeHour(record, await closer(lakeStore, 'a')), closeHour(record, await closer(lakeStore, 'b'))]);
     lakeStore.before = undefined;
     expect(outcomes.filter((o) => o.closed)).toHaveLength(1);
-    expect(outcomes.find((o) => !o.closed)).toEqual({ closed: false, reason: 'another invocation is closing the hour' });
+    expect(outcomes.find((o) => !o.closed)).toMatchObject({ closed: false, why: 'held', reason: expect.stringMatching(/^[ab]@\S+ claimed its close at \S+ until \S+$/) });
     expect((await readLakeRun(lakeStore, hour.label, record.runId))?.status).toBe('success');
     const manifest = await readHourManifest(lakeStore, hour.label);
     expect(manifest?.runId).toBe(record.runId);
@@ -79,10 +79,10 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     const record = await doneRun(lakeStore);
     let clock = Date.parse('2026-11-25T12:00:00Z');
     await lakeStore.createIfAbsent(closeClaimKey(record.runId), Buffer.from(JSON.stringify({ by: 'dead', at: new Date(clock).toISOString(), expiresAt: new Date(clock + 1000).toISOString() })));
-    expect(await closeHour(record, await closer(lakeStore, 'early', 60_000, () => clock))).toEqual({ closed: false, reason: 'another invocation is closing the hour' });
+    expect(await closeHour(record, await closer(lakeStore, 'early', 60_000, () => clock))).toEqual({ closed: false, why: 'held', reason: 'dead claimed its close at 2026-11-25T12:00:00.000Z until 2026-11-25T12:00:01.000Z' });
     clock += 2000;
     const late = await closeHour(record, await closer(lakeStore, 'late', 60_000, () => clock));
-    expect(late.closed).toBe(true);
+    expect(late.closed && late.sentence).toMatch(/, taking over the close dead claimed at 2026-11-25T12:00:00.000Z \(expired at 2026-11-25T12:00:01.000Z\)$/);
   });
 
   it('a close that fails mid-publish gives its claim back; the retry finishes that publish and records the run', async () => {
@@ -109,10 +109,37 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     const record = await doneRun(lakeStore);
     await writeLakeRun(lakeStore, { ...record, status: 'failed', error: 'replaced by run 2019-06-01T15-newer' });
     const outcome = await closeHour(record, await closer(lakeStore, 'stale'));
-    expect(outcome).toEqual({ closed: false, reason: `run ${record.runId} has ended (failed); not closing it` });
+    expect(outcome).toEqual({ closed: false, why: 'ended', reason: `run ${record.runId} has ended (failed); not closing it` });
     expect(await readHourManifest(lakeStore, hour.label)).toBeUndefined();
     expect(lakeStore.objects.has(closeClaimKey(record.runId))).toBe(false);
     expect((await readLakeRun(lakeStore, hour.label, record.runId))?.status).toBe('failed');
+  });
+
+  it('publishes exactly the plan\'s tasks: a staged task the plan does not list is left out and named', async () => {
+    const lakeStore = new ConditionalMemoryStore();
+    const record = await doneRun(lakeStore);
+    // t09999, staged as a message the plan never listed would have staged it: a copy of t00000 under its own id.
+    const from = `_staging/${record.runId}/tasks/t00000/`;
+    for (const key of lakeStore.keys(from)) await lakeStore.write(key.replace('/t00000/', '/t09999/'), lakeStore.objects.get(key)!.body);
+    const marker = (lakeStore.text(`_staging/${record.runId}/done/t00000.json`) ?? '').replaceAll('t00000', 't09999');
+    await lakeStore.write(`_staging/${record.runId}/done/t09999.json`, Buffer.from(marker));
+    const outcome = await closeHour(record, await closer(lakeStore, 'closer'));
+    expect(outcome).toMatchObject({ closed: true, ignoredTasks: ['t09999'], summary: { events: { vehicle: 24 } } });
+    expect(outcome.closed && outcome.sentence).toBe(`hour ${hour.label} published by run ${record.runId} from its 6 planned tasks; staged tasks t09999 are not in the plan and were left out`);
+    const published = await readHourManifest(lakeStore, hour.label);
+    expect(published?.partitions.find((p) => p.partition.startsWith('vehicle/'))?.files.map((f) => f.rows)).toEqual([24]);
+    expect(lakeStore.keys('_staging/')).toEqual([]);
+  });
+
+  it('a planned task without its output: not ready, nothing published, the claim given back', async () => {
+    const lakeStore = new ConditionalMemoryStore();
+    const record = await doneRun(lakeStore);
+    await lakeStore.delete(`_staging/${record.runId}/done/t00003.json`);
+    const outcome = await closeHour(record, await closer(lakeStore, 'early'));
+    expect(outcome).toEqual({ closed: false, why: 'not-ready', reason: `run ${record.runId} is not ready to close: 1 of its 6 planned tasks (t00003) have no outputs yet` });
+    expect(await readHourManifest(lakeStore, hour.label)).toBeUndefined();
+    expect(lakeStore.objects.has(closeClaimKey(record.runId))).toBe(false);
+    expect((await readLakeRun(lakeStore, hour.label, record.runId))?.status).toBe('queued');
   });
 
   it('a stray object among the run records is named in one sentence', async () => {

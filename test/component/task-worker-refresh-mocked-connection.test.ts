@@ -12,26 +12,29 @@ import { workOnTask, type TaskWorkerOptions } from '../../src/runtime/lambda/tas
 import { refreshWarehouse, type WarehouseRefresh } from '../../src/runtime/lambda/warehouse-refresh.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import type { SqlConnection } from '../../src/warehouse/warehouse-target.js';
-import { planLocalHour, recordQueuedRun, taskMessages } from '../helpers/cloud-runs.js';
+import type { Deployment } from '../../src/runtime/lambda/deployment.js';
+import { localDeployment, planLocalHour, recordQueuedRun, taskMessages } from '../helpers/cloud-runs.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { writeSmallHour } from '../helpers/processes.js';
 
 const hour = parseHour('2019-06-01T15') as Hour;
 
 /** A queued run of a small hour in a fresh local lake, and its task messages. */
-async function queuedRun(): Promise<{ lake: string; runId: string; messages: TaskMessage[] }> {
+async function queuedRun(): Promise<{ lake: string; runId: string; messages: TaskMessage[]; deployment: Deployment }> {
   const source = await tempDir();
   const lake = await tempDir();
   await writeSmallHour(source, hour.label, 3, 5);
   const manifest = await planLocalHour(source, hour, 1);
   await recordQueuedRun(new LocalObjectStore(lake), manifest);
   const runId = manifest.runId;
-  const messages = taskMessages(manifest, { kind: 'local', root: lake });
-  return { lake, runId, messages };
+  const messages = taskMessages(manifest);
+  return { lake, runId, messages, deployment: localDeployment(source, lake) };
 }
 
-const options = async (refresh: TaskWorkerOptions['refreshWarehouse']): Promise<TaskWorkerOptions> => ({
+const options = async (refresh: TaskWorkerOptions['refreshWarehouse'], deployment: Deployment): Promise<TaskWorkerOptions> => ({
   registry: defaultRegistry(),
+  deployment,
+  inLambda: false,
   worker: 'request-1',
   closeClaimMs: 600_000,
   scratchRoot: await tempDir(),
@@ -40,7 +43,7 @@ const options = async (refresh: TaskWorkerOptions['refreshWarehouse']): Promise<
 
 describe('the worker and the warehouse refresh (mocked connection, mocked Secrets Manager)', () => {
   it('refreshes once, after the close that published the hour and not before it', async () => {
-    const { lake, runId, messages } = await queuedRun();
+    const { lake, runId, messages, deployment } = await queuedRun();
     expect(messages.length).toBeGreaterThan(1);
     const calls: { hour: string; status: string | undefined }[] = [];
     const refresh = async (label: string): Promise<WarehouseRefresh> => {
@@ -48,7 +51,7 @@ describe('the worker and the warehouse refresh (mocked connection, mocked Secret
       calls.push({ hour: label, status: (await readLakeRun(new LocalObjectStore(lake), label, runId))?.status });
       return { outcome: 'refreshed', statements: 3, load: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' };
     };
-    const worker = await options(refresh);
+    const worker = await options(refresh, deployment);
     for (const message of messages.slice(0, -1)) {
       const result = await workOnTask(message, worker);
       expect(result).not.toHaveProperty('refresh');
@@ -63,7 +66,7 @@ describe('the worker and the warehouse refresh (mocked connection, mocked Secret
   });
 
   it('leaves the task and the run a success when the refresh fails in Snowflake, answering the warning', async () => {
-    const { lake, runId, messages } = await queuedRun();
+    const { lake, runId, messages, deployment } = await queuedRun();
     const sent: string[] = [];
     const failing: SqlConnection = {
       async execute(sql) {
@@ -80,7 +83,7 @@ describe('the worker and the warehouse refresh (mocked connection, mocked Secret
         connect: async () => failing,
         warn: (fields) => warned.push(fields),
       });
-    const worker = await options(refresh);
+    const worker = await options(refresh, deployment);
     for (const message of messages.slice(0, -1)) await workOnTask(message, worker);
     const last = await workOnTask(messages.at(-1)!, worker);
     const warning = `the warehouse refresh of hour 2019-06-01T15 failed in Snowflake: Object '"ANALYTICS"."EVENTLAKE"."LAKE_VEHICLE"' does not exist or not authorized.; the hourly load will pick the hour up`;
@@ -93,8 +96,8 @@ describe('the worker and the warehouse refresh (mocked connection, mocked Secret
   });
 
   it('skips the refresh, and says why, when Snowflake is not configured (the default refresh, an environment without Snowflake)', async () => {
-    const { messages } = await queuedRun();
-    const worker = await options((label) => refreshWarehouse(label, { env: {} }));
+    const { messages, deployment } = await queuedRun();
+    const worker = await options((label) => refreshWarehouse(label, { env: {} }), deployment);
     for (const message of messages.slice(0, -1)) await workOnTask(message, worker);
     expect(await workOnTask(messages.at(-1)!, worker)).toMatchObject({
       close: { closed: true },

@@ -4,8 +4,8 @@ import type { Hour } from '../../src/pipeline/hour.js';
 import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
 import { planHour } from '../../src/pipeline/plan-hour.js';
 import type { RunManifest } from '../../src/pipeline/run-manifest.js';
-import { TASK_MESSAGE_VERSION, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
-import type { LakeConfig } from '../../src/storage/lake-config.js';
+import type { Deployment } from '../../src/runtime/lambda/deployment.js';
+import { taskMessageOf, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 
@@ -31,15 +31,12 @@ export async function recordQueuedRun(lake: ObjectStore, manifest: RunManifest):
   return record;
 }
 
-/** One message per task, as the fan-out sends them. */
-export function taskMessages(manifest: RunManifest, lake: LakeConfig): TaskMessage[] {
-  const { runId, source, format, codec, targetFileBytes, maxLineBytes } = manifest;
-  return manifest.tasks.map((task) => ({
-    version: TASK_MESSAGE_VERSION,
-    hour: manifest.hour.label,
-    lake,
-    settings: { runId, source, format, codec, targetFileBytes, maxLineBytes },
-    task,
-    tasks: manifest.tasks.length,
-  }));
+/** One message per task, as the fan-out sends them: ids only. */
+export function taskMessages(manifest: RunManifest): TaskMessage[] {
+  return manifest.tasks.map((task) => taskMessageOf(manifest.runId, task.id));
+}
+
+/** A worker's deployment of two local folders (outside Lambda, where folders are allowed). */
+export function localDeployment(source: string, lake: string): Deployment {
+  return { source: { kind: 'local', root: source }, lake: { kind: 'local', root: lake } };
 }

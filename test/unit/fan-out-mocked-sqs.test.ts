@@ -11,7 +11,7 @@ import type { RunRequest } from '../../src/orchestration/run-store.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
 import { fanOutHour } from '../../src/runtime/lambda/fan-out.js';
-import { MAX_MESSAGE_BYTES, type SqsSender } from '../../src/runtime/lambda/sqs-batches.js';
+import type { SqsSender } from '../../src/runtime/lambda/sqs-batches.js';
 import { parseTaskMessage, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { tempDir, writeObject } from '../helpers/fixtures.js';
@@ -69,13 +69,13 @@ async function sourceHour(): Promise<{ source: string; keys: string[]; bytes: nu
 }
 
 describe('fanOutHour (mocked SQS)', () => {
-  it('records the run in the lake before the first send, then sends one valid task message per task covering every object once, in key order', async () => {
+  it('records the run (its plan) in the lake before the first send, then sends one message of ids per planned task; the plan covers every object once, in key order', async () => {
     const { source, keys, bytes } = await sourceHour();
     const lakeDir = await tempDir();
     const lake = new LocalObjectStore(lakeDir);
     const recordAtSend: (string | undefined)[] = [];
     const sqs = new MockedSqs(async (entries) => {
-      const runId = parseTaskMessage(entries[0]?.MessageBody ?? '').settings.runId;
+      const runId = parseTaskMessage(entries[0]?.MessageBody ?? '').runId;
       recordAtSend.push((await readLakeRun(lake, HOUR.label, runId))?.status);
     });
     const request = requestFor(source, lakeDir);
@@ -84,20 +84,16 @@ describe('fanOutHour (mocked SQS)', () => {
     expect(report).toMatchObject({ hour: HOUR.label, objects: 9, bytes, skipped: 1, tasks: 3, messages: 3, calls: 1, retried: 0 });
     expect(recordAtSend).toEqual(['queued']);
 
-    const sent = sqs.messages;
-    expect(sent.map((m) => m.task.id)).toEqual(['t00000', 't00001', 't00002']);
-    for (const message of sent) {
-      expect(message).toMatchObject({ version: 1, hour: HOUR.label, lake: request.lake, tasks: 3 });
-      expect(message.settings).toEqual({ runId: report.runId, source: request.source, format: 'parquet', codec: 'zstd', targetFileBytes: request.targetFileBytes, maxLineBytes: MAX_LINE_BYTES });
-    }
-    const covered = sent.flatMap((m) => m.task.objects);
-    expect(covered.map((o) => o.key)).toEqual(keys);
-    expect(covered.map((o) => o.index)).toEqual(keys.map((_, i) => i));
-    expect(sent.map((m) => m.task.bytes).reduce((a, b) => a + b, 0)).toBe(bytes);
+    // Ids only: what to read, from where, and how, the worker takes from the plan.
+    expect(sqs.calls.flat().map((e) => JSON.parse(e.MessageBody ?? ''))).toEqual(['t00000', 't00001', 't00002'].map((taskId) => ({ version: 2, runId: report.runId, taskId })));
 
     const record = await readLakeRun(lake, HOUR.label, report.runId);
     expect(record).toMatchObject({ version: 1, runId: report.runId, hour: HOUR.label, status: 'queued', queue: QUEUE });
-    expect(record?.manifest.tasks.map((t) => t.objects.map((o) => o.key))).toEqual(sent.map((m) => m.task.objects.map((o) => o.key)));
+    expect(record?.manifest).toMatchObject({ source: request.source, format: 'parquet', codec: 'zstd', targetFileBytes: request.targetFileBytes, maxLineBytes: MAX_LINE_BYTES });
+    const covered = record?.manifest.tasks.flatMap((t) => t.objects) ?? [];
+    expect(covered.map((o) => o.key)).toEqual(keys);
+    expect(covered.map((o) => o.index)).toEqual(keys.map((_, i) => i));
+    expect(record?.manifest.tasks.map((t) => t.bytes).reduce((a, b) => a + b, 0)).toBe(bytes);
   });
 
   it('on a FIFO queue, sends the hour as the message group and the run and task as the deduplication id', async () => {
@@ -110,25 +106,17 @@ describe('fanOutHour (mocked SQS)', () => {
     );
   });
 
-  it('cuts a task whose message would pass 256 KiB (an hour of 3,600 tiny objects) into tasks whose messages fit', async () => {
+  it('an hour of 3,600 tiny objects is one planned task and one small message (the keys live in the plan, not the message)', async () => {
     const source = await tempDir();
     for (let m = 0; m < 60; m++) for (let s = 0; s < 60; s++) await writeObject(source, `2019-06-01-15-${m}-${s}-events.json`, '{}\n');
     const lakeDir = await tempDir();
     const lake = new LocalObjectStore(lakeDir);
     const sqs = new MockedSqs();
     const report = await fanOutHour({ request: requestFor(source, lakeDir), hour: HOUR, queueUrl: QUEUE, sqs, lake });
-    const bodies = sqs.calls.flat().map((e) => e.MessageBody ?? '');
-    expect(report).toMatchObject({ objects: 3600, tasks: bodies.length });
-    expect(bodies.length).toBeGreaterThan(1);
-    for (const body of bodies) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
-    const sent = sqs.messages;
-    expect(sent.map((m) => m.task.id)).toEqual(sent.map((_, i) => `t${String(i).padStart(5, '0')}`));
-    expect(sent.every((m) => m.tasks === sent.length)).toBe(true);
-    const covered = sent.flatMap((m) => m.task.objects);
-    expect(covered.map((o) => o.index)).toEqual(Array.from({ length: 3600 }, (_, i) => i));
-    expect(sent.map((m) => m.task.bytes)).toEqual(sent.map((m) => m.task.objects.length * 3));
+    expect(report).toMatchObject({ objects: 3600, tasks: 1, messages: 1 });
+    expect(sqs.messages).toEqual([{ version: 2, runId: report.runId, taskId: 't00000' }]);
     const record = await readLakeRun(lake, HOUR.label, report.runId);
-    expect(record?.manifest.tasks).toEqual(sent.map((m) => m.task));
+    expect(record?.manifest.tasks[0]?.objects.map((o) => o.index)).toEqual(Array.from({ length: 3600 }, (_, i) => i));
   });
 
   it('refuses an hour whose earlier run is still queued in the lake; --replace ends that run and fans out again', async () => {

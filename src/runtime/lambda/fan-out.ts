@@ -1,23 +1,25 @@
 /**
  * The cloud's plan stage: the hour's source objects, as listed now, cut into tasks and sent to
- * the queue the Lambda workers read, one task per message.
+ * the queue the Lambda workers read, one task per message. The plan goes into the run's record in
+ * the lake; a message holds only the run's and the task's ids (task-message.ts), so its size does
+ * not grow with the task's objects, and the worker trusts nothing but the plan.
  *
  * A task is the planner's ~4 MiB of source objects, which suits one Lambda invocation: it is
  * read, validated and written in seconds in a function of a GB or two, far inside the
  * function's timeout and the queue's visibility timeout; a retry redoes little; an hour becomes
  * dozens of messages that Lambda works on side by side; and the list of a few hundred keys stays
- * far below SQS's 256 KiB for a message. Only an hour of thousands of tiny objects lists more
- * keys than a message holds: its tasks are cut smaller (see fitTasks).
+ * far below SQS's 256 KiB for a message.
  */
 import { UserError } from '../../errors/user-error.js';
-import { countDoneTasks, listLakeRuns, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { listLakeRuns, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
 import { planRun } from '../../orchestration/plan-run.js';
 import type { RunRequest } from '../../orchestration/run-store.js';
 import type { Hour } from '../../pipeline/hour.js';
-import type { RunManifest, SourceObjectRef, Task, TaskSettings } from '../../pipeline/run-manifest.js';
+import type { RunManifest } from '../../pipeline/run-manifest.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import { MAX_MESSAGE_BYTES, sendMessages, type OutgoingMessage, type SqsSender } from './sqs-batches.js';
-import { TASK_MESSAGE_VERSION, type TaskMessage } from './task-message.js';
+import { sendMessages, type OutgoingMessage, type SqsSender } from './sqs-batches.js';
+import { plannedProgress } from './staged-task-outputs.js';
+import { taskMessageBody } from './task-message.js';
 
 export interface FanOutOptions {
   readonly request: RunRequest;
@@ -48,41 +50,12 @@ export interface FanOutReport {
   readonly retried: number;
 }
 
-/** One task's message body. SQS refuses U+FFFE and U+FFFF in a body, which JSON may leave raw in a key: escaped. */
-export function taskMessageBody(message: TaskMessage): string {
-  return JSON.stringify(message).replace(/[\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-}
-
-/** Room left in a message for what renumbering the tasks may add (a longer task count). */
-const MESSAGE_BUDGET = MAX_MESSAGE_BYTES - 1024;
-
-/**
- * The plan's tasks, each halved until its message fits SQS's limit: an hour of 3,600 objects of
- * a few bytes is one 4 MiB task, whose list of keys alone is over 256 KiB. Ids are numbered
- * again in order (as the planner numbers them), so they still sort in source order.
- */
-export function fitTasks(tasks: readonly Task[], bodyOf: (task: Task) => string): Task[] {
-  const taskOf = (id: string, objects: readonly SourceObjectRef[]): Task => ({ id, objects, bytes: objects.reduce((n, o) => n + o.size, 0) });
-  const fit = (objects: readonly SourceObjectRef[]): (readonly SourceObjectRef[])[] => {
-    if (objects.length === 1 || Buffer.byteLength(bodyOf(taskOf('t00000', objects))) <= MESSAGE_BUDGET) return [objects];
-    const half = Math.ceil(objects.length / 2);
-    return [...fit(objects.slice(0, half)), ...fit(objects.slice(half))];
-  };
-  const cut = tasks.flatMap((task) => fit(task.objects));
-  if (cut.length === tasks.length) return [...tasks];
-  return cut.map((objects, i) => taskOf(`t${String(i).padStart(5, '0')}`, objects));
-}
-
-function taskSettings(manifest: RunManifest): TaskSettings {
-  const { runId, source, format, codec, targetFileBytes, maxLineBytes } = manifest;
-  return { runId, source, format, codec, targetFileBytes, maxLineBytes };
-}
-
 /** The hour's runs still queued: refused, or (with replace) failed so their workers stop. */
 async function settleQueuedRuns(lake: ObjectStore, hour: Hour, replace: boolean, replacedBy: string): Promise<void> {
   for (const queued of (await listLakeRuns(lake, hour.label)).filter((r) => r.status === 'queued')) {
     if (!replace) {
-      const done = await countDoneTasks(lake, queued.runId);
+      const planned = queued.manifest.tasks.map((t) => t.id);
+      const done = (await plannedProgress(lake, queued.runId, planned)).done.length;
       throw new UserError(
         `hour ${hour.label} already has run ${queued.runId} queued in the lake since ${queued.queuedAt} (${done} of ${queued.manifest.tasks.length} tasks done); wait for it, or fan out with --replace to end it and start again`,
       );
@@ -103,10 +76,7 @@ export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> 
       `no source objects for hour ${hour.label} under ${planned.sourceLocation} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
     );
   }
-  const settings = taskSettings(planned);
-  const bodyOf = (task: Task, tasks: number): string =>
-    taskMessageBody({ version: TASK_MESSAGE_VERSION, hour: hour.label, lake: request.lake, settings, task, tasks });
-  const manifest: RunManifest = { ...planned, tasks: fitTasks(planned.tasks, (task) => bodyOf(task, planned.tasks.length)) };
+  const manifest = planned;
   const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), queue: queueUrl, manifest };
   if (options.replace) await settleQueuedRuns(lake, hour, true, manifest.runId);
   // Written before any message goes out: a worker that finishes the last task finds the run it closes.
@@ -114,7 +84,7 @@ export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> 
   const messages = manifest.tasks.map(
     (task): OutgoingMessage => ({
       name: `task ${task.id} of run ${manifest.runId}`,
-      body: bodyOf(task, manifest.tasks.length),
+      body: taskMessageBody(manifest.runId, task.id),
       deduplicationKey: `${manifest.runId}-${task.id}`,
     }),
   );

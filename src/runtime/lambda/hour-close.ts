@@ -6,7 +6,15 @@
  * Exactly one close per run, even when the last two tasks finish together: the closer is whoever
  * creates the run's close claim (a conditional create, `If-None-Match: *` on S3). A claim whose
  * closer died (its expiry passed: a Lambda is killed at its timeout) is taken over with
- * `If-Match` on the claim's etag, so again one winner.
+ * `If-Match` on the claim's etag, so again one winner. A claim held by another closer is never
+ * taken as a close done: the worker waits a little for that close to end the run, then fails its
+ * message (closeHeldError), so SQS delivers it again after the visibility timeout (six times the
+ * function's, longer than any claim), and that delivery finds the hour published or takes over
+ * the claim of a closer that died.
+ *
+ * The close publishes exactly the plan's tasks: a staged task the plan does not list is left out
+ * and named; a planned task without its output means the hour is not ready (its own message,
+ * still on the queue, closes it).
  */
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -19,7 +27,7 @@ import { closeClaimKey, QUARANTINE, tableOf } from '../../pipeline/lake-layout.j
 import { readHourManifest } from '../../storage/hour-manifest.js';
 import type { LakeStorage } from '../../storage/lake-storage.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import { downloadTaskOutputs } from './staged-task-outputs.js';
+import { downloadTaskOutputs, plannedProgress } from './staged-task-outputs.js';
 
 interface CloseClaim {
   readonly by: string;
@@ -41,20 +49,51 @@ export interface CloseDeps {
   readonly now?: () => number;
 }
 
-export type CloseOutcome = { readonly closed: true; readonly summary: RunSummary } | { readonly closed: false; readonly reason: string };
+export type CloseOutcome =
+  | {
+      readonly closed: true;
+      readonly summary: RunSummary;
+      /** One sentence: the hour published, by which run, and how (taken over, recovered). */
+      readonly sentence: string;
+      /** Staged tasks the plan does not list: left out of the hour. */
+      readonly ignoredTasks: readonly string[];
+    }
+  | {
+      readonly closed: false;
+      /** `held`: another closer holds a live claim (the message must be delivered again); `ended`, `not-ready`: nothing left for this message to do. */
+      readonly why: 'held' | 'ended' | 'not-ready';
+      readonly reason: string;
+    };
 
-/** Creates the claim, or takes over an expired one; false when a live closer holds it. */
-async function claimClose(deps: CloseDeps, runId: string): Promise<string | undefined> {
+type Claimed = { readonly won: true; readonly tookOver?: CloseClaim } | { readonly won: false; readonly held: CloseClaim | undefined };
+
+function parseClaim(body: Buffer): CloseClaim | undefined {
+  try {
+    const claim = JSON.parse(body.toString('utf8')) as Partial<CloseClaim>;
+    return typeof claim.by === 'string' && typeof claim.expiresAt === 'string' && !Number.isNaN(Date.parse(claim.expiresAt)) ? (claim as CloseClaim) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates the claim, or takes over an expired (or unreadable) one; not won while a live closer holds it. */
+async function claimClose(deps: CloseDeps, runId: string): Promise<Claimed> {
   const now = deps.now?.() ?? Date.now();
   const claim: CloseClaim = { by: `${deps.closer}@${hostname()}`, at: new Date(now).toISOString(), expiresAt: new Date(now + deps.claimMs).toISOString() };
   const body = Buffer.from(JSON.stringify(claim));
   const key = closeClaimKey(runId);
-  if (await deps.lakeStore.createIfAbsent(key, body)) return claim.by;
+  if (await deps.lakeStore.createIfAbsent(key, body)) return { won: true };
   const current = await deps.lakeStore.readVersion(key);
-  if (!current) return (await deps.lakeStore.createIfAbsent(key, body)) ? claim.by : undefined;
-  const held = JSON.parse(current.body.toString('utf8')) as CloseClaim;
-  if (Date.parse(held.expiresAt) > now) return undefined;
-  return (await deps.lakeStore.replaceIfMatch(key, body, current.etag)) ? claim.by : undefined;
+  if (!current) return (await deps.lakeStore.createIfAbsent(key, body)) ? { won: true } : { won: false, held: undefined };
+  const held = parseClaim(current.body);
+  if (held && Date.parse(held.expiresAt) > now) return { won: false, held };
+  if (!(await deps.lakeStore.replaceIfMatch(key, body, current.etag))) return { won: false, held: undefined };
+  return held ? { won: true, tookOver: held } : { won: true };
+}
+
+/** What a worker does with a close held by another invocation: fail its message, so SQS delivers it again. */
+export function closeHeldError(runId: string, reason: string): Error {
+  return new Error(`run ${runId} is not closed yet: ${reason}; this message fails so SQS delivers it again, and that delivery finds the hour published or takes the close over`);
 }
 
 /**
@@ -93,7 +132,12 @@ export async function publishedByRun(lakeStore: ObjectStore, record: LakeRunReco
 export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise<CloseOutcome> {
   const { manifest } = record;
   const runId = record.runId;
-  if (!(await claimClose(deps, runId))) return { closed: false, reason: 'another invocation is closing the hour' };
+  const claimed = await claimClose(deps, runId);
+  if (!claimed.won) {
+    const held = claimed.held ? `${claimed.held.by} claimed its close at ${claimed.held.at} until ${claimed.held.expiresAt}` : 'another invocation is claiming its close';
+    return { closed: false, why: 'held', reason: held };
+  }
+  const how = claimed.tookOver ? `, taking over the close ${claimed.tookOver.by} claimed at ${claimed.tookOver.at} (expired at ${claimed.tookOver.expiresAt})` : '';
   try {
     const lease = await deps.lake.lease.acquire(record.hour, runId);
     try {
@@ -102,7 +146,7 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
       const current = await readLakeRun(deps.lakeStore, record.hour, runId);
       if (current?.status !== 'queued') {
         await deps.lakeStore.delete(closeClaimKey(runId));
-        return { closed: false, reason: `run ${runId} has ended (${current?.status ?? 'no record'}); not closing it` };
+        return { closed: false, why: 'ended', reason: `run ${runId} has ended (${current?.status ?? 'no record'}); not closing it` };
       }
       // Finishes a publish of the hour a crash interrupted; keeps this run's own staging.
       await deps.lake.publisher.recover(record.hour, runId);
@@ -110,12 +154,17 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
       const recovered = await publishedByRun(deps.lakeStore, record);
       if (recovered) {
         await writeLakeRun(deps.lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary: recovered });
-        return { closed: true, summary: recovered };
+        const sentence = `hour ${record.hour} published by run ${runId}: an interrupted close's publish was finished${how}`;
+        return { closed: true, summary: recovered, sentence, ignoredTasks: [] };
       }
-      const outputs = await downloadTaskOutputs(deps.lakeStore, runId, deps.scratchDir);
-      const done = new Set(outputs.map((o) => o.taskId));
-      const missing = manifest.tasks.filter((t) => !done.has(t.id)).map((t) => t.id);
-      if (missing.length > 0) throw new Error(`run ${runId} cannot close: tasks ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''} have no outputs`);
+      const planned = manifest.tasks.map((t) => t.id);
+      const { missing, extra } = await plannedProgress(deps.lakeStore, runId, planned);
+      if (missing.length > 0) {
+        await deps.lakeStore.delete(closeClaimKey(runId));
+        const names = `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`;
+        return { closed: false, why: 'not-ready', reason: `run ${runId} is not ready to close: ${missing.length} of its ${planned.length} planned tasks (${names}) have no outputs yet` };
+      }
+      const outputs = await downloadTaskOutputs(deps.lakeStore, runId, planned, deps.scratchDir);
       const format = await loadLakeFormat(manifest.format);
       const finished = await finishPartitions(manifest, outputs, { registry: deps.registry, format, scratchDir: deps.scratchDir });
       await lease.assertHeld();
@@ -136,7 +185,9 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
       if ((await readLakeRun(deps.lakeStore, record.hour, runId))?.status === 'queued') {
         await writeLakeRun(deps.lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary });
       }
-      return { closed: true, summary };
+      const ignored = extra.length > 0 ? `; staged tasks ${extra.join(', ')} are not in the plan and were left out` : '';
+      const sentence = `hour ${record.hour} published by run ${runId} from its ${planned.length} planned task${planned.length === 1 ? '' : 's'}${how}${ignored}`;
+      return { closed: true, summary, sentence, ignoredTasks: extra };
     } finally {
       await lease.release();
     }

@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
 import type { RunRequest } from '../../orchestration/run-store.js';
 import { MAX_LINE_BYTES } from '../../pipeline/line-splitter.js';
-import { parseLocation } from '../../storage/location.js';
+import { deploymentFromEnvironment } from './deployment.js';
 import { hourOfEvent, type FanOutEvent } from './fan-out-event.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
 import { fanOutHour, type FanOutReport } from './fan-out.js';
@@ -18,9 +18,11 @@ import { createSqsClient } from './sqs-batches.js';
 export async function requestFromEnvironment(env: NodeJS.ProcessEnv): Promise<RunRequest> {
   const { config } = await loadConfig({ cwd: process.cwd(), env });
   const format = await loadLakeFormat(config.lake.format);
+  // The stores as the worker takes them: a bucket's URL kept as written (deployment.ts).
+  const { source, lake } = await deploymentFromEnvironment(env);
   return {
-    source: parseLocation(config.source.path, 'source.path'),
-    lake: parseLocation(config.lake.path, 'lake.path'),
+    source,
+    lake,
     layout: config.source.layout,
     format: config.lake.format,
     codec: config.lake.codec ?? (format.codecs[0] as string),

@@ -34,15 +34,43 @@ export async function stageTaskOutput(lake: ObjectStore, runId: string, scratchD
   await lake.write(taskDoneKey(runId, output.taskId), Buffer.from(JSON.stringify(staged)));
 }
 
-/** The done tasks' outputs, their files downloaded into `scratchDir` as the finish stage expects. */
-export async function downloadTaskOutputs(lake: ObjectStore, runId: string, scratchDir: string): Promise<TaskOutput[]> {
+/** The ids of the tasks with a done marker, the plan's and any other (staged by a message the plan never listed). */
+export async function stagedTaskIds(lake: ObjectStore, runId: string): Promise<string[]> {
+  const prefix = taskDonePrefix(runId);
+  const ids: string[] = [];
+  for await (const info of lake.list(prefix)) {
+    if (info.key.endsWith('.json')) ids.push(info.key.slice(prefix.length, -'.json'.length));
+  }
+  return ids.sort();
+}
+
+/** Which of the plan's tasks are staged, which are not yet, and which staged tasks the plan does not list. */
+export async function plannedProgress(lake: ObjectStore, runId: string, planned: readonly string[]): Promise<{ done: string[]; missing: string[]; extra: string[] }> {
+  const staged = new Set(await stagedTaskIds(lake, runId));
+  const plan = new Set(planned);
+  return {
+    done: planned.filter((id) => staged.has(id)),
+    missing: planned.filter((id) => !staged.has(id)),
+    extra: [...staged].filter((id) => !plan.has(id)),
+  };
+}
+
+/**
+ * The outputs of the given tasks (the plan's), their files downloaded into `scratchDir` as the
+ * finish stage expects, in the order given. Each is read from the marker its id names, and a
+ * marker naming another task or a file outside that task's staging is refused.
+ */
+export async function downloadTaskOutputs(lake: ObjectStore, runId: string, taskIds: readonly string[], scratchDir: string): Promise<TaskOutput[]> {
   const outputs: TaskOutput[] = [];
-  for await (const info of lake.list(taskDonePrefix(runId))) {
-    if (!info.key.endsWith('.json')) continue;
-    const staged = JSON.parse((await lake.readAll(info.key)).toString('utf8')) as TaskOutput;
-    const prefix = `${stagedTaskOutputs(runId, staged.taskId)}/`;
-    const local = mapFiles(staged, (file) => ({ ...file, path: join(scratchDir, taskScratch(staged.taskId), file.path.slice(prefix.length)) }));
+  for (const taskId of taskIds) {
+    const key = taskDoneKey(runId, taskId);
+    const staged = JSON.parse((await lake.readAll(key)).toString('utf8')) as TaskOutput;
+    const prefix = `${stagedTaskOutputs(runId, taskId)}/`;
     const remote = filesOf(staged);
+    if (staged.taskId !== taskId || remote.some((file) => !file.path.startsWith(prefix) || file.path.split('/').includes('..'))) {
+      throw new Error(`${key} in ${lake.location} is not task ${taskId}'s done marker (it names another task or files outside its staging)`);
+    }
+    const local = mapFiles(staged, (file) => ({ ...file, path: join(scratchDir, taskScratch(taskId), file.path.slice(prefix.length)) }));
     for (const [i, file] of filesOf(local).entries()) {
       await mkdir(dirname(file.path), { recursive: true });
       await pipeline(lake.read((remote[i] as WrittenFile).path), createWriteStream(file.path));

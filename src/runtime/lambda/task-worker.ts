@@ -1,25 +1,33 @@
 /**
- * What the Lambda does with one task message: the same process-task stage the local workers
- * run, against the message's source and lake; the outputs staged in the lake under the task's
- * id (so a message delivered twice rewrites the same objects, never adds rows); then, if that
- * was the run's last task, the hour's close and the warehouse's refresh.
+ * What the Lambda does with one task message: the task read from the run's plan in the
+ * deployment's lake (the message holds only ids), the same process-task stage the local workers
+ * run against the deployment's source; the outputs staged in the lake under the task's id (so a
+ * message delivered twice rewrites the same objects, never adds rows); then, if that was the
+ * plan's last task, the hour's close and the warehouse's refresh.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EntityRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
-import { countDoneTasks, readLakeRun, writeLakeRun } from '../../orchestration/lake-run-records.js';
+import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
 import { TaskProcessor } from '../../pipeline/task-processor.js';
 import { openLakeStorage } from '../../storage/lake-storage-registry.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
-import { closeHour, publishedByRun, type CloseOutcome } from './hour-close.js';
-import { stageTaskOutput } from './staged-task-outputs.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import { checkDeployment, type Deployment } from './deployment.js';
+import { closeHeldError, closeHour, publishedByRun, type CloseDeps, type CloseOutcome } from './hour-close.js';
+import { plannedTask } from './planned-task.js';
+import { plannedProgress, stageTaskOutput } from './staged-task-outputs.js';
 import type { TaskMessage } from './task-message.js';
 import { refreshWarehouse, type RefreshWarehouse, type WarehouseRefresh } from './warehouse-refresh.js';
 
 export interface TaskWorkerOptions {
   readonly registry: EntityRegistry;
+  /** The only source and lake this worker reads and writes: the function's configuration, never a message's. */
+  readonly deployment: Deployment;
+  /** In a Lambda invocation: a folder as source or lake is refused. */
+  readonly inLambda: boolean;
   /** Who is working, for the close claim (a Lambda request id). */
   readonly worker: string;
   /** How long a close claim stands: about the function's timeout. */
@@ -28,18 +36,36 @@ export interface TaskWorkerOptions {
   readonly scratchRoot?: string;
   /** Run after a close that published the hour; Snowflake's refresh (or its skip) by default. */
   readonly refreshWarehouse?: RefreshWarehouse;
+  /**
+   * How long to wait for a close another invocation holds before failing this message (so SQS
+   * delivers it again): a live closer usually finishes in seconds, and a message failed for a
+   * close that then succeeds would wait out the visibility timeout on the queue for nothing.
+   * None by default.
+   */
+  readonly closeWaitMs?: number;
+  /** The close claim's clock, and the wait between looks at a held close. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** How often a worker waiting on another invocation's close looks at the run again. */
+export const CLOSE_POLL_MS = 5_000;
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type TaskResult =
   | { readonly outcome: 'skipped'; readonly reason: string }
   | { readonly outcome: 'processed'; readonly events: Record<string, number>; readonly quarantined: number; readonly done: number; readonly tasks: number; readonly close?: CloseOutcome; readonly refresh?: WarehouseRefresh };
 
 export async function workOnTask(message: TaskMessage, options: TaskWorkerOptions): Promise<TaskResult> {
-  const { settings, task } = message;
-  const runId = settings.runId;
-  const lakeStore = await openObjectStore(message.lake);
-  const record = await readLakeRun(lakeStore, message.hour, runId);
-  if (!record) throw new Error(`run ${runId} has no record in the lake ${lakeStore.location} (was its hour fanned out?)`);
+  const { deployment } = options;
+  checkDeployment(deployment, options.inLambda);
+  const runId = message.runId;
+  const lakeStore = await openObjectStore(deployment.lake);
+  // Refused here (an unknown run or task, a plan reading another source), nothing is written.
+  const { record, task } = await plannedTask(lakeStore, deployment, message);
+  const { manifest: settings } = record;
+  const planned = settings.tasks.map((t) => t.id);
   // A duplicate delivered after the close: the hour is published; writing again would only leave litter.
   if (record.status !== 'queued') return { outcome: 'skipped', reason: `run ${runId} has already ended (${record.status})` };
   // Its close published the hour but died before recording it: the record is written now.
@@ -52,6 +78,7 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
   await mkdir(scratchDir, { recursive: true });
   try {
     const processor = new TaskProcessor(settings, scratchDir, {
+      // The deployment's source at the plan's prefix (plannedTask checked it is the deployment's bucket or folder).
       store: await openObjectStore(settings.source),
       registry: options.registry,
       format: await loadLakeFormat(settings.format),
@@ -59,21 +86,45 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
     const output = await processor.process(task, () => undefined);
     await stageTaskOutput(lakeStore, runId, scratchDir, output);
     const quarantined = output.quarantine?.rows ?? 0;
-    const done = await countDoneTasks(lakeStore, runId);
-    if (done < message.tasks) return { outcome: 'processed', events: output.events, quarantined, done, tasks: message.tasks };
-    const close = await closeHour(record, {
+    const tasks = planned.length;
+    const done = (await plannedProgress(lakeStore, runId, planned)).done.length;
+    if (done < tasks) return { outcome: 'processed', events: output.events, quarantined, done, tasks };
+    const close = await closeOrWait(record, lakeStore, {
       lakeStore,
-      lake: await openLakeStorage(message.lake),
+      lake: await openLakeStorage(deployment.lake),
       registry: options.registry,
       scratchDir: join(scratchDir, 'close'),
       closer: options.worker,
       claimMs: options.closeClaimMs,
-    });
-    if (!close.closed) return { outcome: 'processed', events: output.events, quarantined, done, tasks: message.tasks, close };
+      ...(options.now ? { now: options.now } : {}),
+    }, options);
+    if (!close.closed) return { outcome: 'processed', events: output.events, quarantined, done, tasks, close };
     // Never throws: the hour is published whatever the warehouse answers.
-    const refresh = await (options.refreshWarehouse ?? refreshWarehouse)(message.hour);
-    return { outcome: 'processed', events: output.events, quarantined, done, tasks: message.tasks, close, refresh };
+    const refresh = await (options.refreshWarehouse ?? refreshWarehouse)(record.hour);
+    return { outcome: 'processed', events: output.events, quarantined, done, tasks, close, refresh };
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The close, or, while another invocation holds it, a wait of at most `closeWaitMs` for that
+ * close to end the run (or give the claim back, or let it expire: then this one closes). Still
+ * held after the wait, the message fails: that closer may have died, and acknowledging this
+ * message could leave the hour unclosed for good.
+ */
+async function closeOrWait(record: LakeRunRecord, lakeStore: ObjectStore, deps: CloseDeps, options: TaskWorkerOptions): Promise<CloseOutcome> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const waitUntil = now() + (options.closeWaitMs ?? 0);
+  for (;;) {
+    const close = await closeHour(record, deps);
+    if (close.closed || close.why !== 'held') return close;
+    if (now() >= waitUntil) throw closeHeldError(record.runId, close.reason);
+    await sleep(Math.min(CLOSE_POLL_MS, Math.max(0, waitUntil - now())));
+    const current = await readLakeRun(lakeStore, record.hour, record.runId);
+    if (current?.status !== 'queued') {
+      return { closed: false, why: 'ended', reason: `run ${record.runId} was closed by another invocation (${current?.status ?? 'no record'})` };
+    }
   }
 }
