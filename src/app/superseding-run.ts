@@ -12,3 +12,13 @@ export async function supersedingRun(runs: RunStore, run: RunRecord): Promise<Ru
   // Newest first: the first later one is the hour as the lake holds it now.
   return successes.find((other) => other.id !== run.id && other.finishedAt !== undefined && other.finishedAt > finished);
 }
+
+/**
+ * The newest success of the run's hour in its lake that was queued after it, whatever the run's
+ * own status: a run of an hour starts only once the one before has ended, so that success
+ * planned the hour after this run did, and publishing this run now would put older data back.
+ */
+export async function newerSuccess(runs: RunStore, run: RunRecord): Promise<RunRecord | undefined> {
+  const successes = await runs.list({ lake: run.lake, hour: run.hour, status: 'success' });
+  return successes.find((other) => other.id !== run.id && other.queuedAt > run.queuedAt);
+}

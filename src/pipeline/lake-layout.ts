@@ -90,6 +90,14 @@ export function leaseKey(partitionKey: string): string {
   return `${LEASES}/${partitionKey}.lease`;
 }
 
+/**
+ * On a local lake, which run's publish the hour holds and when its plan was made (a publisher's
+ * order check reads it): kept beside the hour's lease, out of the partitions readers list.
+ */
+export function publicationRecordKey(partitionKey: string): string {
+  return `${LEASES}/${partitionKey}.published.json`;
+}
+
 /** The hour's manifest on an object-store lake: the parts readers should read, with their etags. */
 export function hourManifestKey(partitionKey: string): string {
   return `${MANIFESTS}/${partitionKey}.json`;

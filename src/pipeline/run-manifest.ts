@@ -47,6 +47,17 @@ export interface RunManifest extends TaskSettings {
   /** Listed under the hour's prefix but not read, and why. */
   readonly skipped: readonly SkippedEntry[];
   readonly tasks: readonly Task[];
+  /**
+   * When the hour's sources were listed (ISO 8601): the plan's place among the hour's plans, which
+   * publishers compare so an older plan never replaces a newer one's publish. Absent in plans made
+   * before it was kept.
+   */
+  readonly plannedAt?: string;
+}
+
+/** The order a publisher compares for this plan, when the plan has one. */
+export function planOrderOf(manifest: Pick<RunManifest, 'plannedAt'>): { plannedAt: string } | undefined {
+  return manifest.plannedAt === undefined ? undefined : { plannedAt: manifest.plannedAt };
 }
 
 /** What processing one task wrote into its own folder of the run's scratch space. */

@@ -36,3 +36,23 @@ export class LeaseLostError extends UserError {
  * reading ends in the quarantine, as a damaged object's does: retrying cannot bring it back.
  */
 export class ObjectGoneError extends StorageLocationError {}
+
+/**
+ * A run's plan of an hour is older than the plan of the publication the lake holds: publishing it
+ * would put older data back (a replayed dead letter after a rerun read a late file, say).
+ */
+export class PublishOrderError extends UserError {
+  override readonly name = 'PublishOrderError';
+
+  constructor(
+    readonly runId: string,
+    readonly partitionKey: string,
+    readonly plannedAt: string,
+    readonly current: { readonly runId: string; readonly plannedAt: string },
+  ) {
+    super(
+      `run ${runId} was not published: its plan of hour ${partitionKey} (${plannedAt}) is older than that of run ${current.runId} (${current.plannedAt}), whose publish the lake holds, and publishing it would roll the hour back; run the hour again to read its sources anew`,
+    );
+  }
+}
+

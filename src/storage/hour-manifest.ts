@@ -33,6 +33,8 @@ export interface HourManifest {
   readonly partitionKey: string;
   /** The run whose publish this is. */
   readonly runId: string;
+  /** When that run's plan listed the hour's sources (PlanOrder): an older plan may not replace it. */
+  readonly plannedAt?: string;
   readonly publishedAt: string;
   /**
    * Milliseconds from the first change to a final key to the last: how long a reader that
@@ -48,6 +50,7 @@ const hourManifest = z.object({
   version: z.literal(HOUR_MANIFEST_VERSION),
   partitionKey: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/),
   runId: z.string().min(1),
+  plannedAt: z.iso.datetime().optional(),
   publishedAt: z.iso.datetime(),
   swapMs: z.number().nonnegative(),
   partitions: z.array(

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { query, runCli, SAMPLE, SAMPLE_HOUR, tempDir, writeObject } from '../helpers/fixtures.js';
 import { runsIn } from '../helpers/in-process.js';
 
 const FAST_RETRIES = { EVENTLAKE_RETRIES_DELAY: '50ms', EVENTLAKE_RETRIES_COUNT: '3' };
@@ -65,5 +65,37 @@ describe('a task that fails', () => {
     const bad = await runCli(['dlq', 'show', 'x', '--state', state]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/a dead letter id is a whole number/);
+  });
+
+  it('a replay of a run a newer run of its hour has replaced is refused in one sentence; the lake keeps the newer rows', async () => {
+    // The repro of issue 20 item 6: dead letter for the hour, a late file, a rerun (+8 rows), then the replay.
+    const source = await tempDir();
+    const lake = await tempDir();
+    const state = `${lake}-state`;
+    const line = (id: string): string =>
+      JSON.stringify({ event: 'update', on: 'vehicle', at: '2019-06-01T15:23:57.196Z', data: { id, location: { lat: 52.5, lng: 13.4 } }, organization_id: 'org-id' });
+    for (let s = 0; s < 5; s++) await writeObject(source, `2019-06-01-15-1-${s}-events.json`, `${line(`a${s}`)}\n${line(`b${s}`)}\n`);
+    const args = ['--source', source, '--lake', lake, '--state', state, '--hour', SAMPLE_HOUR, '--workers', '1'];
+    const failing = await runCli(['trigger', ...args], undefined, { ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00000' });
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/dead letter 1; eventlake dlq replay 1 runs it again/);
+    const [dead] = await runsIn(state);
+
+    await writeObject(source, '2019-06-01-15-50-0-events.json', `${Array.from({ length: 8 }, (_, i) => line(`late${i}`)).join('\n')}\n`);
+    const rerun = await runCli(['run', ...args, '--json']);
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ events: { vehicle: 18 } });
+    const newer = (await runsIn(state)).find((r) => r.id !== dead?.id);
+
+    const replay = await runCli(['dlq', 'replay', '1', '--state', state]);
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toBe(
+      `eventlake: dead letter 1 was not replayed: its run ${dead?.id} is older than run ${newer?.id}, which published hour ${SAMPLE_HOUR} since (at ${newer?.finishedAt}), and replaying it would put the older data back; eventlake run --hour ${SAMPLE_HOUR} reads the hour's sources again if they changed\n`,
+    );
+    // The lake still holds the newer run's rows, the old run is still failed, the letter still unreplayed.
+    expect(await query(`SELECT count(*) AS n FROM '${lake}/vehicle/*/*/*.parquet'`)).toEqual([{ n: '18' }]);
+    expect(Object.fromEntries((await runsIn(state)).map((r) => [r.id, r.status]))).toEqual({ [dead?.id as string]: 'failed', [newer?.id as string]: 'success' });
+    const letters = JSON.parse((await runCli(['dlq', 'list', '--json', '--state', state])).stdout) as { deadLetters: { id: number }[] };
+    expect(letters.deadLetters.map((d) => d.id)).toEqual([1]);
   });
 });

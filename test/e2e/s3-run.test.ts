@@ -15,6 +15,7 @@ import { runHourInProcess } from '../helpers/in-process.js';
 import { stateRows } from '../helpers/long-running.js';
 import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
 import { startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 
 /** s3rver checks the key id, not the signature: any secret works, and this one must never be printed. */
 const SECRET = 'eventlake-s3-test-secret-7f3a9c';
@@ -116,6 +117,42 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
     expect(badUrl.stderr).toContain('--source');
     for (const out of [missing, refused, noKeys]) expect(out.stderr).not.toContain(SECRET);
   });
+
+  it('a crash after the publish journal, then its staged parts expire: the next run rolls the journal back and publishes the hour', async () => {
+    const state = await tempDir();
+    const args = ['run', '--source', await flatSample(), '--lake', 's3://lake/expiry/', '--hour', SAMPLE_HOUR, '--layout', 'flat', '--state', state, '--workers', '1'];
+    const crashed = await runCliProcess(args, undefined, { ...env(), EVENTLAKE_CRASH_AT: 'after-journal' });
+    expect(crashed.code).not.toBe(0);
+    // The bucket's lifecycle rule expires staging: the journal stays, its staged parts go.
+    const restore = s3.applyEnv();
+    try {
+      const lake = new S3ObjectStore('lake', 'expiry/');
+      const staged: string[] = [];
+      let journals = 0;
+      for await (const { key } of lake.list('_staging/')) {
+        if (key.includes('/new/')) staged.push(key);
+        if (key.endsWith('/publish.json')) journals++;
+      }
+      expect(journals).toBe(1);
+      expect(staged.length).toBeGreaterThan(0);
+      for (const key of staged) await lake.delete(key);
+    } finally {
+      restore();
+    }
+    // Before: "…/new/vehicle/… does not exist" on this and every later run.
+    const rerun = await runCliProcess([...args, '--json'], undefined, env());
+    expect(rerun.stderr).toBe('');
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ events: { vehicle: 35349, operating_period: 2 } });
+    const restoreAgain = s3.applyEnv();
+    try {
+      const left: string[] = [];
+      for await (const { key } of new S3ObjectStore('lake', 'expiry/').list('_staging/')) left.push(key);
+      expect(left).toEqual([]);
+    } finally {
+      restoreAgain();
+    }
+  }, 150_000);
 
   it('a lake bucket that goes away during the run: the run fails in one sentence and the process exits (no hang on giving the lease back)', async () => {
     const doomed = await startS3Server(['lake']);

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hourManifestKey, publishJournal, runArea, runScratch } from '../../src/pipeline/lake-layout.js';
+import { hourManifestKey, publishJournal, runArea, runScratch, stagedPartition } from '../../src/pipeline/lake-layout.js';
+import { PublishOrderError } from '../../src/storage/errors.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import type { PartitionParts } from '../../src/storage/publisher.js';
@@ -123,6 +124,90 @@ describe.each(stores)('S3Publisher on %s', (_, makeStore) => {
     expect(await keys(store, '_staging/')).toEqual([]);
     expect(existsSync(join(scratchRoot, runArea(RUN_A)))).toBe(false);
     expect(existsSync(join(scratchRoot, runArea(RUN_B)))).toBe(false);
+  });
+});
+
+
+/** Run B's publish as a crash after its journal leaves it: parts staged, journal written, nothing swapped. */
+async function crashedAfterJournal(store: ObjectStore): Promise<void> {
+  const partitions = [
+    { partition: VEHICLE, parts: [{ name: 'part-00000.parquet', body: 'n0' }] },
+    { partition: BOOKING, parts: [] },
+    { partition: QUARANTINE, parts: [{ name: 'part-00000.jsonl', body: 'q0' }] },
+  ];
+  for (const { partition, parts } of partitions) for (const p of parts) await store.write(`${stagedPartition(RUN_B, partition)}/${p.name}`, Buffer.from(p.body));
+  const journal = { version: 1, partitions: partitions.map(({ partition, parts }) => ({ partition, parts: parts.map((p) => ({ name: p.name, rows: 1, bytes: 2 })) })) };
+  await store.write(publishJournal(RUN_B), Buffer.from(JSON.stringify(journal)));
+}
+
+describe.each(stores)('S3Publisher on %s: plan order and expired staging', (_, makeStore) => {
+  it('refuses a plan older than the one the hour manifest names, before uploading anything; a newer plan publishes', async () => {
+    const store = await makeStore();
+    const scratchRoot = await tempDir();
+    const publisher = new S3Publisher(store, { scratchRoot });
+    await publisher.publish(RUN_A, await runA(scratchRoot), { plannedAt: '2019-06-01T16:10:00.000Z' });
+    expect((await readHourManifest(store, HOUR))?.plannedAt).toBe('2019-06-01T16:10:00.000Z');
+    const older = await runB(scratchRoot);
+    const refused = publisher.publish(RUN_B, older, { plannedAt: '2019-06-01T16:05:00.000Z' });
+    await expect(refused).rejects.toThrow(PublishOrderError);
+    await expect(refused).rejects.toThrow(
+      `run ${RUN_B} was not published: its plan of hour ${HOUR} (2019-06-01T16:05:00.000Z) is older than that of run ${RUN_A} (2019-06-01T16:10:00.000Z), whose publish the lake holds, and publishing it would roll the hour back; run the hour again to read its sources anew`,
+    );
+    expect(await lakeFiles(store)).toEqual(Object.fromEntries(Object.entries(AFTER_A).filter(([k]) => k !== NEXT_HOUR)));
+    expect(await keys(store, '_staging/')).toEqual([]);
+    expect((await readHourManifest(store, HOUR))?.runId).toBe(RUN_A);
+    // The same run's journal, left by a crash from before the newer publish, is rolled back by recover too.
+    await crashedAfterJournal(store);
+    const journal = JSON.parse((await store.readAll(publishJournal(RUN_B))).toString('utf8')) as object;
+    await store.write(publishJournal(RUN_B), Buffer.from(JSON.stringify({ ...journal, plannedAt: '2019-06-01T16:05:00.000Z' })));
+    expect((await publisher.recover(HOUR)).map((r) => r.outcome)).toEqual(['rolled-back']);
+    expect((await readHourManifest(store, HOUR))?.runId).toBe(RUN_A);
+    expect(await keys(store, '_staging/')).toEqual([]);
+    // A newer plan replaces the hour.
+    await publisher.publish(RUN_B, await runB(scratchRoot), { plannedAt: '2019-06-01T16:20:00.000Z' });
+    expect((await readHourManifest(store, HOUR))?.runId).toBe(RUN_B);
+  });
+
+  it('rolls back a journal whose staged parts expired, says so in one sentence, and the rerun publishes', async () => {
+    const store = await makeStore();
+    const scratchRoot = await tempDir();
+    const publisher = new S3Publisher(store, { scratchRoot });
+    await store.write(NEXT_HOUR, Buffer.from('next hour'));
+    await publisher.publish(RUN_A, await runA(scratchRoot));
+    await crashedAfterJournal(store);
+    await store.delete(`${stagedPartition(RUN_B, VEHICLE)}/part-00000.parquet`); // staging's expiry
+    expect(await publisher.recover(HOUR)).toEqual([
+      {
+        runId: RUN_B,
+        outcome: 'rolled-back',
+        message: `run ${RUN_B}'s interrupted publish of hour ${HOUR} was rolled back, not finished: 1 of its 2 staged parts are gone (${stagedPartition(RUN_B, VEHICLE)}/part-00000.parquet; staging expires), so the hour is run again from its sources; until then the lake still holds run ${RUN_A}'s publish of the hour`,
+      },
+    ]);
+    expect(await lakeFiles(store)).toEqual(AFTER_A);
+    expect(await keys(store, '_staging/')).toEqual([]);
+    expect(await publisher.recover(HOUR)).toEqual([]);
+    // The hour's rerun (from its sources) publishes.
+    const runC = `${HOUR}-cccc`;
+    await publisher.publish(runC, [await finished(scratchRoot, runC, VEHICLE, ['c0']), await finished(scratchRoot, runC, BOOKING, [])]);
+    expect((await readHourFiles(store, HOUR))?.files.map((f) => [f.key, f.body.toString('utf8')])).toEqual([[`${VEHICLE}/part-00000.parquet`, 'c0']]);
+  });
+
+  it('rolls back a journal whose swap had begun before its parts expired, saying the hour waits for its rerun', async () => {
+    const store = await makeStore();
+    const scratchRoot = await tempDir();
+    const publisher = new S3Publisher(store, { scratchRoot });
+    await publisher.publish(RUN_A, await runA(scratchRoot));
+    await crashedAfterJournal(store);
+    // The crash came after the vehicle partition's copy; then the quarantine's staged part expired.
+    await store.copy(`${stagedPartition(RUN_B, VEHICLE)}/part-00000.parquet`, `${VEHICLE}/part-00000.parquet`);
+    await store.delete(`${stagedPartition(RUN_B, QUARANTINE)}/part-00000.jsonl`);
+    const [recovered] = await publisher.recover(HOUR);
+    expect(recovered?.outcome).toBe('rolled-back');
+    expect(recovered?.message).toMatch(/until then some of the hour's files were already replaced, so readers of its manifest wait until the hour's next publish$/);
+    expect(await keys(store, '_staging/')).toEqual([]);
+    const runC = `${HOUR}-cccc`;
+    await publisher.publish(runC, [await finished(scratchRoot, runC, VEHICLE, ['c0', 'c1'])]);
+    expect((await readHourFiles(store, HOUR))?.files.map((f) => f.body.toString('utf8'))).toEqual(['c0', 'c1']);
   });
 });
 

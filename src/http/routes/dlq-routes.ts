@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { DeadLetterDetail, DeadLetterList, ReplayAnswer } from '../../app/api-views.js';
 import { deadLetterDetail } from '../../app/dead-letter-detail.js';
 import { deadLetterView, deadlineMissView, deliveryView } from '../../app/dead-letter-view.js';
+import { ReplaySupersededError } from '../../app/replay-dead-letter.js';
 import { runView } from '../../app/run-view.js';
 import type { ApiContext } from '../api-context.js';
 import { HttpError } from '../http-error.js';
@@ -44,7 +45,10 @@ export function dlqRoutes(api: ApiContext): Hono {
     const letter = await state.queue.deadLetter(id);
     if (!letter) throw new HttpError(404, `no dead letter ${id}`);
     if (letter.replayedAt) throw new HttpError(409, `dead letter ${id} was already replayed at ${letter.replayedAt}`);
-    const result = await api.requested.replay(id);
+    const result = await api.requested.replay(id).catch((err: unknown) => {
+      // An older plan of the hour than the lake holds: a conflict with the lake's state, not bad input.
+      throw err instanceof ReplaySupersededError ? new HttpError(409, err.message) : err;
+    });
     return c.json({ deadLetter: deadLetterView(result.deadLetter), run: runView(result.run) } satisfies ReplayAnswer, 202);
   });
 

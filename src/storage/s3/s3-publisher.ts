@@ -6,6 +6,14 @@
  * readers that follow it never see a mix (see hour-manifest.ts). A crash after the journal is
  * finished by the hour's next run (recover), which applies the journal again: every step is
  * idempotent because staging is cleared only at the very end, the journal last of all.
+ *
+ * A journal can be applied only while its staged parts are there. A bucket expires staging (a
+ * lifecycle rule, so abandoned runs cost nothing), and a journal found after that would fail on
+ * every later run; recover checks the parts first and, when any is gone, rolls the journal back:
+ * drops it and its staging, and says so, so that the hour's run goes on from its sources.
+ *
+ * The journal and the hour manifest carry the plan's order (PlanOrder): a plan older than the
+ * one the hour's manifest names is refused, by publish and by recover alike.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
@@ -15,13 +23,17 @@ import { UserError } from '../../errors/user-error.js';
 import { crashPoint } from '../../pipeline/fail-points.js';
 import { isRunOfHour, partitionKeyOfRun, publishJournal, runArea, stagedPartition, stagingRoot } from '../../pipeline/lake-layout.js';
 import type { ObjectStore } from '../object-store.js';
-import type { PartitionParts, PublishedPartition, Publisher } from '../publisher.js';
-import { HOUR_MANIFEST_VERSION, readHourManifest, writeHourManifest, type ManifestPartition } from '../hour-manifest.js';
+import { PublishOrderError } from '../errors.js';
+import { HOUR_MANIFEST_VERSION, readHourManifest, writeHourManifest, type HourManifest, type ManifestPartition } from '../hour-manifest.js';
+import { isOlderPlan } from '../plan-order.js';
+import type { PartitionParts, PlanOrder, PublishedPartition, Publisher, Recovered } from '../publisher.js';
 
 const DELETE_CONCURRENCY = 16;
 
 interface Journal {
   readonly version: 1;
+  /** The plan's order (PlanOrder); absent in journals of runs that gave none. */
+  readonly plannedAt?: string;
   /** Every partition of the run in publishing order, with the parts it now has (none: emptied). */
   readonly partitions: readonly { partition: string; parts: readonly { name: string; rows: number; bytes: number }[] }[];
 }
@@ -29,6 +41,7 @@ interface Journal {
 const count = z.number().int().nonnegative();
 const journalSchema = z.object({
   version: z.literal(1),
+  plannedAt: z.iso.datetime().optional(),
   partitions: z.array(
     z.object({
       partition: z.string().min(1),
@@ -57,7 +70,11 @@ export class S3Publisher implements Publisher {
     this.now = options.now ?? Date.now;
   }
 
-  async publish(runId: string, partitions: readonly PartitionParts[]): Promise<PublishedPartition[]> {
+  async publish(runId: string, partitions: readonly PartitionParts[], plan?: PlanOrder): Promise<PublishedPartition[]> {
+    const partitionKey = partitionKeyOfRun(runId);
+    // Checked before anything is uploaded: a refused run leaves the lake and staging as they were.
+    const current = await readHourManifest(this.store, partitionKey);
+    if (plan && current?.runId !== runId) this.assertNotOlder(runId, plan.plannedAt, current);
     for (const { partition, parts } of partitions) {
       for (const part of parts) {
         await this.store.write(`${stagedPartition(runId, partition)}/${part.name}`, createReadStream(part.file));
@@ -66,6 +83,7 @@ export class S3Publisher implements Publisher {
     }
     const journal: Journal = {
       version: 1,
+      ...(plan ? { plannedAt: plan.plannedAt } : {}),
       partitions: partitions.map(({ partition, parts }) => ({
         partition,
         parts: parts.map(({ name, rows, bytes }) => ({ name, rows, bytes })),
@@ -73,11 +91,19 @@ export class S3Publisher implements Publisher {
     };
     await this.store.write(publishJournal(runId), Buffer.from(JSON.stringify(journal)));
     crashPoint('after-journal');
-    await this.apply(runId, journal);
+    const applied = await this.apply(runId, journal);
+    if (applied.outcome !== 'finished') throw new UserError(applied.message);
     return journal.partitions.map(({ partition, parts }) => ({
       partition,
       files: parts.map((p) => ({ key: `${partition}/${p.name}`, rows: p.rows, bytes: p.bytes })),
     }));
+  }
+
+  /** Throws PublishOrderError when the hour's current publication is of a newer plan. */
+  private assertNotOlder(runId: string, plannedAt: string, current: HourManifest | undefined): void {
+    if (current?.plannedAt !== undefined && isOlderPlan({ plannedAt }, { plannedAt: current.plannedAt })) {
+      throw new PublishOrderError(runId, current.partitionKey, plannedAt, { runId: current.runId, plannedAt: current.plannedAt });
+    }
   }
 
   async abandon(runId: string): Promise<void> {
@@ -85,12 +111,17 @@ export class S3Publisher implements Publisher {
     await this.removeLocalScratch(runId);
   }
 
-  async recover(partitionKey: string, keep?: string): Promise<void> {
+  async recover(partitionKey: string, keep?: string): Promise<Recovered[]> {
+    const recovered: Recovered[] = [];
     for (const runId of await this.stagedRuns(partitionKey)) {
       const journal = await this.readJournal(runId);
-      if (journal) await this.apply(runId, journal);
-      else if (runId !== keep) await this.abandon(runId);
+      if (journal) recovered.push(await this.apply(runId, journal));
+      else if (runId !== keep) {
+        await this.abandon(runId);
+        recovered.push({ runId, outcome: 'abandoned', message: `run ${runId} never committed its publish of hour ${partitionKey}; its staging was cleared` });
+      }
     }
+    return recovered;
   }
 
   /**
@@ -124,11 +155,40 @@ export class S3Publisher implements Publisher {
     return parsed.data as Journal;
   }
 
-  /** Idempotent: safe to run again after a crash at any point. */
-  private async apply(runId: string, journal: Journal): Promise<void> {
+  /**
+   * Idempotent: safe to run again after a crash at any point. Finishes the journal's publish, or
+   * rolls it back (drops it and the run's staging) when it cannot be finished: some staged part
+   * is gone, or the hour holds a newer plan's publish.
+   */
+  private async apply(runId: string, journal: Journal): Promise<Recovered> {
     const partitionKey = partitionKeyOfRun(runId);
+    const current = await readHourManifest(this.store, partitionKey);
     // Its manifest is there: only the clearing of staging was cut short (its parts may be gone).
-    if ((await readHourManifest(this.store, partitionKey))?.runId !== runId) {
+    if (current?.runId !== runId) {
+      if (journal.plannedAt !== undefined && current?.plannedAt !== undefined && isOlderPlan({ plannedAt: journal.plannedAt }, { plannedAt: current.plannedAt })) {
+        await this.rollBack(runId);
+        return {
+          runId,
+          outcome: 'rolled-back',
+          message: `run ${runId}'s interrupted publish of hour ${partitionKey} was rolled back, not finished: its plan (${journal.plannedAt}) is older than that of run ${current.runId} (${current.plannedAt}), whose publish the lake holds`,
+        };
+      }
+      const missing = await this.missingParts(runId, journal);
+      if (missing.length > 0) {
+        const total = journal.partitions.reduce((n, p) => n + p.parts.length, 0);
+        const touched = await this.touchedSince(journal, current);
+        await this.rollBack(runId);
+        const lake = touched
+          ? `some of the hour's files were already replaced, so readers of its manifest wait until the hour's next publish`
+          : current
+            ? `the lake still holds run ${current.runId}'s publish of the hour`
+            : 'the hour stays unpublished';
+        return {
+          runId,
+          outcome: 'rolled-back',
+          message: `run ${runId}'s interrupted publish of hour ${partitionKey} was rolled back, not finished: ${missing.length} of its ${total} staged parts are gone (${missing[0]}${missing.length > 1 ? ', …' : ''}; staging expires), so the hour is run again from its sources; until then ${lake}`,
+        };
+      }
       let swapStart: number | undefined;
       let swapEnd: number | undefined;
       const manifestPartitions: ManifestPartition[] = [];
@@ -153,12 +213,41 @@ export class S3Publisher implements Publisher {
         version: HOUR_MANIFEST_VERSION,
         partitionKey,
         runId,
+        ...(journal.plannedAt === undefined ? {} : { plannedAt: journal.plannedAt }),
         publishedAt: new Date(this.now()).toISOString(),
         swapMs: swapStart === undefined || swapEnd === undefined ? 0 : swapEnd - swapStart,
         partitions: manifestPartitions,
       });
     }
     // The journal goes last: staging without a journal is always of a run that never committed.
+    await this.rollBack(runId);
+    return { runId, outcome: 'finished', message: `run ${runId}'s publish of hour ${partitionKey} was finished from its journal` };
+  }
+
+  /** The journal's staged parts that are not in staging (any more), as keys. */
+  private async missingParts(runId: string, journal: Journal): Promise<string[]> {
+    const staged = new Set<string>();
+    for await (const { key } of this.store.list(`${runArea(runId)}/new/`)) staged.add(key);
+    return journal.partitions.flatMap(({ partition, parts }) => parts.map((p) => `${stagedPartition(runId, partition)}/${p.name}`)).filter((key) => !staged.has(key));
+  }
+
+  /** Whether any of the journal's partitions no longer matches the hour's manifest (the swap had begun). */
+  private async touchedSince(journal: Journal, current: HourManifest | undefined): Promise<boolean> {
+    const listed = new Map((current?.partitions ?? []).flatMap((p) => p.files.map((f) => [f.key, f.etag] as const)));
+    for (const { partition } of journal.partitions) {
+      const named = (current?.partitions.find((p) => p.partition === partition)?.files ?? []).map((f) => f.key);
+      const found = new Set<string>();
+      for await (const { key, etag } of this.store.list(`${partition}/`)) {
+        if (listed.get(key) !== etag) return true;
+        found.add(key);
+      }
+      if (named.some((key) => !found.has(key))) return true;
+    }
+    return false;
+  }
+
+  /** Drops the run's staging and scratch, its journal last of all. */
+  private async rollBack(runId: string): Promise<void> {
     await this.deleteAll(`${runArea(runId)}/`, publishJournal(runId));
     await this.store.delete(publishJournal(runId));
     await this.removeLocalScratch(runId);
