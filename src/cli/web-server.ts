@@ -22,7 +22,7 @@ export interface ServerFlags {
 
 export function serverOptions(): Option[] {
   return [
-    new Option('--host <address>', 'address the web UI and API answer on (config server.host, default 127.0.0.1); beyond loopback EVENTLAKE_TOKEN must be set'),
+    new Option('--host <address>', 'address the web UI and API answer on (config server.host, default 127.0.0.1); beyond loopback EVENTLAKE_TOKEN must be set, 16 characters or more'),
     new Option('--port <port>', 'port of the web UI and API (config server.port, default 8080; 0: any free port)').argParser((value: string) => {
       const port = positiveInteger('--port', 0)(value);
       if (port > 65535) throw new InvalidArgumentError('--port must be a port number from 0 to 65535.');

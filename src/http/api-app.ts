@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { UserError } from '../errors/user-error.js';
 import type { ApiContext } from './api-context.js';
 import { HttpError } from './http-error.js';
+import { LoginThrottle } from './login-throttle.js';
 import { requestGuard, type GuardOptions } from './request-guard.js';
 import { dlqRoutes } from './routes/dlq-routes.js';
 import { healthRoute } from './routes/health-route.js';
@@ -15,6 +16,7 @@ import { lakeRoute } from './routes/lake-route.js';
 import { loginRoutes } from './routes/login-routes.js';
 import { runsRoutes } from './routes/runs-routes.js';
 import { warehouseRoutes } from './routes/warehouse-routes.js';
+import { SessionStore } from './session-store.js';
 import type { Asset } from './ui-assets.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -36,11 +38,16 @@ export interface AppOptions {
   readonly guard: GuardOptions;
   readonly assets: ReadonlyMap<string, Asset>;
   readonly log: Logger;
+  /** The clock sessions and the login throttle go by (tests move it). */
+  readonly now?: () => number;
 }
 
 export function apiApp(options: AppOptions): Hono {
   const { api, assets, log } = options;
   const app = new Hono();
+  // In memory: a restart ends every session and forgets the throttle's counts.
+  const sessions = new SessionStore(options.now);
+  const throttle = new LoginThrottle(options.now);
   app.use('*', async (c, next) => {
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
@@ -48,10 +55,10 @@ export function apiApp(options: AppOptions): Hono {
     c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     if (c.req.path.startsWith('/api/')) c.header('Cache-Control', 'no-store');
   });
-  app.use('*', requestGuard(options.guard));
+  app.use('*', requestGuard(options.guard, sessions, throttle));
   app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new HttpError(413, `the body is over ${MAX_BODY_BYTES / 1024} KiB`); } }));
 
-  app.route('/api', loginRoutes(options.guard.token));
+  app.route('/api', loginRoutes(options.guard.token, sessions, throttle));
   app.route('/api/health', healthRoute(api));
   app.route('/api/runs', runsRoutes(api));
   app.route('/api/dlq', dlqRoutes(api));
@@ -71,6 +78,7 @@ export function apiApp(options: AppOptions): Hono {
   app.onError((err, c) => {
     if (err instanceof HttpError) {
       if (err.status === 401) c.header('WWW-Authenticate', 'Bearer realm="eventlake"');
+      for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
       return c.json({ error: err.message }, err.status);
     }
     if (err instanceof UserError) return c.json({ error: err.message }, 400);

@@ -5,13 +5,16 @@
  * - CSRF: a request that changes state must be `application/json` (a cross-site form cannot send
  *   that without a preflight the server never grants) and, when the browser says where it comes
  *   from (Origin, Sec-Fetch-Site), come from this very origin.
- * - The token, when one is set: `Authorization: Bearer …` or the session cookie, on every /api
- *   route but the login itself.
+ * - The token, when one is set: a live session's cookie or `Authorization: Bearer …` (under
+ *   the login throttle), on every /api route but login and logout themselves.
  */
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { isLoopback, sameSecret, SESSION_COOKIE, sessionValue, wrongTokenPause } from './access-token.js';
+import { isLoopback, offeredToken, SESSION_COOKIE } from './access-token.js';
+import { clientOf } from './client-key.js';
 import { HttpError } from './http-error.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { SessionStore } from './session-store.js';
 
 export interface GuardOptions {
   /** The address bound, as given (`127.0.0.1`, `localhost`, `0.0.0.0`, …). */
@@ -34,13 +37,9 @@ function hostAllowed(header: string | undefined, options: GuardOptions): boolean
   return [...LOOPBACK_NAMES, bound].includes(name) && Number(port ?? 80) === options.port();
 }
 
-function authorized(bearer: string | undefined, cookie: string | undefined, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(bearer ?? '');
-  if (m) return sameSecret((m[1] as string).trim(), token);
-  return cookie !== undefined && sameSecret(cookie, sessionValue(token));
-}
+const OPEN_PATHS = new Set(['/api/login', '/api/logout']);
 
-export function requestGuard(options: GuardOptions): MiddlewareHandler {
+export function requestGuard(options: GuardOptions, sessions: SessionStore, throttle: LoginThrottle): MiddlewareHandler {
   return async (c, next) => {
     if (!hostAllowed(c.req.header('host'), options)) {
       throw new HttpError(403, `the Host header ${JSON.stringify(c.req.header('host') ?? '')} does not name this server: open it as http://127.0.0.1:${options.port()}/`);
@@ -55,15 +54,10 @@ export function requestGuard(options: GuardOptions): MiddlewareHandler {
       if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `a ${site} request may not change anything here`);
     }
     const path = c.req.path;
-    if (options.token !== undefined && path.startsWith('/api/') && path !== '/api/login') {
-      const bearer = c.req.header('authorization');
-      const cookie = getCookie(c, SESSION_COOKIE);
-      if (!authorized(bearer, cookie, options.token)) {
-        // A credential that is wrong (not one that is missing: the UI's first call) costs time.
-        if (bearer !== undefined || cookie !== undefined) await wrongTokenPause();
-        c.header('WWW-Authenticate', 'Bearer realm="eventlake"');
-        throw new HttpError(401, 'this server needs its token: send Authorization: Bearer <EVENTLAKE_TOKEN>, or log in at /');
-      }
+    if (options.token !== undefined && path.startsWith('/api/') && !OPEN_PATHS.has(path)) {
+      const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '');
+      const allowed = bearer ? offeredToken(throttle, clientOf(c), (bearer[1] as string).trim(), options.token) : sessions.use(getCookie(c, SESSION_COOKIE));
+      if (!allowed) throw new HttpError(401, 'this server needs its token: send Authorization: Bearer <EVENTLAKE_TOKEN>, or log in at /');
     }
     await next();
   };

@@ -1,7 +1,8 @@
 /**
  * The login page of a server started with EVENTLAKE_TOKEN: every API call answers 401 until the
  * token is given once; a wrong one is refused in one sentence; the right one sets an HttpOnly
- * cookie (the page never holds the token) and shows the runs; logging out asks again.
+ * cookie (the page never holds the token) and shows the runs; logging out asks again, and the
+ * old cookie, put back, no longer lets anyone in.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,11 @@ describe('the login page', () => {
     await page.getByTestId('login-page').waitFor();
     await page.reload();
     await page.getByTestId('login-page').waitFor();
+    // The session ended on the server: its cookie, put back into the browser, lets nobody in.
+    await page.context().addCookies(cookies);
+    await page.reload();
+    await page.getByTestId('login-page').waitFor();
+    expect(await page.getByTestId('runs-page').count()).toBe(0);
     expect(watched.problems).toEqual([]);
   }, 120_000);
 });
