@@ -92,8 +92,9 @@ function firstLine(err: unknown): string {
 }
 
 /**
- * Where one claim of a task writes: a folder of its own (attempt number and part of the claim
- * token), so a holder that was taken over and wakes up never writes into its successor's files.
+ * Where one claim of a task or finish writes: a folder of its own (attempt number and part of
+ * the claim token), so a holder that was taken over and wakes up never writes into its
+ * successor's files.
  */
 function attemptScratch(runScratch: string, message: ClaimedMessage): string {
   return join(runScratch, `attempt-${message.attempts}-${message.claimToken.slice(0, 8)}`);
@@ -109,6 +110,8 @@ export class RunEngine {
   private readonly finishing = new Set<string>();
   /** Messages this engine holds a claim on right now: heartbeated until they settle. */
   private readonly claims = new Map<number, ClaimedMessage>();
+  /** Runs being started (lease, plan): heartbeated too, however long planning takes. */
+  private readonly activating = new Set<string>();
   private heartbeating = false;
   private inFlight = 0;
   private tasksDone = 0;
@@ -165,7 +168,7 @@ export class RunEngine {
     const { owner, visibilityMs } = this.options;
     try {
       const ids = this.activeRuns;
-      const held = new Set(await runs.heartbeat(owner, ids, visibilityMs));
+      const held = new Set(await runs.heartbeat(owner, [...ids, ...this.activating], visibilityMs));
       for (const id of ids) {
         const run = this.active.get(id);
         if (held.has(id) || !run) continue;
@@ -258,6 +261,15 @@ export class RunEngine {
 
   /** Takes the run's hour, plans it if it has no plan yet, and makes it this process's. */
   private async activate(run: RunRecord): Promise<void> {
+    this.activating.add(run.id);
+    try {
+      await this.activateNow(run);
+    } finally {
+      this.activating.delete(run.id);
+    }
+  }
+
+  private async activateNow(run: RunRecord): Promise<void> {
     const { runs, queue } = this.options.state;
     const hour = parseHour(run.hour);
     let lease: Lease | undefined;
@@ -367,7 +379,11 @@ export class RunEngine {
       observer?.onPhase?.(id, 'writing');
       // Writing the lake files is the memory peak (DuckDB): idle worker threads go first.
       await this.options.executor.releaseIdle();
-      const finished = await finishPartitions(run.manifest, outputs, { registry: this.options.registry, format: run.format, scratchDir: run.scratchDir });
+      const finished = await finishPartitions(run.manifest, outputs, {
+        registry: this.options.registry,
+        format: run.format,
+        scratchDir: attemptScratch(run.scratchDir, message),
+      });
       observer?.onPhase?.(id, 'publishing');
       await pausePoint('before-publish');
       await run.lease.assertHeld();
@@ -426,7 +442,7 @@ export class RunEngine {
     try {
       const outcome = await this.options.state.queue.fail({ messageId: message.id, claimToken: message.claimToken }, error, this.options.retry);
       // This attempt's files are of no use to anyone: a retry writes a folder of its own.
-      if (message.kind === 'task') await rm(attemptScratch(run.scratchDir, message), { recursive: true, force: true });
+      await rm(attemptScratch(run.scratchDir, message), { recursive: true, force: true });
       // Taken over while this process was frozen: its late failure must not reopen or fail anything.
       if (outcome.outcome === 'refused') return;
       if (outcome.outcome === 'retry') {

@@ -183,24 +183,34 @@ export class SqliteRunStore implements RunStore {
     return this.db.transaction(() => this.endNow(runId, owner, end)).immediate();
   }
 
-  /** A run that succeeded has published: its finish message is settled with it, in one step. */
+  /**
+   * A run that succeeded has published: its finish message (and that attempt) is settled with
+   * it, in one step. An owner the run was taken from changes nothing.
+   */
   private endNow(runId: string, owner: string, end: RunEnd): boolean {
     const now = this.now();
-    if (end.status === 'success') {
-      this.prepare(`UPDATE messages SET status = 'done', claimed_by = ?, claim_token = NULL WHERE run_id = ? AND kind = 'finish'`).run(owner, runId);
+    if (end.status === 'failed') {
+      return (
+        this
+          .prepare(
+            `UPDATE runs SET status = 'failed', finished_at = ?, error = ?, owner = NULL, claim_expires_at = NULL
+             WHERE id = ? AND status IN ('running', 'queued') AND (owner = ? OR owner IS NULL)`,
+          )
+          .run(now, end.error, runId, owner).changes === 1
+      );
     }
-    const result =
-      end.status === 'success'
-        ? this
-            .prepare(
-              `UPDATE runs SET status = 'success', finished_at = ?, summary = ?, poor_quality = ?, error = NULL, owner = NULL, claim_expires_at = NULL
-               WHERE id = ? AND status = 'running' AND owner = ?`,
-            )
-            .run(now, JSON.stringify(end.summary), end.poorQuality ? 1 : 0, runId, owner)
-        : this
-            .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, error = ?, owner = NULL, claim_expires_at = NULL WHERE id = ? AND status IN ('running', 'queued') AND (owner = ? OR owner IS NULL)`)
-            .run(now, end.error, runId, owner);
-    return result.changes === 1;
+    const ended = this
+      .prepare(
+        `UPDATE runs SET status = 'success', finished_at = ?, summary = ?, poor_quality = ?, error = NULL, owner = NULL, claim_expires_at = NULL
+         WHERE id = ? AND status = 'running' AND owner = ?`,
+      )
+      .run(now, JSON.stringify(end.summary), end.poorQuality ? 1 : 0, runId, owner).changes === 1;
+    if (!ended) return false;
+    this
+      .prepare(`UPDATE attempts SET outcome = 'ok', finished_at = ? WHERE outcome = 'running' AND message_id IN (SELECT id FROM messages WHERE run_id = ? AND kind = 'finish')`)
+      .run(now, runId);
+    this.prepare(`UPDATE messages SET status = 'done', claimed_by = ?, claim_token = NULL WHERE run_id = ? AND kind = 'finish'`).run(owner, runId);
+    return true;
   }
 
   async retryLater(runId: string, owner: string, error: string, notBefore: Date): Promise<void> {
