@@ -4,10 +4,14 @@
  * messages to the task executor, queue its finish-and-publish once every task is done, publish.
  * Every step is recorded in the state store first, so whatever process comes next (after a
  * crash, `kill -9` included) goes on from there: a run whose owner died is taken over at once,
- * its done tasks kept.
+ * its done tasks kept. While it works, the engine heartbeats its runs and its claimed messages
+ * every quarter of the visibility timeout; a process that stops heartbeating (frozen by SIGSTOP
+ * or Ctrl-Z, stuck, on a lost machine) has its runs and claims taken over once the timeout
+ * lapses, and is refused whatever it tries to settle when it wakes up.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { EntityRegistry } from '../events/entity-registry.js';
 import { loadLakeFormat } from '../formats/lake-formats.js';
 import type { LakeFormat } from '../formats/lake-format.js';
@@ -20,13 +24,14 @@ import type { RunManifest, TaskOutput, TaskSettings } from '../pipeline/run-mani
 import type { TaskExecutor } from '../pipeline/task-executor.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
+import { LeaseHeldError } from '../storage/errors.js';
 import type { Lease } from '../storage/partition-lease.js';
 import { planRun } from './plan-run.js';
 import { retryDelayMs } from './retry-delay.js';
 import type { RunEvents } from './run-events.js';
 import type { RunRecord, RunSummary } from './run-store.js';
 import type { StateStore } from './state-store.js';
-import type { QueueMessage, RetryPolicy } from './work-queue.js';
+import type { ClaimedMessage, RetryPolicy } from './work-queue.js';
 
 export interface EngineObserver {
   readonly onPlanned?: (run: RunRecord, manifest: RunManifest) => void;
@@ -47,6 +52,10 @@ export interface EngineOptions {
   readonly executor: TaskExecutor;
   readonly registry: EntityRegistry;
   readonly retry: RetryPolicy;
+  /**
+   * How long a claim (a run's, a message's) lasts without a heartbeat; the engine heartbeats
+   * every quarter of it. Also the time limit of one task on the executor.
+   */
   readonly visibilityMs: number;
   readonly events: RunEvents;
   readonly maxQuarantinedShare: number;
@@ -82,6 +91,15 @@ function firstLine(err: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
+/**
+ * Where one claim of a task or finish writes: a folder of its own (attempt number and part of
+ * the claim token), so a holder that was taken over and wakes up never writes into its
+ * successor's files.
+ */
+function attemptScratch(runScratch: string, message: ClaimedMessage): string {
+  return join(runScratch, `attempt-${message.attempts}-${message.claimToken.slice(0, 8)}`);
+}
+
 function outputsExist(output: TaskOutput): boolean {
   const files = [...Object.values(output.tables).flat(), ...(output.quarantine ? [output.quarantine] : [])];
   return files.every((f) => existsSync(f.path));
@@ -90,6 +108,11 @@ function outputsExist(output: TaskOutput): boolean {
 export class RunEngine {
   private readonly active = new Map<string, ActiveRun>();
   private readonly finishing = new Set<string>();
+  /** Messages this engine holds a claim on right now: heartbeated until they settle. */
+  private readonly claims = new Map<number, ClaimedMessage>();
+  /** Runs being started (lease, plan): heartbeated too, however long planning takes. */
+  private readonly activating = new Set<string>();
+  private heartbeating = false;
   private inFlight = 0;
   private tasksDone = 0;
   private stopping = false;
@@ -115,6 +138,8 @@ export class RunEngine {
    * each wake (deadlines, deliveries). Runs still held when it stops go back to the queue.
    */
   async work(scope: EngineScope, finished: () => Promise<boolean>, pollMs: number, onTick?: () => Promise<void>): Promise<void> {
+    // On a timer of its own, so a step waiting on a slow store or lake does not let claims lapse.
+    const heartbeat = setInterval(() => void this.heartbeat(), Math.max(1, Math.floor(this.options.visibilityMs / 4)));
     try {
       while (!this.stopping) {
         await this.step(scope, pollMs);
@@ -123,7 +148,41 @@ export class RunEngine {
         await this.sleep(await this.nextWakeMs(pollMs));
       }
     } finally {
-      await this.drain();
+      try {
+        await this.drain();
+      } finally {
+        clearInterval(heartbeat);
+      }
+    }
+  }
+
+  /**
+   * Extends the claims on this engine's runs and messages. A run found taken over (this process
+   * was frozen past the visibility timeout, and another took it) is dropped at once: its lease
+   * goes back, and its tasks still in flight are refused when they settle.
+   */
+  private async heartbeat(): Promise<void> {
+    if (this.heartbeating) return;
+    this.heartbeating = true;
+    const { runs, queue } = this.options.state;
+    const { owner, visibilityMs } = this.options;
+    try {
+      const ids = this.activeRuns;
+      const held = new Set(await runs.heartbeat(owner, [...ids, ...this.activating], visibilityMs));
+      for (const id of ids) {
+        const run = this.active.get(id);
+        if (held.has(id) || !run) continue;
+        this.active.delete(id);
+        await this.releaseLease(run.lease);
+        this.options.observer?.onError?.(new Error(`run ${id} was taken over by another process (this one stopped heartbeating for longer than the visibility timeout); leaving it`));
+      }
+      for (const [id, message] of [...this.claims]) {
+        if (!(await queue.heartbeat({ messageId: id, claimToken: message.claimToken }, visibilityMs))) this.claims.delete(id);
+      }
+    } catch (err) {
+      this.options.observer?.onError?.(err as Error);
+    } finally {
+      this.heartbeating = false;
     }
   }
 
@@ -160,7 +219,7 @@ export class RunEngine {
     // Looking for dead processes' work reads every claim: once per poll, not on every settled task.
     if (Date.now() - this.lastHousekeeping >= pollMs) {
       this.lastHousekeeping = Date.now();
-      for (const run of await runs.takeOver(owner, scope.ids ? { ids: scope.ids } : {})) {
+      for (const run of await runs.takeOver(owner, { ...(scope.ids ? { ids: scope.ids } : {}), claimMs: this.options.visibilityMs })) {
         if (!this.active.has(run.id)) await this.activate(run);
       }
       await queue.releaseDead();
@@ -169,6 +228,7 @@ export class RunEngine {
       const run = await runs.start(owner, {
         ...(scope.ids ? { ids: scope.ids } : {}),
         ...(scope.maxRunning === undefined ? {} : { maxRunning: scope.maxRunning }),
+        claimMs: this.options.visibilityMs,
       });
       if (!run) break;
       await this.activate(run);
@@ -178,17 +238,22 @@ export class RunEngine {
       const message = await queue.claim(owner, ids, this.options.visibilityMs);
       if (!message) break;
       const run = this.active.get(message.runId) as ActiveRun;
+      this.claims.set(message.id, message);
+      const settled = (): void => {
+        if (this.claims.get(message.id) === message) this.claims.delete(message.id);
+        this.wake?.();
+      };
       if (message.kind === 'task') {
         this.inFlight++;
         void this.runTask(run, message).finally(() => {
           this.inFlight--;
-          this.wake?.();
+          settled();
         });
       } else {
         this.finishing.add(run.record.id);
         void this.runFinish(run, message).finally(() => {
           this.finishing.delete(run.record.id);
-          this.wake?.();
+          settled();
         });
       }
     }
@@ -196,6 +261,15 @@ export class RunEngine {
 
   /** Takes the run's hour, plans it if it has no plan yet, and makes it this process's. */
   private async activate(run: RunRecord): Promise<void> {
+    this.activating.add(run.id);
+    try {
+      await this.activateNow(run);
+    } finally {
+      this.activating.delete(run.id);
+    }
+  }
+
+  private async activateNow(run: RunRecord): Promise<void> {
     const { runs, queue } = this.options.state;
     const hour = parseHour(run.hour);
     let lease: Lease | undefined;
@@ -243,17 +317,26 @@ export class RunEngine {
       await this.queueFinishWhenDone(run.id);
     } catch (err) {
       if (lease) await this.releaseLease(lease);
+      if (err instanceof LeaseHeldError && err.holder?.runId === run.id) {
+        // The hour is held by this very run's previous holder, which stopped heartbeating (frozen)
+        // but whose lease has not lapsed yet: not a failure. The run waits in the queue, holding
+        // no room, and whoever starts it next takes the lease once it lapses.
+        this.active.delete(run.id);
+        await runs.release(run.id, this.options.owner, new Date(Date.now() + this.options.retry.delayMs));
+        return;
+      }
       await this.runFailed(run, err, this.options.retryRuns);
     }
   }
 
-  private async runTask(run: ActiveRun, message: QueueMessage): Promise<void> {
+  private async runTask(run: ActiveRun, message: ClaimedMessage): Promise<void> {
     const { queue } = this.options.state;
     const task = message.task;
     if (!task) return;
+    const scratchDir = attemptScratch(run.scratchDir, message);
     try {
       const output = await this.options.executor.execute(
-        { settings: run.settings, scratchDir: run.scratchDir, task, attempt: message.attempts },
+        { settings: run.settings, scratchDir, task, attempt: message.attempts },
         (p) => {
           run.done.objects += p.objects;
           run.done.events += p.events;
@@ -261,7 +344,11 @@ export class RunEngine {
         },
         this.options.visibilityMs,
       );
-      await queue.complete(message.id, this.options.owner, output);
+      if (!(await queue.complete({ messageId: message.id, claimToken: message.claimToken }, output))) {
+        // Taken over while this process was frozen: the successor's attempt counts, this one's files go.
+        await rm(scratchDir, { recursive: true, force: true });
+        return;
+      }
       if (++this.tasksDone === 1) crashPoint('after-first-task');
       await this.queueFinishWhenDone(run.record.id);
     } catch (err) {
@@ -276,7 +363,7 @@ export class RunEngine {
     }
   }
 
-  private async runFinish(run: ActiveRun, message: QueueMessage): Promise<void> {
+  private async runFinish(run: ActiveRun, message: ClaimedMessage): Promise<void> {
     const { queue, runs } = this.options.state;
     const { observer } = this.options;
     const id = run.record.id;
@@ -292,7 +379,11 @@ export class RunEngine {
       observer?.onPhase?.(id, 'writing');
       // Writing the lake files is the memory peak (DuckDB): idle worker threads go first.
       await this.options.executor.releaseIdle();
-      const finished = await finishPartitions(run.manifest, outputs, { registry: this.options.registry, format: run.format, scratchDir: run.scratchDir });
+      const finished = await finishPartitions(run.manifest, outputs, {
+        registry: this.options.registry,
+        format: run.format,
+        scratchDir: attemptScratch(run.scratchDir, message),
+      });
       observer?.onPhase?.(id, 'publishing');
       await pausePoint('before-publish');
       await run.lease.assertHeld();
@@ -310,22 +401,26 @@ export class RunEngine {
         quarantinedShare: lines === 0 ? 0 : finished.quarantined / lines,
       };
       const poorQuality = summary.quarantinedShare > this.options.maxQuarantinedShare;
-      await runs.end(id, this.options.owner, { status: 'success', summary, poorQuality });
-      // The finish message is done too: left claimed, it would show as running work forever.
-      await queue.complete(message.id, this.options.owner);
+      // Ending the run settles its finish message too, in the same transaction. A run taken over
+      // meanwhile is not ended (its lease was checked just before publishing; the new holder redoes it).
+      const ended = await runs.end(id, this.options.owner, { status: 'success', summary, poorQuality });
       this.active.delete(id);
+      if (!ended) {
+        await this.releaseLease(run.lease);
+        return;
+      }
       await this.releaseLease(run.lease);
-      const ended = (await runs.get(id)) as RunRecord;
-      await this.options.events.record('success', `success:${id}`, ended, { objects: summary.objects, events: summary.events, quarantined: summary.quarantined });
+      const record = (await runs.get(id)) as RunRecord;
+      await this.options.events.record('success', `success:${id}`, record, { objects: summary.objects, events: summary.events, quarantined: summary.quarantined });
       if (poorQuality) {
-        await this.options.events.record('quality', `quality:${id}`, ended, {
+        await this.options.events.record('quality', `quality:${id}`, record, {
           quarantinedShare: summary.quarantinedShare,
           threshold: this.options.maxQuarantinedShare,
           quarantined: summary.quarantined,
           lines,
         });
       }
-      observer?.onSettled?.(ended);
+      observer?.onSettled?.(record);
     } catch (err) {
       await this.messageFailed(run, message, err);
     }
@@ -341,11 +436,15 @@ export class RunEngine {
   }
 
   /** A failed attempt: retried after its backoff, or dead-lettered, which fails the run. */
-  private async messageFailed(run: ActiveRun, message: QueueMessage, err: unknown): Promise<void> {
+  private async messageFailed(run: ActiveRun, message: ClaimedMessage, err: unknown): Promise<void> {
     const error = firstLine(err);
     const what = message.kind === 'task' ? `task ${message.task?.id ?? '?'}` : 'finish-and-publish';
     try {
-      const outcome = await this.options.state.queue.fail(message.id, this.options.owner, error, this.options.retry);
+      const outcome = await this.options.state.queue.fail({ messageId: message.id, claimToken: message.claimToken }, error, this.options.retry);
+      // This attempt's files are of no use to anyone: a retry writes a folder of its own.
+      await rm(attemptScratch(run.scratchDir, message), { recursive: true, force: true });
+      // Taken over while this process was frozen: its late failure must not reopen or fail anything.
+      if (outcome.outcome === 'refused') return;
       if (outcome.outcome === 'retry') {
         this.options.observer?.onRetry?.(run.record.id, what, outcome.attempt, outcome.at, error);
         await this.options.events.record('retry', `retry:${message.id}:${outcome.attempt}`, { ...run.record, attempt: outcome.attempt, error }, {

@@ -102,19 +102,28 @@ export interface RunStore {
   list(filter?: RunFilter): Promise<RunRecord[]>;
   /**
    * Moves the oldest due queued run (of `ids`, when given) to running for `owner`, unless
-   * `maxRunning` runs are running already. Atomic across processes.
+   * `maxRunning` runs are running already (a run whose owner's claim lapsed does not count).
+   * The owner holds it for `claimMs` unless it heartbeats. Atomic across processes.
    */
-  start(owner: string, options: { ids?: readonly string[]; maxRunning?: number }): Promise<RunRecord | undefined>;
-  /** Running runs (of `ids`, when given) whose owner is dead become `owner`'s. */
-  takeOver(owner: string, options?: { ids?: readonly string[] }): Promise<RunRecord[]>;
+  start(owner: string, options: { ids?: readonly string[]; maxRunning?: number; claimMs: number }): Promise<RunRecord | undefined>;
+  /**
+   * Running runs (of `ids`, when given) whose owner is dead, or whose owner's claim lapsed (it
+   * stopped heartbeating: frozen, stuck, on a lost machine), become `owner`'s for `claimMs`.
+   */
+  takeOver(owner: string, options: { ids?: readonly string[]; claimMs: number }): Promise<RunRecord[]>;
+  /** Extends `owner`'s claim on the runs by `claimMs` from now; answers the ones still `owner`'s (the others were taken over or ended). */
+  heartbeat(owner: string, runIds: readonly string[], claimMs: number): Promise<string[]>;
   saveManifest(runId: string, manifest: RunManifest): Promise<void>;
   manifest(runId: string): Promise<RunManifest | undefined>;
   /** Ends a run `owner` holds; false when it is no longer theirs. */
   end(runId: string, owner: string, end: RunEnd): Promise<boolean>;
   /** Puts a run `owner` holds back in the queue until `notBefore`, with its next attempt number. */
   retryLater(runId: string, owner: string, error: string, notBefore: Date): Promise<void>;
-  /** Gives a run back to the queue as it is (a clean stop): the next process goes on with it. */
-  release(runId: string, owner: string): Promise<void>;
+  /**
+   * Gives a run back to the queue as it is (a clean stop): the next process goes on with it, not
+   * before `notBefore` when given (its hour is still held by its previous, frozen holder).
+   */
+  release(runId: string, owner: string, notBefore?: Date): Promise<void>;
   /** A failed run goes back to queued (its dead letter was replayed); fails if the hour is active again. */
   reopen(runId: string): Promise<RunRecord>;
 }

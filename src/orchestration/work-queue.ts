@@ -1,8 +1,13 @@
 /**
  * The work-queue port: the stages of a run as durable messages (each task, then the run's
- * finish-and-publish), delivered at least once. A claimed message is invisible for the
- * visibility timeout; a message whose claimer died is visible again at once. A message that
- * fails is retried with backoff, and after its last attempt becomes a dead letter.
+ * finish-and-publish), delivered at least once. A claim hands out a random claim token and
+ * makes the message invisible for the visibility timeout; its holder heartbeats to keep it
+ * (each heartbeat extends it by the timeout again). A claim not heartbeated in time (its
+ * process frozen, stuck or on a lost machine) is visible again and taken over by whoever asks;
+ * a claim whose claimer died is visible again at once. Completing, failing, heartbeating or
+ * releasing needs the token: a holder whose claim was taken over, or already settled, is
+ * refused and changes nothing. A message that fails is retried with backoff, and after its last
+ * attempt becomes a dead letter.
  */
 import type { Task, TaskOutput } from '../pipeline/run-manifest.js';
 
@@ -58,7 +63,22 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export type FailOutcome = { readonly outcome: 'retry'; readonly at: Date; readonly attempt: number } | { readonly outcome: 'dead'; readonly deadLetter: DeadLetter };
+/** A message just claimed, with the token its holder presents to settle or keep it. */
+export interface ClaimedMessage extends QueueMessage {
+  readonly claimToken: string;
+}
+
+/** The reference to a claim that settling or keeping it needs. */
+export interface ClaimRef {
+  readonly messageId: number;
+  readonly claimToken: string;
+}
+
+/** `refused`: the claim was taken over or already settled; nothing changed. */
+export type FailOutcome =
+  | { readonly outcome: 'retry'; readonly at: Date; readonly attempt: number }
+  | { readonly outcome: 'dead'; readonly deadLetter: DeadLetter }
+  | { readonly outcome: 'refused' };
 
 export interface QueueCounts {
   readonly tasks: number;
@@ -71,13 +91,18 @@ export interface WorkQueue {
   enqueue(runId: string, messages: readonly { kind: MessageKind; task?: Task }[]): Promise<void>;
   /**
    * Claims the next visible message of one of `runIds` for `owner` (tasks in task order, finish
-   * last), invisible to others for `visibilityMs`.
+   * last), invisible to others for `visibilityMs` unless heartbeated. A claim that timed out is
+   * taken over: its holder's token stops working, and its attempt is recorded as lost.
    */
-  claim(owner: string, runIds: readonly string[], visibilityMs: number): Promise<QueueMessage | undefined>;
-  /** Marks a claimed message done with its result (a task's output). */
-  complete(messageId: number, owner: string, result?: TaskOutput): Promise<void>;
-  /** Records a failed attempt: retried after its backoff, or dead-lettered after the last. */
-  fail(messageId: number, owner: string, error: string, policy: RetryPolicy): Promise<FailOutcome>;
+  claim(owner: string, runIds: readonly string[], visibilityMs: number): Promise<ClaimedMessage | undefined>;
+  /** Marks a claimed message done with its result (a task's output); false (nothing done) when the claim is no longer the caller's. */
+  complete(claim: ClaimRef, result?: TaskOutput): Promise<boolean>;
+  /** Records a failed attempt: retried after its backoff, or dead-lettered after the last; `refused` when the claim is no longer the caller's. */
+  fail(claim: ClaimRef, error: string, policy: RetryPolicy): Promise<FailOutcome>;
+  /** Keeps the claim invisible for `visibilityMs` from now; false when it is no longer the caller's. */
+  heartbeat(claim: ClaimRef, visibilityMs: number): Promise<boolean>;
+  /** Gives the claim back, visible at once and its attempt uncharged; false when it is no longer the caller's. */
+  release(claim: ClaimRef): Promise<boolean>;
   /** Claimed messages whose claimer is dead become visible at once; returns how many. */
   releaseDead(): Promise<number>;
   /** Puts tasks back to ready (their outputs were lost), with their attempts kept. */

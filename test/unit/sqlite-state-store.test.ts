@@ -50,7 +50,7 @@ describe('the run store', () => {
     expect(first.created).toBe(true);
     expect(second).toEqual({ run: first.run, created: false });
     expect(otherLake.created).toBe(true);
-    const started = await s.runs.start('me', { ids: [first.run.id] });
+    const started = await s.runs.start('me', { ids: [first.run.id], claimMs: 60_000 });
     await s.runs.end(first.run.id, 'me', { status: 'failed', error: 'boom' });
     expect(started?.status).toBe('running');
     // Once it ended, the hour can be run again: a new run.
@@ -64,21 +64,21 @@ describe('the run store', () => {
     const s = await store();
     const ids = [];
     for (const h of ['00', '01', '02']) ids.push((await s.runs.submit({ lake: '/lake', hour: `2019-06-01T${h}`, trigger: 'backfill', request })).run.id);
-    expect((await s.runs.start('a', { maxRunning: 2 }))?.id).toBe(ids[0]);
-    expect((await s.runs.start('b', { maxRunning: 2 }))?.id).toBe(ids[1]);
-    expect(await s.runs.start('c', { maxRunning: 2 })).toBeUndefined();
+    expect((await s.runs.start('a', { maxRunning: 2, claimMs: 60_000 }))?.id).toBe(ids[0]);
+    expect((await s.runs.start('b', { maxRunning: 2, claimMs: 60_000 }))?.id).toBe(ids[1]);
+    expect(await s.runs.start('c', { maxRunning: 2, claimMs: 60_000 })).toBeUndefined();
     s.close();
   });
 
   it('hands a running run whose owner died to the first process that asks, once', async () => {
     const s = await store();
     const { run } = await s.runs.submit({ lake: '/lake', hour: '2019-06-01T15', trigger: 'manual', request });
-    await s.runs.start(deadOwner(), { ids: [run.id] });
-    const taken = await s.runs.takeOver(thisProcess);
+    await s.runs.start(deadOwner(), { ids: [run.id], claimMs: 60_000 });
+    const taken = await s.runs.takeOver(thisProcess, { claimMs: 60_000 });
     expect(taken.map((r) => r.id)).toEqual([run.id]);
     expect(taken[0]?.owner).toBe(thisProcess);
     // Its new owner is alive: nobody else takes it.
-    expect(await s.runs.takeOver('someone-else')).toEqual([]);
+    expect(await s.runs.takeOver('someone-else', { claimMs: 60_000 })).toEqual([]);
     s.close();
   });
 });
@@ -94,7 +94,7 @@ describe('the work queue', () => {
     expect([a?.task?.id, b?.task?.id]).toEqual(['t00000', 't00001']);
     expect(await s.queue.claim('me', [run.id], 60_000)).toBeUndefined();
 
-    const outcome = await s.queue.fail((a as { id: number }).id, 'me', 'disk full', policy);
+    const outcome = await s.queue.fail({ messageId: a?.id ?? 0, claimToken: a?.claimToken ?? '' }, 'disk full', policy);
     expect(outcome).toMatchObject({ outcome: 'retry', attempt: 1 });
     // Not visible before its backoff (40 ms), visible once it has passed.
     expect(await s.queue.claim('me', [run.id], 60_000)).toBeUndefined();
@@ -113,7 +113,7 @@ describe('the work queue', () => {
     let outcome;
     for (let i = 0; i < 3; i++) {
       const m = await s.queue.claim('me', [run.id], 60_000);
-      outcome = await s.queue.fail((m as { id: number }).id, 'me', `boom ${i + 1}`, { ...policy, delayMs: 0 });
+      outcome = await s.queue.fail({ messageId: m?.id ?? 0, claimToken: m?.claimToken ?? '' }, `boom ${i + 1}`, { ...policy, delayMs: 0 });
     }
     expect(outcome).toMatchObject({ outcome: 'dead', deadLetter: { attempts: 3, error: 'boom 3', taskId: 't00000', runId: run.id, hour: '2019-06-01T15' } });
     expect(await s.queue.claim('me', [run.id], 60_000)).toBeUndefined();
@@ -155,7 +155,7 @@ describe('the work queue', () => {
     for (;;) {
       const m = await s.queue.claim('me', [run.id], 60_000);
       if (!m) break;
-      await s.queue.complete(m.id, 'me', { taskId: m.task?.id ?? '', objects: 1, events: {}, tables: {}, quarantine: undefined });
+      await s.queue.complete({ messageId: m.id, claimToken: m.claimToken }, { taskId: m.task?.id ?? '', objects: 1, events: {}, tables: {}, quarantine: undefined });
     }
     expect((await s.queue.results(run.id)).map((o) => o.taskId)).toEqual(['t00000', 't00001']);
     expect(await s.queue.counts(run.id)).toEqual({ tasks: 2, tasksDone: 2, dead: 0 });

@@ -112,4 +112,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE schedulers ADD COLUMN last_tick_at INTEGER;
   ALTER TABLE schedulers ADD COLUMN late_checks INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: claims kept alive by heartbeats. A claimed message carries a random token that completing,
+  // failing, heartbeating or releasing it must present (a claim taken over refuses its old
+  // holder); a running run's owner holds it until `claim_expires_at`, extended by heartbeats, so
+  // a frozen owner's runs are taken over (and stop counting against maxActiveRuns) once it lapses.
+  // NULL (runs started before this migration): only the owner's death frees the run.
+  `
+  ALTER TABLE messages ADD COLUMN claim_token TEXT;
+  ALTER TABLE runs ADD COLUMN claim_expires_at INTEGER;
+  `,
 ];

@@ -57,7 +57,11 @@ function toRecord(row: RunRow): RunRecord {
 export class SqliteRunStore implements RunStore {
   private readonly prepare: Prepare;
 
-  constructor(private readonly db: StateDatabase) {
+  /** `now`: the clock run claims, starts and ends read (tests inject one instead of sleeping). */
+  constructor(
+    private readonly db: StateDatabase,
+    private readonly now: () => number = Date.now,
+  ) {
     this.prepare = preparedStatements(db);
   }
 
@@ -74,7 +78,7 @@ export class SqliteRunStore implements RunStore {
     );
     return this.db.transaction(() => {
       const id = runIdFor(hour, randomUUID().slice(0, 8));
-      const changed = insert.run(id, run.lake, run.hour, run.trigger, JSON.stringify(run.request), Date.now()).changes;
+      const changed = insert.run(id, run.lake, run.hour, run.trigger, JSON.stringify(run.request), this.now()).changes;
       if (changed === 1) return { run: toRecord(this.row(id) as RunRow), created: true };
       return { run: toRecord(active.get(run.lake, run.hour) as RunRow), created: false };
     }).immediate();
@@ -99,13 +103,16 @@ export class SqliteRunStore implements RunStore {
     return (this.prepare(sql).all(...args, filter.limit ?? -1) as RunRow[]).map(toRecord);
   }
 
-  async start(owner: string, options: { ids?: readonly string[]; maxRunning?: number }): Promise<RunRecord | undefined> {
-    const now = Date.now();
+  async start(owner: string, options: { ids?: readonly string[]; maxRunning?: number; claimMs: number }): Promise<RunRecord | undefined> {
+    const now = this.now();
     // The common answer, "nothing queued", without taking the write lock.
     if (!this.prepare(`SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1`).get()) return undefined;
     return this.db.transaction(() => {
       if (options.maxRunning !== undefined) {
-        const { n } = this.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'running'`).get() as { n: number };
+        // A run whose owner stopped heartbeating (frozen) holds no room: it waits to be taken over.
+        const { n } = this
+          .prepare(`SELECT count(*) AS n FROM runs WHERE status = 'running' AND (claim_expires_at IS NULL OR claim_expires_at > ?)`)
+          .get(now) as { n: number };
         if (n >= options.maxRunning) return undefined;
       }
       const ids = options.ids;
@@ -118,23 +125,49 @@ export class SqliteRunStore implements RunStore {
         .get(now, ...(ids ?? [])) as { id: string } | undefined;
       if (!next) return undefined;
       this
-        .prepare(`UPDATE runs SET status = 'running', owner = ?, started_at = coalesce(started_at, ?), not_before = NULL WHERE id = ?`)
-        .run(owner, now, next.id);
+        .prepare(
+          `UPDATE runs SET status = 'running', owner = ?, claim_expires_at = ?, started_at = coalesce(started_at, ?), not_before = NULL WHERE id = ?`,
+        )
+        .run(owner, now + options.claimMs, now, next.id);
       return toRecord(this.row(next.id) as RunRow);
     }).immediate();
   }
 
-  async takeOver(owner: string, options: { ids?: readonly string[] } = {}): Promise<RunRecord[]> {
-    const running = this.prepare(`SELECT id, owner FROM runs WHERE status = 'running'`).all() as { id: string; owner: string | null }[];
+  async takeOver(owner: string, options: { ids?: readonly string[]; claimMs: number }): Promise<RunRecord[]> {
+    const now = this.now();
+    const running = this.prepare(`SELECT id, owner, claim_expires_at FROM runs WHERE status = 'running'`).all() as {
+      id: string;
+      owner: string | null;
+      claim_expires_at: number | null;
+    }[];
     const wanted = options.ids ? new Set(options.ids) : undefined;
-    const dead = running.filter((r) => (wanted ? wanted.has(r.id) : true) && (r.owner === null || !ownerAlive(r.owner)));
+    const free = (r: (typeof running)[number]): boolean =>
+      r.owner === null || (r.claim_expires_at !== null && r.claim_expires_at <= now) || !ownerAlive(r.owner);
+    const lapsed = running.filter((r) => (wanted ? wanted.has(r.id) : true) && free(r));
     const taken: RunRecord[] = [];
-    const swap = this.prepare(`UPDATE runs SET owner = ? WHERE id = ? AND status = 'running' AND owner IS ?`);
-    for (const run of dead) {
-      // Compare and swap: of several processes finding the same dead owner, one takes the run.
-      if (swap.run(owner, run.id, run.owner).changes === 1) taken.push(toRecord(this.row(run.id) as RunRow));
+    // Compare and swap on the owner and its claim: of several processes finding the same lapsed
+    // owner, one takes the run, and an owner that heartbeated in between keeps it.
+    const swap = this.prepare(
+      `UPDATE runs SET owner = ?, claim_expires_at = ? WHERE id = ? AND status = 'running' AND owner IS ? AND claim_expires_at IS ?`,
+    );
+    for (const run of lapsed) {
+      if (swap.run(owner, now + options.claimMs, run.id, run.owner, run.claim_expires_at).changes === 1) taken.push(toRecord(this.row(run.id) as RunRow));
     }
     return taken;
+  }
+
+  async heartbeat(owner: string, runIds: readonly string[], claimMs: number): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const now = this.now();
+    return this.db.transaction(() => {
+      this
+        .prepare(`UPDATE runs SET claim_expires_at = ? WHERE status = 'running' AND owner = ? AND id IN (${placeholders(runIds)})`)
+        .run(now + claimMs, owner, ...runIds);
+      const held = this
+        .prepare(`SELECT id FROM runs WHERE status = 'running' AND owner = ? AND id IN (${placeholders(runIds)})`)
+        .all(owner, ...runIds) as { id: string }[];
+      return held.map((r) => r.id);
+    }).immediate();
   }
 
   async saveManifest(runId: string, manifest: RunManifest): Promise<void> {
@@ -150,32 +183,46 @@ export class SqliteRunStore implements RunStore {
     return this.db.transaction(() => this.endNow(runId, owner, end)).immediate();
   }
 
-  /** A run that succeeded has published: its finish message is settled with it, in one step. */
+  /**
+   * A run that succeeded has published: its finish message (and that attempt) is settled with
+   * it, in one step. An owner the run was taken from changes nothing.
+   */
   private endNow(runId: string, owner: string, end: RunEnd): boolean {
-    const now = Date.now();
-    if (end.status === 'success') this.prepare(`UPDATE messages SET status = 'done', claimed_by = ? WHERE run_id = ? AND kind = 'finish'`).run(owner, runId);
-    const result =
-      end.status === 'success'
-        ? this
-            .prepare(
-              `UPDATE runs SET status = 'success', finished_at = ?, summary = ?, poor_quality = ?, error = NULL, owner = NULL
-               WHERE id = ? AND status = 'running' AND owner = ?`,
-            )
-            .run(now, JSON.stringify(end.summary), end.poorQuality ? 1 : 0, runId, owner)
-        : this
-            .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, error = ?, owner = NULL WHERE id = ? AND status IN ('running', 'queued') AND (owner = ? OR owner IS NULL)`)
-            .run(now, end.error, runId, owner);
-    return result.changes === 1;
+    const now = this.now();
+    if (end.status === 'failed') {
+      return (
+        this
+          .prepare(
+            `UPDATE runs SET status = 'failed', finished_at = ?, error = ?, owner = NULL, claim_expires_at = NULL
+             WHERE id = ? AND status IN ('running', 'queued') AND (owner = ? OR owner IS NULL)`,
+          )
+          .run(now, end.error, runId, owner).changes === 1
+      );
+    }
+    const ended = this
+      .prepare(
+        `UPDATE runs SET status = 'success', finished_at = ?, summary = ?, poor_quality = ?, error = NULL, owner = NULL, claim_expires_at = NULL
+         WHERE id = ? AND status = 'running' AND owner = ?`,
+      )
+      .run(now, JSON.stringify(end.summary), end.poorQuality ? 1 : 0, runId, owner).changes === 1;
+    if (!ended) return false;
+    this
+      .prepare(`UPDATE attempts SET outcome = 'ok', finished_at = ? WHERE outcome = 'running' AND message_id IN (SELECT id FROM messages WHERE run_id = ? AND kind = 'finish')`)
+      .run(now, runId);
+    this.prepare(`UPDATE messages SET status = 'done', claimed_by = ?, claim_token = NULL WHERE run_id = ? AND kind = 'finish'`).run(owner, runId);
+    return true;
   }
 
   async retryLater(runId: string, owner: string, error: string, notBefore: Date): Promise<void> {
     this
-      .prepare(`UPDATE runs SET status = 'queued', owner = NULL, error = ?, not_before = ?, attempt = attempt + 1 WHERE id = ? AND owner = ?`)
+      .prepare(`UPDATE runs SET status = 'queued', owner = NULL, claim_expires_at = NULL, error = ?, not_before = ?, attempt = attempt + 1 WHERE id = ? AND owner = ?`)
       .run(error, notBefore.getTime(), runId, owner);
   }
 
-  async release(runId: string, owner: string): Promise<void> {
-    this.prepare(`UPDATE runs SET status = 'queued', owner = NULL WHERE id = ? AND status = 'running' AND owner = ?`).run(runId, owner);
+  async release(runId: string, owner: string, notBefore?: Date): Promise<void> {
+    this
+      .prepare(`UPDATE runs SET status = 'queued', owner = NULL, claim_expires_at = NULL, not_before = ? WHERE id = ? AND status = 'running' AND owner = ?`)
+      .run(notBefore === undefined ? null : notBefore.getTime(), runId, owner);
   }
 
   async reopen(runId: string): Promise<RunRecord> {

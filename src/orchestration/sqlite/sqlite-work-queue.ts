@@ -1,9 +1,12 @@
 /** The work queue in the state database: tables `messages`, `attempts` and `dead_letters`. */
+import { randomBytes } from 'node:crypto';
 import { UserError } from '../../errors/user-error.js';
 import type { Task, TaskOutput } from '../../pipeline/run-manifest.js';
 import { ownerAlive } from '../process-identity.js';
 import type {
   Attempt,
+  ClaimedMessage,
+  ClaimRef,
   DeadLetter,
   FailOutcome,
   MessageKind,
@@ -26,6 +29,7 @@ interface MessageRow {
   status: MessageStatus;
   attempts: number;
   claimed_by: string | null;
+  claim_token: string | null;
   error: string | null;
 }
 
@@ -94,11 +98,13 @@ export class SqliteWorkQueue implements WorkQueue {
     }).immediate();
   }
 
-  async claim(owner: string, runIds: readonly string[], visibilityMs: number): Promise<QueueMessage | undefined> {
+  async claim(owner: string, runIds: readonly string[], visibilityMs: number): Promise<ClaimedMessage | undefined> {
     if (runIds.length === 0) return undefined;
     const now = this.now();
+    const token = randomBytes(16).toString('hex');
     return this.db.transaction(() => {
-      // A claim whose visibility timed out is visible again: its worker is presumed stuck.
+      // A claim not heartbeated within its visibility timeout is visible again: its holder is
+      // presumed frozen or stuck, and is refused from now on (its token no longer matches).
       const row = this
         .prepare(
           `SELECT id FROM messages WHERE run_id IN (${placeholders(runIds)})
@@ -111,46 +117,83 @@ export class SqliteWorkQueue implements WorkQueue {
         .prepare(`UPDATE attempts SET outcome = 'lost', finished_at = ? WHERE message_id = ? AND outcome = 'running'`)
         .run(now, row.id);
       this
-        .prepare(`UPDATE messages SET status = 'claimed', claimed_by = ?, attempts = attempts + 1, visible_at = ? WHERE id = ?`)
-        .run(owner, now + visibilityMs, row.id);
+        .prepare(`UPDATE messages SET status = 'claimed', claimed_by = ?, claim_token = ?, attempts = attempts + 1, visible_at = ? WHERE id = ?`)
+        .run(owner, token, now + visibilityMs, row.id);
       const claimed = this.prepare(`SELECT * FROM messages WHERE id = ?`).get(row.id) as MessageRow;
       this
         .prepare(`INSERT INTO attempts (message_id, attempt, worker, started_at, outcome) VALUES (?, ?, ?, ?, 'running')`)
         .run(row.id, claimed.attempts, owner, now);
-      return toMessage(claimed);
+      return { ...toMessage(claimed), claimToken: token };
     }).immediate();
   }
 
-  async complete(messageId: number, owner: string, result?: TaskOutput): Promise<void> {
+  /** Whether `claim` is the message's current claim (claimed, with that token). Inside a write transaction. */
+  private holds(claim: ClaimRef): MessageRow | undefined {
+    const row = this.prepare(`SELECT * FROM messages WHERE id = ?`).get(claim.messageId) as MessageRow | undefined;
+    return row?.status === 'claimed' && row.claim_token === claim.claimToken ? row : undefined;
+  }
+
+  async complete(claim: ClaimRef, result?: TaskOutput): Promise<boolean> {
     const now = this.now();
-    this.db.transaction(() => {
-      // At least once: a slow worker whose claim timed out may finish after another did; both wrote the same files.
+    return this.db.transaction(() => {
+      // A holder whose claim was taken over (or already settled) changes nothing: a late success
+      // cannot close a message another holder is working on, nor overwrite its result.
+      if (!this.holds(claim)) return false;
       this
-        .prepare(`UPDATE messages SET status = 'done', result = coalesce(?, result), error = NULL, claimed_by = ? WHERE id = ? AND status != 'dead'`)
-        .run(result === undefined ? null : JSON.stringify(result), owner, messageId);
+        .prepare(`UPDATE messages SET status = 'done', result = coalesce(?, result), error = NULL, claim_token = NULL WHERE id = ?`)
+        .run(result === undefined ? null : JSON.stringify(result), claim.messageId);
       this
-        .prepare(`UPDATE attempts SET outcome = 'ok', finished_at = ? WHERE message_id = ? AND worker = ? AND outcome = 'running'`)
-        .run(now, messageId, owner);
+        .prepare(`UPDATE attempts SET outcome = 'ok', finished_at = ? WHERE message_id = ? AND outcome = 'running'`)
+        .run(now, claim.messageId);
+      return true;
     }).immediate();
   }
 
-  async fail(messageId: number, owner: string, error: string, policy: RetryPolicy): Promise<FailOutcome> {
+  async fail(claim: ClaimRef, error: string, policy: RetryPolicy): Promise<FailOutcome> {
     const now = this.now();
+    const messageId = claim.messageId;
     return this.db.transaction((): FailOutcome => {
+      // A late failure of a holder whose claim was taken over must not reopen (or dead-letter) the message.
+      const row = this.holds(claim);
+      if (!row) return { outcome: 'refused' };
       this
-        .prepare(`UPDATE attempts SET outcome = 'error', error = ?, finished_at = ? WHERE message_id = ? AND worker = ? AND outcome = 'running'`)
-        .run(error, now, messageId, owner);
-      const row = this.prepare(`SELECT * FROM messages WHERE id = ?`).get(messageId) as MessageRow;
+        .prepare(`UPDATE attempts SET outcome = 'error', error = ?, finished_at = ? WHERE message_id = ? AND outcome = 'running'`)
+        .run(error, now, messageId);
       if (row.attempts <= policy.retries) {
         const at = new Date(now + retryDelayMs(row.attempts, policy));
-        this.prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, error = ?, visible_at = ? WHERE id = ?`).run(error, at.getTime(), messageId);
+        this
+          .prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, claim_token = NULL, error = ?, visible_at = ? WHERE id = ?`)
+          .run(error, at.getTime(), messageId);
         return { outcome: 'retry', at, attempt: row.attempts };
       }
-      this.prepare(`UPDATE messages SET status = 'dead', claimed_by = NULL, error = ? WHERE id = ?`).run(error, messageId);
+      this.prepare(`UPDATE messages SET status = 'dead', claimed_by = NULL, claim_token = NULL, error = ? WHERE id = ?`).run(error, messageId);
       const id = this
         .prepare(`INSERT INTO dead_letters (message_id, attempts, error, dead_at) VALUES (?, ?, ?, ?)`)
         .run(messageId, row.attempts, error, now).lastInsertRowid;
       return { outcome: 'dead', deadLetter: toDeadLetter(this.prepare(`SELECT ${DEAD_LETTER_COLUMNS} WHERE d.id = ?`).get(id) as DeadLetterRow) };
+    }).immediate();
+  }
+
+  async heartbeat(claim: ClaimRef, visibilityMs: number): Promise<boolean> {
+    const now = this.now();
+    // One statement: it extends the claim only while it is still this holder's.
+    return (
+      this
+        .prepare(`UPDATE messages SET visible_at = ? WHERE id = ? AND status = 'claimed' AND claim_token = ?`)
+        .run(now + visibilityMs, claim.messageId, claim.claimToken).changes === 1
+    );
+  }
+
+  async release(claim: ClaimRef): Promise<boolean> {
+    const now = this.now();
+    return this.db.transaction(() => {
+      if (!this.holds(claim)) return false;
+      // Given back unworked: the attempt is not charged against the retries.
+      this.prepare(`DELETE FROM attempts WHERE message_id = ? AND outcome = 'running'`).run(claim.messageId);
+      this
+        .prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, claim_token = NULL, attempts = max(attempts - 1, 0), visible_at = ? WHERE id = ?`)
+        .run(now, claim.messageId);
+      return true;
     }).immediate();
   }
 
@@ -164,7 +207,7 @@ export class SqliteWorkQueue implements WorkQueue {
         .prepare(`UPDATE attempts SET outcome = 'lost', finished_at = ? WHERE outcome = 'running' AND worker IN (${placeholders(dead)})`)
         .run(now, ...dead);
       return this
-        .prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, visible_at = ? WHERE status = 'claimed' AND claimed_by IN (${placeholders(dead)})`)
+        .prepare(`UPDATE messages SET status = 'ready', claimed_by = NULL, claim_token = NULL, visible_at = ? WHERE status = 'claimed' AND claimed_by IN (${placeholders(dead)})`)
         .run(now, ...dead).changes;
     }).immediate();
   }
@@ -174,7 +217,7 @@ export class SqliteWorkQueue implements WorkQueue {
       if (taskIds.length > 0) {
         this
           .prepare(
-            `UPDATE messages SET status = 'ready', result = NULL, claimed_by = NULL, visible_at = ?
+            `UPDATE messages SET status = 'ready', result = NULL, claimed_by = NULL, claim_token = NULL, visible_at = ?
              WHERE run_id = ? AND kind = 'task' AND task_id IN (${placeholders(taskIds)})`,
           )
           .run(this.now(), runId, ...taskIds);
@@ -277,7 +320,7 @@ export class SqliteWorkQueue implements WorkQueue {
       if (row.replayed_at !== null) throw new UserError(`dead letter ${id} was already replayed at ${new Date(row.replayed_at).toISOString()}`);
       this.prepare(`UPDATE dead_letters SET replayed_at = ? WHERE id = ?`).run(now, id);
       this
-        .prepare(`UPDATE messages SET status = 'ready', attempts = 0, claimed_by = NULL, visible_at = ? WHERE id = ? AND status = 'dead'`)
+        .prepare(`UPDATE messages SET status = 'ready', attempts = 0, claimed_by = NULL, claim_token = NULL, visible_at = ? WHERE id = ? AND status = 'dead'`)
         .run(now, row.message_id);
       return toDeadLetter({ ...row, replayed_at: now });
     }).immediate();
