@@ -41,8 +41,10 @@ async function runJob(job: ConsoleJob, timeoutMs: number, handle: (message: Cons
       }
       handle(message).then(
         (next) => {
-          if (next === 'more') child.send({ kind: 'more' });
-          else finish();
+          if (settled) return;
+          if (next !== 'more') finish();
+          // The process may have ended meanwhile: its 'close' then tells why.
+          else if (child.connected) child.send({ kind: 'more' }, () => undefined);
         },
         (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
       );
@@ -60,7 +62,7 @@ async function runJob(job: ConsoleJob, timeoutMs: number, handle: (message: Cons
         ),
       );
     });
-    child.send(job);
+    child.send(job, () => undefined);
   });
 }
 
