@@ -10,7 +10,8 @@ import { runEvent, writeRunEvent } from '../lineage/openlineage-event.js';
 import { openStateStore } from '../orchestration/state-store-registry.js';
 import { upstreamOf, type LineageEdge, type LoadedPartition, type PartitionWriter } from '../warehouse/table-lineage.js';
 import type { ReadAnswer, WarehouseBuildReport } from '../warehouse/embedded-warehouse.js';
-import { lakeScans, type ExplainReport, type PlanNode } from '../warehouse/explain-report.js';
+import { explainReport, type ExplainReport, type PlanNode } from '../warehouse/explain-report.js';
+import { collectConsoleQuery, explainConsoleQuery, streamConsoleQuery, type RowSink } from '../warehouse/console/console-process.js';
 import { openEmbeddedWarehouse } from '../warehouse/embedded-warehouse-registry.js';
 import { modelsDir } from '../warehouse/model-files.js';
 import { loadModels } from '../warehouse/model-graph.js';
@@ -99,16 +100,26 @@ export interface SqlResult extends ReadAnswer {
   readonly ms: number;
 }
 
-/** A person's read-only query; DuckDB itself refuses writes and files outside the lake. */
-export async function querySql(stateDir: string, sql: string, limits: { maxRows: number; maxBytes: number } = { maxRows: SQL_MAX_ROWS, maxBytes: SQL_MAX_BYTES }): Promise<SqlResult> {
+/**
+ * A person's read-only query, answered whole (the API): one statement the parser calls a SELECT,
+ * run in a process of its own ended at the time limit, at most `maxRows` rows, refused once
+ * they pass `maxBytes` as JSON text. DuckDB itself refuses files outside the lake.
+ */
+export async function querySql(
+  stateDir: string,
+  sql: string,
+  limits: { maxRows: number; maxBytes: number; timeoutMs?: number } = { maxRows: SQL_MAX_ROWS, maxBytes: SQL_MAX_BYTES },
+): Promise<SqlResult> {
   const started = performance.now();
-  const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
-  try {
-    const answer = await reader.read(sql, { ...limits, timeoutMs: SQL_TIMEOUT_MS });
-    return { ...answer, ms: Math.round(performance.now() - started) };
-  } finally {
-    reader.close();
-  }
+  const answer = await collectConsoleQuery(stateDir, sql, { maxRows: limits.maxRows, maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs ?? SQL_TIMEOUT_MS });
+  return { ...answer, ms: Math.round(performance.now() - started) };
+}
+
+export type { RowSink } from '../warehouse/console/console-process.js';
+
+/** The same query with its rows handed to `sink` as they come (the CLI prints them): the sink stops it. */
+export async function streamSql(stateDir: string, sql: string, sink: RowSink, timeoutMs = SQL_TIMEOUT_MS): Promise<void> {
+  await streamConsoleQuery(stateDir, sql, { timeoutMs }, sink);
 }
 
 /** Columns only one entity has: they tell which entity a Parquet scan reads. */
@@ -120,45 +131,14 @@ function identifyingColumns(): Map<string, string> {
   return new Map([...owners].filter(([, set]) => set.size === 1).map(([column, set]) => [column, [...set][0] as string]));
 }
 
-/** The query's plan and what it reads of the lake: files and partitions, read out of total. */
-export async function explainQuery(stateDir: string, sql: string): Promise<ExplainReport> {
-  const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
-  try {
-    // The person's SQL must be one SELECT before it is put after EXPLAIN.
-    await reader.checkReadOnly(sql);
-    const { rows } = await reader.query(`EXPLAIN (FORMAT JSON) ${sql}`);
-    const plan = JSON.parse(String(rows[0]?.['explain_value'] ?? '[]')) as PlanNode[];
-    const partitions = (await reader.query('SELECT entity, date, hour, key FROM _loaded_partitions')).rows;
-    const fileCounts = (await reader.query('SELECT entity, sum(len(string_split(signature, \'|\'))) AS files FROM _loaded_partitions GROUP BY entity')).rows;
-    const filesOf = new Map(fileCounts.map((r) => [String(r['entity']), Number(r['files'])]));
-    const partitionsOf = (entity: string | undefined): number => partitions.filter((p) => entity === undefined || p['entity'] === entity).length;
-    let filesRead = 0;
-    let filesTotal = 0;
-    let partitionsRead = 0;
-    let partitionsTotal = 0;
-    const unpruned: string[] = [];
-    for (const scan of lakeScans(plan, identifyingColumns())) {
-      const total = scan.filesTotal ?? (scan.entity ? (filesOf.get(scan.entity) ?? 0) : [...filesOf.values()].reduce((a, b) => a + b, 0));
-      const read = scan.filesRead ?? total;
-      filesRead += read;
-      filesTotal += total;
-      partitionsTotal += partitionsOf(scan.entity);
-      if (scan.fileFilters && scan.entity) {
-        const { rows: matched } = await reader.query(
-          `SELECT count(*) AS n FROM _loaded_partitions WHERE entity = '${scan.entity}' AND (${scan.fileFilters})`,
-        );
-        partitionsRead += Number(matched[0]?.['n'] ?? 0);
-      } else {
-        partitionsRead += partitionsOf(scan.entity);
-      }
-      if (read === total && total > 1) unpruned.push(scan.entity ? `lake.${scan.entity}` : 'a lake table');
-    }
-    const warning =
-      unpruned.length > 0 ? `${unpruned.join(' and ')} ${unpruned.length === 1 ? 'is' : 'are'} read whole: filter on date and hour to read only the partitions you need` : null;
-    return { plan, files_read: filesRead, files_total: filesTotal, partitions_read: partitionsRead, partitions_total: partitionsTotal, warning };
-  } finally {
-    reader.close();
-  }
+/**
+ * The query's plan and what it reads of the lake: files and partitions, read out of total. The
+ * plan comes from the console's process (so it has the console's checks and time limit); the
+ * partitions read are counted from the plan's structure, never by running its text.
+ */
+export async function explainQuery(stateDir: string, sql: string, timeoutMs = SQL_TIMEOUT_MS): Promise<ExplainReport> {
+  const { plan, partitions } = await explainConsoleQuery(stateDir, sql, timeoutMs);
+  return explainReport(Array.isArray(plan) ? (plan as PlanNode[]) : [], partitions, identifyingColumns());
 }
 
 /** At most this many points in all come back for one period's tracks, thinned evenly per vehicle. */

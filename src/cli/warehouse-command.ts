@@ -2,11 +2,11 @@
 import { Command, Option } from 'commander';
 import { applySnowflakeDdl, explainOnSnowflake, lineageOnSnowflake, snowflakeDdl } from '../app/snowflake-target.js';
 import type { FormatName } from '../formats/lake-format.js';
-import { avgDistance, buildWarehouse, explainQuery, querySql, tableLineage } from '../app/warehouse.js';
+import { avgDistance, type RowSink, buildWarehouse, explainQuery, SQL_TIMEOUT_MS, streamSql, tableLineage } from '../app/warehouse.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { formatCount } from './format-figures.js';
 import { loadSettings, type TargetFlags } from './settings.js';
-import { formatOption, lakeOption } from './shared-options.js';
+import { formatOption, lakeOption, positiveInteger } from './shared-options.js';
 
 export function warehouseCommand(global: () => GlobalOptions): Command {
   const warehouse = new Command('warehouse').description('the embedded DuckDB warehouse in the state folder');
@@ -118,7 +118,8 @@ export function explainCommand(global: () => GlobalOptions): Command {
     .description('the plan of a query, and how many lake files and partitions it reads out of how many')
     .argument('<query>', 'the SQL to explain')
     .addOption(targetOption())
-    .action(async (sql: string, opts: { target?: 'snowflake' }) => {
+    .addOption(timeoutOption())
+    .action(async (sql: string, opts: { target?: 'snowflake'; timeout: number }) => {
       if (opts.target === 'snowflake') {
         const remote = await explainOnSnowflake(sql);
         printResult(global(), remote, () =>
@@ -127,7 +128,7 @@ export function explainCommand(global: () => GlobalOptions): Command {
         return;
       }
       const settings = await loadSettings(global());
-      const report = await explainQuery(settings.orchestrator.state, sql);
+      const report = await explainQuery(settings.orchestrator.state, sql, opts.timeout * 1000);
       printResult(global(), report, () =>
         [
           `reads ${report.files_read} of ${report.files_total} lake file(s), ${report.partitions_read} of ${report.partitions_total} partition(s)`,
@@ -138,16 +139,82 @@ export function explainCommand(global: () => GlobalOptions): Command {
     });
 }
 
+/** `--timeout <seconds>`: how long a console query may take, preparing included. */
+function timeoutOption(): Option {
+  return new Option('--timeout <seconds>', 'stop the query after this many seconds').argParser(positiveInteger('--timeout', 1, 86_400)).default(SQL_TIMEOUT_MS / 1000);
+}
+
 export function sqlCommand(global: () => GlobalOptions): Command {
   return new Command('sql')
-    .description('a read-only SQL query on the warehouse (tables, the star schema, lake.* views)')
+    .description('a read-only SQL query on the warehouse (tables, the star schema, lake.* views); rows are printed as they come')
     .argument('<query>', 'the SQL to run')
-    .action(async (sql: string) => {
+    .addOption(new Option('--max-rows <n>', 'print at most this many rows').argParser(positiveInteger('--max-rows')).default(1_000_000))
+    .addOption(new Option('--max-mb <n>', 'print at most about this many megabytes of rows').argParser(positiveInteger('--max-mb')).default(1024))
+    .addOption(timeoutOption())
+    .action(async (sql: string, opts: { maxRows: number; maxMb: number; timeout: number }) => {
       const settings = await loadSettings(global());
-      // The command line prints every row, as the DuckDB CLI does; the API stops at SQL_MAX_ROWS and SQL_MAX_BYTES.
-      const result = await querySql(settings.orchestrator.state, sql, { maxRows: Number.MAX_SAFE_INTEGER - 1, maxBytes: Number.POSITIVE_INFINITY });
-      printResult(global(), result.rows, () =>
-        [result.columns.join('\t'), ...result.rows.map((r) => result.columns.map((c) => (r[c] === null ? 'NULL' : String(r[c]))).join('\t'))].join('\n'),
-      );
+      const caps: RowCaps = { maxRows: opts.maxRows, maxBytes: opts.maxMb * 1024 * 1024 };
+      await printRows(global().json ? 'json' : 'text', caps, (sink) => streamSql(settings.orchestrator.state, sql, sink, opts.timeout * 1000));
     });
+}
+
+interface RowCaps {
+  readonly maxRows: number;
+  /** Of the rows as JSON text. */
+  readonly maxBytes: number;
+}
+
+/** Written out, waiting while stdout's buffer is full. */
+function write(text: string): Promise<void> | void {
+  if (process.stdout.write(text)) return;
+  return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+}
+
+const cell = (value: unknown): string => (value === null ? 'NULL' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+
+/**
+ * Prints a query's rows as they come, never holding the answer whole: tab-separated text under
+ * a header, or (with --json) one JSON array written row by row, closed even when the query stops
+ * early, so stdout stays valid JSON. At a cap it stops the query and says so on stderr.
+ */
+async function printRows(format: 'text' | 'json', caps: RowCaps, run: (sink: RowSink) => Promise<void>): Promise<void> {
+  let columns: string[] = [];
+  let started = false;
+  let printed = 0;
+  let bytes = 0;
+  let capped: string | undefined;
+  const sink: RowSink = {
+    columns(names) {
+      columns = names;
+    },
+    async rows(rows, sizes) {
+      let text = '';
+      if (!started) {
+        started = true;
+        text += format === 'json' ? '[' : `${columns.join('\t')}\n`;
+      }
+      let stop = false;
+      for (const [i, row] of rows.entries()) {
+        if (printed === caps.maxRows) capped = `the --max-rows cap of ${formatCount(caps.maxRows)} rows`;
+        else if (bytes + (sizes[i] ?? 0) > caps.maxBytes) capped = `the --max-mb cap of ${formatCount(caps.maxBytes / 1024 / 1024)} MB`;
+        if (capped) {
+          stop = true;
+          break;
+        }
+        bytes += sizes[i] ?? 0;
+        text += format === 'json' ? `${printed === 0 ? '' : ',\n'}${JSON.stringify(row)}` : `${columns.map((c) => cell(row[c])).join('\t')}\n`;
+        printed += 1;
+      }
+      await write(text);
+      return !stop;
+    },
+  };
+  try {
+    await run(sink);
+  } finally {
+    if (format === 'json') await write(started ? ']\n' : '');
+    else if (!started && columns.length > 0) await write(`${columns.join('\t')}\n`);
+  }
+  if (format === 'json' && !started) await write('[]\n');
+  if (capped) process.stderr.write(`eventlake: stopped after ${formatCount(printed)} row(s), at ${capped}: the query has more (raise the cap or narrow the query)\n`);
 }

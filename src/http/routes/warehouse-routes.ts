@@ -30,8 +30,8 @@ export function warehouseRoutes(api: ApiContext): Hono {
   const app = new Hono();
   const stateDir = api.orchestrator.stateDir;
 
-  // One console query at a time: DuckDB answers on Node's thread pool, which the runs' file
-  // reads share, and a function DuckDB cannot interrupt may outlast the time limit.
+  // One console query at a time: each runs in a process of its own (ended at the time limit,
+  // explain included), and the machine's cores are the runs' too.
   let querying = false;
   app.post('/sql', async (c) => {
     const body = await jsonBody(c, sqlBody, '{"sql": "SELECT …", "explain": false}');

@@ -19,10 +19,10 @@ import { defaultRegistry } from '../../events/entity-registry.js';
 import { describeTest, offendingRowsSql } from '../data-tests.js';
 import { buildOrder, type Model } from '../model-graph.js';
 import type { ModelReport, WarehouseBuildOptions, WarehouseBuildReport } from '../embedded-warehouse.js';
+import { WAREHOUSE_FILE } from '../console/warehouse-file.js';
 import { appendAvroPartition } from './avro-partition-loader.js';
 import { acquireBuildLock } from './build-lock.js';
 
-export const WAREHOUSE_FILE = 'warehouse.duckdb';
 
 const SQL_TYPES = { string: 'VARCHAR', timestamp: 'TIMESTAMPTZ', double: 'DOUBLE' } as const;
 
