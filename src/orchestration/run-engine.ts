@@ -20,7 +20,7 @@ import { crashPoint, pausePoint } from '../pipeline/fail-points.js';
 import { finishPartitions } from '../pipeline/finish-partitions.js';
 import { parseHour } from '../pipeline/hour.js';
 import { tableOf } from '../pipeline/lake-layout.js';
-import type { RunManifest, TaskOutput, TaskSettings } from '../pipeline/run-manifest.js';
+import { planOrderOf, type RunManifest, type TaskOutput, type TaskSettings } from '../pipeline/run-manifest.js';
 import type { TaskExecutor } from '../pipeline/task-executor.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
@@ -387,7 +387,7 @@ export class RunEngine {
       observer?.onPhase?.(id, 'publishing');
       await pausePoint('before-publish');
       await run.lease.assertHeld();
-      const published = await run.lake.publisher.publish(id, finished.partitions);
+      const published = await run.lake.publisher.publish(id, finished.partitions, planOrderOf(run.manifest));
       const rows = Object.values(finished.events).reduce((n, c) => n + c, 0);
       const lines = rows + finished.quarantined;
       const summary: RunSummary = {

@@ -63,5 +63,7 @@ export async function planHour(options: PlanOptions): Promise<RunManifest> {
     bytes: objects.reduce((n, o) => n + o.size, 0),
     skipped: inKeyOrder(skipped, (s) => s.key),
     tasks: cutTasks(objects, taskBytes),
+    // Publishers compare it: an older plan never replaces a newer one's publish of the hour.
+    plannedAt: new Date().toISOString(),
   };
 }

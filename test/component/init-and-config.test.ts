@@ -13,7 +13,7 @@ function oneLine(stderr: string): string {
 }
 
 describe('eventlake init', () => {
-  it('writes eventlake.config.yaml in the current folder, refuses to overwrite it, and status works with it', async () => {
+  it('writes eventlake.config.yaml in the current folder, refuses to overwrite it, and status reads the state it names', async () => {
     const dir = await tempDir();
     const file = join(dir, 'eventlake.config.yaml');
 
@@ -34,19 +34,14 @@ describe('eventlake init', () => {
     // The file is left as it was.
     expect(await readFile(file, 'utf8')).toBe(written);
 
+    // No run has made the state yet: status names where it looked (the starter's ./.eventlake,
+    // relative to the file's folder) in one line and makes nothing there.
     const status = await runCli(['status', '--json'], dir);
-    expect(status.stderr).toBe('');
-    expect(status.code).toBe(0);
-    const json = JSON.parse(status.stdout) as { state: string; runs: unknown[]; schedulers: unknown[]; deadlineMisses: unknown[] };
-    // The starter's state (./.eventlake) is relative to the file's folder.
-    expect(json.state.startsWith(join(dir, '.eventlake'))).toBe(true);
-    expect(json.runs).toEqual([]);
-    expect(json.schedulers).toEqual([]);
-    expect(json.deadlineMisses).toEqual([]);
-
-    const text = await runCli(['status'], dir);
-    expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/scheduler: not running/);
+    expect(status.code).toBe(1);
+    const refusal = oneLine(status.stderr);
+    expect(refusal).toContain(join(dir, '.eventlake'));
+    expect(refusal).toMatch(/eventlake run or up creates it/);
+    expect(existsSync(join(dir, '.eventlake'))).toBe(false);
 
     const forced = await runCli(['init', '--force'], dir);
     expect(forced.code).toBe(0);

@@ -22,7 +22,7 @@ export async function openSqliteStateStore(dir: string, options: SqliteStateOpti
   const guard = new StateGuard(opened);
   return {
     location: opened.path,
-    runs: guard.wrap(new SqliteRunStore(db)),
+    runs: guard.wrap(new SqliteRunStore(db, now)),
     queue: guard.wrap(new SqliteWorkQueue(db, now)),
     events: guard.wrap(new SqliteEventLog(db)),
     scheduler: guard.wrap(new SqliteSchedulerState(db, now)),

@@ -28,6 +28,7 @@ import { readHourManifest } from '../../storage/hour-manifest.js';
 import type { LakeStorage } from '../../storage/lake-storage.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { downloadTaskOutputs, plannedProgress } from './staged-task-outputs.js';
+import { planOrderOf } from '../../pipeline/run-manifest.js';
 
 interface CloseClaim {
   readonly by: string;
@@ -168,7 +169,7 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
       const format = await loadLakeFormat(manifest.format);
       const finished = await finishPartitions(manifest, outputs, { registry: deps.registry, format, scratchDir: deps.scratchDir });
       await lease.assertHeld();
-      const published = await deps.lake.publisher.publish(runId, finished.partitions);
+      const published = await deps.lake.publisher.publish(runId, finished.partitions, planOrderOf(manifest));
       const rows = Object.values(finished.events).reduce((n, c) => n + c, 0);
       const lines = rows + finished.quarantined;
       const summary: RunSummary = {
