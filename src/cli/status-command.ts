@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { stateStatus, type StateStatus } from '../app/state-status.js';
 import { parseOwner } from '../orchestration/process-identity.js';
+import { isS3Location } from '../storage/location.js';
 import type { SchedulerPresence } from '../orchestration/scheduler-state.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { withOrchestrator } from './orchestrator-session.js';
@@ -60,7 +61,10 @@ export function statusCommand(global: () => GlobalOptions): Command {
     .addOption(lakeOption())
     .action(async (opts: { limit: number; lake?: string }) => {
       const settings = await loadSettings(global(), opts.lake === undefined ? {} : { lake: opts.lake });
-      const status = await withOrchestrator(settings, global(), (orchestrator) => stateStatus(orchestrator, settings.target.lake, opts.limit), { readOnly: true });
+      // A bucket lake keeps its runs' records in the lake (the cloud runtime has no local state):
+      // its status is read there, with this machine's state, made empty if there is none yet.
+      const readOnly = !isS3Location(settings.target.lake);
+      const status = await withOrchestrator(settings, global(), (orchestrator) => stateStatus(orchestrator, settings.target.lake, opts.limit), { readOnly });
       printResult(global(), { ...status, runs: status.runs.map(runJson) }, () => describeStatus(status));
     });
 }

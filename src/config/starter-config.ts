@@ -64,7 +64,7 @@ export function starterConfigYaml(): string {
     ['  maxQuarantinedShare: 0.01', 'a run quarantining a larger share of its lines raises a quality event'],
     '',
     'server:',
-    ['  host: 127.0.0.1', 'where eventlake up and serve answer; another address needs EVENTLAKE_TOKEN set'],
+    ['  host: 127.0.0.1', 'where eventlake up and serve answer; another address needs EVENTLAKE_TOKEN set (16+ characters)'],
     ['  port: 8080', 'the web UI and JSON API port; 0: any free port'],
     '',
     ['callbacks: []', 'who is told about runs; for example:'],

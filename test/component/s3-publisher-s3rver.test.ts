@@ -3,6 +3,7 @@
  * (an older plan is refused under the hour's lease), and a publish journal whose staged parts
  * expired is rolled back in one sentence, so the hour's rerun publishes instead of failing forever.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -72,8 +73,10 @@ describe('S3Publisher on s3rver (a real S3 API on loopback)', () => {
   });
 
   it('rolls back a journal whose staged parts expired and says so; the rerun publishes', async () => {
-    const store = new S3ObjectStore('lake', 'expiry/');
-    const lake = await S3LakeStorage.open('lake', 'expiry/', store);
+    // A prefix of its own: this machine's scratch for a lake is keyed by bucket and prefix.
+    const prefix = `expiry-${randomUUID().slice(0, 8)}/`;
+    const store = new S3ObjectStore('lake', prefix);
+    const lake = await S3LakeStorage.open('lake', prefix, store);
     await lake.publisher.publish(`${HOUR}-a`, await parts(`${HOUR}-a`, ['a0']));
     // Run b died after its journal; two days later its staged part was expired by the bucket's lifecycle rule.
     await store.write(`${stagedPartition(`${HOUR}-b`, VEHICLE)}/part-00000.parquet`, Buffer.from('b0'));
