@@ -68,6 +68,27 @@ async function anyFileHolds(dir: string, needle: string): Promise<boolean> {
 
 const failures = (response: unknown): unknown[] => (response as { batchItemFailures: unknown[] }).batchItemFailures;
 
+
+/**
+ * What the process's environment really holds (a Lambda's holds the role's session credentials):
+ * /proc/self/environ is the kernel's copy from the start, so its PATH entry is in any leak.
+ */
+const environValue = async (): Promise<string> => ((await readFile('/proc/self/environ', 'latin1')).split('\0').find((e) => e.startsWith('PATH=')) as string).slice(5);
+
+/**
+ * Puts a forged plan in the run's record in the lake, sends task t00000 of it, and checks the
+ * worker refused it with the lake unchanged and the environment written nowhere.
+ */
+async function refusedAfterForging(lake: string, manifest: RunManifest, forged: RunManifest, handler: ReturnType<typeof createHandler>): Promise<void> {
+  const record = await readLakeRun(new LocalObjectStore(lake), hour.label, manifest.runId);
+  await writeLakeRun(new LocalObjectStore(lake), { ...record!, manifest: forged });
+  const before = await snapshot(lake);
+  const response = await handler(sqsEvent([taskMessageBody(manifest.runId, 't00000')]), lambdaContext());
+  expect(failures(response)).toHaveLength(1);
+  expect(await snapshot(lake)).toEqual(before);
+  expect(await anyFileHolds(lake, await environValue())).toBe(false);
+}
+
 describe('the Lambda handler on SQS events, local folders (Lambda service mocked)', () => {
   it('processes every task, closes the hour once, and matches a local run row for row', async () => {
     const source = await flatSample();
@@ -129,10 +150,6 @@ describe('messages the worker does not trust (Lambda service mocked)', () => {
     return { source, lake, manifest, bodies, before: await snapshot(lake), ...handlerFor(localDeployment(source, lake), options) };
   }
 
-  // What the process's environment really holds (a Lambda's holds the role's session credentials):
-  // /proc/self/environ is the kernel's copy from the start, so its PATH entry is in any leak.
-  const environValue = async (): Promise<string> => ((await readFile('/proc/self/environ', 'latin1')).split('\0').find((e) => e.startsWith('PATH=')) as string).slice(5);
-
   it('a message naming its own source (/proc/self) and object (environ) is refused: nothing written, the environment nowhere', async () => {
     const { lake, manifest, before, handler, log } = await queued();
     const environ = await environValue();
@@ -155,13 +172,7 @@ describe('messages the worker does not trust (Lambda service mocked)', () => {
   it('a plan in the lake reading another source than the deployment\'s (/proc/self) is refused before anything is read or written', async () => {
     const { lake, manifest, handler, log } = await queued();
     const forged = { ...manifest, source: { kind: 'local' as const, root: '/proc/self' }, tasks: [{ id: 't00000', objects: [{ index: 0, key: 'environ', size: 500_000_000 }], bytes: 500_000_000 }] };
-    const record = await readLakeRun(new LocalObjectStore(lake), hour.label, manifest.runId);
-    await writeLakeRun(new LocalObjectStore(lake), { ...record!, manifest: forged });
-    const before = await snapshot(lake);
-    const response = await handler(sqsEvent([taskMessageBody(manifest.runId, 't00000')]), lambdaContext());
-    expect(failures(response)).toHaveLength(1);
-    expect(await snapshot(lake)).toEqual(before);
-    expect(await anyFileHolds(lake, await environValue())).toBe(false);
+    await refusedAfterForging(lake, manifest, forged, handler);
     expect(log.text()).toContain(`run ${manifest.runId}'s plan reads the source /proc/self, not this deployment's`);
   });
 
@@ -170,13 +181,7 @@ describe('messages the worker does not trust (Lambda service mocked)', () => {
     const depth = source.split('/').length;
     const key = `${'../'.repeat(depth)}proc/self/environ`;
     const forged = { ...manifest, tasks: [{ id: 't00000', objects: [{ index: 0, key, size: 500_000_000 }], bytes: 500_000_000 }] };
-    const record = await readLakeRun(new LocalObjectStore(lake), hour.label, manifest.runId);
-    await writeLakeRun(new LocalObjectStore(lake), { ...record!, manifest: forged });
-    const before = await snapshot(lake);
-    const response = await handler(sqsEvent([taskMessageBody(manifest.runId, 't00000')]), lambdaContext());
-    expect(failures(response)).toHaveLength(1);
-    expect(await snapshot(lake)).toEqual(before);
-    expect(await anyFileHolds(lake, await environValue())).toBe(false);
+    await refusedAfterForging(lake, manifest, forged, handler);
     expect(log.text()).toContain(`task t00000 of run ${manifest.runId} names the object \\"${key}\\", outside the source folder; nothing was written`);
   });
 

@@ -46,6 +46,12 @@ async function stage(rows: readonly Staged[]): Promise<{ dir: string; writer: Ty
   return { dir, writer };
 }
 
+/** The staged rows as Parquet files of about `targetFileBytes`: how many, and their list for read_parquet. */
+async function writeParts(dir: string, written: Awaited<ReturnType<TypedCsvWriter['close']>>, targetFileBytes: number): Promise<{ parts: number; files: string }> {
+  const parts = await writeParquetParts({ entity: vehicle, written, partitionDir: join(dir, 'out'), scratchDir: join(dir, 'scratch'), codec: 'zstd', targetFileBytes });
+  return { parts: parts.length, files: `[${parts.map((p) => `'${p.path}'`).join(', ')}]` };
+}
+
 describe('TypedCsvWriter', () => {
   const zeros = (n: number): string => `-0.${'0'.repeat(n)}`;
   it.each([
@@ -83,15 +89,7 @@ describe('writeParquetParts', () => {
     const { dir, writer } = await stage(rows);
     const written = await writer.close();
     expect(written[0]?.negativeZero).toBe(true);
-    const parts = await writeParquetParts({
-      entity: vehicle,
-      written,
-      partitionDir: join(dir, 'out'),
-      scratchDir: join(dir, 'scratch'),
-      codec: 'zstd',
-      targetFileBytes: 64 * 1024 * 1024,
-    });
-    const files = `[${parts.map((p) => `'${p.path}'`).join(', ')}]`;
+    const { files } = await writeParts(dir, written, 64 * 1024 * 1024);
     const signs = await query(`SELECT source_line, signbit(lat) AS negative FROM read_parquet(${files}) ORDER BY source_line`);
     expect(signs.map((r) => r['negative'])).toEqual([false, false, false, false, false, false, false, false, true, false]);
   });
@@ -106,16 +104,8 @@ describe('writeParquetParts', () => {
     }
     const { dir, writer } = await stage(rows);
     const written = await writer.close();
-    const parts = await writeParquetParts({
-      entity: vehicle,
-      written,
-      partitionDir: join(dir, 'out'),
-      scratchDir: join(dir, 'scratch'),
-      codec: 'zstd',
-      targetFileBytes: 4096,
-    });
-    expect(parts.length).toBeGreaterThan(1);
-    const files = `[${parts.map((p) => `'${p.path}'`).join(', ')}]`;
+    const { parts, files } = await writeParts(dir, written, 4096);
+    expect(parts).toBeGreaterThan(1);
     const [check] = await query(
       `SELECT count(*) AS n, count(*) FILTER (WHERE signbit(lat) <> (source_line % 3 = 1) OR signbit(lng) <> (source_line % 3 = 1)) AS wrong FROM read_parquet(${files})`,
     );

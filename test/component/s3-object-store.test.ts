@@ -32,7 +32,7 @@ import type { ObjectStore, SkippedEntry } from '../../src/storage/object-store.j
 import { resetS3Client, s3Client, s3ClientSettings, s3EndpointHost } from '../../src/storage/s3/s3-client.js';
 import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import { tempDir } from '../helpers/fixtures.js';
-import { startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { useS3Server } from '../helpers/s3-server.js';
 
 const MiB = 1024 * 1024;
 // Secret-looking values: no message may ever show them.
@@ -100,19 +100,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('S3ObjectStore on s3rver (a real S3 API on loopback)', () => {
-  let server: S3Server;
-  let restore: () => void;
-
-  beforeAll(async () => {
-    server = await startS3Server(['lake']);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    restore = server.applyEnv();
-  });
-  afterEach(() => restore());
+  const server = useS3Server(['lake']);
 
   it('lists under the store prefix and bucket-wide, keys relative, etags bare, folder markers skipped', async () => {
     const store = new S3ObjectStore('lake', 'listing/');
@@ -148,8 +136,8 @@ describe('S3ObjectStore on s3rver (a real S3 API on loopback)', () => {
     await mkdir(join(dir, '2019/06/01'), { recursive: true });
     await writeFile(join(dir, '2019/06/01/a-events.txt'), 'a');
     await writeFile(join(dir, 'top.txt'), 'top');
-    await server.createBucket('feed');
-    expect(await server.uploadFolder('feed', 'raw/', dir)).toBe(2);
+    await server().createBucket('feed');
+    expect(await server().uploadFolder('feed', 'raw/', dir)).toBe(2);
     const listed = await collect(new S3ObjectStore('feed', 'raw/').list());
     expect(listed.map((info) => info.key).sort()).toEqual(['2019/06/01/a-events.txt', 'top.txt']);
   });
@@ -157,10 +145,10 @@ describe('S3ObjectStore on s3rver (a real S3 API on loopback)', () => {
   it('pages through ListObjectsV2 with the page size given', async () => {
     const store = new S3ObjectStore('lake', 'paged/', { pageSize: 2 });
     for (let i = 0; i < 5; i++) await store.write(`k${i}`, Buffer.from(String(i)));
-    await server.takeRequests();
+    await server().takeRequests();
     const keys = (await collect(store.list())).map((info) => info.key).sort();
     expect(keys).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
-    const lists = (await server.takeRequests()).filter((r) => r.startsWith('GET /lake/?') && r.includes('list-type=2'));
+    const lists = (await server().takeRequests()).filter((r) => r.startsWith('GET /lake/?') && r.includes('list-type=2'));
     expect(lists).toHaveLength(3);
     expect(lists.every((r) => r.includes('max-keys=2'))).toBe(true);
     expect(lists.filter((r) => r.includes('continuation-token='))).toHaveLength(2);
@@ -170,10 +158,10 @@ describe('S3ObjectStore on s3rver (a real S3 API on loopback)', () => {
     const store = new S3ObjectStore('lake', 'reads/');
     const body = pattern(5 * MiB);
     await store.write('big.bin', body);
-    await server.takeRequests();
+    await server().takeRequests();
     const stream = store.read('big.bin');
     await store.delete('never-there');
-    expect(await server.takeRequests()).toEqual([expect.stringMatching(/^DELETE \/lake\/reads\/never-there/)]);
+    expect(await server().takeRequests()).toEqual([expect.stringMatching(/^DELETE \/lake\/reads\/never-there/)]);
     const { bytes, chunks } = await streamed(stream);
     expect(chunks).toBeGreaterThan(1);
     expect(bytes.equals(body)).toBe(true);
@@ -192,13 +180,13 @@ describe('S3ObjectStore on s3rver (a real S3 API on loopback)', () => {
 
   it('writes a small Buffer in one PUT, a Buffer over 8 MiB and a 17 MiB stream in 8 MiB parts, byte-exact', async () => {
     const store = new S3ObjectStore('lake', 'writes/');
-    await server.takeRequests();
+    await server().takeRequests();
     await store.write('small.bin', pattern(1000));
-    expect(await server.takeRequests()).toEqual([expect.stringMatching(/^PUT \/lake\/writes\/small\.bin\?x-id=PutObject$/)]);
+    expect(await server().takeRequests()).toEqual([expect.stringMatching(/^PUT \/lake\/writes\/small\.bin\?x-id=PutObject$/)]);
 
     const nine = pattern(9 * MiB, 2);
     await store.write('nine.bin', nine);
-    const nineRequests = await server.takeRequests();
+    const nineRequests = await server().takeRequests();
     expect(nineRequests.filter((r) => /^PUT .*partNumber=/.test(r))).toHaveLength(2);
     expect((await store.readAll('nine.bin')).equals(nine)).toBe(true);
 
@@ -206,7 +194,7 @@ describe('S3ObjectStore on s3rver (a real S3 API on loopback)', () => {
     // Uneven pieces, as a real stream gives them.
     const pieces = [big.subarray(0, 3 * MiB + 5), big.subarray(3 * MiB + 5, 11 * MiB), big.subarray(11 * MiB)];
     await store.write('big.bin', Readable.from(pieces));
-    const requests = await server.takeRequests();
+    const requests = await server().takeRequests();
     expect(requests.filter((r) => r.startsWith('POST') && r.includes('uploads'))).toHaveLength(1);
     expect(requests.filter((r) => /^PUT .*partNumber=/.test(r))).toHaveLength(3);
     expect(requests.filter((r) => r.startsWith('POST') && r.includes('uploadId='))).toHaveLength(1);
@@ -258,7 +246,7 @@ describe('S3ObjectStore on s3rver (a real S3 API on loopback)', () => {
 
   it('reports a missing bucket in one sentence, for every operation', async () => {
     const store = new S3ObjectStore('no-such-bucket', 'feed/');
-    const expected = `bucket no-such-bucket does not exist at ${new URL(server.endpoint).host}; check the bucket in s3://no-such-bucket/feed/`;
+    const expected = `bucket no-such-bucket does not exist at ${new URL(server().endpoint).host}; check the bucket in s3://no-such-bucket/feed/`;
     for (const work of [
       () => store.assertReadable(),
       () => collect(store.list()),
@@ -316,7 +304,7 @@ describe('S3ObjectStore on s3rver (a real S3 API on loopback)', () => {
 
   it('never shows the access key id or the secret (s3rver knows key ids, not signatures)', async () => {
     const store = new S3ObjectStore('lake', 'feed/');
-    const host = new URL(server.endpoint).host;
+    const host = new URL(server().endpoint).host;
     await withEnv({ AWS_ACCESS_KEY_ID: SECRET_KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET }, async () => {
       const messages = await Promise.all(
         [() => store.assertReadable(), () => store.readAll('a.json'), () => store.write('a.json', Buffer.from('x')), () => collect(store.list())].map(

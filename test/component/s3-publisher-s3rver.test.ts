@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { publishJournal, stagedPartition } from '../../src/pipeline/lake-layout.js';
 import { PublishOrderError } from '../../src/storage/errors.js';
 import { readHourFiles, readHourManifest } from '../../src/storage/hour-manifest.js';
@@ -14,7 +14,7 @@ import type { PartitionParts } from '../../src/storage/publisher.js';
 import { S3LakeStorage } from '../../src/storage/s3/s3-lake-storage.js';
 import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import { tempDir } from '../helpers/fixtures.js';
-import { startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { useS3Server } from '../helpers/s3-server.js';
 
 const HOUR = '2019-06-01T15';
 const VEHICLE = 'vehicle/date=2019-06-01/hour=15';
@@ -42,19 +42,7 @@ async function stagingKeys(store: S3ObjectStore): Promise<string[]> {
 }
 
 describe('S3Publisher on s3rver (a real S3 API on loopback)', () => {
-  let server: S3Server;
-  let restore: () => void;
-
-  beforeAll(async () => {
-    server = await startS3Server(['lake']);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    restore = server.applyEnv();
-  });
-  afterEach(() => restore());
+  useS3Server(['lake']);
 
   it('refuses, under the hour lease, a plan older than the publish the hour holds; the newer rows stay', async () => {
     const store = new S3ObjectStore('lake', 'order/');

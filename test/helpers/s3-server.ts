@@ -9,6 +9,7 @@ import { join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { resetS3Client } from '../../src/storage/s3/s3-client.js';
 
 const PROCESS_SCRIPT = fileURLToPath(new URL('./s3-server-process.mjs', import.meta.url));
@@ -39,6 +40,29 @@ export interface S3Server {
   /** The requests (`METHOD /bucket/key?query`) the server received since the last call. */
   takeRequests(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * One server for the calling test file (or describe block), its env applied around every test:
+ * the answer gives the running server.
+ */
+export function useS3Server(buckets: readonly string[]): () => S3Server {
+  let server: S3Server | undefined;
+  let restore: (() => void) | undefined;
+  beforeAll(async () => {
+    server = await startS3Server(buckets);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    restore = server?.applyEnv();
+  });
+  afterEach(() => restore?.());
+  return () => {
+    if (server === undefined) throw new Error('the S3 server is started in beforeAll');
+    return server;
+  };
 }
 
 export async function startS3Server(buckets: readonly string[] = []): Promise<S3Server> {

@@ -6,26 +6,15 @@
  * working one.
  */
 import { describe, expect, it } from 'vitest';
-import type { RunRequest } from '../../src/orchestration/run-store.js';
 import type { StateStore } from '../../src/orchestration/state-store.js';
-import { SqliteRunStore } from '../../src/orchestration/sqlite/sqlite-run-store.js';
 import { openSqliteStateStore } from '../../src/orchestration/sqlite/sqlite-state-store.js';
-import { openStateDatabase } from '../../src/orchestration/sqlite/state-database.js';
 import { thisProcess } from '../../src/orchestration/process-identity.js';
 import type { Task, TaskOutput } from '../../src/pipeline/run-manifest.js';
 import type { ClaimedMessage, ClaimRef } from '../../src/orchestration/work-queue.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { LOCAL_RUN_REQUEST } from '../helpers/run-request.js';
 
-const request: RunRequest = {
-  source: { kind: 'local', root: '/src' },
-  lake: { kind: 'local', root: '/lake' },
-  layout: 'any',
-  format: 'parquet',
-  codec: 'zstd',
-  targetFileBytes: 1 << 20,
-  maxLineBytes: 1 << 20,
-  timezone: 'UTC',
-};
+const request = LOCAL_RUN_REQUEST;
 const policy = { retries: 2, delayMs: 1000, maxDelayMs: 10_000 };
 const VISIBILITY = 60_000;
 const task = (n: number): Task => ({ id: `t0000${n}`, objects: [{ index: n, key: `k${n}`, size: 1 }], bytes: 1 });
@@ -40,16 +29,8 @@ const other = 'other-host.example:4242:1';
 /** A state on a fresh database whose queue and run store read a clock the test moves. */
 async function store(): Promise<StateStore & { advance(ms: number): void }> {
   let now = Date.parse('2026-01-01T00:00:00Z');
-  const dir = await tempDir();
-  const s = await openSqliteStateStore(dir, { now: () => now });
-  // The run store on the same database with the same clock (the state store gives it none yet).
-  const db = await openStateDatabase(dir);
-  const runs = new SqliteRunStore(db, () => now);
-  const close = (): void => {
-    db.close();
-    s.close();
-  };
-  return { ...s, runs, close, advance: (ms: number) => void (now += ms) };
+  const s = await openSqliteStateStore(await tempDir(), { now: () => now });
+  return { ...s, advance: (ms: number) => void (now += ms) };
 }
 
 async function oneTaskRun(s: StateStore, hour = '2019-06-01T15'): Promise<string> {
@@ -58,27 +39,30 @@ async function oneTaskRun(s: StateStore, hour = '2019-06-01T15'): Promise<string
   return run.id;
 }
 
+/** One task claimed by the frozen holder, then, its visibility lapsed, by the other process. */
+async function takenOver(s: StateStore & { advance(ms: number): void }): Promise<{ runId: string; stale: ClaimedMessage | undefined; fresh: ClaimedMessage | undefined }> {
+  const runId = await oneTaskRun(s);
+  const stale = await s.queue.claim(frozen, [runId], VISIBILITY);
+  s.advance(VISIBILITY);
+  const fresh = await s.queue.claim(other, [runId], VISIBILITY);
+  return { runId, stale, fresh };
+}
+
 describe('claim tokens', () => {
   it('hands out a different random token with every claim', async () => {
     const s = await store();
-    const runId = await oneTaskRun(s);
-    const first = await s.queue.claim(frozen, [runId], VISIBILITY);
-    s.advance(VISIBILITY);
-    const second = await s.queue.claim(other, [runId], VISIBILITY);
-    expect(first?.claimToken).toMatch(/^[0-9a-f]{32}$/);
-    expect(second?.claimToken).toMatch(/^[0-9a-f]{32}$/);
-    expect(second?.claimToken).not.toBe(first?.claimToken);
+    const { runId, stale, fresh } = await takenOver(s);
+    expect(stale?.claimToken).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh?.claimToken).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh?.claimToken).not.toBe(stale?.claimToken);
     // Listings never show a token: only the claimant knows it.
-    expect(JSON.stringify(await s.queue.messages(runId))).not.toContain(second?.claimToken);
+    expect(JSON.stringify(await s.queue.messages(runId))).not.toContain(fresh?.claimToken);
     s.close();
   });
 
   it('refuses a late failure with a stale token: the task the new holder completed stays done', async () => {
     const s = await store();
-    const runId = await oneTaskRun(s);
-    const stale = await s.queue.claim(frozen, [runId], VISIBILITY);
-    s.advance(VISIBILITY);
-    const fresh = await s.queue.claim(other, [runId], VISIBILITY);
+    const { runId, stale, fresh } = await takenOver(s);
     expect(fresh?.id).toBe(stale?.id);
     expect(await s.queue.complete(ref(fresh), output('t00000', 1))).toBe(true);
 
@@ -98,10 +82,7 @@ describe('claim tokens', () => {
 
   it('refuses a late completion with a stale token: it neither closes the new holder\'s claim nor replaces its result', async () => {
     const s = await store();
-    const runId = await oneTaskRun(s);
-    const stale = await s.queue.claim(frozen, [runId], VISIBILITY);
-    s.advance(VISIBILITY);
-    const fresh = await s.queue.claim(other, [runId], VISIBILITY);
+    const { runId, stale, fresh } = await takenOver(s);
 
     expect(await s.queue.complete(ref(stale), output('t00000', 99))).toBe(false);
     expect((await s.queue.messages(runId))[0]).toMatchObject({ status: 'claimed', claimedBy: other });

@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunRequest } from '../../src/orchestration/run-store.js';
 import type { StateStore } from '../../src/orchestration/state-store.js';
 import { openSqliteStateStore } from '../../src/orchestration/sqlite/sqlite-state-store.js';
 import { describeStorageFailure } from '../../src/orchestration/sqlite/storage-failure.js';
@@ -14,17 +13,9 @@ import { StateGuard } from '../../src/orchestration/sqlite/state-guard.js';
 import { thisProcess } from '../../src/orchestration/process-identity.js';
 import type { Task } from '../../src/pipeline/run-manifest.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { LOCAL_RUN_REQUEST } from '../helpers/run-request.js';
 
-const request: RunRequest = {
-  source: { kind: 'local', root: '/src' },
-  lake: { kind: 'local', root: '/lake' },
-  layout: 'any',
-  format: 'parquet',
-  codec: 'zstd',
-  targetFileBytes: 1 << 20,
-  maxLineBytes: 1 << 20,
-  timezone: 'UTC',
-};
+const request = LOCAL_RUN_REQUEST;
 const policy = { retries: 2, delayMs: 40, maxDelayMs: 1000 };
 const task = (n: number): Task => ({ id: `t0000${n}`, objects: [{ index: n, key: `k${n}`, size: 1 }], bytes: 1 });
 
