@@ -5,20 +5,25 @@
  *   PER_CLIENT_REFILL_MS; a client whose bucket is empty is refused before its token is even
  *   compared, so a lucky guess while throttled tells it nothing;
  * - overall: GLOBAL_BURST wrong tokens from anyone, then one every GLOBAL_REFILL_MS. When that is
- *   spent, clients with a wrong try on record wait for it, but a client with none is still heard:
- *   many addresses guessing slow the login down for each other, and never lock out someone who
- *   types the token right.
+ *   spent, clients with a wrong try on record wait for it, but a client with none (or whose own
+ *   bucket refilled) is still heard, so it never locks out someone who types the token right. It
+ *   trims each address's burst while many guess at once; it does not cap the long-run rate, which
+ *   stays one try per PER_CLIENT_REFILL_MS per address: many addresses guess that much faster.
  * A refused try is answered 429 with Retry-After (whole seconds). The right token clears its
- * client's record. With a token of 16 characters or more (required beyond loopback), these rates
- * leave guessing hopeless.
+ * client's record. A token of 16 characters or more (required beyond loopback) is what keeps
+ * guessing hopeless; the throttle only slows it.
  */
 
 export const PER_CLIENT_BURST = 5;
 export const PER_CLIENT_REFILL_MS = 30_000;
 export const GLOBAL_BURST = 30;
 export const GLOBAL_REFILL_MS = 2_000;
-/** Client records kept before the full ones (nothing to remember) are swept. */
-const SWEEP_ABOVE = 10_000;
+/**
+ * Client records kept: past this many, the full ones (nothing to remember) are swept, at most once
+ * a refill period so an attack from many addresses does not sweep on every try, and if that is
+ * not enough the oldest records go.
+ */
+const MAX_CLIENTS = 10_000;
 
 export interface ThrottleLimits {
   readonly perClientBurst: number;
@@ -78,6 +83,7 @@ function seconds(ms: number): number {
 export class LoginThrottle {
   private readonly clients = new Map<string, Bucket>();
   private readonly overall: Bucket;
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -105,7 +111,7 @@ export class LoginThrottle {
     const at = this.now();
     let own = this.clients.get(client);
     if (own === undefined) {
-      if (this.clients.size >= SWEEP_ABOVE) this.sweep(at);
+      if (this.clients.size >= MAX_CLIENTS) this.makeRoom(at);
       own = new Bucket(this.limits.perClientBurst, this.limits.perClientRefillMs, at);
       this.clients.set(client, own);
     }
@@ -118,7 +124,15 @@ export class LoginThrottle {
     this.clients.delete(client);
   }
 
-  private sweep(at: number): void {
-    for (const [client, bucket] of this.clients) if (bucket.full(at)) this.clients.delete(client);
+  private makeRoom(at: number): void {
+    if (at - this.lastSweep >= this.limits.perClientRefillMs) {
+      this.lastSweep = at;
+      for (const [client, bucket] of this.clients) if (bucket.full(at)) this.clients.delete(client);
+    }
+    // Maps iterate in insertion order: the first keys are the oldest records.
+    for (const client of this.clients.keys()) {
+      if (this.clients.size < MAX_CLIENTS) break;
+      this.clients.delete(client);
+    }
   }
 }

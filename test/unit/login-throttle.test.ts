@@ -27,6 +27,20 @@ describe('LoginThrottle', () => {
     expect(throttle.admit('10.0.0.2')).toEqual({ admitted: true });
   });
 
+  it('keeps at most 10,000 client records: when none is full, the oldest goes, not the memory', () => {
+    const time = clock();
+    const throttle = new LoginThrottle(time.now);
+    for (let i = 0; i < PER_CLIENT_BURST; i++) throttle.failed('10.0.0.1');
+    expect(throttle.admit('10.0.0.1')).toMatchObject({ admitted: false });
+    // Ten thousand more addresses, each with a wrong try on record (none full to sweep): the
+    // first record is the oldest and makes room, so that address is a stranger again.
+    for (let i = 0; i < 10_000; i++) throttle.failed(`10.1.${i >> 8}.${i & 255}`);
+    expect(throttle.admit('10.0.0.1')).toEqual({ admitted: true });
+    // The newest records are kept.
+    for (let i = 0; i < PER_CLIENT_BURST; i++) throttle.failed('10.1.39.15');
+    expect(throttle.admit('10.1.39.15')).toMatchObject({ admitted: false });
+  });
+
   it('forgets a client’s wrong tries once it gives the right token', () => {
     const throttle = new LoginThrottle(clock().now);
     for (let i = 0; i < PER_CLIENT_BURST; i++) throttle.failed('10.0.0.1');

@@ -1,6 +1,6 @@
 /**
  * `POST /api/login {token}` opens a session (session-store.ts) and sets its id as the UI's
- * cookie: HttpOnly, SameSite=Strict, Path=/, Secure when served over https, and Max-Age the
+ * cookie: HttpOnly, SameSite=Strict, Path=/, not Secure (the server speaks plain http), and Max-Age the
  * session's lifetime. Tries go through the login throttle (429 with Retry-After when spent).
  * `POST /api/logout` ends the session its cookie names, on the server, and clears the cookie.
  */
@@ -28,7 +28,6 @@ export function loginRoutes(token: string | undefined, sessions: SessionStore, t
       httpOnly: true,
       sameSite: 'Strict',
       path: '/',
-      secure: new URL(c.req.url).protocol === 'https:',
       maxAge: Math.floor(sessions.limits.lifetimeMs / 1000),
     });
     return c.body(null, 204);
