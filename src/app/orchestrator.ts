@@ -99,8 +99,10 @@ export class Orchestrator {
     this.deadlines = new DeadlineWatch(state.runs, this.events, settings.deadlines);
   }
 
-  static async open(settings: OrchestratorSettings, hooks: OrchestratorHooks = {}): Promise<Orchestrator> {
-    return new Orchestrator(await openStateStore({ kind: 'sqlite', dir: settings.state }), settings, hooks);
+  /** `create: false`: a state that does not exist (or is damaged) fails, naming it, and nothing is made. */
+  static async open(settings: OrchestratorSettings, hooks: OrchestratorHooks = {}, options: { create?: boolean } = {}): Promise<Orchestrator> {
+    const state = await openStateStore({ kind: 'sqlite', dir: settings.state, ...(options.create === undefined ? {} : { create: options.create }) });
+    return new Orchestrator(state, settings, hooks);
   }
 
   private readonly onError = (err: Error): void => this.hooks.onError?.(err);

@@ -5,7 +5,6 @@
  */
 import { Orchestrator } from '../app/orchestrator.js';
 import { checkTarget } from '../app/run-hour.js';
-import { requireExistingState } from '../orchestration/state-store-registry.js';
 import type { GlobalOptions } from './cli-context.js';
 import { openDebugLog } from './cli-context.js';
 import type { Settings } from './settings.js';
@@ -26,18 +25,19 @@ export async function withOrchestrator<T>(
   options: SessionOptions<T> = {},
 ): Promise<T> {
   if (options.checkTarget) await checkTarget(settings.target, settings.orchestrator.state);
-  if (options.readOnly) await requireExistingState({ kind: 'sqlite', dir: settings.orchestrator.state });
-  const log = openDebugLog(settings.orchestrator.state);
-  const orchestrator = await Orchestrator.open(settings.orchestrator, {
-    onError: (err) => log.warn({ err }, 'orchestration error'),
-    onRetry: (runId, what, attempt, at, error) => {
+  // The state opens first: a read-only command on a missing state makes nothing, not even the log folder.
+  const hooks = {
+    onError: (err: Error) => log.warn({ err }, 'orchestration error'),
+    onRetry: (runId: string, what: string, attempt: number, at: Date, error: string) => {
       log.info({ runId, what, attempt, at, error }, 'retry');
       if (!global.json) {
         const wait = Math.max(0, Math.round((at.getTime() - Date.now()) / 1000));
         process.stderr.write(`eventlake: ${what === 'run' ? '' : `${what} of `}run ${runId} failed (attempt ${attempt}): ${error}; trying again in ${wait} s\n`);
       }
     },
-  });
+  };
+  const orchestrator = await Orchestrator.open(settings.orchestrator, hooks, { create: !options.readOnly });
+  const log = openDebugLog(settings.orchestrator.state);
   // The state lost under this process (its file deleted or replaced, its disk full): stop, and say that, not what failed next.
   let lost: Error | undefined;
   orchestrator.state.onFailure((err) => {

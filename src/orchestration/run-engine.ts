@@ -169,15 +169,22 @@ export class RunEngine {
     try {
       const ids = this.activeRuns;
       const held = new Set(await runs.heartbeat(owner, [...ids, ...this.activating], visibilityMs));
+      const dropped = new Set<string>();
       for (const id of ids) {
         const run = this.active.get(id);
         if (held.has(id) || !run) continue;
         this.active.delete(id);
+        dropped.add(id);
         await this.releaseLease(run.lease);
         this.options.observer?.onError?.(new Error(`run ${id} was taken over by another process (this one stopped heartbeating for longer than the visibility timeout); leaving it`));
       }
       for (const [id, message] of [...this.claims]) {
-        if (!(await queue.heartbeat({ messageId: id, claimToken: message.claimToken }, visibilityMs))) this.claims.delete(id);
+        const ref = { messageId: id, claimToken: message.claimToken };
+        // A dropped run's claims go back at once: kept alive, its late failures would still count.
+        if (dropped.has(message.runId)) {
+          this.claims.delete(id);
+          await queue.release(ref);
+        } else if (!(await queue.heartbeat(ref, visibilityMs))) this.claims.delete(id);
       }
     } catch (err) {
       this.options.observer?.onError?.(err as Error);
@@ -478,7 +485,8 @@ export class RunEngine {
       this.options.observer?.onSettled?.(queued);
       return;
     }
-    await runs.end(run.id, this.options.owner, { status: 'failed', error });
+    // Not ended: the run is no longer this process's (taken over); its new holder reports it.
+    if (!(await runs.end(run.id, this.options.owner, { status: 'failed', error }))) return;
     const ended = (await runs.get(run.id)) as RunRecord;
     await this.options.events.record('failure', `failure:${run.id}:${run.attempt}:${Date.now()}`, ended);
     this.options.observer?.onSettled?.(ended);

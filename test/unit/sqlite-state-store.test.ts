@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { StateStore } from '../../src/orchestration/state-store.js';
 import { openSqliteStateStore } from '../../src/orchestration/sqlite/sqlite-state-store.js';
 import { describeStorageFailure } from '../../src/orchestration/sqlite/storage-failure.js';
+import { headerProblem } from '../../src/orchestration/sqlite/state-file-check.js';
 import { SqliteRunStore } from '../../src/orchestration/sqlite/sqlite-run-store.js';
 import { openState } from '../../src/orchestration/sqlite/state-database.js';
 import { StateGuard } from '../../src/orchestration/sqlite/state-guard.js';
@@ -213,6 +214,22 @@ describe('a state that is missing, damaged or lost', () => {
       expect(Buffer.compare(await readFile(join(dir, DB)), damaged)).toBe(0);
     });
   }
+
+  it('a file shorter than its header says, with a write-ahead log beside it (a checkpoint cut short), is left to SQLite to recover', async () => {
+    const dir = await tempDir();
+    const s = await openSqliteStateStore(dir);
+    for (const h of ['00', '01', '02', '03', '04', '05']) await submit(s, `2019-06-01T${h}`);
+    s.close();
+    const whole = await readFile(join(dir, DB));
+    // Page 1 already says the new size; the file has not grown to it yet.
+    const cut = whole.subarray(0, 4096);
+    expect(headerProblem(cut, cut.length)).toMatch(/^cut short: 4096 of \d+ bytes$/);
+    expect(headerProblem(cut, cut.length, true)).toBeUndefined();
+    // A log with content is what makes the difference; an empty one does not.
+    await writeFile(join(dir, DB), cut);
+    await writeFile(join(dir, `${DB}-wal`), '');
+    await expect(openSqliteStateStore(dir, { create: false })).rejects.toThrow(/cut short/);
+  });
 
   it('a folder whose database was deleted (its .id marker remains) is refused, not given a second empty history', async () => {
     const dir = await tempDir();

@@ -23,8 +23,13 @@ export class DamagedStateError extends UserError {
   }
 }
 
-/** What is wrong with a database file's header and size, or undefined when it looks whole. */
-export function headerProblem(header: Buffer, size: number): string | undefined {
+/**
+ * What is wrong with a database file's header and size, or undefined when it looks whole.
+ * `walPending`: a write-ahead log with content lies beside it. A checkpoint writes page 1 (and
+ * its new page count) before the file has grown, so a kill mid-checkpoint leaves a file shorter
+ * than its header says that SQLite recovers from the log: not damage.
+ */
+export function headerProblem(header: Buffer, size: number, walPending = false): string | undefined {
   if (size === 0) return '0 bytes';
   if (size < HEADER_BYTES || header.length < HEADER_BYTES || header.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) return 'not a SQLite database';
   const raw = header.readUInt16BE(16);
@@ -33,7 +38,7 @@ export function headerProblem(header: Buffer, size: number): string | undefined 
   if (size % pageSize !== 0) return `cut short: ${size} bytes, not a whole number of ${pageSize}-byte pages`;
   const pages = header.readUInt32BE(28);
   const valid = pages > 0 && header.readUInt32BE(24) === header.readUInt32BE(92);
-  if (valid && size < pages * pageSize) return `cut short: ${size} of ${pages * pageSize} bytes`;
+  if (valid && !walPending && size < pages * pageSize) return `cut short: ${size} of ${pages * pageSize} bytes`;
   return undefined;
 }
 
@@ -52,7 +57,8 @@ export function checkStateFile(path: string): boolean {
       closeSync(fd);
     }
   }
-  const problem = headerProblem(header.subarray(0, read), info.size);
+  const walPending = (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0;
+  const problem = headerProblem(header.subarray(0, read), info.size, walPending);
   if (problem) throw new DamagedStateError(path, problem);
   return true;
 }
