@@ -7,7 +7,7 @@
  * open the file read-only and never meet a writer's lock; a failed build leaves the last good
  * warehouse in place. One build at a time, by a lock file naming its process.
  */
-import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -21,59 +21,10 @@ import { buildOrder, type Model } from '../model-graph.js';
 import type { ModelReport, WarehouseBuildOptions, WarehouseBuildReport } from '../embedded-warehouse.js';
 import { WAREHOUSE_FILE } from '../console/warehouse-file.js';
 import { appendAvroPartition } from './avro-partition-loader.js';
+import { lakePartitions } from './lake-listing.js';
+import { createLakeViews } from './lake-views.js';
 import { acquireBuildLock } from './build-lock.js';
 
-
-const SQL_TYPES = { string: 'VARCHAR', timestamp: 'TIMESTAMPTZ', double: 'DOUBLE' } as const;
-
-interface Partition {
-  readonly entity: string;
-  readonly date: string;
-  readonly hour: number;
-  readonly key: string;
-  /** Names, sizes and modification times of its files: changes whenever a run republishes it. */
-  readonly signature: string;
-  readonly files: readonly string[];
-  readonly format: 'parquet' | 'avro';
-}
-
-async function lakePartitions(lakeRoot: string, entity: string): Promise<Partition[]> {
-  const partitions: Partition[] = [];
-  const root = join(lakeRoot, entity);
-  if (!existsSync(root)) return partitions;
-  for (const dateDir of (await readdir(root)).sort()) {
-    const date = /^date=(\d{4}-\d{2}-\d{2})$/.exec(dateDir)?.[1];
-    if (!date) continue;
-    for (const hourDir of (await readdir(join(root, dateDir))).sort()) {
-      const hour = /^hour=(\d{1,2})$/.exec(hourDir)?.[1];
-      if (hour === undefined) continue;
-      const dir = join(root, dateDir, hourDir);
-      const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet') || f.endsWith('.avro')).sort();
-      if (files.length === 0) continue;
-      const stats = await Promise.all(
-        files.map(async (f) => {
-          const { size, mtimeMs } = await stat(join(dir, f));
-          return `${f}:${size}:${mtimeMs}`;
-        }),
-      );
-      partitions.push({
-        entity,
-        date,
-        hour: Number(hour),
-        key: `${entity}/${dateDir}/${hourDir}`,
-        signature: stats.join('|'),
-        files: files.map((f) => join(dir, f)),
-        format: files.some((f) => f.endsWith('.avro')) ? 'avro' : 'parquet',
-      });
-    }
-  }
-  return partitions;
-}
-
-function emptyEntitySelect(entity: Entity): string {
-  const columns = entity.columns.map((c) => `CAST(NULL AS ${SQL_TYPES[c.type as keyof typeof SQL_TYPES] ?? 'VARCHAR'}) AS ${c.name}`);
-  return `SELECT ${[...columns, 'CAST(NULL AS VARCHAR) AS source_object', 'CAST(NULL AS BIGINT) AS source_line', 'CAST(NULL AS DATE) AS date', 'CAST(NULL AS INTEGER) AS hour'].join(', ')} WHERE false`;
-}
 
 async function rowsOf(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
@@ -82,26 +33,6 @@ async function rowsOf(connection: DuckDBConnection, sql: string): Promise<Record
 async function count(connection: DuckDBConnection, table: string): Promise<number> {
   const [row] = await rowsOf(connection, `SELECT count(*) AS n FROM ${table}`);
   return Number(row?.['n'] ?? 0);
-}
-
-/**
- * The lake's entities as views (`lake.vehicle`, …): over its Parquet files, date and hour from
- * the path; an Avro lake (which DuckDB cannot read without a download) is viewed through the
- * internal tables its partitions are loaded into.
- */
-async function createLakeViews(connection: DuckDBConnection, lakeRoot: string, entities: readonly Entity[]): Promise<void> {
-  await connection.run('CREATE SCHEMA IF NOT EXISTS lake');
-  for (const entity of entities) {
-    await connection.run(`CREATE TABLE IF NOT EXISTS main.${entity.name} AS ${emptyEntitySelect(entity)}`);
-    const partitions = await lakePartitions(lakeRoot, entity.name);
-    const glob = sqlString(join(lakeRoot, entity.name, '*', '*', '*.parquet'));
-    const body = partitions.some((p) => p.format === 'parquet')
-      ? `SELECT * FROM read_parquet(${glob}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER})`
-      : partitions.length > 0
-        ? `SELECT * FROM main.${entity.name}`
-        : emptyEntitySelect(entity);
-    await connection.run(`CREATE OR REPLACE VIEW lake.${entity.name} AS ${body}`);
-  }
 }
 
 /** Reloads the partitions whose files changed since the last build; removes those gone. */
