@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { UserError } from '../errors/user-error.js';
+import { isS3Location } from '../storage/location.js';
 import { describeIssue } from './config-issue.js';
 import { defaultConfig } from './config-defaults.js';
 import { applyOverrides, hasConfigVariables, readEnvOverrides, type EnvOverride } from './env-overrides.js';
@@ -86,10 +87,19 @@ function syntaxOf(path: string): ConfigSyntax {
   return extname(basename(path)).toLowerCase() === '.json' ? 'json' : 'yaml';
 }
 
-/** A relative path from the file is relative to the file's folder; one from the environment, to cwd. */
+/**
+ * A relative path from the file is relative to the file's folder; one from the environment, to cwd.
+ * A bucket (`s3://…`) is a location, not a path: it stays as written, so it parses the same from a
+ * flag, the file or the environment. The state is always a local folder.
+ */
 function withAbsolutePaths(config: EventlakeConfig, fileDir: string, cwd: string, overrides: readonly EnvOverride[]): EventlakeConfig {
   const absolute = (value: string, ...path: string[]): string => {
-    const fromEnv = overrides.some((o) => o.path.join('.') === path.join('.'));
+    const override = overrides.find((o) => o.path.join('.') === path.join('.'));
+    const fromEnv = override !== undefined;
+    if (isS3Location(value)) {
+      if (path[0] === 'state') throw new UserError(`${override?.variable ?? 'state'} ${value} is a bucket; the state is a local folder (the cloud runtime keeps its runs in the lake)`);
+      return value;
+    }
     return resolve(fromEnv ? cwd : fileDir, value);
   };
   return {

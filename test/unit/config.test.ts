@@ -226,6 +226,17 @@ describe('loadConfig: environment', () => {
     expect(config.lake.path).toBe(join(cwd, 'conf/lake'));
   });
 
+  it('keeps a bucket as written, from the file or the environment, and refuses a bucket as the state', async () => {
+    const cwd = await folderWith({ 'conf/eventlake.config.yaml': 'source: { path: s3://incoming/raw/ }\nlake: { path: lake }\n' });
+    const { config } = await loadConfig({ cwd, env: { EVENTLAKE_CONFIG: 'conf/eventlake.config.yaml', EVENTLAKE_LAKE_PATH: 's3://lake' } });
+    expect(config.source.path).toBe('s3://incoming/raw/');
+    expect(config.lake.path).toBe('s3://lake');
+    expect(await errorOf(loadConfig({ cwd, env: { EVENTLAKE_STATE: 's3://lake/state/' } }))).toBe(
+      'EVENTLAKE_STATE s3://lake/state/ is a bucket; the state is a local folder (the cloud runtime keeps its runs in the lake)',
+    );
+    expect(await errorOf(loadConfig({ cwd: await folderWith({ 'eventlake.config.yaml': 'state: S3://b/s\n' }), env: {} }))).toMatch(/^state S3:\/\/b\/s is a bucket; /);
+  });
+
   it('names the variable, not the file, when its value is wrong', async () => {
     expect(await yamlError('schedule: { maxActiveRuns: 3 }', { EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS: 'two' })).toBe(
       'EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS must be a whole number of at least 1 (got "two")',

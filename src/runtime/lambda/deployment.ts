@@ -7,7 +7,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
-import { formatLocation, isS3Location, parseLocation } from '../../storage/location.js';
+import { formatLocation, parseLocation } from '../../storage/location.js';
 import type { ObjectStoreConfig } from '../../storage/object-store-config.js';
 
 export interface Deployment {
@@ -20,18 +20,15 @@ export function inLambda(env: NodeJS.ProcessEnv): boolean {
   return (env['AWS_LAMBDA_FUNCTION_NAME'] ?? '') !== '';
 }
 
-/**
- * The deployment the function's environment configures. An s3:// location in EVENTLAKE_SOURCE_PATH
- * or EVENTLAKE_LAKE_PATH is taken as written: loadConfig makes every path absolute, a bucket's
- * URL included (`/var/task/s3:/bucket`), which here would be a folder of the function's own disk.
- */
+/** The deployment the function's environment configures (EVENTLAKE_SOURCE_PATH, EVENTLAKE_LAKE_PATH, or a config file). */
 export async function deploymentFromEnvironment(env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<Deployment> {
   const { config } = await loadConfig({ cwd, env });
-  const located = (configured: string, variable: string, key: string) => {
-    const raw = env[variable];
-    return raw !== undefined && isS3Location(raw) ? parseLocation(raw, variable) : parseLocation(configured, key);
+  // A bad bucket name is named by where it came from: the variable when it is set.
+  const named = (variable: string, key: string): string => (env[variable] !== undefined ? variable : key);
+  return {
+    source: parseLocation(config.source.path, named('EVENTLAKE_SOURCE_PATH', 'source.path')),
+    lake: parseLocation(config.lake.path, named('EVENTLAKE_LAKE_PATH', 'lake.path')),
   };
-  return { source: located(config.source.path, 'EVENTLAKE_SOURCE_PATH', 'source.path'), lake: located(config.lake.path, 'EVENTLAKE_LAKE_PATH', 'lake.path') };
 }
 
 /** Refuses a folder as source or lake in Lambda; one sentence naming the store and how to fix it. */
