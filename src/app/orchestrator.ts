@@ -64,6 +64,7 @@ export function runRequest(target: RunTarget): RunRequest {
 export interface OrchestratorHooks {
   readonly onError?: (err: Error) => void;
   readonly onRetry?: EngineObserver['onRetry'];
+  readonly onRecovered?: EngineObserver['onRecovered'];
 }
 
 const DEADLINE_CHECK_MS = 1000;
@@ -145,6 +146,7 @@ export class Orchestrator {
       observer: {
         onError: this.onError,
         ...(this.hooks.onRetry ? { onRetry: this.hooks.onRetry } : {}),
+        ...(this.hooks.onRecovered ? { onRecovered: this.hooks.onRecovered } : {}),
         ...options.observer,
         onSettled: (run) => {
           if (run.status === 'success') this.lineageWrites.add(this.writeLineage(run));

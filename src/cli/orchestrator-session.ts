@@ -3,6 +3,7 @@
  * SIGTERM) stops it cleanly (work in flight finishes, the rest goes back to the queue for the
  * next process), a second one exits at once.
  */
+import type { Recovered } from '../storage/publisher.js';
 import { Orchestrator } from '../app/orchestrator.js';
 import { checkTarget } from '../app/run-hour.js';
 import type { GlobalOptions } from './cli-context.js';
@@ -34,6 +35,11 @@ export async function withOrchestrator<T>(
         const wait = Math.max(0, Math.round((at.getTime() - Date.now()) / 1000));
         process.stderr.write(`eventlake: ${what === 'run' ? '' : `${what} of `}run ${runId} failed (attempt ${attempt}): ${error}; trying again in ${wait} s\n`);
       }
+    },
+    // What a dead run left in an hour is worth a line: a rolled-back publish means the hour is run again.
+    onRecovered: (hour: string, recovered: Recovered) => {
+      log.warn({ hour, runId: recovered.runId, outcome: recovered.outcome }, recovered.message);
+      if (!global.json) process.stderr.write(`eventlake: ${recovered.message}\n`);
     },
   };
   const orchestrator = await Orchestrator.open(settings.orchestrator, hooks, { create: !options.readOnly });

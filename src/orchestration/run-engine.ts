@@ -25,6 +25,7 @@ import type { TaskExecutor } from '../pipeline/task-executor.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import { LeaseHeldError } from '../storage/errors.js';
+import type { Recovered } from '../storage/publisher.js';
 import type { Lease } from '../storage/partition-lease.js';
 import { planRun } from './plan-run.js';
 import { retryDelayMs } from './retry-delay.js';
@@ -43,6 +44,8 @@ export interface EngineObserver {
   readonly onRetry?: (runId: string, what: string, attempt: number, at: Date, error: string) => void;
   /** Something went wrong outside any run (recording an event, say): worth a log line. */
   readonly onError?: (err: Error) => void;
+  /** A dead run's leftovers in the hour were finished, rolled back or cleared: one sentence each. */
+  readonly onRecovered?: (hour: string, recovered: Recovered) => void;
 }
 
 export interface EngineOptions {
@@ -290,7 +293,7 @@ export class RunEngine {
       await pausePoint('after-lease');
       // A publish a crash interrupted is finished; staging the hour's dead runs left is cleared,
       // except this run's own: its done tasks are kept.
-      await lake.publisher.recover(run.hour, run.id);
+      for (const recovered of await lake.publisher.recover(run.hour, run.id)) this.options.observer?.onRecovered?.(run.hour, recovered);
       let manifest = await runs.manifest(run.id);
       const planned = manifest !== undefined;
       if (!manifest) {
