@@ -8,7 +8,7 @@ import { DEFAULT_CRON } from './config-defaults.js';
 import { wordList } from './word-list.js';
 import { parseHour } from '../pipeline/hour.js';
 import { closestKey } from './closest-key.js';
-import { cronParser } from './load-on-demand.js';
+import { cronProblem } from '../orchestration/schedule/cron-schedule.js';
 import { DURATION_EXPECTED, formatDuration, parseDuration } from './duration.js';
 
 /** What the person wrote, short enough for one line; lists and mappings are named, not echoed. */
@@ -119,22 +119,18 @@ function isTimeZone(zone: string): boolean {
 }
 
 export function cronExpression() {
-  const error = expecting('a cron expression of five fields such as "0 * * * *", or an alias such as @hourly');
-  return z.string({ error }).refine(isCron, { error });
+  const what = 'a cron expression of five fields such as "0 * * * *", or an alias such as @hourly';
+  return z.string({ error: expecting(what) }).superRefine((value, ctx) => {
+    const problem = isCron(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `must be ${what} (got ${shown(value)}: ${problem})`, input: value });
+  });
 }
 
-function isCron(expression: string): boolean {
+/** The scheduler's own rule (see cron-schedule.ts), so a schedule that loads is one that fires. */
+function isCron(expression: string): string | undefined {
   // The default schedule is known good: checking it never loads the cron parser.
-  if (expression === DEFAULT_CRON) return true;
-  // cron-parser fills missing fields in silently: "0 * * *" must not quietly mean something else.
-  const fields = expression.trim().split(/\s+/).length;
-  if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) return false;
-  try {
-    cronParser().CronExpressionParser.parse(expression);
-    return true;
-  } catch {
-    return false;
-  }
+  if (expression === DEFAULT_CRON) return undefined;
+  return cronProblem(expression);
 }
 
 /** An hour label, stored canonically: `2019-06-01 15` becomes `2019-06-01T15`. */

@@ -238,6 +238,7 @@ describe('loadConfig: environment', () => {
   });
 
   it('names the variable, not the file, when its value is wrong', async () => {
+    expect(await yamlError('', { EVENTLAKE_SCHEDULE_CRON: '@minutely' })).toMatch(/^EVENTLAKE_SCHEDULE_CRON must be a cron expression .*\(got "@minutely": the aliases are @hourly/);
     expect(await yamlError('schedule: { maxActiveRuns: 3 }', { EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS: 'two' })).toBe(
       'EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS must be a whole number of at least 1 (got "two")',
     );
@@ -290,8 +291,12 @@ describe('loadConfig: one sentence per mistake', () => {
     ['schedule: { tick: true }', 'schedule.tick must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, at least 100ms (got true)'],
     ['deadlines: { afterHourEnd: -5 }', 'deadlines.afterHourEnd must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, or none to disable it (got -5)'],
     ['source: { timezone: Mars/Olympus }', 'source.timezone must be an IANA time zone such as UTC or Europe/Berlin (got "Mars/Olympus")'],
-    ['schedule: { cron: every hour }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "every hour")'],
-    ['schedule: { cron: "0 * * *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "0 * * *")'],
+    ['schedule: { cron: every hour }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "every hour": it has 2 fields, five are needed (minute hour day-of-month month day-of-week))'],
+    ['schedule: { cron: "0 * * *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "0 * * *": it has 4 fields, five are needed (minute hour day-of-month month day-of-week))'],
+    ['schedule: { cron: "0 0 * * * *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "0 0 * * * *": it has 6 fields, five are needed (minute hour day-of-month month day-of-week))'],
+    ['schedule: { cron: "H * * * *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "H * * * *": hashed fields (H) are not supported)'],
+    ['schedule: { cron: "@minutely" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "@minutely": the aliases are @hourly, @daily, @weekly, @weekdays, @weekends, @monthly, @yearly, @annually)'],
+    ['schedule: { cron: "0 0 29 2 *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "0 0 29 2 *": it fires less than once a year (29 February only), which schedules almost nothing)'],
     ['schedule: { start: 2019-02-30T01 }', 'schedule.start must be an hour such as 2019-06-01T15 (got "2019-02-30T01")'],
     ['schedule: { catchup: true }', 'schedule.start must be set to the first hour to catch up from, such as 2019-06-01T15, when schedule.catchup is true (got nothing)'],
     ['state: ""', 'state must be a folder path (got "")'],

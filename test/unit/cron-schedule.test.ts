@@ -12,7 +12,7 @@ function runs(query: Parameters<typeof dueRuns>[0]): string[] {
 
 describe('validateCron', () => {
   it('accepts five fields and the hourly-or-coarser aliases', () => {
-    for (const expr of ['0 * * * *', '15 * * * *', '0 */2 * * *', '5 3 * * MON-FRI', ' 0 * * * * ', '@hourly', '@daily', '@Weekly']) {
+    for (const expr of ['0 * * * *', '15 * * * *', '0 */2 * * *', '5 3 * * MON-FRI', ' 0 * * * * ', '@hourly', '@daily', '@Weekly', '@yearly', '0 0 1 1 *', '0 0 29 * *']) {
       expect(() => validateCron(expr), expr).not.toThrow();
     }
   });
@@ -25,6 +25,7 @@ describe('validateCron', () => {
     ['', 'schedule.cron "" is not a cron expression: it has 0 fields, five are needed (minute hour day-of-month month day-of-week).'],
     ['0 0 31 2 *', 'schedule.cron "0 0 31 2 *" is not a cron expression: invalid explicit day of month definition.'],
     ['H * * * *', 'schedule.cron "H * * * *" is not a cron expression: hashed fields (H) are not supported.'],
+    ['0 0 29 2 *', 'schedule.cron "0 0 29 2 *" is not a cron expression: it fires less than once a year (29 February only), which schedules almost nothing.'],
   ])('rejects %j in one sentence', (expr, message) => {
     expect(() => validateCron(expr)).toThrow(message);
   });

@@ -41,6 +41,25 @@ export function validateCron(expr: string): void {
   parse(expr, 'UTC', new Date(0));
 }
 
+/**
+ * Why `expr` cannot be the schedule, continuing a sentence, or undefined when it can: the one
+ * rule config, environment and scheduler share, so what loads is what fires.
+ */
+export function cronProblem(expr: string): string | undefined {
+  try {
+    parse(expr, 'UTC', new Date(0));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return error.message.replace(/^schedule\.cron ".*" is not a cron expression: /s, '').replace(/\.$/, '');
+  }
+}
+
+/** A schedule that leaves a year without a fire (29 February) is as good as none for an hourly lake. */
+const MAX_GAP_MS = 366 * 24 * 3_600_000;
+/** From a leap year's start: the next fires show a gap wider than a year if there is one. */
+const GAP_PROBE_FROM = new Date('2000-01-01T00:00:00Z');
+
 function parse(expr: string, timezone: string, currentDate: Date): CronExpression {
   const text = expr.trim();
   if (text.startsWith('@')) {
@@ -56,15 +75,29 @@ function parse(expr: string, timezone: string, currentDate: Date): CronExpressio
     if (fields.some((field) => /(^|[,/-])h/i.test(field))) throw invalid(expr, 'hashed fields (H) are not supported');
   }
   validateTimezone(timezone);
+  const source = text.startsWith('@') ? text.toLowerCase() : text;
+  let parsed: CronExpression;
   try {
-    const parsed = cronParser().CronExpressionParser.parse(text.startsWith('@') ? text.toLowerCase() : text, { tz: timezone, currentDate });
+    parsed = cronParser().CronExpressionParser.parse(source, { tz: timezone, currentDate });
     // Some expressions parse but never fire (30 February); finding out costs one step.
     parsed.next();
     parsed.reset(currentDate);
-    return parsed;
   } catch (error) {
     throw invalid(expr, reasonOf(error));
   }
+  if (yearWithoutFire(source)) throw invalid(expr, 'it fires less than once a year (29 February only), which schedules almost nothing');
+  return parsed;
+}
+
+function yearWithoutFire(source: string): boolean {
+  const probe = cronParser().CronExpressionParser.parse(source, { tz: 'UTC', currentDate: GAP_PROBE_FROM });
+  let previous = GAP_PROBE_FROM.getTime();
+  for (let i = 0; i < 3; i++) {
+    const fire = probe.next().toDate().getTime();
+    if (fire - previous > MAX_GAP_MS) return true;
+    previous = fire;
+  }
+  return false;
 }
 
 /** cron-parser's message without its category prefix, e.g. "got value 61 expected range 0-59". */
