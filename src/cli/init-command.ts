@@ -6,7 +6,7 @@ import { printResult, type GlobalOptions } from './cli-context.js';
 
 export function initCommand(global: () => GlobalOptions): Command {
   return new Command('init')
-    .description('write a commented starter config, eventlake.config.yaml, with every key at its default')
+    .description('write a starter config with every key at its default: commented YAML (eventlake.config.yaml), or JSON for a .json name')
     .option('--file <path>', 'where to write it', 'eventlake.config.yaml')
     .option('--force', 'replace an existing file')
     .action(async (opts: { file: string; force?: boolean }) => {

@@ -4,6 +4,7 @@ import { FORMAT_NAMES } from '../formats/lake-formats.js';
 import { parseHour, type Hour } from '../pipeline/hour.js';
 import { SOURCE_LAYOUTS } from '../pipeline/source-object-name.js';
 import { parseLocation } from '../storage/location.js';
+import { MAX_WORKERS } from '../config/config-defaults.js';
 
 export function positiveInteger(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -73,7 +74,7 @@ export function targetOptions(): Option[] {
     layoutOption(),
     formatOption(),
     new Option('--codec <codec>', 'compression: zstd|snappy for parquet, deflate|snappy for avro'),
-    new Option('--workers <n>', 'worker threads (config workers, default one per core)').argParser(positiveInteger('--workers')),
+    new Option('--workers <n>', 'worker threads (config workers, default one per core)').argParser(positiveInteger('--workers', 1, MAX_WORKERS)),
     new Option('--target-file-mb <mb>', 'target size of a lake file, in MiB (config lake.targetFileMb)').argParser(positiveInteger('--target-file-mb')),
   ];
 }

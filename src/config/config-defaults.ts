@@ -52,3 +52,6 @@ export function defaultConfig(): EventlakeConfig {
     server: { ...server },
   };
 }
+
+/** More worker threads than this is a typo, not a machine: the config and --workers both refuse it. */
+export const MAX_WORKERS = 256;

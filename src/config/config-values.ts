@@ -47,9 +47,11 @@ export function text(what = 'a non-empty string') {
   return z.string({ error: expecting(what) }).min(1, { error: expecting(what) });
 }
 
-export function wholeNumber(min: number) {
-  const error = expecting(`a whole number of at least ${min}`);
-  return z.int({ error }).min(min, { error });
+/** A whole number from `min` (and to `max`: a value past any machine's reach is a typo, not a wish). */
+export function wholeNumber(min: number, max?: number) {
+  const error = expecting(max === undefined ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max.toLocaleString('en-US')}`);
+  const atLeast = z.int({ error }).min(min, { error });
+  return max === undefined ? atLeast : atLeast.max(max, { error });
 }
 
 export function share() {
@@ -73,12 +75,13 @@ export function oneOf<const Values extends readonly [string, ...string[]]>(value
 
 /** Milliseconds, from `30s`, `1h20m` or a number of seconds. */
 /** `minMs`: a floor for durations that pace a loop (a tick of 0 would spin). */
-export function duration(minMs = 0) {
-  const what = minMs > 0 ? `${DURATION_EXPECTED}, at least ${formatDuration(minMs)}` : DURATION_EXPECTED;
+export function duration(minMs = 0, maxMs = Number.POSITIVE_INFINITY) {
+  const bounds = [minMs > 0 ? `at least ${formatDuration(minMs)}` : '', Number.isFinite(maxMs) ? `at most ${formatDuration(maxMs)}` : ''].filter(Boolean);
+  const what = [DURATION_EXPECTED, ...bounds].join(', ');
   return z.union([z.number(), z.string()], { error: expecting(what) }).transform((value, ctx) => {
     try {
       const ms = parseDuration(value);
-      if (ms >= minMs) return ms;
+      if (ms >= minMs && ms <= maxMs) return ms;
     } catch {
       // Reported below, with what is expected.
     }

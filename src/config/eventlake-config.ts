@@ -27,7 +27,7 @@ import {
   wholeNumber,
 } from './config-values.js';
 import { wordList } from './word-list.js';
-import { FILE_DEFAULTS } from './config-defaults.js';
+import { FILE_DEFAULTS, MAX_WORKERS } from './config-defaults.js';
 import { LATE_DATA_ACTIONS, type EventlakeConfig } from './resolved-config.js';
 
 export { LATE_DATA_ACTIONS, type EventlakeConfig, type LateDataAction } from './resolved-config.js';
@@ -45,7 +45,7 @@ const lake = mapping({
   path: text('a folder path').prefault(FILE_DEFAULTS.lake.path),
   format: oneOf(FORMAT_NAMES as [FormatName, ...FormatName[]]).prefault(FILE_DEFAULTS.lake.format),
   codec: text('a codec name').optional(),
-  targetFileMb: wholeNumber(1).prefault(FILE_DEFAULTS.lake.targetFileMb),
+  targetFileMb: wholeNumber(1, 4096).prefault(FILE_DEFAULTS.lake.targetFileMb),
 });
 
 const schedule = mapping({
@@ -53,7 +53,7 @@ const schedule = mapping({
   delay: duration().prefault(FILE_DEFAULTS.schedule.delay),
   catchup: flag().prefault(FILE_DEFAULTS.schedule.catchup),
   start: hourLabel().optional(),
-  maxActiveRuns: wholeNumber(1).prefault(FILE_DEFAULTS.schedule.maxActiveRuns),
+  maxActiveRuns: wholeNumber(1, 1000).prefault(FILE_DEFAULTS.schedule.maxActiveRuns),
   tick: duration(MIN_LOOP_MS).prefault(FILE_DEFAULTS.schedule.tick),
 })
   .superRefine((s, ctx) => {
@@ -72,11 +72,15 @@ const schedule = mapping({
     }),
   );
 
+/** Claims are heartbeated every quarter of this: under a second would be a busy loop; SQS allows at most 12 h. */
+const MIN_VISIBILITY_MS = 1000;
+const MAX_VISIBILITY_MS = 12 * 3_600_000;
+
 const retries = mapping({
-  count: wholeNumber(0).prefault(FILE_DEFAULTS.retries.count),
+  count: wholeNumber(0, 100).prefault(FILE_DEFAULTS.retries.count),
   delay: duration().prefault(FILE_DEFAULTS.retries.delay),
   maxDelay: duration().prefault(FILE_DEFAULTS.retries.maxDelay),
-  visibilityTimeout: duration().prefault(FILE_DEFAULTS.retries.visibilityTimeout),
+  visibilityTimeout: duration(MIN_VISIBILITY_MS, MAX_VISIBILITY_MS).prefault(FILE_DEFAULTS.retries.visibilityTimeout),
 }).transform(
   (r): EventlakeConfig['retries'] => ({ count: r.count, delayMs: r.delay, maxDelayMs: r.maxDelay, visibilityTimeoutMs: r.visibilityTimeout }),
 );
@@ -172,7 +176,7 @@ export const eventlakeConfigSchema = mapping({
   source: source.prefault({}),
   lake: lake.prefault({}),
   state: text('a folder path').prefault(FILE_DEFAULTS.state),
-  workers: wholeNumber(1).prefault(() => defaultWorkerCount()),
+  workers: wholeNumber(1, MAX_WORKERS).prefault(() => defaultWorkerCount()),
   schedule: schedule.prefault({}),
   retries: retries.prefault({}),
   deadlines: deadlines.prefault({}),

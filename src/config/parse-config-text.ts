@@ -7,6 +7,9 @@ import { UserError } from '../errors/user-error.js';
 
 export type ConfigSyntax = 'json' | 'yaml';
 
+/** The YAML library's own default: a config file has no reason to come near it. */
+const MAX_ALIAS_COUNT = 100;
+
 export function parseConfigText(text: string, syntax: ConfigSyntax, origin: string): unknown {
   return syntax === 'json' ? parseJson(text, origin) : parseYaml(text, origin);
 }
@@ -20,8 +23,14 @@ function parseYaml(text: string, origin: string): unknown {
     const reason = lowerFirst((error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''));
     throw new UserError(`${origin} is not valid YAML${line === undefined ? '' : ` at line ${line}`}: ${reason}`);
   }
-  // An empty file (or only comments) is no keys set: every default.
-  return doc.toJS() ?? {};
+  try {
+    // An empty file (or only comments) is no keys set: every default.
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    // The parser throws a plain ReferenceError for an alias bomb (a few lines that expand to millions).
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new UserError(`${origin} is not valid YAML: its aliases expand past ${MAX_ALIAS_COUNT} uses (a few lines that would expand to a huge document)`);
+  }
 }
 
 function parseJson(text: string, origin: string): unknown {

@@ -3,6 +3,8 @@
  * on what it does, so the file documents itself. It loads back to exactly the defaults.
  */
 import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { yamlParser } from './load-on-demand.js';
 import { UserError } from '../errors/user-error.js';
 import { defaultWorkerCount } from '../runtime/worker-count.js';
 
@@ -30,26 +32,26 @@ export function starterConfigYaml(): string {
     ['  path: ./data/lake', 'where the validated, partitioned lake is written'],
     ['  format: parquet', 'parquet or avro'],
     ['  # codec: zstd', "compression: zstd or snappy (parquet), deflate or snappy (avro); unset, the format's default"],
-    ['  targetFileMb: 128', 'the size data files are aimed at, in MB'],
+    ['  targetFileMb: 128', 'the size data files are aimed at, in MB (1 to 4096)'],
     '',
     ['state: ./.eventlake', 'run records and leases'],
     '',
     // The default follows the machine, so the file does not pin this one's count.
-    [`# workers: ${workers}`, `worker threads; default: one per CPU core (${workers} here)`],
+    [`# workers: ${workers}`, `worker threads, 1 to 256; default: one per CPU core (${workers} here)`],
     '',
     'schedule:',
-    ['  cron: "0 * * * *"', 'when the scheduler looks for hours due to run'],
+    ['  cron: "0 * * * *"', 'when the scheduler looks for hours due to run: five fields or @hourly, @daily…'],
     ['  delay: 10m', 'how long after an hour ends its run starts, for late writers'],
     ['  catchup: false', 'true: also run every past hour from start on'],
     ['  # start: 2019-06-01T00', 'the first hour to catch up from; needed when catchup is true'],
-    ['  maxActiveRuns: 2', 'hours running at the same time, at most'],
+    ['  maxActiveRuns: 2', 'hours running at the same time, at most (1 to 1000)'],
     ['  tick: 5s', 'how often the scheduler wakes'],
     '',
     'retries:',
-    ['  count: 3', 'further attempts after a task fails'],
+    ['  count: 3', 'further attempts after a task fails (0 to 100)'],
     ['  delay: 30s', 'the wait before a retry, growing with each attempt'],
     ['  maxDelay: 10m', 'the longest wait before a retry'],
-    ['  visibilityTimeout: 5m', 'a task not heard from for this long is handed out again'],
+    ['  visibilityTimeout: 5m', 'a task not heard from for this long is handed out again (1s to 12h)'],
     '',
     'deadlines:',
     ['  afterHourEnd: 80m', 'a run not done this long after its hour ends misses its deadline; none: no deadline'],
@@ -84,10 +86,19 @@ export function starterConfigYaml(): string {
   )}\n`;
 }
 
-/** Writes the starter file; an existing one is kept unless `force`. */
+/**
+ * The same keys as JSON, for a `.json` file (read as JSON, where YAML's comments would be a
+ * syntax error): JSON has no comments, so it is the bare defaults.
+ */
+export function starterConfigJson(): string {
+  return `${JSON.stringify(yamlParser().parse(starterConfigYaml()), null, 2)}\n`;
+}
+
+/** Writes the starter file, JSON for a `.json` name, else YAML; an existing one is kept unless `force`. */
 export async function writeStarterConfig(path: string, { force }: { readonly force: boolean }): Promise<void> {
+  const text = extname(path).toLowerCase() === '.json' ? starterConfigJson() : starterConfigYaml();
   try {
-    await writeFile(path, starterConfigYaml(), { flag: force ? 'w' : 'wx' });
+    await writeFile(path, text, { flag: force ? 'w' : 'wx' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new UserError(`${path} already exists; use --force to replace it`);

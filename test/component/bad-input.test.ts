@@ -152,7 +152,8 @@ describe('command-line errors', () => {
     ['a bad --format', ['run', '--source', '.', '--lake', '/tmp/x', '--hour', HOUR, '--format', 'csv'], /option '--format <format>' argument 'csv' is invalid/],
     ['a missing --hour', ['run', '--source', '.', '--lake', '/tmp/x'], /required option '--hour <hour>' not specified/],
     ['a source folder that does not exist', ['run', '--source', 'nowhere', '--lake', 'lake', '--hour', HOUR], /^eventlake: source folder .*nowhere does not exist\n$/],
-    ['a bad --workers', ['run', '--source', '.', '--lake', '/tmp/x', '--hour', HOUR, '--workers', '0'], /--workers must be a whole number of at least 1/],
+    ['a bad --workers', ['run', '--source', '.', '--lake', '/tmp/x', '--hour', HOUR, '--workers', '0'], /--workers must be a whole number from 1 to 256/],
+    ['too many --workers', ['run', '--source', '.', '--lake', '/tmp/x', '--hour', HOUR, '--workers', '100000'], /--workers must be a whole number from 1 to 256/],
     ['a codec the format lacks', ['run', '--source', 'src', '--lake', 'lake', '--hour', HOUR, '--codec', 'gzip'], /^eventlake: --codec gzip is not available for parquet; use zstd or snappy\n$/],
     ['an hour with no objects', ['run', '--source', 'src', '--lake', 'lake', '--hour', '2019-06-01T16'], /^eventlake: no source objects for hour 2019-06-01T16 under .*src/],
   ])('reports %s in one line, without a stack trace', async (_name, args, message) => {

@@ -150,6 +150,13 @@ describe('loadConfig: files', () => {
     expect(await yamlError('workers: 2\nstate: a\nworkers: 3\n')).toBe('eventlake.config.yaml is not valid YAML at line 3: map keys must be unique');
   });
 
+  it('names the file of an alias bomb (ten lines that would expand to ten thousand values)', async () => {
+    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+    expect(await errorOf(loadConfig({ cwd: await folderWith({ 'eventlake.config.yaml': bomb }), env: {} }))).toBe(
+      'eventlake.config.yaml is not valid YAML: its aliases expand past 100 uses (a few lines that would expand to a huge document)',
+    );
+  });
+
   it('names the file and line of a JSON syntax error, without echoing the text', async () => {
     for (const json of ['{\n  "workers": 2,\n  "state": \n}', '{\n  "workers": 2,\n  "lake": { "codec": "s3cret" },\n}', '{\n  "workers": 2\n  "state": "x"\n}']) {
       const cwd = await folderWith({ 'eventlake.config.json': json });
@@ -240,7 +247,7 @@ describe('loadConfig: environment', () => {
   it('names the variable, not the file, when its value is wrong', async () => {
     expect(await yamlError('', { EVENTLAKE_SCHEDULE_CRON: '@minutely' })).toMatch(/^EVENTLAKE_SCHEDULE_CRON must be a cron expression .*\(got "@minutely": the aliases are @hourly/);
     expect(await yamlError('schedule: { maxActiveRuns: 3 }', { EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS: 'two' })).toBe(
-      'EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS must be a whole number of at least 1 (got "two")',
+      'EVENTLAKE_SCHEDULE_MAX_ACTIVE_RUNS must be a whole number from 1 to 1,000 (got "two")',
     );
     expect(await yamlError('', { EVENTLAKE_SCHEDULE_CATCHUP: 'yes please' })).toBe('EVENTLAKE_SCHEDULE_CATCHUP must be true or false (got "yes please")');
     expect(await errorOf(loadConfig({ cwd: await folderWith(), env: { EVENTLAKE_RETRIES_DELAY: 'soon' } }))).toMatch(
@@ -279,9 +286,9 @@ describe('loadConfig: one sentence per mistake', () => {
   });
 
   it.each([
-    ['schedule: { maxActiveRuns: two }', 'schedule.maxActiveRuns must be a whole number of at least 1 (got "two")'],
-    ['workers: 0', 'workers must be a whole number of at least 1 (got 0)'],
-    ['retries: { count: 1.5 }', 'retries.count must be a whole number of at least 0 (got 1.5)'],
+    ['schedule: { maxActiveRuns: two }', 'schedule.maxActiveRuns must be a whole number from 1 to 1,000 (got "two")'],
+    ['workers: 0', 'workers must be a whole number from 1 to 256 (got 0)'],
+    ['retries: { count: 1.5 }', 'retries.count must be a whole number from 0 to 100 (got 1.5)'],
     ['quality: { maxQuarantinedShare: 2 }', 'quality.maxQuarantinedShare must be a number from 0 to 1 (got 2)'],
     ['schedule: { catchup: "yes" }', 'schedule.catchup must be true or false (got "yes")'],
     ['lake: { format: parqet }', 'lake.format must be one of parquet or avro (got "parqet"; did you mean parquet?)'],
@@ -297,6 +304,10 @@ describe('loadConfig: one sentence per mistake', () => {
     ['schedule: { cron: "H * * * *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "H * * * *": hashed fields (H) are not supported)'],
     ['schedule: { cron: "@minutely" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "@minutely": the aliases are @hourly, @daily, @weekly, @weekdays, @weekends, @monthly, @yearly, @annually)'],
     ['schedule: { cron: "0 0 29 2 *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "0 0 29 2 *": it fires less than once a year (29 February only), which schedules almost nothing)'],
+    ['schedule: { maxActiveRuns: 1e12 }', 'schedule.maxActiveRuns must be a whole number from 1 to 1,000 (got 1000000000000)'],
+    ['retries: { visibilityTimeout: 1ms }', 'retries.visibilityTimeout must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, at least 1s, at most 12h (got "1ms")'],
+    ['retries: { count: 1000 }', 'retries.count must be a whole number from 0 to 100 (got 1000)'],
+    ['workers: 100000', 'workers must be a whole number from 1 to 256 (got 100000)'],
     ['schedule: { start: 2019-02-30T01 }', 'schedule.start must be an hour such as 2019-06-01T15 (got "2019-02-30T01")'],
     ['schedule: { catchup: true }', 'schedule.start must be set to the first hour to catch up from, such as 2019-06-01T15, when schedule.catchup is true (got nothing)'],
     ['state: ""', 'state must be a folder path (got "")'],
@@ -371,6 +382,14 @@ describe('starter config', () => {
     for (const { path } of scalarKeys(eventlakeConfigSchema)) expect(yaml).toMatch(new RegExp(`^[ #]*${path.at(-1)}: `, 'm'));
     expect(yaml).toContain('Authorization: "Bearer ${env:HOOK_TOKEN}"');
     expect(yaml).toContain('command: ./notify.sh');
+  });
+
+  it('writes JSON for a .json name, which loads back to exactly the defaults', async () => {
+    const cwd = await folderWith();
+    await writeStarterConfig(join(cwd, 'eventlake.config.json'), { force: false });
+    const text = await readFile(join(cwd, 'eventlake.config.json'), 'utf8');
+    expect(() => JSON.parse(text) as unknown).not.toThrow();
+    expect(await loadConfig({ cwd, env: {} })).toEqual({ config: defaultsIn(cwd), file: join(cwd, 'eventlake.config.json') });
   });
 
   it('refuses to overwrite a file unless forced', async () => {
