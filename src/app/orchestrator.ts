@@ -5,6 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { defaultRegistry } from '../events/entity-registry.js';
+import { checkRunnableHour } from '../orchestration/schedule/runnable-hours.js';
 import { runEvent, writeRunEvent } from '../lineage/openlineage-event.js';
 import type { FormatName } from '../formats/lake-format.js';
 import type { CallbackSubscription } from '../orchestration/callbacks/callback-event.js';
@@ -117,7 +118,8 @@ export class Orchestrator {
   }
 
   /** Queues a run of the hour, or answers the one already queued or running. */
-  submit(hour: string, trigger: RunTrigger, target: RunTarget): Promise<{ run: RunRecord; created: boolean }> {
+  async submit(hour: string, trigger: RunTrigger, target: RunTarget): Promise<{ run: RunRecord; created: boolean }> {
+    checkRunnableHour(hour, target.timezone);
     return this.state.runs.submit({ lake: target.lake, hour, trigger, request: runRequest(target) });
   }
 

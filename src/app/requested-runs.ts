@@ -11,6 +11,7 @@ import type { RunRecord, RunTrigger } from '../orchestration/run-store.js';
 import type { Orchestrator, RunTarget } from './orchestrator.js';
 import { replayDeadLetter, type ReplayResult } from './replay-dead-letter.js';
 import { checkTarget } from './run-hour.js';
+import { checkRunnableHour } from '../orchestration/schedule/runnable-hours.js';
 import { isOrphaned } from './run-view.js';
 
 export interface Submitted {
@@ -32,6 +33,8 @@ export class RequestedRuns {
 
   async submit(hours: readonly string[], trigger: RunTrigger): Promise<Submitted[]> {
     await checkTarget(this.target, this.orchestrator.stateDir);
+    // All or none: a backfill reaching past now queues nothing.
+    for (const hour of hours) checkRunnableHour(hour, this.target.timezone);
     const submitted: Submitted[] = [];
     for (const hour of hours) submitted.push(await this.orchestrator.submit(hour, trigger, this.target));
     await this.adopt(submitted.map((s) => s.run.id));

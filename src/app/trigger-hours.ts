@@ -3,6 +3,7 @@
  * a scheduler (`eventlake up`) on the same state they are left to it, otherwise this process
  * works on them until every one has ended.
  */
+import { checkRunnableHour } from '../orchestration/schedule/runnable-hours.js';
 import type { EngineObserver } from '../orchestration/run-engine.js';
 import type { RunRecord, RunTrigger } from '../orchestration/run-store.js';
 import { runRequest, type Orchestrator, type RunTarget } from './orchestrator.js';
@@ -23,6 +24,8 @@ export async function triggerHours(
   options: { trigger: RunTrigger; maxRunning?: number; observer?: EngineObserver },
 ): Promise<TriggerResult> {
   await checkTarget(target, orchestrator.stateDir);
+  // All or none: a backfill reaching past now queues nothing.
+  for (const hour of hours) checkRunnableHour(hour, target.timezone);
   const runs: RunRecord[] = [];
   const others: RunRecord[] = [];
   const asked = JSON.stringify(runRequest(target));

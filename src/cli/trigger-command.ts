@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { triggerHours, type TriggerResult } from '../app/trigger-hours.js';
 import type { RunTrigger } from '../orchestration/run-store.js';
-import { hoursBetween } from '../orchestration/schedule/hour-clock.js';
+import { runnableHoursBetween } from '../orchestration/schedule/runnable-hours.js';
 import type { Hour } from '../pipeline/hour.js';
 import { printResult, type GlobalOptions } from './cli-context.js';
 import { withOrchestrator } from './orchestrator-session.js';
@@ -11,8 +11,10 @@ import { describeRun, failIfAnyFailed, runJson } from './run-outcomes.js';
 import { loadSettings, type TargetFlags } from './settings.js';
 import { hourArgument, hourOption, targetOptions } from './shared-options.js';
 
-async function runHours(hours: readonly string[], trigger: RunTrigger, flags: TargetFlags, global: GlobalOptions): Promise<void> {
+/** `hoursIn` gives the hours once the source's time zone is known (a backfill walks them in it). */
+async function runHours(hoursIn: (timezone: string) => readonly string[], trigger: RunTrigger, flags: TargetFlags, global: GlobalOptions): Promise<void> {
   const settings = await loadSettings(global, flags);
+  const hours = hoursIn(settings.target.timezone);
   const progress = createProgress(hours.length === 1 ? `hour ${hours[0] ?? ''}` : `${hours.length} hours`, !global.json);
   let settled = 0;
   await withOrchestrator(settings, global, async (orchestrator) => {
@@ -51,7 +53,7 @@ export function triggerCommand(global: () => GlobalOptions): Command {
   const command = new Command('trigger').description('run one hour now: queued for eventlake up if it runs on this state, else run here');
   for (const option of targetOptions()) command.addOption(option);
   return command.addOption(hourOption()).action(async (opts: TargetFlags & { hour: Hour }) => {
-    await runHours([opts.hour.label], 'manual', opts, global());
+    await runHours(() => [opts.hour.label], 'manual', opts, global());
   });
 }
 
@@ -62,6 +64,6 @@ export function backfillCommand(global: () => GlobalOptions): Command {
     .requiredOption('--from <hour>', 'first hour, e.g. 2019-06-01T00', hourArgument)
     .requiredOption('--to <hour>', 'last hour, e.g. 2019-06-01T23', hourArgument)
     .action(async (opts: TargetFlags & { from: Hour; to: Hour }) => {
-      await runHours(hoursBetween(opts.from.label, opts.to.label), 'backfill', opts, global());
+      await runHours((timezone) => runnableHoursBetween(opts.from.label, opts.to.label, timezone), 'backfill', opts, global());
     });
 }

@@ -155,6 +155,8 @@ describe('command-line errors', () => {
     ['a bad --workers', ['run', '--source', '.', '--lake', '/tmp/x', '--hour', HOUR, '--workers', '0'], /--workers must be a whole number from 1 to 256/],
     ['too many --workers', ['run', '--source', '.', '--lake', '/tmp/x', '--hour', HOUR, '--workers', '100000'], /--workers must be a whole number from 1 to 256/],
     ['a codec the format lacks', ['run', '--source', 'src', '--lake', 'lake', '--hour', HOUR, '--codec', 'gzip'], /^eventlake: --codec gzip is not available for parquet; use zstd or snappy\n$/],
+    ['an hour that has not begun', ['run', '--source', 'src', '--lake', 'lake', '--hour', '2999-01-01T00'], /^eventlake: hour 2999-01-01T00 \(UTC\) has not begun: no file of it can have arrived\n$/],
+    ['a backfill reaching past now', ['backfill', '--source', 'src', '--lake', 'lake', '--from', '2999-01-01T00', '--to', '2999-01-01T05'], /^eventlake: hour 2999-01-01T05 \(UTC\) has not begun/],
     ['an hour with no objects', ['run', '--source', 'src', '--lake', 'lake', '--hour', '2019-06-01T16'], /^eventlake: no source objects for hour 2019-06-01T16 under .*src/],
   ])('reports %s in one line, without a stack trace', async (_name, args, message) => {
     const cwd = await tempDir();

@@ -7,25 +7,19 @@ import { runTimeline } from '../../app/run-timeline.js';
 import { UserError } from '../../errors/user-error.js';
 import { runView } from '../../app/run-view.js';
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../orchestration/run-store.js';
-import { hoursBetween } from '../../orchestration/schedule/hour-clock.js';
+import { runnableHoursBetween } from '../../orchestration/schedule/runnable-hours.js';
 import { parseHour } from '../../pipeline/hour.js';
 import type { ApiContext } from '../api-context.js';
 import { HttpError } from '../http-error.js';
 import { jsonBody } from '../json-body.js';
 
 const MAX_LIST = 1000;
-const DAY_MS = 86_400_000;
 const ACTIVE = new Set<RunStatus>(['queued', 'running']);
 
 const hour = z.string({ error: 'must be an hour like 2019-06-01T15' }).transform((text, ctx) => {
   const parsed = parseHour(text);
   if (!parsed) {
     ctx.addIssue({ code: 'custom', message: `must be an hour like 2019-06-01T15 (got ${JSON.stringify(text.slice(0, 40))})` });
-    return z.NEVER;
-  }
-  // Counted in UTC with a day's margin: whatever the source's zone, such an hour has not begun.
-  if (Date.parse(`${parsed.label}:00:00Z`) > Date.now() + DAY_MS) {
-    ctx.addIssue({ code: 'custom', message: `must be an hour that has begun (got ${parsed.label}: no file of it can have arrived)` });
     return z.NEVER;
   }
   return parsed.label;
@@ -109,7 +103,7 @@ export function runsRoutes(api: ApiContext): Hono {
       if (!submitted) throw new Error('no run was submitted');
       return c.json((await view(submitted.run)) satisfies TriggerAnswer, submitted.created ? 201 : 200);
     }
-    const submitted = await api.requested.submit(hoursBetween(body.from as string, body.to as string), 'backfill');
+    const submitted = await api.requested.submit(runnableHoursBetween(body.from as string, body.to as string, api.target.timezone), 'backfill');
     return c.json({ runs: await Promise.all(submitted.map((s) => view(s.run))) } satisfies BackfillAnswer, 201);
   });
 

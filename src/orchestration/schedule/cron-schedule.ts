@@ -5,6 +5,7 @@
 import type { CronExpression } from 'cron-parser';
 import { cronParser } from '../../config/load-on-demand.js';
 import { UserError } from '../../errors/user-error.js';
+import { isSkippedHour } from './runnable-hours.js';
 import { addHours, hourEnd, hourLabelAt, hoursBetween, hourStart, validateTimezone } from './hour-clock.js';
 
 export interface DueRun {
@@ -182,5 +183,6 @@ export function hoursOfFire(query: { readonly cron: string; readonly timezone: s
   const last = hourForFire(query.fireAt, query.timezone);
   const first = hourForFire(previous, query.timezone);
   if (first >= last) return [last];
-  return hoursBetween(addHours(first, 1), last);
+  // Walked in the zone: a label its clocks skipped holds no files and is not run.
+  return hoursBetween(addHours(first, 1), last).filter((label) => !isSkippedHour(label, query.timezone));
 }
