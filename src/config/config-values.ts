@@ -9,6 +9,7 @@ import { wordList } from './word-list.js';
 import { parseHour } from '../pipeline/hour.js';
 import { closestKey } from './closest-key.js';
 import { cronProblem } from '../orchestration/schedule/cron-schedule.js';
+import { isFetchBadPort } from '../orchestration/callbacks/fetch-bad-ports.js';
 import { DURATION_EXPECTED, formatDuration, parseDuration } from './duration.js';
 
 /** What the person wrote, short enough for one line; lists and mappings are named, not echoed. */
@@ -147,10 +148,17 @@ export function hourLabel() {
   });
 }
 
-/** An http(s) URL. Never echoed: a webhook URL often carries its token in the path. */
+/** An http(s) URL on a port fetch connects to. Never echoed: a webhook URL often carries its token in the path. */
 export function httpUrl() {
   const error = `must be an http:// or https:// URL ${SECRET}`;
-  return z.string({ error }).refine(isHttpUrl, { error });
+  return z
+    .string({ error })
+    .refine(isHttpUrl, { error, abort: true })
+    .superRefine((text, ctx) => {
+      const port = Number(new URL(text).port);
+      // The port is no secret, and saying it is what makes the sentence useful.
+      if (isFetchBadPort(port)) ctx.addIssue({ code: 'custom', message: `is on port ${port}, which fetch refuses to connect to (the Fetch standard's "bad ports"); use another port`, input: text });
+    });
 }
 
 function isHttpUrl(text: string): boolean {

@@ -159,7 +159,9 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
     const state = await tempDir();
     const running = startCli(
       ['run', '--source', await flatSample(), '--lake', 's3://lake/t/', '--hour', SAMPLE_HOUR, '--layout', 'flat', '--state', state],
-      { ...env(), AWS_ENDPOINT_URL: doomed.endpoint, EVENTLAKE_RETRIES_COUNT: '0', EVENTLAKE_PAUSE_AT: 'before-publish', EVENTLAKE_PAUSE_MS: '3000' },
+      // Its own TMPDIR: the S3 lake's local scratch is under the temp folder by bucket and prefix, and
+      // another test's dead run of this hour there would be cleared and reported on stderr too.
+      { ...env(), TMPDIR: state, AWS_ENDPOINT_URL: doomed.endpoint, EVENTLAKE_RETRIES_COUNT: '0', EVENTLAKE_PAUSE_AT: 'before-publish', EVENTLAKE_PAUSE_MS: '3000' },
     );
     // The tasks are done (the source is local): the server goes while the run pauses before publishing.
     await waitFor('the pause before publishing', () => existsSync(join(state, 'eventlake.db')) && stateRows(state, "SELECT 1 FROM messages WHERE kind = 'finish'").length > 0, 60_000);
@@ -167,7 +169,7 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
     const exit = await exitWithin(running, 60_000);
     if (!exit) running.child.kill('SIGKILL');
     expect(exit?.code).toBe(1);
-    expect(running.out.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(running.out.stderr.split('\n').filter(Boolean), running.out.stderr).toHaveLength(1);
     expect(running.out.stderr).toContain('ECONNREFUSED');
   }, 150_000);
 });

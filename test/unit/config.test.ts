@@ -321,6 +321,15 @@ describe('loadConfig: one sentence per mistake', () => {
     expect(await yamlError(yaml)).toBe(`eventlake.config.yaml: ${message}`);
   });
 
+  it("refuses a webhook on a port fetch will not connect to, naming the port but not the URL", async () => {
+    const message = await yamlError('callbacks: [{ on: all, webhook: { url: "http://127.0.0.1:6000/s3cret" } }]');
+    expect(message).toBe(
+      `eventlake.config.yaml: callbacks[0].webhook.url is on port 6000, which fetch refuses to connect to (the Fetch standard's "bad ports"); use another port`,
+    );
+    const config = await loadYaml('callbacks: [{ on: all, webhook: { url: "http://127.0.0.1:6001/h" } }]');
+    expect(config.callbacks[0]).toMatchObject({ target: { kind: 'webhook', url: 'http://127.0.0.1:6001/h' } });
+  });
+
   it('never echoes a webhook URL or header value', async () => {
     const url = await yamlError('callbacks: [{ on: all, webhook: { url: "hooks.example.com/T0/s3cret" } }]');
     expect(url).toBe('eventlake.config.yaml: callbacks[0].webhook.url must be an http:// or https:// URL (the value is not shown, as it may hold a secret)');
