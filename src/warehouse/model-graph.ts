@@ -41,6 +41,7 @@ const referenceDialect: ModelDialect = {
   keysTable: (name) => `_keys_${name}`,
   key: (expressions) => `key(${expressions.join(', ')})`,
   dateKey: (timestamp) => `date_key(${timestamp})`,
+  hourStart: (timestamp) => `hour_start(${timestamp})`,
   minuteOfDay: (timestamp) => `minute_of_day(${timestamp})`,
   isoWeekday: (date) => `iso_weekday(${date})`,
 };

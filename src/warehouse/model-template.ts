@@ -5,7 +5,7 @@
  * - `{{ ref('x') }}`: model or loaded table `x`; `{{ changes('x') }}`: the build's changes table of
  *   `x` (its old and new rows, see compiled-model.ts). Both make the model depend on `x`.
  * - `{{ keys() }}`: this model's changed-keys table (only where `is_incremental()` is true).
- * - `{{ key('a', 'b') }}`, `{{ date_key('ts') }}`, `{{ minute_of_day('ts') }}`,
+ * - `{{ key('a', 'b') }}`, `{{ date_key('ts') }}`, `{{ hour_start('ts') }}`, `{{ minute_of_day('ts') }}`,
  *   `{{ iso_weekday('d') }}`: the dialect's surrogate key and date parts of SQL expressions.
  * - `{% if is_incremental() %}…{% endif %}`: only in the SELECT restricted to the changed keys.
  * - `{% call changed_keys() %}SELECT …{% endcall %}`: the SELECT of the changed keys (an
@@ -72,6 +72,7 @@ export function renderModel(name: string, body: string, dialect: ModelDialect, i
     },
     key: (...args: unknown[]) => dialect.key(names('key', args, 'some')),
     date_key: (...args: unknown[]) => dialect.dateKey((names('date_key', args, 1) as [string])[0]),
+    hour_start: (...args: unknown[]) => dialect.hourStart((names('hour_start', args, 1) as [string])[0]),
     minute_of_day: (...args: unknown[]) => dialect.minuteOfDay((names('minute_of_day', args, 1) as [string])[0]),
     iso_weekday: (...args: unknown[]) => dialect.isoWeekday((names('iso_weekday', args, 1) as [string])[0]),
     is_incremental: () => incremental,

@@ -12,6 +12,7 @@ const stub = (name: 'duckdb' | 'snowflake'): ModelDialect => ({
   keysTable: (t) => `${name}.keys_${t}`,
   key: (e) => `KEY<${e.join('|')}>`,
   dateKey: (t) => `DATEKEY<${t}>`,
+  hourStart: (t) => `HOUR<${t}>`,
   minuteOfDay: (t) => `MINUTE<${t}>`,
   isoWeekday: (d) => `ISODOW<${d}>`,
 });
@@ -25,7 +26,7 @@ const INCREMENTAL = `-- What it is.
 {% call changed_keys() %}
 SELECT period_key FROM {{ changes('dim') }}
 {% endcall %}
-SELECT {{ key('organization_id', 'period_id') }} AS period_key, {{ date_key('at') }} AS d, {{ minute_of_day('at') }} AS m, {{ iso_weekday('day') }} AS w
+SELECT {{ key('organization_id', 'period_id') }} AS period_key, {{ date_key('at') }} AS d, {{ minute_of_day('at') }} AS m, {{ hour_start('at') }} AS h, {{ iso_weekday('day') }} AS w
 FROM {{ ref('dim') }} AS p
 {% if is_incremental() %}
 WHERE p.period_key IN (SELECT period_key FROM {{ keys() }})
@@ -41,7 +42,7 @@ describe('compileModels', () => {
     ]);
     const fact = compiled[1];
     expect(fact).toMatchObject({ materialized: 'incremental', uniqueKey: ['period_key'], file: 'models/fact.sql', tests: [{ kind: 'unique', columns: ['period_key'] }] });
-    expect(fact?.fullSelect).toBe('SELECT KEY<organization_id|period_id> AS period_key, DATEKEY<at> AS d, MINUTE<at> AS m, ISODOW<day> AS w\nFROM duckdb.dim AS p');
+    expect(fact?.fullSelect).toBe('SELECT KEY<organization_id|period_id> AS period_key, DATEKEY<at> AS d, MINUTE<at> AS m, HOUR<at> AS h, ISODOW<day> AS w\nFROM duckdb.dim AS p');
     expect(fact?.incrementalSelect).toContain('WHERE p.period_key IN (SELECT period_key FROM duckdb.keys_fact)');
     expect(fact?.changedKeys).toBe('SELECT period_key FROM duckdb.changes_dim');
     expect(compiled[0]).toMatchObject({ materialized: 'table', uniqueKey: [], incrementalSelect: null, changedKeys: null, fullSelect: 'SELECT * FROM duckdb.vehicle' });

@@ -1,4 +1,8 @@
-/** The models' macros in DuckDB: `hash(…)` surrogate keys, strftime date keys, plain table names. */
+/**
+ * The models' macros in DuckDB: `hash(…)` surrogate keys, plain table names, and date parts
+ * computed from the UTC epoch (`epoch_us`), not through the time zone library: the same
+ * values (the build runs in UTC), several times faster over a fact's rows.
+ */
 import type { ModelDialect } from '../model-dialect.js';
 
 export const duckdbDialect: ModelDialect = {
@@ -7,7 +11,8 @@ export const duckdbDialect: ModelDialect = {
   changesTable: (name) => `_changes_${name}`,
   keysTable: (name) => `_keys_${name}`,
   key: (expressions) => `hash(${expressions.join(', ')})`,
-  dateKey: (timestamp) => `CAST(strftime(${timestamp}, '%Y%m%d') AS INTEGER)`,
-  minuteOfDay: (timestamp) => `CAST(hour(${timestamp}) * 60 + minute(${timestamp}) AS INTEGER)`,
+  dateKey: (timestamp) => `CAST(strftime(make_timestamp(epoch_us(${timestamp})), '%Y%m%d') AS INTEGER)`,
+  hourStart: (timestamp) => `make_timestamptz(epoch_us(${timestamp}) // 3600000000 * 3600000000)`,
+  minuteOfDay: (timestamp) => `CAST(epoch_us(${timestamp}) // 60000000 % 1440 AS INTEGER)`,
   isoWeekday: (date) => `isodow(${date})`,
 };

@@ -9,7 +9,7 @@
 -- test: relationships(date_key -> dim_date.date_key)
 -- test: relationships(time_key -> dim_time.time_key)
 {% call changed_keys() %}
-SELECT DISTINCT date_trunc('hour', location_at) AS location_hour FROM {{ changes('vehicle') }} WHERE location_at IS NOT NULL
+SELECT DISTINCT {{ hour_start('location_at') }} AS location_hour FROM {{ changes('vehicle') }} WHERE location_at IS NOT NULL
 {% endcall %}
 SELECT
   {{ key('l.organization_id', 'l.vehicle_id', 'l.location_at', 'l.lat', 'l.lng') }} AS location_key,
@@ -17,7 +17,7 @@ SELECT
   {{ key('l.organization_id') }} AS organization_key,
   {{ date_key('l.location_at') }} AS date_key,
   {{ minute_of_day('l.location_at') }} AS time_key,
-  date_trunc('hour', l.location_at) AS location_hour,
+  {{ hour_start('l.location_at') }} AS location_hour,
   l.location_at,
   l.lat,
   l.lng
