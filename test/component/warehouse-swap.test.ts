@@ -238,6 +238,8 @@ describe('a build publishes the spare of two files behind the warehouse.duckdb l
     await copyFile(join(state, 'warehouse-a.duckdb'), join(state, 'plain'));
     for (const f of await warehouseFiles(state)) await rm(join(state, f));
     await rename(join(state, 'plain'), join(state, 'warehouse.duckdb'));
+    // And the copy an old-layout build was writing when it died.
+    await writeFile(join(state, 'warehouse.duckdb.building'), 'half a copy');
     const oldInode = (await stat(join(state, 'warehouse.duckdb'))).ino;
     const holder = await startReader(state, 'hold');
 
@@ -248,6 +250,7 @@ describe('a build publishes the spare of two files behind the warehouse.duckdb l
     expect(next.removed).toEqual([HOUR_DIR]);
     expect(await published(state)).toBe('warehouse-b.duckdb');
     expect((await stat(join(state, 'warehouse-a.duckdb'))).ino).toBe(oldInode);
+    expect(await warehouseFiles(state)).toEqual(['warehouse-a.duckdb', 'warehouse-b.duckdb', 'warehouse.duckdb']);
     holder.child.stdin.write('\n');
     await waitFor('the reader to answer again', () => holder.lines.length > 1);
     expect(holder.lines[1]).toBe(`again ${old}`);

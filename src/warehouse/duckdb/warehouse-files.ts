@@ -76,6 +76,8 @@ async function pointAt(stateDir: string, file: string): Promise<void> {
 /** A plain `warehouse.duckdb` (the layout before the link) becomes `warehouse-a.duckdb` behind the link. */
 export async function migrateWarehouseLayout(stateDir: string): Promise<void> {
   const plain = join(stateDir, WAREHOUSE_FILE);
+  // The copy a build of the old layout was writing when it died.
+  await removeDatabase(`${plain}.building`);
   if ((await kindOf(plain)) !== 'file') return;
   const slot = join(stateDir, WAREHOUSE_SLOTS[0]);
   await removeDatabase(slot);
