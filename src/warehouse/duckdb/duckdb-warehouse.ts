@@ -1,18 +1,15 @@
 /**
  * The embedded warehouse: one DuckDB file in the state folder, `warehouse.duckdb`.
  *
- * A build never writes the file readers use: it copies it to `warehouse.duckdb.building`,
- * brings that copy up to date (the lake's views, the hours whose files changed reloaded into the
- * internal tables, every model rebuilt and tested), and renames it over the old one. Readers
- * open the file read-only and never meet a writer's lock; a failed build leaves the last good
- * warehouse in place. One build at a time, by a lock file naming its process.
+ * A build never writes the file readers use: `warehouse.duckdb` links to one of two files and the
+ * build brings the other up to date (the lake's views, the hours whose files changed reloaded
+ * into the internal tables, the models built and tested), then swaps the link
+ * (warehouse-files.ts). Readers open the link read-only and never meet a writer's lock; a failed
+ * build leaves the last good warehouse in place; with nothing changed a build writes nothing
+ * (unchanged-warehouse.ts). One build at a time, by a lock file naming its process.
  */
-import { copyFile, rename, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { duckdb } from '../../duckdb/duckdb-api.js';
-import { sqlString } from '../../duckdb/sql-string.js';
 import { defaultRegistry } from '../../events/entity-registry.js';
 import { compileModels } from '../model-compiler.js';
 import type { ModelReport, WarehouseBuildOptions, WarehouseBuildReport } from '../embedded-warehouse.js';
@@ -22,6 +19,9 @@ import { duckdbDialect } from './duckdb-dialect.js';
 import { createLakeViews } from './lake-views.js';
 import { acquireBuildLock } from './build-lock.js';
 import { dropBuildTables, planModels, runModels } from './model-runner.js';
+import { type DuckDbBuildReport, unchangedWarehouse } from './unchanged-warehouse.js';
+import { openSpareWarehouse, type SpareWarehouse } from './warehouse-files.js';
+import { modelSetHash, writeWarehouseMeta } from './warehouse-meta.js';
 
 
 async function count(connection: DuckDBConnection, table: string): Promise<number> {
@@ -29,22 +29,23 @@ async function count(connection: DuckDBConnection, table: string): Promise<numbe
   return Number(row?.['n'] ?? 0);
 }
 
-export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Promise<WarehouseBuildReport> {
+export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Promise<DuckDbBuildReport> {
   const started = performance.now();
   const database = join(options.stateDir, WAREHOUSE_FILE);
-  const building = `${database}.building`;
   const lock = await acquireBuildLock(join(options.stateDir, 'warehouse.lock'), options.onWait);
+  const modelsHash = modelSetHash(options.models);
+  let spare: SpareWarehouse | undefined;
   try {
-    await rm(building, { force: true });
-    await rm(`${building}.wal`, { force: true });
-    if (existsSync(database)) await copyFile(database, building);
-    const instance = await duckdb.DuckDBInstance.create(building, { autoinstall_known_extensions: 'false' });
+    const same = options.fullRefresh === true ? null : await unchangedWarehouse(options.stateDir, options.lakeRoot, defaultRegistry().entities.map((e) => e.name), modelsHash);
+    if (same) return { database, loaded: [], removed: [], tables: same.tables, models: [], unchanged: true, seconds: (performance.now() - started) / 1000 };
+    spare = await openSpareWarehouse(options.stateDir);
+    const { instance } = spare;
     const connection = await instance.connect();
     let report: Omit<WarehouseBuildReport, 'seconds' | 'database'>;
     try {
       await connection.run("SET TimeZone = 'UTC'");
       const entities = defaultRegistry().entities;
-      await connection.run(`CREATE OR REPLACE TABLE _warehouse AS SELECT ${sqlString(options.lakeRoot)} AS lake, now() AS built_at`);
+      await writeWarehouseMeta(connection, options.lakeRoot, modelsHash);
       await createLakeViews(connection, options.lakeRoot, entities);
       const sources = entities.map((e) => e.name);
       const compiled = compileModels(options.models, duckdbDialect, sources);
@@ -73,11 +74,10 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
       instance.closeSync();
     }
     // The swap: readers that opened the old file keep it; new readers get this one.
-    await rename(building, database);
-    return { database, ...report, seconds: (performance.now() - started) / 1000 };
+    await spare.publish();
+    return { database, ...report, unchanged: false, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
-    await rm(building, { force: true });
-    await rm(`${building}.wal`, { force: true });
+    await spare?.discard();
     throw err;
   } finally {
     await lock.release();
