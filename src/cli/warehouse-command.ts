@@ -22,6 +22,14 @@ export function warehouseCommand(global: () => GlobalOptions): Command {
       printResult(global(), report, () =>
         [
           `warehouse ${report.database}: ${report.loaded.length} partition(s) loaded, ${report.removed.length} removed, in ${report.seconds.toFixed(2)} s`,
+          ...(report.skipped.length === 0
+            ? []
+            : [
+                `skipped ${report.skipped.length} lake entr${report.skipped.length === 1 ? 'y' : 'ies'} eventlake did not write (not read): ${report.skipped
+                  .slice(0, 3)
+                  .map((s) => `${s.path} (${s.reason})`)
+                  .join(', ')}${report.skipped.length > 3 ? `, and ${report.skipped.length - 3} more (--json lists them)` : ''}`,
+              ]),
           ...Object.entries(report.tables).map(([t, n]) => `  ${t.padEnd(30)} ${formatCount(n).padStart(12)} rows`),
           ...report.models.map((m) => `  ${m.name.padEnd(30)} ${formatCount(m.rows).padStart(12)} rows  ${m.tests} test${m.tests === 1 ? '' : 's'} passed`),
         ].join('\n'),

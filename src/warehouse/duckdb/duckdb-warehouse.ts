@@ -106,13 +106,13 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
       await connection.run("SET TimeZone = 'UTC'");
       const entities = defaultRegistry().entities;
       await connection.run(`CREATE OR REPLACE TABLE _warehouse AS SELECT ${sqlString(options.lakeRoot)} AS lake, now() AS built_at`);
-      await createLakeViews(connection, options.lakeRoot, entities);
+      const { skipped } = await createLakeViews(connection, options.lakeRoot, entities);
       const { loaded, removed } = await loadChangedHours(connection, options.lakeRoot, entities);
       const models = await runModels(connection, options.models, entities.map((e) => e.name));
       const tables: Record<string, number> = {};
       for (const entity of entities) tables[entity.name] = await count(connection, `main.${entity.name}`);
       await connection.run('CHECKPOINT');
-      report = { loaded, removed, tables, models };
+      report = { loaded, removed, skipped, tables, models };
     } finally {
       connection.closeSync();
       instance.closeSync();
