@@ -1,12 +1,17 @@
 /**
- * What a query reads of the lake, from DuckDB's own plan: each Parquet scan says how many files
- * it scans of how many (`Scanning Files: 1/48`) once hive-partition filters prune it, and which
- * filters it pushed to the files (`File Filters`). Partitions read are counted by evaluating those
- * filters here, against the lake's partition list: the plan is text DuckDB prints without
- * escaping (a struct key `a'b` prints as `{'a'b': 1}`), so it is never put back into SQL. Only
- * comparisons of `date` and `hour` with constants are understood; any other filter counts at most
- * the files read. A scan that prunes nothing on a table of several files gets a warning: filter
- * on `date` and `hour`.
+ * What a query reads of the lake, per entity, from DuckDB's own plan. The lake views list their
+ * Parquet files explicitly (lake-views.ts), so each Parquet scan's `Scanning Files: k/n` is
+ * DuckDB's own count of the files it reads once hive-partition filters prune them; a scan
+ * without that line reads all its files. Which files (and so which partitions) are read is
+ * found by evaluating the scan's printed `File Filters` here against the lake's file list, and
+ * kept only when it agrees with DuckDB's count; otherwise the report says it is not exact, and
+ * why, rather than give a wrong count. The plan is text DuckDB prints without escaping (a struct
+ * key `a'b` prints as `{'a'b': 1}`), so it is never put back into SQL: only comparisons of
+ * `date` and `hour` with constants are understood.
+ *
+ * Avro partitions are read from the internal table they were loaded into: counted as those the
+ * table scan's filters admit (not exact: a scan's range filter may admit more than the query
+ * keeps), all of them without a filter.
  */
 export interface PlanNode {
   readonly name: string;
@@ -14,57 +19,93 @@ export interface PlanNode {
   readonly extra_info?: Record<string, unknown>;
 }
 
-export interface LakeScan {
-  /** The entity scanned, told by the columns it projects, or undefined when they do not say. */
-  readonly entity: string | undefined;
-  readonly filesRead: number | undefined;
-  readonly filesTotal: number | undefined;
-  readonly fileFilters: string | undefined;
+/** One lake file the warehouse's views were made of. */
+export interface LakeFile {
+  readonly entity: string;
+  /** YYYY-MM-DD */
+  readonly date: string;
+  readonly hour: number;
+  readonly format: 'parquet' | 'avro';
+  readonly path: string;
+}
+
+/** What a query names, told by DuckDB's parser: a lake view, an internal table, or files by path. */
+export type ExplainSource =
+  | { readonly kind: 'view'; readonly entity: string }
+  | { readonly kind: 'table'; readonly entity: string }
+  /** `read_parquet('<pattern>')`, `FROM '<file>'`: the files the patterns match (undefined: not known). */
+  | { readonly kind: 'files'; readonly patterns: readonly string[]; readonly files: readonly string[] | undefined };
+
+export interface EntityRead {
+  readonly entity: string;
+  readonly files_read: number;
+  readonly files_total: number;
+  readonly partitions_read: number;
+  readonly partitions_total: number;
+  /** False when a figure is an upper bound; `reason` says why. */
+  readonly exact: boolean;
+  readonly reason: string | null;
 }
 
 export interface ExplainReport {
   readonly plan: unknown;
+  /** Sums over `entities`. */
   readonly files_read: number;
   readonly files_total: number;
   readonly partitions_read: number;
   readonly partitions_total: number;
   readonly warning: string | null;
+  readonly exact: boolean;
+  readonly reason: string | null;
+  /** Each lake entity the query names, read or not. */
+  readonly entities: readonly EntityRead[];
 }
 
-/** A partition of the lake as the warehouse loaded it. */
-export interface LakePartition {
-  readonly entity: string;
-  /** YYYY-MM-DD */
-  readonly date: string;
-  readonly hour: number;
-  /** Its lake files. */
-  readonly files: number;
+/** A Parquet scan of the plan. */
+export interface ParquetScan {
+  readonly projections: readonly string[];
+  readonly fileFilters: string | undefined;
+  /** `Scanning Files: k/n`, printed only when filters pruned (or could prune) the list. */
+  readonly filesRead: number | undefined;
+  readonly filesTotal: number | undefined;
 }
 
-export function lakeScans(nodes: readonly PlanNode[], entityColumns: ReadonlyMap<string, string>): LakeScan[] {
-  const scans: LakeScan[] = [];
+/** A scan of a table of the warehouse file. */
+export interface TableScan {
+  readonly schema: string;
+  readonly table: string;
+  readonly filters: string | undefined;
+}
+
+const texts = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined || value === '' ? [] : [String(value)]);
+
+export function planScans(nodes: readonly PlanNode[]): { parquet: ParquetScan[]; tables: TableScan[] } {
+  const parquet: ParquetScan[] = [];
+  const tables: TableScan[] = [];
   const walk = (node: PlanNode): void => {
     const info = node.extra_info ?? {};
-    if (node.name === 'READ_PARQUET' || info['Function'] === 'READ_PARQUET') {
-      const projections = Array.isArray(info['Projections']) ? (info['Projections'] as unknown[]).map(String) : [String(info['Projections'] ?? '')];
-      const entity = projections.map((p) => entityColumns.get(p)).find((e) => e !== undefined);
+    if (node.name.trim() === 'READ_PARQUET' || info['Function'] === 'READ_PARQUET') {
       const scanning = /^(\d+)\/(\d+)$/.exec(String(info['Scanning Files'] ?? ''));
-      const filters = info['File Filters'];
-      scans.push({
-        entity,
+      const filters = texts(info['File Filters']);
+      parquet.push({
+        projections: texts(info['Projections']),
+        fileFilters: filters.length > 0 ? filters.join('\n') : undefined,
         filesRead: scanning ? Number(scanning[1]) : undefined,
         filesTotal: scanning ? Number(scanning[2]) : undefined,
-        fileFilters: typeof filters === 'string' ? filters : Array.isArray(filters) ? filters.map(String).join('\n') : undefined,
       });
+    } else if (typeof info['Table'] === 'string') {
+      const parts = info['Table'].split('.');
+      const filters = texts(info['Filters']);
+      tables.push({ table: parts.at(-1) ?? '', schema: parts.at(-2) ?? 'main', filters: filters.length > 0 ? filters.join('\n') : undefined });
     }
     for (const child of node.children ?? []) walk(child);
   };
   for (const node of nodes) walk(node);
-  return scans;
+  return { parquet, tables };
 }
 
 type Value = string | number;
-type Filter = (partition: LakePartition) => boolean;
+type Filter = (partition: { readonly date: string; readonly hour: number }) => boolean;
 
 /** Tokens of a printed filter: strings ('' escaped), numbers, words, operators, parentheses. */
 function tokenize(text: string): string[] | undefined {
@@ -101,21 +142,41 @@ function compare(left: Value, op: string, right: Value): boolean {
 }
 
 const FLIPPED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '<>': '<>', '!=': '!=' };
+const INTEGER_TYPE = /^(INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT|UINTEGER|UBIGINT|USMALLINT|UTINYINT|INT|INT4|INT8)$/;
 
 /**
- * Parses one printed filter into a test of a partition, or undefined when it is anything but
- * AND/OR/NOT of `date`/`hour` compared (=, <>, <, <=, >, >=, IN, BETWEEN) with constants.
+ * Parses printed filters into a test of a partition, or undefined when they are anything but
+ * AND/OR/NOT of `date`/`hour` (or `CAST(hour AS INTEGER)`, `CAST(date AS DATE)`) compared (=, <>,
+ * <, <=, >, >=, IN, BETWEEN) with constants. Several filters (one a line, or printed one after
+ * another: `(hour = 23)(date = '2019-06-01'::DATE)`) must all hold.
  */
 export function partitionFilter(text: string): Filter | undefined {
   const tokens = tokenize(text);
-  if (!tokens) return undefined;
+  if (!tokens || tokens.length === 0) return undefined;
   let i = 0;
   const peek = (): string | undefined => tokens[i];
   const upper = (): string => (tokens[i] ?? '').toUpperCase();
   const fail = (): never => {
     throw new SyntaxError('not understood');
   };
+  const take = (expected: string): void => {
+    if (upper() !== expected) fail();
+    i += 1;
+  };
   const column = (): 'date' | 'hour' | undefined => {
+    if (upper() === 'CAST' && tokens[i + 1] === '(') {
+      const start = i;
+      i += 2;
+      const inner = column();
+      const type = (tokens[i + 1] ?? '').toUpperCase();
+      const fits = inner === 'hour' ? INTEGER_TYPE.test(type) : inner === 'date' && (type === 'DATE' || type === 'VARCHAR');
+      if (inner === undefined || upper() !== 'AS' || !fits || tokens[i + 2] !== ')') {
+        i = start;
+        return undefined;
+      }
+      i += 3;
+      return inner;
+    }
     const name = (peek() ?? '').replace(/^"(.*)"$/, '$1').toLowerCase();
     if (name !== 'date' && name !== 'hour') return undefined;
     i += 1;
@@ -132,16 +193,12 @@ export function partitionFilter(text: string): Filter | undefined {
       const type = (peek() ?? '').slice(2).trim().toUpperCase();
       i += 1;
       if (type === 'DATE' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return of === 'date' ? value : fail();
-      if (/^(INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT)$/.test(type) && /^-?\d+$/.test(String(value))) return of === 'hour' ? Number(value) : fail();
+      if (INTEGER_TYPE.test(type) && /^-?\d+$/.test(String(value))) return of === 'hour' ? Number(value) : fail();
       return fail();
     }
     if (of === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
     if (of === 'hour' && typeof value === 'number') return value;
     return fail();
-  };
-  const take = (expected: string): void => {
-    if (upper() !== expected) fail();
-    i += 1;
   };
   const comparison = (): Filter => {
     const col = column();
@@ -222,46 +279,251 @@ export function partitionFilter(text: string): Filter | undefined {
     return (p) => parts.some((f) => f(p));
   };
   try {
-    const filter = or();
-    return i === tokens.length ? filter : undefined;
+    // Filters printed one after another, each whole: all hold.
+    const all = [or()];
+    while (i < tokens.length) all.push(or());
+    return (p) => all.every((f) => f(p));
   } catch {
     return undefined;
   }
 }
 
 /**
- * Partitions of `partitions` a scan reads: those its file filters keep when each is understood
- * (several filters, one a line, all hold); otherwise at most one per file read.
+ * The filters of `text` (one a line, or printed one after another) that are understood, all to
+ * hold; undefined when none is. Leaving a filter out admits more partitions, never fewer.
  */
-export function partitionsRead(scan: LakeScan, partitions: readonly LakePartition[]): number {
-  const lines = (scan.fileFilters ?? '').split('\n').filter((line) => line.trim() !== '');
-  const filters = lines.map(partitionFilter);
-  if (filters.every((f) => f !== undefined)) return partitions.filter((p) => filters.every((f) => f(p))).length;
-  // Understood filters still narrow; what is not understood keeps a partition.
-  const kept = partitions.filter((p) => filters.every((f) => f === undefined || f(p))).length;
-  return scan.filesRead === undefined ? kept : Math.min(kept, scan.filesRead);
+export function understoodFilter(text: string): { filter: Filter; complete: boolean } | undefined {
+  const parts: string[] = [];
+  let complete = true;
+  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+    // `optional: …`: a filter DuckDB may apply early; it holds of the rows kept all the same.
+    const tokens = tokenize(line.replace(/^\s*optional:\s*/, ''));
+    if (!tokens) {
+      complete = false;
+      continue;
+    }
+    if (tokens[0] !== '(') {
+      parts.push(tokens.join(' '));
+      continue;
+    }
+    let depth = 0;
+    let start = 0;
+    for (const [i, token] of tokens.entries()) {
+      if (token === '(') depth += 1;
+      else if (token === ')') depth -= 1;
+      if (depth === 0) {
+        parts.push(tokens.slice(start, i + 1).join(' '));
+        start = i + 1;
+      }
+    }
+    if (start < tokens.length) parts.push(tokens.slice(start).join(' '));
+  }
+  const filters = parts.map(partitionFilter);
+  const understood = filters.filter((f) => f !== undefined);
+  if (understood.length === 0) return undefined;
+  return { filter: (p) => understood.every((f) => f(p)), complete: complete && understood.length === filters.length };
 }
 
-/** The report of a plan: files and partitions read out of total, and the warning, if any. */
-export function explainReport(plan: readonly PlanNode[], partitions: readonly LakePartition[], entityColumns: ReadonlyMap<string, string>): ExplainReport {
-  const filesOf = new Map<string, number>();
-  for (const p of partitions) filesOf.set(p.entity, (filesOf.get(p.entity) ?? 0) + p.files);
-  const of = (entity: string | undefined): LakePartition[] => partitions.filter((p) => entity === undefined || p.entity === entity);
-  let filesRead = 0;
-  let filesTotal = 0;
-  let read = 0;
-  let total = 0;
-  const unpruned: string[] = [];
-  for (const scan of lakeScans(plan, entityColumns)) {
-    const scanTotal = scan.filesTotal ?? (scan.entity ? (filesOf.get(scan.entity) ?? 0) : [...filesOf.values()].reduce((a, b) => a + b, 0));
-    const scanRead = scan.filesRead ?? scanTotal;
-    filesRead += scanRead;
-    filesTotal += scanTotal;
-    total += of(scan.entity).length;
-    read += scan.entity && scan.fileFilters ? partitionsRead(scan, of(scan.entity)) : of(scan.entity).length;
-    if (scanRead === scanTotal && scanTotal > 1) unpruned.push(scan.entity ? `lake.${scan.entity}` : 'a lake table');
+/** Columns only one entity has: they tell which entity a Parquet scan reads. */
+export type IdentifyingColumns = ReadonlyMap<string, string>;
+
+/** Where a Parquet scan reads from: a lake view's files, or files a query names by path. */
+interface ParquetSource {
+  readonly entity: string | undefined;
+  readonly files: readonly string[];
+  readonly label: string;
+}
+
+/** What one scan reads: its files when known, else only how many. */
+interface ScanRead {
+  readonly source: ParquetSource;
+  readonly files: ReadonlySet<string> | undefined;
+  readonly count: number;
+  /** False when the filters understood keep another number of files than DuckDB reads: not this source. */
+  readonly consistent: boolean;
+  readonly reason: string | null;
+}
+
+const oneLine = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+};
+
+/**
+ * The files a scan of `source` reads: DuckDB's count, and which ones when its file filters,
+ * evaluated here, keep exactly that many.
+ */
+function scanRead(scan: ParquetScan, source: ParquetSource, byPath: ReadonlyMap<string, LakeFile>): ScanRead {
+  const all = new Set(source.files);
+  if (scan.filesTotal !== undefined && scan.filesTotal !== source.files.length) return { source, files: undefined, count: 0, consistent: false, reason: null };
+  if (scan.filesRead === undefined || scan.filesRead === source.files.length) return { source, files: all, count: all.size, consistent: true, reason: null };
+  if (scan.filesRead === 0) return { source, files: new Set(), count: 0, consistent: true, reason: null };
+  // Filters understood keep a superset of the files read: when it holds DuckDB's count, it is them.
+  const filter = scan.fileFilters === undefined ? undefined : understoodFilter(scan.fileFilters)?.filter;
+  if (filter && source.files.every((f) => byPath.has(f))) {
+    const kept = source.files.filter((f) => filter(byPath.get(f) as LakeFile));
+    if (kept.length === scan.filesRead) return { source, files: new Set(kept), count: kept.length, consistent: true, reason: null };
+    if (kept.length < scan.filesRead) return { source, files: undefined, count: 0, consistent: false, reason: null };
   }
-  const warning =
-    unpruned.length > 0 ? `${unpruned.join(' and ')} ${unpruned.length === 1 ? 'is' : 'are'} read whole: filter on date and hour to read only the partitions you need` : null;
-  return { plan, files_read: filesRead, files_total: filesTotal, partitions_read: read, partitions_total: total, warning };
+  return {
+    source,
+    files: undefined,
+    count: scan.filesRead,
+    consistent: true,
+    reason: `DuckDB reads ${scan.filesRead} of the ${source.files.length} files of ${source.label}, but which ones its filters keep is not understood here (${oneLine(scan.fileFilters ?? 'no filter printed')})`,
+  };
+}
+
+/** At most this many ways of reading the scans as sources are tried. */
+const MAX_READINGS = 4096;
+
+/**
+ * Which source each Parquet scan reads. A scan's projected columns may name its entity; its file
+ * count and filters must agree with the source's files. Where several readings remain (two
+ * entities of as many files, read with columns both have), all are tried, those that leave a
+ * named source unread only when no other is left: when they give the same figures per entity,
+ * the figures are exact whichever scan reads which.
+ */
+function readScans(
+  scans: readonly ParquetScan[],
+  sources: readonly ParquetSource[],
+  identifying: IdentifyingColumns,
+  byPath: ReadonlyMap<string, LakeFile>,
+): { reads: ScanRead[]; ambiguous: boolean; unread: ParquetScan[] } {
+  const options: ScanRead[][] = [];
+  const unread: ParquetScan[] = [];
+  for (const scan of scans) {
+    const entity = scan.projections.map((p) => identifying.get(p)).find((e) => e !== undefined);
+    const candidates = sources.filter((s) => entity === undefined || s.entity === entity).map((s) => scanRead(scan, s, byPath)).filter((r) => r.consistent);
+    if (candidates.length === 0) unread.push(scan);
+    else options.push(candidates);
+  }
+  const readings: ScanRead[][] = [];
+  const total = options.reduce((n, o) => n * o.length, 1);
+  if (total > MAX_READINGS) return { reads: options.map((o) => o[0] as ScanRead), ambiguous: true, unread };
+  const walk = (i: number, chosen: ScanRead[]): void => {
+    if (i === options.length) readings.push(chosen);
+    else for (const option of options[i] ?? []) walk(i + 1, [...chosen, option]);
+  };
+  walk(0, []);
+  const covering = readings.filter((reading) => sources.every((s) => reading.some((r) => r.source === s)));
+  const kept = covering.length > 0 ? covering : readings;
+  const figures = (reading: ScanRead[]): string => JSON.stringify(entityFigures(reading, byPath));
+  const first = kept[0] ?? [];
+  return { reads: first, ambiguous: kept.some((reading) => figures(reading) !== figures(first)), unread };
+}
+
+/** Per entity, what a reading gives: files and partitions known to be read, and files read unknown which. */
+function entityFigures(reads: readonly ScanRead[], byPath: ReadonlyMap<string, LakeFile>): [string, number, number, number][] {
+  const out = new Map<string, { files: Set<string>; unknown: number }>();
+  for (const r of reads) {
+    const entity = r.source.entity ?? '';
+    const figures = out.get(entity) ?? { files: new Set<string>(), unknown: 0 };
+    out.set(entity, figures);
+    if (r.files) r.files.forEach((f) => figures.files.add(f));
+    else figures.unknown += r.count;
+  }
+  const partitions = (files: Set<string>): number => new Set([...files].map((f) => byPath.get(f)).map((f) => (f ? `${f.date} ${f.hour}` : ''))).size;
+  return [...out.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([e, f]) => [e, f.files.size, partitions(f.files), f.unknown]);
+}
+
+/** The entity all of these files belong to, if one. */
+function entityOfFiles(files: readonly string[], byPath: ReadonlyMap<string, LakeFile>): string | undefined {
+  const entities = new Set(files.map((f) => byPath.get(f)?.entity));
+  return entities.size === 1 ? [...entities][0] : undefined;
+}
+
+/** The report of a plan: per entity the query names, files and partitions read out of total. */
+export function explainReport(plan: readonly PlanNode[], lakeFiles: readonly LakeFile[], named: readonly ExplainSource[], identifying: IdentifyingColumns): ExplainReport {
+  const byPath = new Map(lakeFiles.map((f) => [f.path, f]));
+  const filesOf = (entity: string): LakeFile[] => lakeFiles.filter((f) => f.entity === entity);
+  const sources: ParquetSource[] = [];
+  const reasons: string[] = [];
+  const entities = new Set<string>();
+  for (const source of named) {
+    if (source.kind === 'view') {
+      entities.add(source.entity);
+      const files = filesOf(source.entity).filter((f) => f.format === 'parquet').map((f) => f.path);
+      if (files.length > 0) sources.push({ entity: source.entity, files, label: `lake.${source.entity}` });
+    } else if (source.kind === 'files') {
+      if (source.files === undefined) {
+        reasons.push(`the files of ${source.patterns.join(', ')} could not be listed`);
+        continue;
+      }
+      const entity = entityOfFiles(source.files, byPath);
+      if (entity !== undefined) entities.add(entity);
+      sources.push({ entity, files: [...source.files].sort(), label: source.patterns.join(', ') });
+    }
+  }
+  const { parquet, tables } = planScans(plan);
+  const { reads, ambiguous, unread } = readScans(parquet, sources, identifying, byPath);
+  for (const scan of unread) {
+    reasons.push(`a Parquet scan${scan.filesTotal === undefined ? '' : ` of ${scan.filesTotal} files`} could not be told to read one of the query's sources`);
+  }
+  for (const r of reads) {
+    if (r.source.entity === undefined) reasons.push(`${r.source.label} names files not all of one lake entity: their ${r.count} file(s) read are not counted`);
+  }
+  const internal = new Set(named.filter((s) => s.kind === 'table').map((s) => s.entity));
+
+  const report: EntityRead[] = [];
+  for (const entity of [...entities].sort()) {
+    const all = filesOf(entity);
+    const partitionOf = (path: string): string | undefined => {
+      const f = byPath.get(path);
+      return f && `${f.date} ${f.hour}`;
+    };
+    const partitionsTotal = new Set(all.map((f) => partitionOf(f.path))).size;
+    const read = new Set<string>();
+    let unknownFiles = 0;
+    const why: string[] = ambiguous ? ["the query's Parquet scans can be read as of more than one of its sources, with other figures: these are one reading's"] : [];
+    for (const r of reads.filter((r) => r.source.entity === entity)) {
+      if (r.files) r.files.forEach((f) => read.add(f));
+      else {
+        unknownFiles += r.count;
+        why.push(r.reason ?? '');
+      }
+    }
+    // The view's Avro part: the internal table's scans, when the query does not name that table itself.
+    const avro = all.filter((f) => f.format === 'avro');
+    const avroScans = tables.filter((t) => t.table === entity && t.schema === 'main');
+    if (avro.length > 0 && avroScans.length > 0 && named.some((s) => s.kind === 'view' && s.entity === entity)) {
+      if (internal.has(entity)) why.push(`the query also reads the internal table ${entity}, whose scans cannot be told from those of lake.${entity}'s Avro partitions`);
+      for (const scan of avroScans) {
+        const understood = scan.filters === undefined ? undefined : understoodFilter(scan.filters);
+        const kept = understood ? avro.filter((f) => understood.filter(f)) : avro;
+        kept.forEach((f) => read.add(f.path));
+        if (scan.filters !== undefined && !understood?.complete && kept.length > 0) {
+          why.push(`lake.${entity}'s Avro partitions are read from the internal table ${entity} with filters not all understood here (${oneLine(scan.filters)}): those the rest admit are counted`);
+        }
+      }
+    }
+    const foreign = [...read].filter((f) => !byPath.has(f)).length;
+    const filesTotal = all.length + foreign;
+    const partitionsRead = new Set([...read].map(partitionOf).filter((p) => p !== undefined)).size;
+    report.push({
+      entity,
+      files_read: Math.min(filesTotal, read.size + unknownFiles),
+      files_total: filesTotal,
+      partitions_read: Math.min(partitionsTotal, partitionsRead + unknownFiles),
+      partitions_total: partitionsTotal,
+      exact: why.length === 0,
+      reason: why.length === 0 ? null : [...new Set(why)].join('; '),
+    });
+    reasons.push(...why);
+  }
+  const whole = report.filter((e) => e.exact && e.files_total > 1 && e.files_read === e.files_total).map((e) => `lake.${e.entity}`);
+  const warning = whole.length > 0 ? `${whole.join(' and ')} ${whole.length === 1 ? 'is' : 'are'} read whole: filter on date and hour to read only the partitions you need` : null;
+  const inexact = [...new Set(reasons)];
+  const sum = (key: 'files_read' | 'files_total' | 'partitions_read' | 'partitions_total'): number => report.reduce((n, e) => n + e[key], 0);
+  return {
+    plan,
+    files_read: sum('files_read'),
+    files_total: sum('files_total'),
+    partitions_read: sum('partitions_read'),
+    partitions_total: sum('partitions_total'),
+    warning,
+    exact: inexact.length === 0,
+    reason: inexact.length === 0 ? null : inexact.join('; '),
+    entities: report,
+  };
 }
