@@ -139,7 +139,11 @@ export function explainCommand(global: () => GlobalOptions): Command {
       const report = await explainQuery(settings.orchestrator.state, sql, opts.timeout * 1000);
       printResult(global(), report, () =>
         [
-          `reads ${report.files_read} of ${report.files_total} lake file(s), ${report.partitions_read} of ${report.partitions_total} partition(s)`,
+          `reads ${report.exact ? '' : 'at most '}${report.files_read} of ${report.files_total} lake file(s), ${report.partitions_read} of ${report.partitions_total} partition(s)`,
+          ...report.entities.map(
+            (e) => `  ${`lake.${e.entity}`.padEnd(24)} ${e.files_read} of ${e.files_total} file(s), ${e.partitions_read} of ${e.partitions_total} partition(s)${e.exact ? '' : ' (at most)'}`,
+          ),
+          ...(report.reason ? [`not exact: ${report.reason}`] : []),
           ...(report.warning ? [`warning: ${report.warning}`] : []),
           JSON.stringify(report.plan, null, 2),
         ].join('\n'),

@@ -475,7 +475,7 @@ export function explainReport(plan: readonly PlanNode[], lakeFiles: readonly Lak
     const partitionsTotal = new Set(all.map((f) => partitionOf(f.path))).size;
     const read = new Set<string>();
     let unknownFiles = 0;
-    const why: string[] = ambiguous ? ["the query's Parquet scans can be read as of more than one of its sources, with other figures: these are one reading's"] : [];
+    const why: string[] = ambiguous ? ["the plan does not tell which of its Parquet scans reads which entity, and the possible readings give other figures: these are one of them, as upper bounds"] : [];
     for (const r of reads.filter((r) => r.source.entity === entity)) {
       if (r.files) r.files.forEach((f) => read.add(f));
       else {
