@@ -79,11 +79,14 @@ export interface TableScan {
 
 const texts = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined || value === '' ? [] : [String(value)]);
 
-export function planScans(nodes: readonly PlanNode[]): { parquet: ParquetScan[]; tables: TableScan[] } {
+export function planScans(nodes: readonly PlanNode[]): { parquet: ParquetScan[]; tables: TableScan[]; answeredWhilePlanning: boolean } {
   const parquet: ParquetScan[] = [];
   const tables: TableScan[] = [];
+  let answeredWhilePlanning = false;
   const walk = (node: PlanNode): void => {
     const info = node.extra_info ?? {};
+    // A scan of values DuckDB worked out while planning: count(*) of Parquet files, from their footers.
+    if (node.name.trim() === 'COLUMN_DATA_SCAN') answeredWhilePlanning = true;
     if (node.name.trim() === 'READ_PARQUET' || info['Function'] === 'READ_PARQUET') {
       const scanning = /^(\d+)\/(\d+)$/.exec(String(info['Scanning Files'] ?? ''));
       const filters = texts(info['File Filters']);
@@ -101,7 +104,7 @@ export function planScans(nodes: readonly PlanNode[]): { parquet: ParquetScan[];
     for (const child of node.children ?? []) walk(child);
   };
   for (const node of nodes) walk(node);
-  return { parquet, tables };
+  return { parquet, tables, answeredWhilePlanning };
 }
 
 type Value = string | number;
@@ -455,8 +458,21 @@ export function explainReport(plan: readonly PlanNode[], lakeFiles: readonly Lak
       sources.push({ entity, files: [...source.files].sort(), label: source.patterns.join(', ') });
     }
   }
-  const { parquet, tables } = planScans(plan);
-  const { reads, ambiguous, unread } = readScans(parquet, sources, identifying, byPath);
+  const { parquet, tables, answeredWhilePlanning } = planScans(plan);
+  const { reads: scanned, ambiguous, unread } = readScans(parquet, sources, identifying, byPath);
+  // No scan of a source, but values worked out while planning: DuckDB read its files' footers then.
+  const footers: ScanRead[] = answeredWhilePlanning
+    ? sources
+        .filter((s) => !scanned.some((r) => r.source === s))
+        .map((source) => ({
+          source,
+          files: new Set(source.files),
+          count: source.files.length,
+          consistent: true,
+          reason: `the plan holds no scan of ${source.label}: DuckDB answered from its files' metadata while planning, reading each file's footer (counted as read)`,
+        }))
+    : [];
+  const reads = [...scanned, ...footers];
   for (const scan of unread) {
     reasons.push(`a Parquet scan${scan.filesTotal === undefined ? '' : ` of ${scan.filesTotal} files`} could not be told to read one of the query's sources`);
   }
@@ -477,8 +493,10 @@ export function explainReport(plan: readonly PlanNode[], lakeFiles: readonly Lak
     let unknownFiles = 0;
     const why: string[] = ambiguous ? ["the plan does not tell which of its Parquet scans reads which entity, and the possible readings give other figures: these are one of them, as upper bounds"] : [];
     for (const r of reads.filter((r) => r.source.entity === entity)) {
-      if (r.files) r.files.forEach((f) => read.add(f));
-      else {
+      if (r.files) {
+        r.files.forEach((f) => read.add(f));
+        if (r.reason) why.push(r.reason);
+      } else {
         unknownFiles += r.count;
         why.push(r.reason ?? '');
       }

@@ -73,6 +73,16 @@ describe('the Parquet scans of a plan, per entity', () => {
   });
 });
 
+describe('a count(*) DuckDB answers while planning', () => {
+  it('counts the files whose footers it read then, and says so', () => {
+    const lake = [file('vehicle', 1), file('vehicle', 2)];
+    const plan: PlanNode[] = [{ name: 'UNGROUPED_AGGREGATE', children: [{ name: 'COLUMN_DATA_SCAN', extra_info: {} }] }];
+    const report = explainReport(plan, lake, [{ kind: 'files', patterns: ['/lake/vehicle/*/hour=1/*.parquet'], files: [lake[0]?.path ?? ''] }], noColumns);
+    expect(report.entities.map((e) => [e.entity, e.files_read, e.files_total, e.exact])).toEqual([['vehicle', 1, 2, false]]);
+    expect(report.reason).toMatch(/DuckDB answered from its files' metadata while planning/);
+  });
+});
+
 describe('what a query names, from the parse tree', () => {
   const base = (schema: string, table: string): unknown => ({ type: 'BASE_TABLE', schema_name: schema, table_name: table, catalog_name: '' });
   const constant = (value: string): unknown => ({ class: 'CONSTANT', type: 'VALUE_CONSTANT', value: { type: { id: 'VARCHAR' }, is_null: false, value } });
