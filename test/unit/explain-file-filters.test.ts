@@ -1,6 +1,6 @@
 /** The explain report reads DuckDB's printed file filters itself, and never as SQL (issue 20 item 1). */
 import { describe, expect, it } from 'vitest';
-import { partitionFilter, understoodFilter } from '../../src/warehouse/explain-report.js';
+import { partitionFilter, understoodFilter } from '../../src/warehouse/plan-filters.js';
 
 const partitions = [14, 15, 16].flatMap((hour) => ['2019-06-01', '2019-06-02'].map((date) => ({ date, hour })));
 const kept = (text: string): number | undefined => {
