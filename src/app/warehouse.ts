@@ -138,8 +138,8 @@ function identifyingColumns(): Map<string, string> {
  * partitions read are counted from the plan's structure, never by running its text.
  */
 export async function explainQuery(stateDir: string, sql: string, timeoutMs = SQL_TIMEOUT_MS): Promise<ExplainReport> {
-  const { plan, partitions } = await explainConsoleQuery(stateDir, sql, timeoutMs);
-  return explainReport(Array.isArray(plan) ? (plan as PlanNode[]) : [], partitions, identifyingColumns());
+  const { plan, lakeFiles, sources } = await explainConsoleQuery(stateDir, sql, timeoutMs);
+  return explainReport(Array.isArray(plan) ? (plan as PlanNode[]) : [], lakeFiles, sources, identifyingColumns());
 }
 
 /** At most this many points in all come back for one period's tracks, thinned evenly per vehicle. */

@@ -28,7 +28,17 @@ export function warehouseCommand(global: () => GlobalOptions): Command {
       );
       printResult(global(), report, () =>
         [
-          `warehouse ${report.database}: ${report.loaded.length} partition(s) loaded, ${report.removed.length} removed, in ${report.seconds.toFixed(2)} s`,
+          report.unchanged
+            ? `warehouse ${report.database}: unchanged (nothing in the lake or the models changed since the last build; --full-refresh rebuilds it), in ${report.seconds.toFixed(2)} s`
+            : `warehouse ${report.database}: ${report.loaded.length} partition(s) loaded, ${report.removed.length} removed, in ${report.seconds.toFixed(2)} s`,
+          ...(report.skipped.length === 0
+            ? []
+            : [
+                `skipped ${report.skipped.length} lake entr${report.skipped.length === 1 ? 'y' : 'ies'} eventlake did not write (not read): ${report.skipped
+                  .slice(0, 3)
+                  .map((s) => `${s.path} (${s.reason})`)
+                  .join(', ')}${report.skipped.length > 3 ? `, and ${report.skipped.length - 3} more (--json lists them)` : ''}`,
+              ]),
           ...Object.entries(report.tables).map(([t, n]) => `  ${t.padEnd(30)} ${formatCount(n).padStart(12)} rows`),
           ...report.models.map(
             (m) =>
@@ -146,7 +156,11 @@ export function explainCommand(global: () => GlobalOptions): Command {
       const report = await explainQuery(settings.orchestrator.state, sql, opts.timeout * 1000);
       printResult(global(), report, () =>
         [
-          `reads ${report.files_read} of ${report.files_total} lake file(s), ${report.partitions_read} of ${report.partitions_total} partition(s)`,
+          `reads ${report.exact ? '' : 'at most '}${report.files_read} of ${report.files_total} lake file(s), ${report.partitions_read} of ${report.partitions_total} partition(s)`,
+          ...report.entities.map(
+            (e) => `  ${`lake.${e.entity}`.padEnd(24)} ${e.files_read} of ${e.files_total} file(s), ${e.partitions_read} of ${e.partitions_total} partition(s)${e.exact ? '' : ' (at most)'}`,
+          ),
+          ...(report.reason ? [`not exact: ${report.reason}`] : []),
           ...(report.warning ? [`warning: ${report.warning}`] : []),
           JSON.stringify(report.plan, null, 2),
         ].join('\n'),

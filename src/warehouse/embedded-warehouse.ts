@@ -37,8 +37,12 @@ export interface WarehouseBuildReport {
   readonly loaded: readonly string[];
   /** Partitions gone from the lake, removed from the internal tables. */
   readonly removed: readonly string[];
+  /** What the lake holds that is no partition of it (`vehicle/date=2019-06-01=x`, `…/hour=24`), and why: left out, never read. */
+  readonly skipped: readonly { readonly path: string; readonly reason: string }[];
   readonly tables: Record<string, number>;
   readonly models: readonly ModelReport[];
+  /** Nothing the warehouse reads changed since the last build: nothing was written. */
+  readonly unchanged: boolean;
   readonly seconds: number;
 }
 

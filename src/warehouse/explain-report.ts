@@ -1,267 +1,279 @@
 /**
- * What a query reads of the lake, from DuckDB's own plan: each Parquet scan says how many files
- * it scans of how many (`Scanning Files: 1/48`) once hive-partition filters prune it, and which
- * filters it pushed to the files (`File Filters`). Partitions read are counted by evaluating those
- * filters here, against the lake's partition list: the plan is text DuckDB prints without
- * escaping (a struct key `a'b` prints as `{'a'b': 1}`), so it is never put back into SQL. Only
- * comparisons of `date` and `hour` with constants are understood; any other filter counts at most
- * the files read. A scan that prunes nothing on a table of several files gets a warning: filter
- * on `date` and `hour`.
+ * What a query reads of the lake, per entity, from DuckDB's own plan. The lake views list their
+ * Parquet files explicitly (lake-views.ts), so each Parquet scan's `Scanning Files: k/n` is
+ * DuckDB's own count of the files it reads once hive-partition filters prune them; a scan
+ * without that line reads all its files. Which files (and so which partitions) are read is
+ * found by evaluating the scan's printed `File Filters` (plan-filters.ts) against the lake's file
+ * list, and kept only when it agrees with DuckDB's count; otherwise the report says it is not
+ * exact, and why, rather than give a wrong count. Which entity a scan reads is told by its
+ * columns, else by which of the sources the query names (explain-sources.ts) agree with its
+ * counts. Nothing of the plan is ever run.
+ *
+ * Avro partitions are read from the internal table they were loaded into: counted as those the
+ * table scan's filters admit, all of them without a filter (not exact when a filter is not
+ * understood).
  */
-export interface PlanNode {
-  readonly name: string;
-  readonly children?: readonly PlanNode[];
-  readonly extra_info?: Record<string, unknown>;
+import { planScans, type ParquetScan, type PlanNode } from './plan-scans.js';
+import { understoodFilter } from './plan-filters.js';
+
+export type { PlanNode } from './plan-scans.js';
+
+/** One lake file the warehouse's views were made of. */
+export interface LakeFile {
+  readonly entity: string;
+  /** YYYY-MM-DD */
+  readonly date: string;
+  readonly hour: number;
+  readonly format: 'parquet' | 'avro';
+  readonly path: string;
 }
 
-export interface LakeScan {
-  /** The entity scanned, told by the columns it projects, or undefined when they do not say. */
-  readonly entity: string | undefined;
-  readonly filesRead: number | undefined;
-  readonly filesTotal: number | undefined;
-  readonly fileFilters: string | undefined;
+/** What a query names, told by DuckDB's parser: a lake view, an internal table, or files by path. */
+export type ExplainSource =
+  | { readonly kind: 'view'; readonly entity: string }
+  | { readonly kind: 'table'; readonly entity: string }
+  /** `read_parquet('<pattern>')`, `FROM '<file>'`: the files the patterns match (undefined: not known). */
+  | { readonly kind: 'files'; readonly patterns: readonly string[]; readonly files: readonly string[] | undefined };
+
+export interface EntityRead {
+  readonly entity: string;
+  readonly files_read: number;
+  readonly files_total: number;
+  readonly partitions_read: number;
+  readonly partitions_total: number;
+  /** False when a figure is an upper bound; `reason` says why. */
+  readonly exact: boolean;
+  readonly reason: string | null;
 }
 
 export interface ExplainReport {
   readonly plan: unknown;
+  /** Sums over `entities`. */
   readonly files_read: number;
   readonly files_total: number;
   readonly partitions_read: number;
   readonly partitions_total: number;
   readonly warning: string | null;
+  readonly exact: boolean;
+  readonly reason: string | null;
+  /** Each lake entity the query names, read or not. */
+  readonly entities: readonly EntityRead[];
+}
+/** Columns only one entity has: they tell which entity a Parquet scan reads. */
+export type IdentifyingColumns = ReadonlyMap<string, string>;
+
+/** Where a Parquet scan reads from: a lake view's files, or files a query names by path. */
+interface ParquetSource {
+  readonly entity: string | undefined;
+  readonly files: readonly string[];
+  readonly label: string;
 }
 
-/** A partition of the lake as the warehouse loaded it. */
-export interface LakePartition {
-  readonly entity: string;
-  /** YYYY-MM-DD */
-  readonly date: string;
-  readonly hour: number;
-  /** Its lake files. */
-  readonly files: number;
+/** What one scan reads: its files when known, else only how many. */
+interface ScanRead {
+  readonly source: ParquetSource;
+  readonly files: ReadonlySet<string> | undefined;
+  readonly count: number;
+  /** False when the filters understood keep another number of files than DuckDB reads: not this source. */
+  readonly consistent: boolean;
+  readonly reason: string | null;
 }
 
-export function lakeScans(nodes: readonly PlanNode[], entityColumns: ReadonlyMap<string, string>): LakeScan[] {
-  const scans: LakeScan[] = [];
-  const walk = (node: PlanNode): void => {
-    const info = node.extra_info ?? {};
-    if (node.name === 'READ_PARQUET' || info['Function'] === 'READ_PARQUET') {
-      const projections = Array.isArray(info['Projections']) ? (info['Projections'] as unknown[]).map(String) : [String(info['Projections'] ?? '')];
-      const entity = projections.map((p) => entityColumns.get(p)).find((e) => e !== undefined);
-      const scanning = /^(\d+)\/(\d+)$/.exec(String(info['Scanning Files'] ?? ''));
-      const filters = info['File Filters'];
-      scans.push({
-        entity,
-        filesRead: scanning ? Number(scanning[1]) : undefined,
-        filesTotal: scanning ? Number(scanning[2]) : undefined,
-        fileFilters: typeof filters === 'string' ? filters : Array.isArray(filters) ? filters.map(String).join('\n') : undefined,
-      });
-    }
-    for (const child of node.children ?? []) walk(child);
-  };
-  for (const node of nodes) walk(node);
-  return scans;
-}
-
-type Value = string | number;
-type Filter = (partition: LakePartition) => boolean;
-
-/** Tokens of a printed filter: strings ('' escaped), numbers, words, operators, parentheses. */
-function tokenize(text: string): string[] | undefined {
-  const tokens: string[] = [];
-  const pattern = /\s*('(?:[^']|'')*'|::\s*[A-Za-z]+|-?\d+(?:\.\d+)?|"[^"]*"|[A-Za-z_][A-Za-z_0-9]*|<>|!=|<=|>=|[=<>(),])/y;
-  let at = 0;
-  while (at < text.length) {
-    if (/^\s*$/.test(text.slice(at))) break;
-    pattern.lastIndex = at;
-    const match = pattern.exec(text);
-    if (!match?.[1]) return undefined;
-    tokens.push(match[1]);
-    at = pattern.lastIndex;
-  }
-  return tokens;
-}
-
-function compare(left: Value, op: string, right: Value): boolean {
-  switch (op) {
-    case '=':
-      return left === right;
-    case '<>':
-    case '!=':
-      return left !== right;
-    case '<':
-      return left < right;
-    case '<=':
-      return left <= right;
-    case '>':
-      return left > right;
-    default:
-      return left >= right;
-  }
-}
-
-const FLIPPED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '<>': '<>', '!=': '!=' };
+const oneLine = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+};
 
 /**
- * Parses one printed filter into a test of a partition, or undefined when it is anything but
- * AND/OR/NOT of `date`/`hour` compared (=, <>, <, <=, >, >=, IN, BETWEEN) with constants.
+ * The files a scan of `source` reads: DuckDB's count, and which ones when its file filters,
+ * evaluated here, keep exactly that many.
  */
-export function partitionFilter(text: string): Filter | undefined {
-  const tokens = tokenize(text);
-  if (!tokens) return undefined;
-  let i = 0;
-  const peek = (): string | undefined => tokens[i];
-  const upper = (): string => (tokens[i] ?? '').toUpperCase();
-  const fail = (): never => {
-    throw new SyntaxError('not understood');
+function scanRead(scan: ParquetScan, source: ParquetSource, byPath: ReadonlyMap<string, LakeFile>): ScanRead {
+  const all = new Set(source.files);
+  if (scan.filesTotal !== undefined && scan.filesTotal !== source.files.length) return { source, files: undefined, count: 0, consistent: false, reason: null };
+  if (scan.filesRead === undefined || scan.filesRead === source.files.length) return { source, files: all, count: all.size, consistent: true, reason: null };
+  if (scan.filesRead === 0) return { source, files: new Set(), count: 0, consistent: true, reason: null };
+  // Filters understood keep a superset of the files read: when it holds DuckDB's count, it is them.
+  const filter = scan.fileFilters === undefined ? undefined : understoodFilter(scan.fileFilters)?.filter;
+  if (filter && source.files.every((f) => byPath.has(f))) {
+    const kept = source.files.filter((f) => filter(byPath.get(f) as LakeFile));
+    if (kept.length === scan.filesRead) return { source, files: new Set(kept), count: kept.length, consistent: true, reason: null };
+    if (kept.length < scan.filesRead) return { source, files: undefined, count: 0, consistent: false, reason: null };
+  }
+  return {
+    source,
+    files: undefined,
+    count: scan.filesRead,
+    consistent: true,
+    reason: `DuckDB reads ${scan.filesRead} of the ${source.files.length} files of ${source.label}, but which ones its filters keep is not understood here (${oneLine(scan.fileFilters ?? 'no filter printed')})`,
   };
-  const column = (): 'date' | 'hour' | undefined => {
-    const name = (peek() ?? '').replace(/^"(.*)"$/, '$1').toLowerCase();
-    if (name !== 'date' && name !== 'hour') return undefined;
-    i += 1;
-    return name;
+}
+
+/** At most this many ways of reading the scans as sources are tried. */
+const MAX_READINGS = 4096;
+
+/**
+ * Which source each Parquet scan reads. A scan's projected columns may name its entity; its file
+ * count and filters must agree with the source's files. Where several readings remain (two
+ * entities of as many files, read with columns both have), all are tried, those that leave a
+ * named source unread only when no other is left: when they give the same figures per entity,
+ * the figures are exact whichever scan reads which.
+ */
+function readScans(
+  scans: readonly ParquetScan[],
+  sources: readonly ParquetSource[],
+  identifying: IdentifyingColumns,
+  byPath: ReadonlyMap<string, LakeFile>,
+): { reads: ScanRead[]; ambiguous: boolean; unread: ParquetScan[] } {
+  const options: ScanRead[][] = [];
+  const unread: ParquetScan[] = [];
+  for (const scan of scans) {
+    const entity = scan.projections.map((p) => identifying.get(p)).find((e) => e !== undefined);
+    const candidates = sources.filter((s) => entity === undefined || s.entity === entity).map((s) => scanRead(scan, s, byPath)).filter((r) => r.consistent);
+    if (candidates.length === 0) unread.push(scan);
+    else options.push(candidates);
+  }
+  const readings: ScanRead[][] = [];
+  const total = options.reduce((n, o) => n * o.length, 1);
+  if (total > MAX_READINGS) return { reads: options.map((o) => o[0] as ScanRead), ambiguous: true, unread };
+  const walk = (i: number, chosen: ScanRead[]): void => {
+    if (i === options.length) readings.push(chosen);
+    else for (const option of options[i] ?? []) walk(i + 1, [...chosen, option]);
   };
-  const literal = (of: 'date' | 'hour'): Value => {
-    const token = peek() ?? fail();
-    i += 1;
-    let value: Value;
-    if (token.startsWith("'")) value = token.slice(1, -1).replaceAll("''", "'");
-    else if (/^-?\d+$/.test(token)) value = Number(token);
-    else return fail();
-    if (peek()?.startsWith('::')) {
-      const type = (peek() ?? '').slice(2).trim().toUpperCase();
-      i += 1;
-      if (type === 'DATE' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return of === 'date' ? value : fail();
-      if (/^(INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT)$/.test(type) && /^-?\d+$/.test(String(value))) return of === 'hour' ? Number(value) : fail();
-      return fail();
+  walk(0, []);
+  const covering = readings.filter((reading) => sources.every((s) => reading.some((r) => r.source === s)));
+  const kept = covering.length > 0 ? covering : readings;
+  const figures = (reading: ScanRead[]): string => JSON.stringify(entityFigures(reading, byPath));
+  const first = kept[0] ?? [];
+  return { reads: first, ambiguous: kept.some((reading) => figures(reading) !== figures(first)), unread };
+}
+
+/** Per entity, what a reading gives: files and partitions known to be read, and files read unknown which. */
+function entityFigures(reads: readonly ScanRead[], byPath: ReadonlyMap<string, LakeFile>): [string, number, number, number][] {
+  const out = new Map<string, { files: Set<string>; unknown: number }>();
+  for (const r of reads) {
+    const entity = r.source.entity ?? '';
+    const figures = out.get(entity) ?? { files: new Set<string>(), unknown: 0 };
+    out.set(entity, figures);
+    if (r.files) r.files.forEach((f) => figures.files.add(f));
+    else figures.unknown += r.count;
+  }
+  const partitions = (files: Set<string>): number => new Set([...files].map((f) => byPath.get(f)).map((f) => (f ? `${f.date} ${f.hour}` : ''))).size;
+  return [...out.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([e, f]) => [e, f.files.size, partitions(f.files), f.unknown]);
+}
+
+/** The entity all of these files belong to, if one. */
+function entityOfFiles(files: readonly string[], byPath: ReadonlyMap<string, LakeFile>): string | undefined {
+  const entities = new Set(files.map((f) => byPath.get(f)?.entity));
+  return entities.size === 1 ? [...entities][0] : undefined;
+}
+
+/** The report of a plan: per entity the query names, files and partitions read out of total. */
+export function explainReport(plan: readonly PlanNode[], lakeFiles: readonly LakeFile[], named: readonly ExplainSource[], identifying: IdentifyingColumns): ExplainReport {
+  const byPath = new Map(lakeFiles.map((f) => [f.path, f]));
+  const filesOf = (entity: string): LakeFile[] => lakeFiles.filter((f) => f.entity === entity);
+  const sources: ParquetSource[] = [];
+  const reasons: string[] = [];
+  const entities = new Set<string>();
+  for (const source of named) {
+    if (source.kind === 'view') {
+      entities.add(source.entity);
+      const files = filesOf(source.entity).filter((f) => f.format === 'parquet').map((f) => f.path);
+      if (files.length > 0) sources.push({ entity: source.entity, files, label: `lake.${source.entity}` });
+    } else if (source.kind === 'files') {
+      if (source.files === undefined) {
+        reasons.push(`the files of ${source.patterns.join(', ')} could not be listed`);
+        continue;
+      }
+      const entity = entityOfFiles(source.files, byPath);
+      if (entity !== undefined) entities.add(entity);
+      sources.push({ entity, files: [...source.files].sort(), label: source.patterns.join(', ') });
     }
-    if (of === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
-    if (of === 'hour' && typeof value === 'number') return value;
-    return fail();
-  };
-  const take = (expected: string): void => {
-    if (upper() !== expected) fail();
-    i += 1;
-  };
-  const comparison = (): Filter => {
-    const col = column();
-    if (col === undefined) {
-      // A constant on the left: `15 = hour`.
-      const start = i;
-      for (const of of ['hour', 'date'] as const) {
-        i = start;
-        try {
-          const value = literal(of);
-          const op = peek() ?? '';
-          if (!(op in FLIPPED)) fail();
-          i += 1;
-          if (column() !== of) fail();
-          return (p) => compare(p[of], FLIPPED[op] ?? op, value);
-        } catch {
-          continue;
+  }
+  const { parquet, tables, answeredWhilePlanning } = planScans(plan);
+  const { reads: scanned, ambiguous, unread } = readScans(parquet, sources, identifying, byPath);
+  // No scan of a source, but values worked out while planning: DuckDB read its files' footers then.
+  const footers: ScanRead[] = answeredWhilePlanning
+    ? sources
+        .filter((s) => !scanned.some((r) => r.source === s))
+        .map((source) => ({
+          source,
+          files: new Set(source.files),
+          count: source.files.length,
+          consistent: true,
+          reason: `the plan holds no scan of ${source.label}: DuckDB answered from its files' metadata while planning, reading each file's footer (counted as read)`,
+        }))
+    : [];
+  const reads = [...scanned, ...footers];
+  for (const scan of unread) {
+    reasons.push(`a Parquet scan${scan.filesTotal === undefined ? '' : ` of ${scan.filesTotal} files`} could not be told to read one of the query's sources`);
+  }
+  for (const r of reads) {
+    if (r.source.entity === undefined) reasons.push(`${r.source.label} names files not all of one lake entity: their ${r.count} file(s) read are not counted`);
+  }
+  const internal = new Set(named.filter((s) => s.kind === 'table').map((s) => s.entity));
+
+  const report: EntityRead[] = [];
+  for (const entity of [...entities].sort()) {
+    const all = filesOf(entity);
+    const partitionOf = (path: string): string | undefined => {
+      const f = byPath.get(path);
+      return f && `${f.date} ${f.hour}`;
+    };
+    const partitionsTotal = new Set(all.map((f) => partitionOf(f.path))).size;
+    const read = new Set<string>();
+    let unknownFiles = 0;
+    const why: string[] = ambiguous ? ["the plan does not tell which of its Parquet scans reads which entity, and the possible readings give other figures: these are one of them, as upper bounds"] : [];
+    for (const r of reads.filter((r) => r.source.entity === entity)) {
+      if (r.files) {
+        r.files.forEach((f) => read.add(f));
+        if (r.reason) why.push(r.reason);
+      } else {
+        unknownFiles += r.count;
+        why.push(r.reason ?? '');
+      }
+    }
+    // The view's Avro part: the internal table's scans, when the query does not name that table itself.
+    const avro = all.filter((f) => f.format === 'avro');
+    const avroScans = tables.filter((t) => t.table === entity && t.schema === 'main');
+    if (avro.length > 0 && avroScans.length > 0 && named.some((s) => s.kind === 'view' && s.entity === entity)) {
+      if (internal.has(entity)) why.push(`the query also reads the internal table ${entity}, whose scans cannot be told from those of lake.${entity}'s Avro partitions`);
+      for (const scan of avroScans) {
+        const understood = scan.filters === undefined ? undefined : understoodFilter(scan.filters);
+        const kept = understood ? avro.filter((f) => understood.filter(f)) : avro;
+        kept.forEach((f) => read.add(f.path));
+        if (scan.filters !== undefined && !understood?.complete && kept.length > 0) {
+          why.push(`lake.${entity}'s Avro partitions are read from the internal table ${entity} with filters not all understood here (${oneLine(scan.filters)}): those the rest admit are counted`);
         }
       }
-      return fail();
     }
-    const op = upper();
-    if (op in FLIPPED) {
-      i += 1;
-      const value = literal(col);
-      return (p) => compare(p[col], op, value);
-    }
-    const negated = op === 'NOT';
-    if (negated) i += 1;
-    if (upper() === 'IN') {
-      i += 1;
-      take('(');
-      const values: Value[] = [literal(col)];
-      while (peek() === ',') {
-        i += 1;
-        values.push(literal(col));
-      }
-      take(')');
-      return (p) => values.includes(p[col]) !== negated;
-    }
-    if (upper() === 'BETWEEN') {
-      i += 1;
-      const low = literal(col);
-      take('AND');
-      const high = literal(col);
-      return (p) => (p[col] >= low && p[col] <= high) !== negated;
-    }
-    return fail();
-  };
-  const unary = (): Filter => {
-    if (upper() === 'NOT') {
-      i += 1;
-      const inner = unary();
-      return (p) => !inner(p);
-    }
-    if (peek() === '(') {
-      i += 1;
-      const inner = or();
-      take(')');
-      return inner;
-    }
-    return comparison();
-  };
-  const and = (): Filter => {
-    const parts = [unary()];
-    while (upper() === 'AND') {
-      i += 1;
-      parts.push(unary());
-    }
-    return (p) => parts.every((f) => f(p));
-  };
-  const or = (): Filter => {
-    const parts = [and()];
-    while (upper() === 'OR') {
-      i += 1;
-      parts.push(and());
-    }
-    return (p) => parts.some((f) => f(p));
-  };
-  try {
-    const filter = or();
-    return i === tokens.length ? filter : undefined;
-  } catch {
-    return undefined;
+    const foreign = [...read].filter((f) => !byPath.has(f)).length;
+    const filesTotal = all.length + foreign;
+    const partitionsRead = new Set([...read].map(partitionOf).filter((p) => p !== undefined)).size;
+    report.push({
+      entity,
+      files_read: Math.min(filesTotal, read.size + unknownFiles),
+      files_total: filesTotal,
+      partitions_read: Math.min(partitionsTotal, partitionsRead + unknownFiles),
+      partitions_total: partitionsTotal,
+      exact: why.length === 0,
+      reason: why.length === 0 ? null : [...new Set(why)].join('; '),
+    });
+    reasons.push(...why);
   }
-}
-
-/**
- * Partitions of `partitions` a scan reads: those its file filters keep when each is understood
- * (several filters, one a line, all hold); otherwise at most one per file read.
- */
-export function partitionsRead(scan: LakeScan, partitions: readonly LakePartition[]): number {
-  const lines = (scan.fileFilters ?? '').split('\n').filter((line) => line.trim() !== '');
-  const filters = lines.map(partitionFilter);
-  if (filters.every((f) => f !== undefined)) return partitions.filter((p) => filters.every((f) => f(p))).length;
-  // Understood filters still narrow; what is not understood keeps a partition.
-  const kept = partitions.filter((p) => filters.every((f) => f === undefined || f(p))).length;
-  return scan.filesRead === undefined ? kept : Math.min(kept, scan.filesRead);
-}
-
-/** The report of a plan: files and partitions read out of total, and the warning, if any. */
-export function explainReport(plan: readonly PlanNode[], partitions: readonly LakePartition[], entityColumns: ReadonlyMap<string, string>): ExplainReport {
-  const filesOf = new Map<string, number>();
-  for (const p of partitions) filesOf.set(p.entity, (filesOf.get(p.entity) ?? 0) + p.files);
-  const of = (entity: string | undefined): LakePartition[] => partitions.filter((p) => entity === undefined || p.entity === entity);
-  let filesRead = 0;
-  let filesTotal = 0;
-  let read = 0;
-  let total = 0;
-  const unpruned: string[] = [];
-  for (const scan of lakeScans(plan, entityColumns)) {
-    const scanTotal = scan.filesTotal ?? (scan.entity ? (filesOf.get(scan.entity) ?? 0) : [...filesOf.values()].reduce((a, b) => a + b, 0));
-    const scanRead = scan.filesRead ?? scanTotal;
-    filesRead += scanRead;
-    filesTotal += scanTotal;
-    total += of(scan.entity).length;
-    read += scan.entity && scan.fileFilters ? partitionsRead(scan, of(scan.entity)) : of(scan.entity).length;
-    if (scanRead === scanTotal && scanTotal > 1) unpruned.push(scan.entity ? `lake.${scan.entity}` : 'a lake table');
-  }
-  const warning =
-    unpruned.length > 0 ? `${unpruned.join(' and ')} ${unpruned.length === 1 ? 'is' : 'are'} read whole: filter on date and hour to read only the partitions you need` : null;
-  return { plan, files_read: filesRead, files_total: filesTotal, partitions_read: read, partitions_total: total, warning };
+  const whole = report.filter((e) => e.exact && e.files_total > 1 && e.files_read === e.files_total).map((e) => `lake.${e.entity}`);
+  const warning = whole.length > 0 ? `${whole.join(' and ')} ${whole.length === 1 ? 'is' : 'are'} read whole: filter on date and hour to read only the partitions you need` : null;
+  const inexact = [...new Set(reasons)];
+  const sum = (key: 'files_read' | 'files_total' | 'partitions_read' | 'partitions_total'): number => report.reduce((n, e) => n + e[key], 0);
+  return {
+    plan,
+    files_read: sum('files_read'),
+    files_total: sum('files_total'),
+    partitions_read: sum('partitions_read'),
+    partitions_total: sum('partitions_total'),
+    warning,
+    exact: inexact.length === 0,
+    reason: inexact.length === 0 ? null : inexact.join('; '),
+    entities: report,
+  };
 }

@@ -111,9 +111,7 @@ async function vehicleHour(lake: string, aside: string, present: boolean): Promi
   else await rename(join(lake, HOUR_DIR), join(aside, 'hour=15'));
 }
 
-type Report = WarehouseBuildReport & { unchanged?: boolean };
-
-async function build(state: string, lake: string): Promise<Report> {
+async function build(state: string, lake: string): Promise<WarehouseBuildReport> {
   return (await openEmbeddedWarehouse()).build({ stateDir: state, lakeRoot: lake, models: loadModels(modelsDir()) });
 }
 
@@ -272,6 +270,8 @@ describe('a build with nothing changed', () => {
     const cli = await runCli(['warehouse', 'build', '--lake', lake, '--state', state, '--json']);
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ unchanged: true, loaded: [] });
+    const line = await runCli(['warehouse', 'build', '--lake', lake, '--state', state]);
+    expect(line.stdout.split('\n')[0]).toMatch(/: unchanged \(nothing in the lake or the models changed since the last build; --full-refresh rebuilds it\), in [\d.]+ s$/);
 
     const models = loadModels(modelsDir());
     const changedModels = models.map((m) => (m.name === 'dim_time' ? { ...m, sql: `${m.sql}\n-- a comment changes the model set` } : m));

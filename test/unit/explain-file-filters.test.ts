@@ -1,8 +1,8 @@
 /** The explain report reads DuckDB's printed file filters itself, and never as SQL (issue 20 item 1). */
 import { describe, expect, it } from 'vitest';
-import { partitionFilter, partitionsRead, type LakePartition } from '../../src/warehouse/explain-report.js';
+import { partitionFilter, understoodFilter } from '../../src/warehouse/plan-filters.js';
 
-const partitions: LakePartition[] = [14, 15, 16].flatMap((hour) => ['2019-06-01', '2019-06-02'].map((date) => ({ entity: 'vehicle', date, hour, files: 1 })));
+const partitions = [14, 15, 16].flatMap((hour) => ['2019-06-01', '2019-06-02'].map((date) => ({ date, hour })));
 const kept = (text: string): number | undefined => {
   const filter = partitionFilter(text);
   return filter && partitions.filter(filter).length;
@@ -24,9 +24,20 @@ describe('file filters as DuckDB prints them', () => {
     }
   });
 
-  it('counts at most one partition per file read when a filter is not understood', () => {
-    expect(partitionsRead({ entity: 'vehicle', filesRead: 2, filesTotal: 6, fileFilters: '(hour = 15)' }, partitions)).toBe(2);
-    expect(partitionsRead({ entity: 'vehicle', filesRead: 3, filesTotal: 6, fileFilters: '((hour + 1) = 16)' }, partitions)).toBe(3);
-    expect(partitionsRead({ entity: 'vehicle', filesRead: 3, filesTotal: 6, fileFilters: '(hour = 15)\n((hour + 1) = 16)' }, partitions)).toBe(2);
+  it('takes filters printed one after another as all holding, and CAST of hour or date (issue 21 item 5)', () => {
+    expect(kept("(hour = 15)(date = '2019-06-01'::DATE)")).toBe(1);
+    expect(kept('(CAST(hour AS INTEGER) = 15)')).toBe(2);
+    expect(kept("(CAST(date AS DATE) >= '2019-06-02'::DATE)")).toBe(3);
+    expect(kept("(CAST(hour AS VARCHAR) = '15')")).toBeUndefined();
+  });
+
+  it('keeps the filters it understands of several, and says whether it understood them all', () => {
+    const some = understoodFilter("(hour = 15)(strftime(date, '%d') = '02')\noptional: date = '2019-06-01'::DATE");
+    expect(some?.complete).toBe(false);
+    expect(some && partitions.filter(some.filter).length).toBe(1);
+    const all = understoodFilter("hour>=15 AND hour<=16\ndate='2019-06-02'::DATE");
+    expect(all?.complete).toBe(true);
+    expect(all && partitions.filter(all.filter).length).toBe(2);
+    expect(understoodFilter("(strftime(date, '%d') = '02')")).toBeUndefined();
   });
 });

@@ -7,8 +7,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdb } from '../../duckdb/duckdb-api.js';
 import { UserError } from '../../errors/user-error.js';
+import { defaultRegistry } from '../../events/entity-registry.js';
+import type { ExplainSource, LakeFile } from '../explain-report.js';
+import { namedSources } from '../explain-sources.js';
+import { LAKE_FILES_TABLE } from '../lake-files-table.js';
 import { openConsoleConnection } from './console-connection.js';
-import type { ConsoleJob, ConsoleMessage, ConsolePartition } from './console-job.js';
+import type { ConsoleJob, ConsoleMessage } from './console-job.js';
 import { oneLine, refused } from './console-refusal.js';
 import { checkConsoleStatement } from './console-statement.js';
 
@@ -60,9 +64,11 @@ async function read(connection: DuckDBConnection, sql: string): Promise<void> {
 }
 
 /**
- * The plan as DuckDB's structured JSON, and the lake's partition list to count pruning against.
- * The person's text, already one SELECT by the parser, follows EXPLAIN on its own line; the
- * whole is checked again to be one statement, of type EXPLAIN, before it runs.
+ * The plan as DuckDB's structured JSON, the lake files the views were made of, and what the
+ * query names by DuckDB's parser, with the files its Parquet paths match (listed by DuckDB's own
+ * glob, the pattern bound as a value). The person's text, already one SELECT by the parser,
+ * follows EXPLAIN on its own line; the whole is checked again to be one statement, of type
+ * EXPLAIN, before it runs. Nothing of the plan is ever run.
  */
 async function explain(connection: DuckDBConnection, sql: string): Promise<void> {
   const statements = await connection.extractStatements(`EXPLAIN (FORMAT JSON)\n${sql}\n`);
@@ -71,14 +77,56 @@ async function explain(connection: DuckDBConnection, sql: string): Promise<void>
   if (prepared.statementType !== duckdb.StatementType.EXPLAIN) throw refused('it cannot be explained');
   const [row] = (await prepared.runAndReadAll()).getRowObjectsJson();
   const plan = JSON.parse(String(row?.['explain_value'] ?? '[]')) as unknown;
-  const loaded = (await connection.runAndReadAll("SELECT entity, strftime(date, '%Y-%m-%d') AS date, hour, signature FROM _loaded_partitions ORDER BY key")).getRowObjectsJson();
-  const partitions: ConsolePartition[] = loaded.map((p) => ({
-    entity: String(p['entity']),
-    date: String(p['date']),
-    hour: Number(p['hour']),
-    files: String(p['signature'] ?? '').split('|').length,
+  const listed = await connection.runAndReadAll(
+    `SELECT entity, strftime(date, '%Y-%m-%d') AS date, hour, format, path FROM ${LAKE_FILES_TABLE} ORDER BY path`,
+  ).catch(() => {
+    throw refused('the warehouse was built by an older eventlake: run eventlake warehouse build, then explain again');
+  });
+  const lakeFiles: LakeFile[] = listed.getRowObjectsJson().map((f) => ({
+    entity: String(f['entity']),
+    date: String(f['date']),
+    hour: Number(f['hour']),
+    format: f['format'] === 'avro' ? 'avro' : 'parquet',
+    path: String(f['path']),
   }));
-  await send({ kind: 'plan', plan, partitions });
+  const named = namedSources(await parseTree(connection, sql), defaultRegistry().entities.map((e) => e.name));
+  const sources: ExplainSource[] = [
+    ...named.views.map((entity) => ({ kind: 'view', entity }) as const),
+    ...named.tables.map((entity) => ({ kind: 'table', entity }) as const),
+  ];
+  for (const patterns of named.paths) {
+    sources.push({ kind: 'files', patterns: patterns ?? ['a path that is not a constant'], files: patterns && (await globbed(connection, patterns)) });
+  }
+  await send({ kind: 'plan', plan, lakeFiles, sources });
+}
+
+/** The parse tree of one SELECT, without binding it. */
+async function parseTree(connection: DuckDBConnection, sql: string): Promise<unknown> {
+  const serialize = await connection.prepare('SELECT json_serialize_sql($1::VARCHAR) AS parsed');
+  try {
+    serialize.bindVarchar(1, sql);
+    const [row] = (await serialize.runAndReadAll()).getRowObjectsJson();
+    return JSON.parse(String(row?.['parsed'] ?? '{}')) as unknown;
+  } finally {
+    serialize.destroySync();
+  }
+}
+
+/** The files the patterns match, by DuckDB's glob (the lake is the one folder it may list), sorted; undefined when one cannot be listed. */
+async function globbed(connection: DuckDBConnection, patterns: readonly string[]): Promise<string[] | undefined> {
+  const glob = await connection.prepare('SELECT file FROM glob($1::VARCHAR)');
+  try {
+    const files = new Set<string>();
+    for (const pattern of patterns) {
+      glob.bindVarchar(1, pattern);
+      for (const row of (await glob.runAndReadAll()).getRowObjectsJson()) files.add(String(row['file']));
+    }
+    return [...files].sort();
+  } catch {
+    return undefined;
+  } finally {
+    glob.destroySync();
+  }
 }
 
 async function serve(job: ConsoleJob): Promise<void> {

@@ -1,4 +1,5 @@
 /** What the console's process is asked (one job per process) and what it answers, over IPC. */
+import type { ExplainSource, LakeFile } from '../explain-report.js';
 
 export interface ConsoleJob {
   readonly mode: 'read' | 'explain';
@@ -6,20 +7,13 @@ export interface ConsoleJob {
   readonly sql: string;
 }
 
-/** A partition the warehouse loaded, with how many lake files it has. */
-export interface ConsolePartition {
-  readonly entity: string;
-  readonly date: string;
-  readonly hour: number;
-  readonly files: number;
-}
-
 export type ConsoleMessage =
   | { readonly kind: 'columns'; readonly columns: string[] }
   /** A batch of rows, each with its size as JSON text; the process waits for `more` before the next. */
   | { readonly kind: 'rows'; readonly rows: Record<string, unknown>[]; readonly sizes: number[] }
   | { readonly kind: 'end' }
-  | { readonly kind: 'plan'; readonly plan: unknown; readonly partitions: ConsolePartition[] }
+  /** The plan, the lake files the views were made of, and what the query names (with the files its paths match). */
+  | { readonly kind: 'plan'; readonly plan: unknown; readonly lakeFiles: LakeFile[]; readonly sources: ExplainSource[] }
   | { readonly kind: 'refused'; readonly message: string };
 
 /** The parent's go-ahead for the next batch. */

@@ -8,7 +8,8 @@
 import { fork } from 'node:child_process';
 import { UserError } from '../../errors/user-error.js';
 import { childScript } from './child-script.js';
-import type { ConsoleJob, ConsoleMessage, ConsolePartition } from './console-job.js';
+import type { ExplainSource, LakeFile } from '../explain-report.js';
+import type { ConsoleJob, ConsoleMessage } from './console-job.js';
 import { duration, megabytes, refused } from './console-refusal.js';
 
 /** Told of each batch of rows; answers false to end the query there. */
@@ -125,14 +126,15 @@ export async function collectConsoleQuery(stateDir: string, sql: string, limits:
 
 export interface ConsolePlan {
   readonly plan: unknown;
-  readonly partitions: ConsolePartition[];
+  readonly lakeFiles: LakeFile[];
+  readonly sources: ExplainSource[];
 }
 
-/** DuckDB's plan of a person's SELECT (EXPLAIN (FORMAT JSON)), and the loaded partitions. */
+/** DuckDB's plan of a person's SELECT (EXPLAIN (FORMAT JSON)), the lake files its views were made of, and what it names. */
 export async function explainConsoleQuery(stateDir: string, sql: string, timeoutMs: number): Promise<ConsolePlan> {
   let answer: ConsolePlan | undefined;
   await runJob({ mode: 'explain', stateDir, sql }, timeoutMs, (message) => {
-    if (message.kind === 'plan') answer = { plan: message.plan, partitions: message.partitions };
+    if (message.kind === 'plan') answer = { plan: message.plan, lakeFiles: message.lakeFiles, sources: message.sources };
     return Promise.resolve('done');
   });
   if (!answer) throw refused('it could not be explained');

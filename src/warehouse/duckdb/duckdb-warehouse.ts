@@ -19,17 +19,16 @@ import { duckdbDialect } from './duckdb-dialect.js';
 import { createLakeViews } from './lake-views.js';
 import { acquireBuildLock } from './build-lock.js';
 import { dropBuildTables, planModels, runModels } from './model-runner.js';
-import { type DuckDbBuildReport, unchangedWarehouse } from './unchanged-warehouse.js';
+import { unchangedWarehouse } from './unchanged-warehouse.js';
 import { openSpareWarehouse, type SpareWarehouse } from './warehouse-files.js';
 import { modelSetHash, writeWarehouseMeta } from './warehouse-meta.js';
-
 
 async function count(connection: DuckDBConnection, table: string): Promise<number> {
   const [row] = (await connection.runAndReadAll(`SELECT count(*) AS n FROM ${table}`)).getRowObjectsJson() as Record<string, unknown>[];
   return Number(row?.['n'] ?? 0);
 }
 
-export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Promise<DuckDbBuildReport> {
+export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Promise<WarehouseBuildReport> {
   const started = performance.now();
   const database = join(options.stateDir, WAREHOUSE_FILE);
   const lock = await acquireBuildLock(join(options.stateDir, 'warehouse.lock'), options.onWait);
@@ -37,16 +36,16 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
   let spare: SpareWarehouse | undefined;
   try {
     const same = options.fullRefresh === true ? null : await unchangedWarehouse(options.stateDir, options.lakeRoot, defaultRegistry().entities.map((e) => e.name), modelsHash);
-    if (same) return { database, loaded: [], removed: [], tables: same.tables, models: [], unchanged: true, seconds: (performance.now() - started) / 1000 };
+    if (same) return { database, loaded: [], removed: [], skipped: same.skipped, tables: same.tables, models: [], unchanged: true, seconds: (performance.now() - started) / 1000 };
     spare = await openSpareWarehouse(options.stateDir);
     const { instance } = spare;
     const connection = await instance.connect();
-    let report: Omit<WarehouseBuildReport, 'seconds' | 'database'>;
+    let report: Omit<WarehouseBuildReport, 'seconds' | 'database' | 'unchanged'>;
     try {
       await connection.run("SET TimeZone = 'UTC'");
       const entities = defaultRegistry().entities;
       await writeWarehouseMeta(connection, options.lakeRoot, modelsHash);
-      await createLakeViews(connection, options.lakeRoot, entities);
+      const { skipped } = await createLakeViews(connection, options.lakeRoot, entities);
       const sources = entities.map((e) => e.name);
       const compiled = compileModels(options.models, duckdbDialect, sources);
       // One transaction: a build that fails leaves this file as it found it (loads and models alike).
@@ -68,7 +67,7 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
       const tables: Record<string, number> = {};
       for (const entity of entities) tables[entity.name] = await count(connection, `main.${entity.name}`);
       await connection.run('CHECKPOINT');
-      report = { loaded, removed, tables, models };
+      report = { loaded, removed, skipped, tables, models };
     } finally {
       connection.closeSync();
       instance.closeSync();

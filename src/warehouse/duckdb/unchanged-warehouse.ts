@@ -7,30 +7,35 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdb } from '../../duckdb/duckdb-api.js';
-import { lakePartitions } from './lake-listing.js';
-import type { WarehouseBuildReport } from '../embedded-warehouse.js';
+import { lakeListing, type SkippedLakeEntry } from './lake-listing.js';
 import { readWarehouseMeta } from './warehouse-meta.js';
 import { publishedWarehouse } from './warehouse-files.js';
 
 export interface UnchangedWarehouse {
   /** Rows of each loaded table, as a build reports them. */
   readonly tables: Record<string, number>;
+  /** What the lake holds that is no partition of it, as the build that found it said. */
+  readonly skipped: SkippedLakeEntry[];
 }
 
-async function upToDate(connection: DuckDBConnection, lakeRoot: string, entities: readonly string[], modelsHash: string): Promise<boolean> {
+/** What the lake leaves out when the warehouse is up to date with it; null when it is not. */
+async function upToDate(connection: DuckDBConnection, lakeRoot: string, entities: readonly string[], modelsHash: string): Promise<SkippedLakeEntry[] | null> {
   const meta = await readWarehouseMeta(connection);
-  if (meta === null || meta.lake !== lakeRoot || meta.modelsHash !== modelsHash) return false;
+  if (meta === null || meta.lake !== lakeRoot || meta.modelsHash !== modelsHash) return null;
   const loaded = new Map(
     (await connection.runAndReadAll('SELECT key, signature FROM _loaded_partitions')).getRows().map((r) => [String(r[0]), String(r[1])]),
   );
   let listed = 0;
+  const skipped: SkippedLakeEntry[] = [];
   for (const entity of entities) {
-    for (const partition of await lakePartitions(lakeRoot, entity)) {
-      if (loaded.get(partition.key) !== partition.signature) return false;
+    const listing = await lakeListing(lakeRoot, entity);
+    skipped.push(...listing.skipped);
+    for (const partition of listing.partitions) {
+      if (loaded.get(partition.key) !== partition.signature) return null;
       listed += 1;
     }
   }
-  return listed === loaded.size;
+  return listed === loaded.size ? skipped : null;
 }
 
 /** The published warehouse's table sizes when nothing changed since it was built; null when a build has work to do. */
@@ -46,13 +51,14 @@ export async function unchangedWarehouse(stateDir: string, lakeRoot: string, ent
   }
   const connection = await instance.connect();
   try {
-    if (!(await upToDate(connection, lakeRoot, entities, modelsHash))) return null;
+    const skipped = await upToDate(connection, lakeRoot, entities, modelsHash);
+    if (skipped === null) return null;
     const tables: Record<string, number> = {};
     for (const entity of entities) {
       const [row] = (await connection.runAndReadAll(`SELECT count(*) FROM main.${entity}`)).getRows();
       tables[entity] = Number(row?.[0] ?? 0);
     }
-    return { tables };
+    return { tables, skipped };
   } catch {
     return null;
   } finally {
@@ -60,6 +66,3 @@ export async function unchangedWarehouse(stateDir: string, lakeRoot: string, ent
     instance.closeSync();
   }
 }
-
-/** A build's report, saying whether it found nothing to do (then it wrote nothing). */
-export type DuckDbBuildReport = WarehouseBuildReport & { readonly unchanged: boolean };
