@@ -15,6 +15,11 @@
  *     5. its data tests run on the rows whose key is in keys
  *   On the first build, after its SQL changed, or on a full refresh it is built like a `table`.
  * Deleting or rerunning an hour therefore removes exactly the rows derived from its old rows.
+ * A model whose `hash` differs from the one the warehouse recorded for it (or that is missing) is
+ * built like a `table`, and so is every model downstream of one built so: a downstream model
+ * never reads the changes table of a model rebuilt whole.
+ * `compileModels` (model-compiler.ts) returns the models in build order: each after the models it
+ * reads and the tables its `relationships` tests point at.
  */
 import type { DataTest } from './data-tests.js';
 

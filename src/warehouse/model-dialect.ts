@@ -17,4 +17,6 @@ export interface ModelDialect {
   dateKey(timestamp: string): string;
   /** The minute of the day, 0..1439, of a timestamp expression (UTC). */
   minuteOfDay(timestamp: string): string;
+  /** The ISO weekday, 1 (Monday) .. 7 (Sunday), of a date expression. */
+  isoWeekday(date: string): string;
 }
