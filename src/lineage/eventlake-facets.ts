@@ -29,7 +29,11 @@ export interface WarehouseRunFields {
   readonly step: 'build' | 'load' | 'model';
   readonly partitionsLoaded?: number;
   readonly partitionsRemoved?: number;
+  /** A model's: rebuilt whole, or its changed keys replaced. */
+  readonly build?: 'full' | 'incremental';
   readonly rows?: number;
+  readonly rowsWritten?: number;
+  readonly rowsRemoved?: number;
   readonly dataTests?: number;
   readonly seconds?: number;
 }

@@ -9,8 +9,9 @@
  *
  * So Marquez shows the lineage from a source folder through an hour run, a lake entity, the load
  * and each model to `bi_avg_distance`, and a model's runs and durations on its own job page. The
- * build itself carries no datasets: they would draw every edge twice. The steps' times come from
- * the build report (each model's seconds, counted back from the build's end).
+ * build itself carries no datasets: they would draw every edge twice. A step that did nothing (no
+ * partition changed; a model nothing it reads changed) has no run. The steps' times come from the
+ * build report (each model's seconds, counted back from the build's end).
  */
 import type { ObjectStoreConfig } from '../storage/object-store-config.js';
 import type { WarehouseBuildReport } from '../warehouse/embedded-warehouse.js';
@@ -79,23 +80,27 @@ export class WarehouseBuildLineage {
     const loadRunId = newLineageRunId();
     const loadFacets = { ...parent, processing_engine: processingEngineFacet() };
     const loadJob = { jobType: jobTypeFacet('TASK') };
-    const events: RunEvent[] = [
-      runEvent({ eventType: 'START', eventTime: this.startedAt, runId: loadRunId, job: LOAD_JOB, jobFacets: loadJob, runFacets: loadFacets }),
-      runEvent({
-        eventType: 'COMPLETE',
-        eventTime: loadEnd,
-        runId: loadRunId,
-        job: LOAD_JOB,
-        jobFacets: loadJob,
-        runFacets: { ...loadFacets, eventlake_warehouse: warehouseRunFacet({ step: 'load', partitionsLoaded: report.loaded.length, partitionsRemoved: report.removed.length }) },
-        inputs: entities.map((entity) => ({
-          ...lakeDataset(this.lake, entity),
-          inputFacets: { eventlake_partitions: readPartitionsFacet(partitionsOf(entity, report.loaded), partitionsOf(entity, report.removed)) },
-        })),
-        outputs: Object.entries(report.tables).map(([name, rows]) => ({ ...table(name), outputFacets: { outputStatistics: outputStatisticsFacet({ rowCount: rows }) } })),
-      }),
-    ];
+    const events: RunEvent[] = [];
+    if (report.loaded.length + report.removed.length > 0) {
+      events.push(
+        runEvent({ eventType: 'START', eventTime: this.startedAt, runId: loadRunId, job: LOAD_JOB, jobFacets: loadJob, runFacets: loadFacets }),
+        runEvent({
+          eventType: 'COMPLETE',
+          eventTime: loadEnd,
+          runId: loadRunId,
+          job: LOAD_JOB,
+          jobFacets: loadJob,
+          runFacets: { ...loadFacets, eventlake_warehouse: warehouseRunFacet({ step: 'load', partitionsLoaded: report.loaded.length, partitionsRemoved: report.removed.length }) },
+          inputs: entities.map((entity) => ({
+            ...lakeDataset(this.lake, entity),
+            inputFacets: { eventlake_partitions: readPartitionsFacet(partitionsOf(entity, report.loaded), partitionsOf(entity, report.removed)) },
+          })),
+          outputs: Object.keys(report.tables).map(table),
+        }),
+      );
+    }
     report.models.forEach((built, i) => {
+      if (built.build === 'unchanged') return;
       const times = modelTimes[i] as { start: Date; end: Date };
       const runId = newLineageRunId();
       const job = `warehouse.${built.name}`;
@@ -109,9 +114,20 @@ export class WarehouseBuildLineage {
           runId,
           job,
           jobFacets,
-          runFacets: { ...loadFacets, eventlake_warehouse: warehouseRunFacet({ step: 'model', rows: built.rows, dataTests: built.tests, seconds: Math.round(built.seconds * 1000) / 1000 }) },
+          runFacets: {
+            ...loadFacets,
+            eventlake_warehouse: warehouseRunFacet({
+              step: 'model',
+              build: built.build,
+              rows: built.rows,
+              rowsWritten: built.rowsWritten,
+              rowsRemoved: built.rowsRemoved,
+              dataTests: built.tests,
+              seconds: Math.round(built.seconds * 1000) / 1000,
+            }),
+          },
           inputs,
-          outputs: [{ ...table(built.name), outputFacets: { outputStatistics: outputStatisticsFacet({ rowCount: built.rows }) } }],
+          outputs: [{ ...table(built.name), outputFacets: { outputStatistics: outputStatisticsFacet({ rowCount: built.rowsWritten }) } }],
         }),
       );
     });

@@ -41,6 +41,8 @@ describe('OpenLineage events', () => {
     const where = ['--source', SAMPLE, '--lake', lake, '--state', state, '--hour', SAMPLE_HOUR];
     expect((await runCli(['run', ...where])).code).toBe(0);
     expect((await runCli(['warehouse', 'build', '--lake', lake, '--state', state])).code).toBe(0);
+    // Nothing changed: a build run with no steps (nothing was loaded, no model rebuilt).
+    expect((await runCli(['warehouse', 'build', '--lake', lake, '--state', state])).code).toBe(0);
     // The same hour again, failing for good: a FAIL with the reason, and nothing published.
     const failing = await runCli(['run', ...where, '--workers', '1'], undefined, { EVENTLAKE_FAIL_TASK: 't00000', EVENTLAKE_RETRIES_COUNT: '0' });
     expect(failing.code).toBe(1);
@@ -85,10 +87,12 @@ describe('OpenLineage events', () => {
     expect(failed?.outputs).toEqual([]);
     expect(failed?.run.runId).not.toBe(hour?.run.runId);
 
-    // The build: START and COMPLETE, its steps under it (parent facet), its failure later.
-    const [build] = ended('warehouse.build', 'COMPLETE');
+    // The builds: START and COMPLETE, the first one's steps under it (parent facet), the second with none, the failure later.
+    const [build, unchanged] = ended('warehouse.build', 'COMPLETE');
     const steps = events.filter((e) => e.run.facets?.['parent'] !== undefined);
+    expect(steps.length).toBeGreaterThan(2);
     for (const step of steps) expect(step.run.facets?.['parent']).toMatchObject({ run: { runId: build?.run.runId }, job: { namespace: 'eventlake', name: 'warehouse.build' } });
+    expect(unchanged?.run.facets?.['eventlake_warehouse']).toMatchObject({ step: 'build', partitionsLoaded: 0, partitionsRemoved: 0 });
     expect(ended('warehouse.build', 'FAIL')).toHaveLength(1);
     expect(ended('warehouse.build', 'FAIL')[0]?.run.facets?.['errorMessage']?.['message']).toEqual(expect.any(String));
 
@@ -97,6 +101,7 @@ describe('OpenLineage events', () => {
     expect(load?.inputs.map(key).sort()).toEqual(lakeDatasets.map(key));
     expect(load?.inputs.find((i) => i.name.endsWith('/vehicle'))?.inputFacets?.['eventlake_partitions']).toMatchObject({ partitions: ['date=2019-06-01/hour=15'], removed: [] });
     // Every model reads tables the load or an earlier model wrote, so the graph is connected end to end.
+    expect(load?.outputs.map((o) => o.name).sort()).toEqual(['warehouse.main.operating_period', 'warehouse.main.vehicle']);
     const written = new Set(load?.outputs.map(key));
     const models = events.filter((e) => e.job.name.startsWith('warehouse.') && e.eventType === 'COMPLETE' && !['warehouse.build', 'warehouse.load'].includes(e.job.name));
     expect(models.map((m) => m.job.name)).toContain('warehouse.bi_avg_distance');
