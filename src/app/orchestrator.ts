@@ -3,10 +3,9 @@
  * store, a task executor, the run engine, deadline checks and callback deliveries, opened
  * together from the settings and closed together.
  */
-import { dirname } from 'node:path';
 import { defaultRegistry } from '../events/entity-registry.js';
 import { checkRunnableHour } from '../orchestration/schedule/runnable-hours.js';
-import { runEvent, writeRunEvent } from '../lineage/openlineage-event.js';
+import { HourRunLineage } from '../lineage/hour-run-lineage.js';
 import type { FormatName } from '../formats/lake-format.js';
 import type { CallbackSubscription } from '../orchestration/callbacks/callback-event.js';
 import { CallbackDispatcher } from '../orchestration/callbacks/callback-dispatcher.js';
@@ -20,8 +19,7 @@ import { openStateStore } from '../orchestration/state-store-registry.js';
 import type { RetryPolicy } from '../orchestration/work-queue.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
 import { openTaskExecutor } from '../runtime/task-executor-registry.js';
-import type { ObjectStoreConfig } from '../storage/object-store-config.js';
-import { formatLocation, parseLocation } from '../storage/location.js';
+import { parseLocation } from '../storage/location.js';
 
 /** What a run of an hour reads and writes, before it has a run. */
 export interface RunTarget {
@@ -70,11 +68,6 @@ export interface OrchestratorHooks {
 
 const DEADLINE_CHECK_MS = 1000;
 
-/** OpenLineage names datasets by where they live: `file:///lake` or `s3://bucket/prefix`. */
-function lineageNamespace(config: ObjectStoreConfig): string {
-  return config.kind === 'local' ? `file://${config.root}` : formatLocation(config).replace(/\/$/, '');
-}
-
 const TERMINAL = new Set(['success', 'failed']);
 
 export class Orchestrator {
@@ -85,8 +78,8 @@ export class Orchestrator {
   private engine: RunEngine | undefined;
   /** Whether this process worked on runs (so it may owe callbacks); a status query owes none. */
   private worked = false;
-  /** OpenLineage events being written: waited for before the state closes. */
-  private readonly lineageWrites = new Set<Promise<void>>();
+  /** OpenLineage events of the runs: waited for before the state closes. */
+  private readonly lineage: HourRunLineage;
   private abortDrain: () => void = () => undefined;
   private readonly drainAborted = new Promise<void>((resolve) => (this.abortDrain = resolve));
 
@@ -99,6 +92,7 @@ export class Orchestrator {
     this.events = new RunEvents(state.events, settings.callbacks, onError);
     this.deliveries = new CallbackDispatcher(state.events, settings.callbacks, this.owner, onError);
     this.deadlines = new DeadlineWatch(state.runs, this.events, settings.deadlines);
+    this.lineage = new HourRunLineage(settings.state, onError);
   }
 
   /** `create: false`: a state that does not exist (or is damaged) fails, naming it, and nothing is made. */
@@ -150,8 +144,12 @@ export class Orchestrator {
         ...(this.hooks.onRetry ? { onRetry: this.hooks.onRetry } : {}),
         ...(this.hooks.onRecovered ? { onRecovered: this.hooks.onRecovered } : {}),
         ...options.observer,
+        onPlanned: (run, manifest) => {
+          this.lineage.planned(run);
+          options.observer?.onPlanned?.(run, manifest);
+        },
         onSettled: (run) => {
-          if (run.status === 'success') this.lineageWrites.add(this.writeLineage(run));
+          this.lineage.settled(run);
           options.observer?.onSettled?.(run);
         },
       },
@@ -182,14 +180,6 @@ export class Orchestrator {
     this.worked = true;
   }
 
-  /** An OpenLineage event for a published hour: its source objects in, its lake partitions out. */
-  private async writeLineage(run: RunRecord): Promise<void> {
-    const partitions = [...new Set((run.summary?.outputs ?? []).map((o) => dirname(o.key)))];
-    const source = { namespace: lineageNamespace(run.request.source), name: `hour ${run.hour}` };
-    const outputs = partitions.map((name) => ({ namespace: lineageNamespace(run.request.lake), name }));
-    await writeRunEvent(this.settings.state, runEvent(`hour.${run.hour}`, [source], outputs, { runId: run.id })).catch((err: unknown) => this.onError(err as Error));
-  }
-
   /** Works until every run of `ids` has ended; answers them as they ended. */
   async workOn(ids: readonly string[], options: { retryRuns: boolean; maxRunning?: number; observer?: EngineObserver }): Promise<RunRecord[]> {
     const ended = async (): Promise<boolean> => {
@@ -211,7 +201,7 @@ export class Orchestrator {
 
   /** Delivers what callbacks this process owes (for at most `timeoutMs`), then closes the state. */
   async close(timeoutMs = 15_000): Promise<void> {
-    await Promise.all(this.lineageWrites);
+    await this.lineage.flush();
     if (this.worked) await this.deliveries.drain(timeoutMs, this.drainAborted).catch((err: unknown) => this.onError(err as Error));
     this.state.close();
   }

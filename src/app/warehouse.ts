@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import type { PeriodList, TracksView } from './api-views.js';
 import { UserError } from '../errors/user-error.js';
 import { defaultRegistry } from '../events/entity-registry.js';
-import { formatLocation, isS3Location } from '../storage/location.js';
+import { formatLocation, isS3Location, parseLocation } from '../storage/location.js';
 import { ensureWritableFolder } from '../storage/writable-folder.js';
 import { dirname } from 'node:path';
-import { runEvent, writeRunEvent } from '../lineage/openlineage-event.js';
+import { WarehouseBuildLineage } from '../lineage/warehouse-build-lineage.js';
 import { openStateStore } from '../orchestration/state-store-registry.js';
 import { upstreamOf, type LineageEdge, type LoadedPartition, type PartitionWriter } from '../warehouse/table-lineage.js';
 import type { ReadAnswer, WarehouseBuildReport } from '../warehouse/embedded-warehouse.js';
@@ -24,14 +24,13 @@ export async function buildWarehouse(stateDir: string, lake: string, onWait?: (h
   await ensureWritableFolder(stateDir, 'state folder');
   const warehouse = await openEmbeddedWarehouse();
   const models = loadModels(modelsDir());
-  const report = await warehouse.build({ stateDir, lakeRoot, models, fullRefresh, ...(onWait ? { onWait } : {}) });
-  // One OpenLineage event per model built: what it read, what it wrote.
-  const namespace = `duckdb://${report.database}`;
-  for (const built of report.models) {
-    const model = models.find((m) => m.name === built.name);
-    const inputs = (model?.dependsOn ?? []).map((name) => ({ namespace, name }));
-    await writeRunEvent(stateDir, runEvent(`model.${built.name}`, inputs, [{ namespace, name: built.name }]));
-  }
+  // OpenLineage: the build's START, then its steps and COMPLETE, or its FAIL (see warehouse-build-lineage.ts).
+  const lineage = await WarehouseBuildLineage.start(stateDir, parseLocation(lake, 'lake'));
+  const report = await warehouse.build({ stateDir, lakeRoot, models, fullRefresh, ...(onWait ? { onWait } : {}) }).catch(async (err: unknown) => {
+    await lineage.fail(err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err));
+    throw err;
+  });
+  await lineage.complete(report, models);
   return report;
 }
 

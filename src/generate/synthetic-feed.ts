@@ -4,6 +4,14 @@
  * drive smoothly around Berlin reporting their location about every 2 s, and deregister;
  * operating periods are created (and some deleted) while they drive. Deterministic per seed,
  * and generated second by second so memory stays flat whatever the fleet size.
+ *
+ * Always two organizations (the real sample has one; the warehouse must key periods and vehicles
+ * by organization, and a feed that always has two tests that everywhere it is generated):
+ * `org-id` has three quarters of the vehicles and `org-id-2` the rest; every period belongs to
+ * one of them; and some ids are used by both, as two organizations' systems are free to do: one
+ * vehicle in eight of `org-id-2` has the id of a vehicle of `org-id`, and `org-id-2` has periods
+ * with the ids of two of `org-id`'s (one of which `org-id` deletes). Period ids carry the hour
+ * (`op_2019060115_1`), so hours never share a period.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,15 +69,25 @@ function scaled(second: number, span: number): number {
   return span === HOUR_SECONDS ? second : (second * span) / HOUR_SECONDS;
 }
 
-function createVehicle(random: Random, index: number, span: number): Vehicle {
+export const ORGANIZATIONS = ['org-id', 'org-id-2'] as const;
+
+/** Every fourth vehicle belongs to the second organization. */
+function organizationOf(index: number): string {
+  return ORGANIZATIONS[index % 4 === 3 ? 1 : 0];
+}
+
+function createVehicle(random: Random, index: number, span: number, earlier: readonly Vehicle[]): Vehicle {
   // Most shuttles start in the first two minutes and stop in the last two; a few run shorter
   // shifts. The first one drives the whole hour so every second of it has a file.
   const shortShift = index > 0 && random() < 0.05;
   const registerAt = index === 0 ? 0 : Math.floor(scaled(shortShift ? random() * 1800 : random() * 120, span));
   const deregisterAt = Math.max(registerAt + Math.ceil(scaled(60, span)), Math.floor(scaled(shortShift ? 1800 + random() * 1500 : HOUR_SECONDS - 1 - random() * 120, span)));
+  const ownId = randomUuid(random);
+  // One vehicle in eight (all of the second organization) reuses the id of the first organization's vehicle before it.
+  const id = index % 8 === 7 ? (earlier[index - 1] as Vehicle).id : ownId;
   return {
-    id: randomUuid(random),
-    organization: index % 10 === 9 ? 'org-id-2' : 'org-id',
+    id,
+    organization: organizationOf(index),
     registerAt,
     deregisterAt: index === 0 ? span - 1 : Math.min(span - 1, deregisterAt),
     msOffset: Math.floor(random() * 1000),
@@ -103,23 +121,38 @@ function iso(hourStart: number, second: number, ms: number): string {
   return new Date(hourStart + second * 1000 + ms).toISOString();
 }
 
-/** Operating periods created while the fleet drives; every third one is deleted later. */
+/**
+ * The hour's operating periods: whose, and the number in their id. `org-id` deletes its third;
+ * `org-id-2` uses the ids of `org-id`'s first and third.
+ */
+const PERIODS: readonly { readonly organization: string; readonly n: number; readonly deleted: boolean }[] = [
+  { organization: 'org-id', n: 1, deleted: false },
+  { organization: 'org-id', n: 2, deleted: false },
+  { organization: 'org-id', n: 3, deleted: true },
+  { organization: 'org-id-2', n: 1, deleted: false },
+  { organization: 'org-id-2', n: 3, deleted: false },
+];
+
+/** An operating period's id: unique to its hour (`op_2019060115_1`), shared by organizations. */
+export function periodId(hourStart: number, n: number): string {
+  return `op_${new Date(hourStart).toISOString().slice(0, 13).replace(/[-T]/g, '')}_${n}`;
+}
+
+/** Operating periods created (and some deleted) while the fleet drives. */
 function planPeriods(random: Random, hourStart: number, span: number): PeriodEvent[] {
   const events: PeriodEvent[] = [];
-  const count = 3;
   const at = (second: number): number => Math.floor(scaled(second, span));
-  for (let p = 0; p < count; p++) {
-    const id = `op_${p + 1}`;
+  PERIODS.forEach(({ organization, n, deleted }, p) => {
     const createdInHour = 300 + Math.floor(random() * 600) + p * 300;
     const created = at(createdInHour);
     const start = iso(hourStart, at(createdInHour + 60 + Math.floor(random() * 300)), 0);
     const finish = iso(hourStart, Math.min(span - 1, at(createdInHour + 900 + Math.floor(random() * 900))), 0);
-    const data = `{"id":"${id}","start":"${start}","finish":"${finish}"}`;
-    events.push({ second: created, line: (at) => `{"event":"create","on":"operating_period","at":"${at}","data":${data},"organization_id":"org-id"}` });
-    if (p % 3 === 2) {
-      events.push({ second: at(createdInHour + 120), line: (at) => `{"event":"delete","on":"operating_period","at":"${at}","data":${data},"organization_id":"org-id"}` });
+    const data = `{"id":"${periodId(hourStart, n)}","start":"${start}","finish":"${finish}"}`;
+    events.push({ second: created, line: (at) => `{"event":"create","on":"operating_period","at":"${at}","data":${data},"organization_id":"${organization}"}` });
+    if (deleted) {
+      events.push({ second: at(createdInHour + 120), line: (at) => `{"event":"delete","on":"operating_period","at":"${at}","data":${data},"organization_id":"${organization}"}` });
     }
-  }
+  });
   return events;
 }
 
@@ -139,7 +172,8 @@ export async function generateHour(options: GenerateOptions): Promise<GenerateRe
   const hour = new Date(hourStart);
   const span = options.seconds ?? HOUR_SECONDS;
   if (!Number.isInteger(span) || span < 1 || span > HOUR_SECONDS) throw new RangeError(`seconds must be a whole number from 1 to ${HOUR_SECONDS}, not ${span}`);
-  const vehicles = Array.from({ length: options.vehicles }, (_, i) => createVehicle(random, i, span));
+  const vehicles: Vehicle[] = [];
+  for (let i = 0; i < options.vehicles; i++) vehicles.push(createVehicle(random, i, span, vehicles));
   const periods = planPeriods(random, hourStart, span);
   await mkdir(options.out, { recursive: true });
 

@@ -61,10 +61,12 @@ describe('generateHour', () => {
     const out = await tempDir();
     await generateHour({ out, hour: HOUR, vehicles: 12, seed: 7, seconds: 900 });
     const events = (await readFeed(out)).flatMap((f) => f.events).sort((a, b) => a.at.localeCompare(b.at));
+    // A vehicle is its organization and its id (ids are reused across organizations).
     const vehicles = new Map<string, Event[]>();
-    for (const e of events.filter((x) => x.on === 'vehicle')) vehicles.set(e.data.id, [...(vehicles.get(e.data.id) ?? []), e]);
+    for (const e of events.filter((x) => x.on === 'vehicle')) vehicles.set(`${e.organization_id} ${e.data.id}`, [...(vehicles.get(`${e.organization_id} ${e.data.id}`) ?? []), e]);
     expect(vehicles.size).toBe(12);
-    for (const [id, trail] of vehicles) {
+    for (const [key, trail] of vehicles) {
+      const id = key.split(' ')[1];
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(trail[0]?.event).toBe('register');
       expect(trail.at(-1)?.event).toBe('deregister');
@@ -124,12 +126,12 @@ describe('generateHour', () => {
     const events = feed.flatMap((f) => f.events);
     const end = Date.parse('2019-06-01T15:01:00Z');
     for (const e of events) expect(Date.parse(e.at)).toBeLessThan(end);
-    const registers = events.filter((e) => e.event === 'register').map((e) => e.data.id);
-    const deregisters = events.filter((e) => e.event === 'deregister').map((e) => e.data.id);
+    const registers = events.filter((e) => e.event === 'register').map((e) => `${e.organization_id} ${e.data.id}`);
+    const deregisters = events.filter((e) => e.event === 'deregister').map((e) => `${e.organization_id} ${e.data.id}`);
     expect(new Set(registers).size).toBe(30);
     expect(deregisters.sort()).toEqual([...registers].sort());
     const created = events.filter((e) => e.on === 'operating_period' && e.event === 'create');
-    expect(created).toHaveLength(3);
+    expect(created).toHaveLength(5);
     for (const p of created) expect(Date.parse(p.data.finish ?? '')).toBeLessThan(end);
   });
 
@@ -140,5 +142,41 @@ describe('generateHour', () => {
     expect(await digest(a)).toBe(await digest(b));
     await expect(generateHour({ out: a, hour: HOUR, vehicles: 2, seconds: 0 })).rejects.toThrow('seconds must be a whole number from 1 to 3600, not 0');
     await expect(generateHour({ out: a, hour: HOUR, vehicles: 2, seconds: 3601 })).rejects.toThrow('seconds must be a whole number from 1 to 3600, not 3601');
+  });
+
+  it('makes period ids unique to their hour, so many hours never collapse into a few periods', async () => {
+    const [a, b] = await Promise.all([tempDir(), tempDir()]);
+    await generateHour({ out: a, hour: HOUR, vehicles: 2, seed: 1, seconds: 600 });
+    await generateHour({ out: b, hour: new Date('2019-06-01T16:00:00Z'), vehicles: 2, seed: 1, seconds: 600 });
+    const ids = async (dir: string): Promise<string[]> => [...new Set((await readFeed(dir)).flatMap((f) => f.events).filter((e) => e.on === 'operating_period').map((e) => e.data.id))].sort();
+    expect(await ids(a)).toEqual(['op_2019060115_1', 'op_2019060115_2', 'op_2019060115_3']);
+    expect(await ids(b)).toEqual(['op_2019060116_1', 'op_2019060116_2', 'op_2019060116_3']);
+  });
+
+  it('has two organizations: each period is one organization\'s, and both use some of the same period and vehicle ids', async () => {
+    const out = await tempDir();
+    await generateHour({ out, hour: HOUR, vehicles: 16, seed: 2, seconds: 900 });
+    const events = (await readFeed(out)).flatMap((f) => f.events);
+    const periods = events.filter((e) => e.on === 'operating_period');
+    const byOrg = (org: string, event: string): string[] => periods.filter((e) => e.organization_id === org && e.event === event).map((e) => e.data.id).sort();
+    expect(byOrg('org-id', 'create')).toEqual(['op_2019060115_1', 'op_2019060115_2', 'op_2019060115_3']);
+    expect(byOrg('org-id', 'delete')).toEqual(['op_2019060115_3']);
+    expect(byOrg('org-id-2', 'create')).toEqual(['op_2019060115_1', 'op_2019060115_3']);
+    expect(byOrg('org-id-2', 'delete')).toEqual([]);
+    // The same id, two periods: each keeps its own interval.
+    const intervals = periods.filter((e) => e.event === 'create' && e.data.id === 'op_2019060115_1').map((e) => `${e.data.start}/${e.data.finish}`);
+    expect(new Set(intervals).size).toBe(2);
+
+    const vehicles = new Map<string, Set<string>>();
+    for (const e of events.filter((x) => x.on === 'vehicle')) vehicles.set(e.data.id, (vehicles.get(e.data.id) ?? new Set()).add(e.organization_id));
+    const orgsOf = [...vehicles.values()];
+    // 16 vehicles: 12 of org-id, 4 of org-id-2, of which 2 (the 8th and the 16th) reuse an org-id vehicle's id.
+    expect(vehicles.size).toBe(14);
+    expect(orgsOf.filter((o) => o.size === 2)).toHaveLength(2);
+    expect(orgsOf.filter((o) => o.size === 1 && o.has('org-id-2'))).toHaveLength(2);
+    // A reused id is still two vehicles: two registers, two deregisters.
+    const shared = [...vehicles].find(([, o]) => o.size === 2)?.[0];
+    expect(events.filter((e) => e.data.id === shared && e.event === 'register').map((e) => e.organization_id).sort()).toEqual(['org-id', 'org-id-2']);
+    expect(events.filter((e) => e.data.id === shared && e.event === 'deregister')).toHaveLength(2);
   });
 });
