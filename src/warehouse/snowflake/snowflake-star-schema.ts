@@ -11,9 +11,9 @@
  * The steps, in the models' dependency order:
  * - before the transaction (DDL commits a transaction in Snowflake): each model whose compiled
  *   SQL differs from the hash recorded in `_MODELS` (every model on the first load), and every
- *   model reading one, is built whole into a new table that is then swapped with its table
- *   (readers keep the old table until the swap; a changed model may have other columns); then
- *   the changes and keys tables are created empty;
+ *   model reading one, is built whole by CREATE OR REPLACE TABLE … COPY GRANTS AS (atomic:
+ *   readers see the old table until the new one replaces it; a changed model may have other
+ *   columns); then the changes and keys tables are created empty;
  * - in the transaction: a `table` model is rebuilt whole when a table it reads changed; an
  *   incremental model collects its changed keys, keeps its old rows of those keys as changes,
  *   deletes them, inserts its incremental SELECT, and adds its new rows to its changes.
@@ -36,11 +36,6 @@ const indent = (text: string, by: string): string =>
     .split('\n')
     .map((line) => (line.trim() === '' ? '' : `${by}${line}`))
     .join('\n');
-
-/** The name a model is built under before it is swapped in. */
-function buildTable(schema: string, model: CompiledModel): string {
-  return schemaObject(schema, `${model.name}__build`);
-}
 
 function clusterBy(model: CompiledModel): string {
   return model.materialized === 'incremental' && model.uniqueKey.length > 0 ? ` CLUSTER BY (${model.uniqueKey.map(q).join(', ')})` : '';
@@ -106,17 +101,14 @@ export function fullBuildDecision(schema: string, models: readonly CompiledModel
   return lines.join('\n');
 }
 
-/** Before the transaction: the whole builds (each swapped in), then the empty changes and keys tables. */
+/** Before the transaction: the whole builds, then the empty changes and keys tables. */
 export function modelStepsBeforeTransaction(schema: string, models: readonly CompiledModel[], dialect: ModelDialect, sources: readonly string[]): string {
   const out: string[] = [];
   for (const model of models) {
-    const build = buildTable(schema, model);
-    out.push(`-- model ${model.name}: built whole when its flag says so.
+    out.push(`-- model ${model.name}: built whole when its flag says so (replaced at once, its grants kept).
 IF (${fullBuildFlag(model)}) THEN
-  CREATE OR REPLACE TABLE ${build}${clusterBy(model)} AS
+  CREATE OR REPLACE TABLE ${dialect.table(model.name)}${clusterBy(model)} COPY GRANTS AS
 ${indent(model.fullSelect, '    ')};
-  ALTER TABLE ${build} SWAP WITH ${dialect.table(model.name)};
-  DROP TABLE ${build};
   MERGE INTO ${schemaObject(schema, MODELS_TABLE)} AS "R" USING (SELECT '${model.name}' AS "NAME", '${model.hash}' AS "HASH") AS "S" ON "R"."NAME" = "S"."NAME"
     WHEN MATCHED THEN UPDATE SET "HASH" = "S"."HASH", "BUILT_AT" = CURRENT_TIMESTAMP()
     WHEN NOT MATCHED THEN INSERT ("NAME", "HASH", "BUILT_AT") VALUES ("S"."NAME", "S"."HASH", CURRENT_TIMESTAMP());
