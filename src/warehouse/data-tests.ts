@@ -54,18 +54,35 @@ export function describeTest(test: DataTest): string {
   }
 }
 
-/** The query that returns the rows breaking the test on `table` (none when it passes). */
-export function offendingRowsSql(table: string, test: DataTest): string {
+/**
+ * The query that returns the rows breaking the test on `from` (none when it passes): a table
+ * name, or a parenthesized SELECT (the rows of an incremental model's changed keys, see
+ * `rowsOfKeys`). `table` names a relationships test's target table in the dialect.
+ */
+export function offendingRowsSql(from: string, test: DataTest, table: (name: string) => string = (name) => name): string {
   switch (test.kind) {
     case 'unique': {
       const cols = test.columns.join(', ');
-      return `SELECT ${cols}, count(*) AS copies FROM ${table} GROUP BY ${cols} HAVING count(*) > 1`;
+      return `SELECT ${cols}, count(*) AS copies FROM ${from} AS t GROUP BY ${cols} HAVING count(*) > 1`;
     }
     case 'not_null':
-      return `SELECT * FROM ${table} WHERE ${test.columns.map((c) => `${c} IS NULL`).join(' OR ')}`;
+      return `SELECT * FROM ${from} AS t WHERE ${test.columns.map((c) => `${c} IS NULL`).join(' OR ')}`;
     case 'relationships':
-      return `SELECT t.* FROM ${table} AS t WHERE t.${test.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${test.table} AS r WHERE r.${test.to} = t.${test.column})`;
+      return `SELECT t.* FROM ${from} AS t WHERE t.${test.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${table(test.table)} AS r WHERE r.${test.to} = t.${test.column})`;
     case 'accepted_values':
-      return `SELECT * FROM ${table} WHERE ${test.column} IS NOT NULL AND ${test.column} NOT IN (${test.values.map(sqlString).join(', ')})`;
+      return `SELECT * FROM ${from} AS t WHERE ${test.column} IS NOT NULL AND ${test.column} NOT IN (${test.values.map(sqlString).join(', ')})`;
   }
+}
+
+/** `EXISTS` of a row's key in the keys table: the row `alias` of a model whose unique key is `uniqueKey`. */
+export function keyMatch(alias: string, keysTable: string, uniqueKey: readonly string[]): string {
+  return `EXISTS (SELECT 1 FROM ${keysTable} AS k WHERE ${uniqueKey.map((c) => `k.${c} IS NOT DISTINCT FROM ${alias}.${c}`).join(' AND ')})`;
+}
+
+/**
+ * The rows of `table` whose key is in `keysTable`, as a parenthesized SELECT: an incremental
+ * model's tests run on them only (tests over all history would grow with it).
+ */
+export function rowsOfKeys(table: string, keysTable: string, uniqueKey: readonly string[]): string {
+  return `(SELECT * FROM ${table} AS m WHERE ${keyMatch('m', keysTable, uniqueKey)})`;
 }

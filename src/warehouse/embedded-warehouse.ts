@@ -2,19 +2,31 @@
  * The embedded-warehouse port: build it from the lake (the hours that changed, then every model
  * and its data tests), and read it. DuckDB is the one adapter (`duckdb/`).
  */
+import type { Materialization } from './compiled-model.js';
 import type { Model } from './model-graph.js';
 
 export interface WarehouseBuildOptions {
   readonly stateDir: string;
   readonly lakeRoot: string;
   readonly models: readonly Model[];
+  /** Rebuild every model whole (`warehouse build --full-refresh`). */
+  readonly fullRefresh?: boolean;
   /** Another build holds the warehouse: called once, then the build waits for it. */
   readonly onWait?: (holder: string) => void;
 }
 
 export interface ModelReport {
   readonly name: string;
+  readonly materialized: Materialization;
+  /** full: rebuilt whole; incremental: its changed keys replaced; unchanged: nothing it reads changed. */
+  readonly build: 'full' | 'incremental' | 'unchanged';
+  /** Rows removed plus rows written. */
+  readonly rowsChanged: number;
+  readonly rowsRemoved: number;
+  readonly rowsWritten: number;
+  /** Rows now in the model's table. */
   readonly rows: number;
+  /** Data tests run (an incremental model's on its changed keys' rows). */
   readonly tests: number;
   readonly seconds: number;
 }

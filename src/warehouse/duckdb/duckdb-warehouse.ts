@@ -13,81 +13,20 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdb } from '../../duckdb/duckdb-api.js';
 import { sqlString } from '../../duckdb/sql-string.js';
-import { UserError } from '../../errors/user-error.js';
-import type { Entity } from '../../events/entity.js';
 import { defaultRegistry } from '../../events/entity-registry.js';
-import { describeTest, offendingRowsSql } from '../data-tests.js';
-import { buildOrder, type Model } from '../model-graph.js';
+import { compileModels } from '../model-compiler.js';
 import type { ModelReport, WarehouseBuildOptions, WarehouseBuildReport } from '../embedded-warehouse.js';
 import { WAREHOUSE_FILE } from '../console/warehouse-file.js';
-import { appendAvroPartition } from './avro-partition-loader.js';
-import { lakePartitions } from './lake-listing.js';
+import { loadChangedHours } from './changed-hours.js';
+import { duckdbDialect } from './duckdb-dialect.js';
 import { createLakeViews } from './lake-views.js';
 import { acquireBuildLock } from './build-lock.js';
+import { dropBuildTables, planModels, runModels } from './model-runner.js';
 
-
-async function rowsOf(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-}
 
 async function count(connection: DuckDBConnection, table: string): Promise<number> {
-  const [row] = await rowsOf(connection, `SELECT count(*) AS n FROM ${table}`);
+  const [row] = (await connection.runAndReadAll(`SELECT count(*) AS n FROM ${table}`)).getRowObjectsJson() as Record<string, unknown>[];
   return Number(row?.['n'] ?? 0);
-}
-
-/** Reloads the partitions whose files changed since the last build; removes those gone. */
-async function loadChangedHours(connection: DuckDBConnection, lakeRoot: string, entities: readonly Entity[]): Promise<{ loaded: string[]; removed: string[] }> {
-  await connection.run('CREATE TABLE IF NOT EXISTS _loaded_partitions (key VARCHAR PRIMARY KEY, entity VARCHAR, date DATE, hour INTEGER, signature VARCHAR)');
-  const loaded: string[] = [];
-  const removed: string[] = [];
-  for (const entity of entities) {
-    const known = new Map(
-      (await rowsOf(connection, `SELECT key, signature FROM _loaded_partitions WHERE entity = ${sqlString(entity.name)}`)).map((r) => [String(r['key']), String(r['signature'])]),
-    );
-    const current = await lakePartitions(lakeRoot, entity.name);
-    for (const p of current) {
-      if (known.get(p.key) === p.signature) continue;
-      const where = `date = DATE ${sqlString(p.date)} AND hour = ${p.hour}`;
-      await connection.run('BEGIN TRANSACTION');
-      await connection.run(`DELETE FROM main.${entity.name} WHERE ${where}`);
-      if (p.format === 'avro') await appendAvroPartition(connection, entity, p.files, p.date, p.hour);
-      else await connection.run(`INSERT INTO main.${entity.name} SELECT * FROM lake.${entity.name} WHERE ${where}`);
-      await connection.run(
-        `INSERT OR REPLACE INTO _loaded_partitions VALUES (${sqlString(p.key)}, ${sqlString(entity.name)}, DATE ${sqlString(p.date)}, ${p.hour}, ${sqlString(p.signature)})`,
-      );
-      await connection.run('COMMIT');
-      loaded.push(p.key);
-    }
-    const present = new Set(current.map((p) => p.key));
-    for (const key of known.keys()) {
-      if (present.has(key)) continue;
-      const [, date, hour] = /date=([\d-]+)\/hour=(\d+)$/.exec(key) ?? [];
-      await connection.run(`DELETE FROM main.${entity.name} WHERE date = DATE ${sqlString(date ?? '')} AND hour = ${Number(hour)}`);
-      await connection.run(`DELETE FROM _loaded_partitions WHERE key = ${sqlString(key)}`);
-      removed.push(key);
-    }
-  }
-  return { loaded, removed };
-}
-
-/** Runs each model in dependency order, then its data tests; the first failing test stops the build. */
-async function runModels(connection: DuckDBConnection, models: readonly Model[], sources: readonly string[]): Promise<ModelReport[]> {
-  const reports: ModelReport[] = [];
-  for (const model of buildOrder(models, sources)) {
-    const started = performance.now();
-    await connection.run(model.sql);
-    for (const test of model.tests) {
-      const offending = await rowsOf(connection, `${offendingRowsSql(model.name, test)} LIMIT 3`);
-      if (offending.length > 0) {
-        const [total] = await rowsOf(connection, `SELECT count(*) AS n FROM (${offendingRowsSql(model.name, test)})`);
-        throw new UserError(
-          `warehouse build failed: model ${model.name}, test ${describeTest(test)}: ${Number(total?.['n'])} offending row(s), e.g. ${offending.map((r) => JSON.stringify(r)).join('; ')}`,
-        );
-      }
-    }
-    reports.push({ name: model.name, rows: await count(connection, model.name), tests: model.tests.length, seconds: (performance.now() - started) / 1000 });
-  }
-  return reports;
 }
 
 export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Promise<WarehouseBuildReport> {
@@ -107,8 +46,24 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
       const entities = defaultRegistry().entities;
       await connection.run(`CREATE OR REPLACE TABLE _warehouse AS SELECT ${sqlString(options.lakeRoot)} AS lake, now() AS built_at`);
       await createLakeViews(connection, options.lakeRoot, entities);
-      const { loaded, removed } = await loadChangedHours(connection, options.lakeRoot, entities);
-      const models = await runModels(connection, options.models, entities.map((e) => e.name));
+      const sources = entities.map((e) => e.name);
+      const compiled = compileModels(options.models, duckdbDialect, sources);
+      // One transaction: a build that fails leaves this file as it found it (loads and models alike).
+      await connection.run('BEGIN TRANSACTION');
+      let models: ModelReport[];
+      let loaded: string[];
+      let removed: string[];
+      try {
+        const plan = await planModels(connection, compiled, duckdbDialect, options.fullRefresh === true);
+        const hours = await loadChangedHours(connection, options.lakeRoot, entities, duckdbDialect, plan.changesFor);
+        ({ loaded, removed } = hours);
+        models = await runModels(connection, compiled, duckdbDialect, plan, hours.changed);
+        await dropBuildTables(connection, compiled, sources, duckdbDialect);
+        await connection.run('COMMIT');
+      } catch (err) {
+        await connection.run('ROLLBACK');
+        throw err;
+      }
       const tables: Record<string, number> = {};
       for (const entity of entities) tables[entity.name] = await count(connection, `main.${entity.name}`);
       await connection.run('CHECKPOINT');

@@ -1,17 +1,15 @@
 -- Calendar days (UTC) on which vehicles reported a location or an event.
--- depends_on: vehicle
+-- materialized: incremental
+-- unique_key: date_key
 -- test: unique(date_key)
 -- test: not_null(date_key, date)
-CREATE OR REPLACE TABLE dim_date AS
-SELECT
-  CAST(strftime(day, '%Y%m%d') AS INTEGER) AS date_key,
-  day AS date,
-  year(day) AS year,
-  month(day) AS month,
-  day(day) AS day_of_month,
-  isodow(day) AS iso_weekday
+{% call changed_keys() %}
+SELECT DISTINCT date_key FROM {{ changes('int_hour_days') }}
+{% endcall %}
+SELECT d.date_key, d.day AS date, year(d.day) AS year, month(d.day) AS month, day(d.day) AS day_of_month, {{ iso_weekday('d.day') }} AS iso_weekday
 FROM (
-  SELECT CAST(location_at AS DATE) AS day FROM vehicle WHERE location_at IS NOT NULL
-  UNION
-  SELECT CAST(event_at AS DATE) FROM vehicle
-);
+  SELECT DISTINCT h.date_key, h.day FROM {{ ref('int_hour_days') }} AS h
+{% if is_incremental() %}
+  JOIN {{ keys() }} AS k ON k.date_key = h.date_key
+{% endif %}
+) AS d

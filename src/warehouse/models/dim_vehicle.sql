@@ -1,14 +1,23 @@
--- One row per vehicle, with the organization of its latest event.
--- depends_on: vehicle, dim_organization
+-- One row per vehicle of an organization: a vehicle id reused by another organization is
+-- another vehicle.
+-- materialized: incremental
+-- unique_key: vehicle_key
 -- test: unique(vehicle_key)
--- test: not_null(vehicle_key, vehicle_id, organization_key)
+-- test: unique(organization_id, vehicle_id)
+-- test: not_null(vehicle_key, vehicle_id, organization_id, organization_key)
 -- test: relationships(organization_key -> dim_organization.organization_key)
-CREATE OR REPLACE TABLE dim_vehicle AS
+{% call changed_keys() %}
+SELECT DISTINCT {{ key('organization_id', 'vehicle_id') }} AS vehicle_key FROM {{ changes('int_vehicle_hour') }}
+{% endcall %}
 SELECT
-  hash(vehicle_id) AS vehicle_key,
-  vehicle_id,
-  hash(arg_max(organization_id, event_at)) AS organization_key,
-  min(event_at) AS first_event_at,
-  max(event_at) AS last_event_at
-FROM vehicle
-GROUP BY vehicle_id;
+  {{ key('h.organization_id', 'h.vehicle_id') }} AS vehicle_key,
+  h.vehicle_id,
+  h.organization_id,
+  {{ key('h.organization_id') }} AS organization_key,
+  min(h.first_event_at) AS first_event_at,
+  max(h.last_event_at) AS last_event_at
+FROM {{ ref('int_vehicle_hour') }} AS h
+{% if is_incremental() %}
+WHERE {{ key('h.organization_id', 'h.vehicle_id') }} IN (SELECT vehicle_key FROM {{ keys() }})
+{% endif %}
+GROUP BY h.organization_id, h.vehicle_id
