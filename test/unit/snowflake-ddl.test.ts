@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { splitSqlStatements } from '../../src/warehouse/snowflake/snowflake-apply.js';
 import { snowflakeDdl, type SnowflakeDdlOptions } from '../../src/warehouse/snowflake/snowflake-ddl.js';
+import { snowflakeDialect } from '../../src/warehouse/snowflake/snowflake-dialect.js';
+import { projectModels } from '../../src/warehouse/snowflake/snowflake-models.js';
 
 const GOLDEN = new URL('../golden/snowflake-ddl.sql', import.meta.url);
 
@@ -35,14 +37,12 @@ describe('snowflakeDdl (no server: text only)', () => {
       /^CREATE EXTERNAL TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."LAKE_OPERATING_PERIOD" \(/,
       /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."VEHICLE" \(.*\) CLUSTER BY \("DATE", "HOUR"\)$/,
       /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."OPERATING_PERIOD" \(.*\) CLUSTER BY \("DATE", "HOUR"\)$/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_ORGANIZATION"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_VEHICLE"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_OPERATING_PERIOD"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_DATE"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_TIME"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."FACT_PERIOD_VEHICLE_DISTANCE"/,
-      /^CREATE OR REPLACE VIEW "ANALYTICS"."EVENTLAKE"."BI_AVG_DISTANCE" AS/,
+      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."LAKE_LOADS" \(/,
+      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."_MODELS" \(/,
+      // Every model of src/warehouse/models/, in build order, created from its own SELECT.
+      ...projectModels(snowflakeDialect('"ANALYTICS"."EVENTLAKE"')).map(
+        (m) => new RegExp(`^CREATE TABLE IF NOT EXISTS "ANALYTICS"\\."EVENTLAKE"\\."${m.name.toUpperCase()}"( CLUSTER BY \\([^)]*\\))? AS SELECT \\* FROM \\( .* \\) WHERE FALSE$`),
+      ),
       /^CREATE OR REPLACE PROCEDURE "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURS"\(\) RETURNS VARCHAR LANGUAGE SQL .* AS \$\$.*\$\$$/,
       /^CREATE OR REPLACE TASK "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURLY" WAREHOUSE = "TRANSFORM_WH" SCHEDULE = 'USING CRON 30 \* \* \* \* UTC'/,
       /^ALTER TASK "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURLY" RESUME$/,
@@ -80,13 +80,14 @@ describe('snowflakeDdl (no server: text only)', () => {
     expect(ddl).toContain("part-[0-9]{5}[.]avro'");
   });
 
-  it('loads hourly by a task calling an idempotent procedure (delete the hour, insert it, merge the star)', () => {
+  it('loads hourly by a task calling an idempotent procedure (replace the hour, then each model replaces its rows of the changed keys)', () => {
     const ddl = flat(snowflakeDdl(OPTIONS));
     expect(ddl).toContain('Snowpipe only COPYs');
     expect(ddl).toMatch(/DELETE FROM "ANALYTICS"."EVENTLAKE"."VEHICLE" AS "T" USING .*INSERT INTO "ANALYTICS"."EVENTLAKE"."VEHICLE"/);
-    expect(ddl).toContain('MERGE INTO "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION"');
-    expect(ddl).toContain('2 * 6371.0088 * ASIN(');
-    expect(ddl).toContain(`WHERE "P"."LATEST_EVENT" = 'create'`);
+    expect(ddl).toMatch(/DELETE FROM "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION" AS "T" USING "ANALYTICS"."EVENTLAKE"."_KEYS_FACT_VEHICLE_LOCATION" AS "K"/);
+    expect(ddl).not.toContain('MERGE INTO "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION"');
+    expect(ddl).toContain('2 * 6371.0088 * asin(');
+    expect(ddl).toContain(`latest_event = 'create'`);
     expect(ddl).toContain('CALL "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURS"()');
   });
 

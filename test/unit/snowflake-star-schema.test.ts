@@ -8,6 +8,7 @@ import type { CompiledModel } from '../../src/warehouse/compiled-model.js';
 import { snowflakeDialect } from '../../src/warehouse/snowflake/snowflake-dialect.js';
 import { hourLoadBody } from '../../src/warehouse/snowflake/snowflake-hour-load.js';
 import { checkedRunOrder } from '../../src/warehouse/snowflake/snowflake-model-order.js';
+import { projectModels } from '../../src/warehouse/snowflake/snowflake-models.js';
 import { starSchemaTables } from '../../src/warehouse/snowflake/snowflake-star-schema.js';
 import { stubModels } from './snowflake-stub-models.js';
 
@@ -67,6 +68,24 @@ function expectStepsCoverInBuildOrder(models: readonly CompiledModel[]): void {
 describe('the Snowflake star schema from the compiled models', () => {
   it('gives every model of the set a table and a step before and in the transaction, each after the models it reads', () => {
     expectStepsCoverInBuildOrder(stubModels(dialect));
+  });
+
+  it('does so for the project\'s own models (src/warehouse/models/), so a new model cannot be left out of the load', () => {
+    const models = projectModels(dialect);
+    expect(models.length).toBeGreaterThan(0);
+    expectStepsCoverInBuildOrder(models);
+  });
+
+  it("runs a model's data tests on its rows of the changed keys in the transaction; a failing one raises, rolling the load back", () => {
+    const text = body(stubModels(dialect));
+    expect(text).toContain(
+      `test_failed_fact_vehicle_location_1 EXCEPTION (-20001, 'eventlake: model fact_vehicle_location fails its data test not_null(vehicle_key) on the rows this load wrote; the load was rolled back.');`,
+    );
+    const step = text.slice(text.indexOf('-- model fact_vehicle_location: incremental'), text.indexOf('-- model fact_period_vehicle_distance: incremental'));
+    expect(step).toMatch(
+      /SELECT COUNT\(\*\) INTO :offending_rows FROM \(\n\s+SELECT \* FROM \(SELECT \* FROM "ANALYTICS"\."EVENTLAKE"\."FACT_VEHICLE_LOCATION" AS m WHERE EXISTS \(SELECT 1 FROM "ANALYTICS"\."EVENTLAKE"\."_KEYS_FACT_VEHICLE_LOCATION" AS k WHERE .*\)\) AS t WHERE vehicle_key IS NULL\n\s+LIMIT 1\n\s+\);\n\s+IF \(offending_rows > 0\) THEN\n\s+RAISE test_failed_fact_vehicle_location_1;\n\s+END IF;/,
+    );
+    expect(text.indexOf('RAISE test_failed_fact_vehicle_location_1')).toBeLessThan(text.indexOf('\n  COMMIT;'));
   });
 
   it('refuses models out of build order, or reading a table that is neither a model nor loaded', () => {

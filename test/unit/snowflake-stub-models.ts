@@ -8,9 +8,9 @@ import type { CompiledModel } from '../../src/warehouse/compiled-model.js';
 import type { ModelDialect } from '../../src/warehouse/model-dialect.js';
 
 export function stubModels(d: ModelDialect): CompiledModel[] {
-  const model = (m: Omit<CompiledModel, 'tests' | 'hash' | 'file'>): CompiledModel => ({
-    ...m,
+  const model = (m: Omit<CompiledModel, 'tests' | 'hash' | 'file'> & { tests?: CompiledModel['tests'] }): CompiledModel => ({
     tests: [],
+    ...m,
     hash: `hash-of-${m.name}`,
     file: `stub/${m.name}.sql`,
   });
@@ -39,6 +39,7 @@ export function stubModels(d: ModelDialect): CompiledModel[] {
       materialized: 'incremental',
       uniqueKey: ['date', 'hour'],
       dependsOn: ['vehicle'],
+      tests: [{ kind: 'not_null', columns: ['vehicle_key'] }],
       fullSelect: `SELECT date, hour, ${d.key(['organization_id', 'vehicle_id'])} AS vehicle_key, ${d.dateKey('location_at')} AS date_key, ${d.minuteOfDay('location_at')} AS time_key, location_at, lat, lng FROM ${d.table('vehicle')}`,
       incrementalSelect: `SELECT date, hour, ${d.key(['organization_id', 'vehicle_id'])} AS vehicle_key, ${d.dateKey('location_at')} AS date_key, ${d.minuteOfDay('location_at')} AS time_key, location_at, lat, lng FROM ${d.table('vehicle')} AS v JOIN ${d.keysTable('fact_vehicle_location')} AS k USING (date, hour)`,
       changedKeys: `SELECT DISTINCT date, hour FROM ${d.changesTable('vehicle')}`,

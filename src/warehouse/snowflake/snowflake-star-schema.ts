@@ -16,9 +16,13 @@
  *   columns); then the changes and keys tables are created empty;
  * - in the transaction: a `table` model is rebuilt whole when a table it reads changed; an
  *   incremental model collects its changed keys, keeps its old rows of those keys as changes,
- *   deletes them, inserts its incremental SELECT, and adds its new rows to its changes.
+ *   deletes them, inserts its incremental SELECT, and adds its new rows to its changes; then its
+ *   data tests run on its rows of those keys (a whole table: on all of it), and a failing test
+ *   raises, which rolls the whole load back.
  */
+import { basename } from 'node:path';
 import type { CompiledModel } from '../compiled-model.js';
+import { describeTest, offendingRowsSql, rowsOfKeys } from '../data-tests.js';
 import type { ModelDialect } from '../model-dialect.js';
 import { q, schemaObject } from './snowflake-names.js';
 
@@ -62,7 +66,7 @@ export function starSchemaTables(schema: string, models: readonly CompiledModel[
     },
     ...models.map((model) => ({
       comment: [
-        `Model ${model.name} (${model.materialized}${model.uniqueKey.length > 0 ? ` by ${model.uniqueKey.join(', ')}` : ''}), from ${model.file}:`,
+        `Model ${model.name} (${model.materialized}${model.uniqueKey.length > 0 ? ` by ${model.uniqueKey.join(', ')}` : ''}), from models/${basename(model.file)}:`,
         'created empty with the columns of its SELECT; the load fills it.',
       ].join('\n'),
       sql: `CREATE TABLE IF NOT EXISTS ${dialect.table(model.name)}${clusterBy(model)} AS
@@ -73,9 +77,40 @@ ${indent(model.fullSelect, '  ')}
   ];
 }
 
-/** The procedure's DECLAREd variables for the model steps. */
+/** The exception a model's test raises when rows of this load break it (rolling the load back). */
+function testFailure(model: CompiledModel, index: number): string {
+  return `test_failed_${model.name}_${index + 1}`;
+}
+
+/** The procedure's DECLAREd variables and exceptions for the model steps. */
 export function modelDeclarations(models: readonly CompiledModel[]): string[] {
-  return [...models.map((m) => `${fullBuildFlag(m)} BOOLEAN DEFAULT FALSE;`), 'models_to_build INTEGER DEFAULT 0;', 'upstream_rows INTEGER DEFAULT 0;'];
+  return [
+    ...models.map((m) => `${fullBuildFlag(m)} BOOLEAN DEFAULT FALSE;`),
+    'models_to_build INTEGER DEFAULT 0;',
+    'upstream_rows INTEGER DEFAULT 0;',
+    'offending_rows INTEGER DEFAULT 0;',
+    ...models.flatMap((m) =>
+      m.tests.map((test, i) => {
+        const message = `eventlake: model ${m.name} fails its data test ${describeTest(test)} on the rows this load wrote; the load was rolled back.`;
+        return `${testFailure(m, i)} EXCEPTION (-20001, '${message.replaceAll("'", "''")}');`;
+      }),
+    ),
+  ];
+}
+
+/** A model's data tests on `rows` (a table, or the rows of the changed keys): any offending row raises. */
+function dataTests(model: CompiledModel, dialect: ModelDialect, rows: string): string {
+  return model.tests
+    .map(
+      (test, i) => `SELECT COUNT(*) INTO :offending_rows FROM (
+${indent(offendingRowsSql(rows, test, (name) => dialect.table(name)), '  ')}
+  LIMIT 1
+);
+IF (offending_rows > 0) THEN
+  RAISE ${testFailure(model, i)};
+END IF;`,
+    )
+    .join('\n');
 }
 
 /** Decides which models are built whole (sets the flags and models_to_build); runs no build. */
@@ -150,6 +185,7 @@ IF (upstream_rows > 0) THEN
 ${indent(model.fullSelect, '    ')}
   );
   INSERT INTO ${changes} SELECT * FROM ${table};
+${indent(dataTests(model, dialect, table), '  ')}
 END IF;`;
   }
   if (model.uniqueKey.length === 0 || model.incrementalSelect === null || model.changedKeys === null) {
@@ -167,5 +203,6 @@ DELETE FROM ${table} AS "T" USING ${keys} AS "K" WHERE ${keyMatch(model, '"K"', 
 INSERT INTO ${table} SELECT * FROM (
 ${indent(model.incrementalSelect, '  ')}
 );
-INSERT INTO ${changes} SELECT "T".* FROM ${table} AS "T" WHERE ${ofKeys};`;
+INSERT INTO ${changes} SELECT "T".* FROM ${table} AS "T" WHERE ${ofKeys};
+${dataTests(model, dialect, rowsOfKeys(table, keys, model.uniqueKey))}`.trimEnd();
 }
