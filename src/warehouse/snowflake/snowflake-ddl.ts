@@ -15,7 +15,6 @@ import { snowflakeDialect } from './snowflake-dialect.js';
 import { hourLoadBody } from './snowflake-hour-load.js';
 import { partitionDate, partitionHour } from './snowflake-lake-paths.js';
 import { checkedRunOrder } from './snowflake-model-order.js';
-import { projectModels } from './snowflake-models.js';
 import { plainIdentifier, q, qualifiedSchema, schemaObject } from './snowflake-names.js';
 import { EXTERNAL_TABLES, LOAD_PROCEDURE, LOAD_TASK } from './snowflake-objects.js';
 import { starSchemaTables } from './snowflake-star-schema.js';
@@ -106,10 +105,19 @@ function statement(comment: string | null, sql: string): string {
   return [...lines, `${sql.trim()};`].join('\n');
 }
 
-/** Compiles the warehouse models for a dialect, in build order (the project's models by default). */
+/** Compiles the warehouse models for a dialect, in build order. */
 export type ModelCompiler = (dialect: ModelDialect) => readonly CompiledModel[];
 
-export function snowflakeDdl(options: SnowflakeDdlOptions, compile: ModelCompiler = projectModels): string {
+/**
+ * The DDL with the star schema and load compiled by `compile`: the project's models are given by
+ * projectSnowflakeDdl() (snowflake-project-ddl.ts). Not imported here, so a module that only names
+ * this one (the Lambda's hour refresh, through the target registry) never bundles the model
+ * compiler and its template engine.
+ */
+export function snowflakeDdl(options: SnowflakeDdlOptions, compile?: ModelCompiler): string {
+  if (compile === undefined) {
+    throw new Error('The Snowflake DDL is generated from the compiled warehouse models: call projectSnowflakeDdl() (snowflake-project-ddl.ts), or give a model compiler.');
+  }
   const format = options.format;
   if (format !== 'parquet' && format !== 'avro') {
     throw new UserError(`The lake format must be parquet or avro, got ${JSON.stringify(format)}.`);
