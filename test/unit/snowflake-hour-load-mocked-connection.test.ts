@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { applySnowflake, splitSqlStatements } from '../../src/warehouse/snowflake/snowflake-apply.js';
 import { snowflakeDdl, type ModelCompiler } from '../../src/warehouse/snowflake/snowflake-ddl.js';
 import type { SqlConnection } from '../../src/warehouse/warehouse-target.js';
+import { snowflakeDialect } from '../../src/warehouse/snowflake/snowflake-dialect.js';
+import { projectModels } from '../../src/warehouse/snowflake/snowflake-models.js';
 import { stubModels } from './snowflake-stub-models.js';
 
 class RecordingConnection implements SqlConnection {
@@ -128,6 +130,28 @@ describe('the hourly load procedure (mocked connection: its text as applied)', (
     const ddlInside = statements.slice(begin).filter((s) => /^(CREATE|ALTER|DROP) /.test(s.replace(/^IF \([^)]*\) THEN /, '')));
     expect(ddlInside).toEqual([]);
     expect(statements.join('\n')).toMatch(/EXCEPTION WHEN OTHER THEN ROLLBACK\s*\n?RAISE/);
+  });
+
+  it("with the project's models: refresh before listing, each changed hour replaced, and every model replaces (never merges into) its rows", async () => {
+    const statements = await procedureStatements(projectModels);
+    for (const lake of ['LAKE_VEHICLE', 'LAKE_OPERATING_PERIOD']) {
+      expect(indexOf(statements, (s) => s.endsWith(`ALTER EXTERNAL TABLE ${S}."${lake}" REFRESH`), lake)).toBeLessThan(
+        indexOf(statements, (s) => s.includes(`EXTERNAL_TABLE_FILES(TABLE_NAME => '${S}."${lake}"')`), lake),
+      );
+    }
+    for (const table of ['VEHICLE', 'OPERATING_PERIOD']) indexOf(statements, (s) => s.startsWith(`DELETE FROM ${S}."${table}" AS "T" USING ${HOURS}`), table);
+    const models = projectModels(snowflakeDialect(S));
+    expect(models.some((m) => m.materialized === 'incremental')).toBe(true);
+    for (const model of models) {
+      const table = `${S}."${model.name.toUpperCase()}"`;
+      expect(statements.some((s) => s.startsWith(`MERGE INTO ${table}`)), model.name).toBe(false);
+      if (model.materialized === 'incremental') {
+        const del = indexOf(statements, (s) => s.startsWith(`DELETE FROM ${table} AS "T" USING ${S}."_KEYS_${model.name.toUpperCase()}" AS "K"`), model.name);
+        expect(statements[del + 1], model.name).toMatch(new RegExp(`^INSERT INTO ${table.replace(/[."]/g, (c) => `\\${c}`)} SELECT \\* FROM \\(`));
+      } else if (model.dependsOn.length > 0) {
+        indexOf(statements, (s) => s === `DELETE FROM ${table}`, model.name);
+      }
+    }
   });
 
   it('returns early when no hour changed and no model changed, after refreshing and listing', async () => {
