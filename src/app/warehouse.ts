@@ -16,7 +16,7 @@ import { openEmbeddedWarehouse } from '../warehouse/embedded-warehouse-registry.
 import { modelsDir } from '../warehouse/model-files.js';
 import { loadModels } from '../warehouse/model-graph.js';
 
-export async function buildWarehouse(stateDir: string, lake: string, onWait?: (holder: string) => void): Promise<WarehouseBuildReport> {
+export async function buildWarehouse(stateDir: string, lake: string, onWait?: (holder: string) => void, fullRefresh = false): Promise<WarehouseBuildReport> {
   // A lake in a bucket is read through a local mirror of its published hours (see lake-mirror.ts).
   // Loaded only for a bucket: its manifests' schema is zod, which a local lake never needs.
   const lakeRoot = isS3Location(lake) ? (await (await import('./lake-mirror.js')).mirrorLake(stateDir, lake)).dir : lake;
@@ -24,7 +24,7 @@ export async function buildWarehouse(stateDir: string, lake: string, onWait?: (h
   await ensureWritableFolder(stateDir, 'state folder');
   const warehouse = await openEmbeddedWarehouse();
   const models = loadModels(modelsDir());
-  const report = await warehouse.build({ stateDir, lakeRoot, models, ...(onWait ? { onWait } : {}) });
+  const report = await warehouse.build({ stateDir, lakeRoot, models, fullRefresh, ...(onWait ? { onWait } : {}) });
   // One OpenLineage event per model built: what it read, what it wrote.
   const namespace = `duckdb://${report.database}`;
   for (const built of report.models) {
@@ -71,6 +71,7 @@ export async function tableLineage(stateDir: string, table: string): Promise<Tab
 }
 
 export interface AvgDistance {
+  readonly organization_id: string;
   readonly period_id: string;
   readonly vehicles: number;
   readonly avg_km: number;
@@ -83,7 +84,7 @@ export async function avgDistance(stateDir: string, periodId?: string): Promise<
   try {
     const where = periodId === undefined ? '' : `WHERE period_id = '${periodId.replaceAll("'", "''")}'`;
     const { rows } = await reader.query(
-      `SELECT period_id, CAST(vehicles AS INTEGER) AS vehicles, CAST(avg_km AS DOUBLE) AS avg_km, CAST(total_km AS DOUBLE) AS total_km FROM bi_avg_distance ${where} ORDER BY period_id`,
+      `SELECT organization_id, period_id, CAST(vehicles AS INTEGER) AS vehicles, CAST(avg_km AS DOUBLE) AS avg_km, CAST(total_km AS DOUBLE) AS total_km FROM bi_avg_distance ${where} ORDER BY period_id, organization_id`,
     );
     return rows as unknown as AvgDistance[];
   } finally {

@@ -12,18 +12,30 @@ export function warehouseCommand(global: () => GlobalOptions): Command {
   const warehouse = new Command('warehouse').description('the embedded DuckDB warehouse in the state folder');
   warehouse
     .command('build')
-    .description('load the hours whose lake files changed, rebuild the models and run their data tests')
+    .description('load the hours whose lake files changed, bring the models up to date (incremental ones for what changed) and run their data tests')
     .addOption(lakeOption())
-    .action(async (opts: TargetFlags) => {
-      const settings = await loadSettings(global(), opts);
-      const report = await buildWarehouse(settings.orchestrator.state, settings.target.lake, (holder) => {
-        if (!global().json) process.stderr.write(`eventlake: another warehouse build is running (${holder}); waiting for it\n`);
-      });
+    .option('--full-refresh', 'rebuild every model whole from all history')
+    .action(async (opts: TargetFlags & { fullRefresh?: boolean }) => {
+      const { fullRefresh, ...flags } = opts;
+      const settings = await loadSettings(global(), flags);
+      const report = await buildWarehouse(
+        settings.orchestrator.state,
+        settings.target.lake,
+        (holder) => {
+          if (!global().json) process.stderr.write(`eventlake: another warehouse build is running (${holder}); waiting for it\n`);
+        },
+        fullRefresh === true,
+      );
       printResult(global(), report, () =>
         [
           `warehouse ${report.database}: ${report.loaded.length} partition(s) loaded, ${report.removed.length} removed, in ${report.seconds.toFixed(2)} s`,
           ...Object.entries(report.tables).map(([t, n]) => `  ${t.padEnd(30)} ${formatCount(n).padStart(12)} rows`),
-          ...report.models.map((m) => `  ${m.name.padEnd(30)} ${formatCount(m.rows).padStart(12)} rows  ${m.tests} test${m.tests === 1 ? '' : 's'} passed`),
+          ...report.models.map(
+            (m) =>
+              `  ${m.name.padEnd(30)} ${formatCount(m.rows).padStart(12)} rows  ${m.materialized.padEnd(11)} ${
+                m.build === 'unchanged' ? 'unchanged' : `${m.build}: -${formatCount(m.rowsRemoved)} +${formatCount(m.rowsWritten)}`
+              }  ${m.tests} test${m.tests === 1 ? '' : 's'} passed`,
+          ),
         ].join('\n'),
       );
     });
@@ -96,7 +108,7 @@ export function queryCommand(global: () => GlobalOptions): Command {
   const query = new Command('query').description('answers from the warehouse');
   query
     .command('avg-distance')
-    .description('average distance travelled by the vehicles of each operating period, in km')
+    .description('average distance travelled by the vehicles of each operating period (of its own organization), in km')
     .option('--period <id>', 'one operating period')
     .action(async (opts: { period?: string }) => {
       const settings = await loadSettings(global());
@@ -105,8 +117,11 @@ export function queryCommand(global: () => GlobalOptions): Command {
         rows.length === 0
           ? 'no operating period with vehicles in it'
           : [
-              'period_id              vehicles      avg_km      total_km',
-              ...rows.map((r) => `${r.period_id.padEnd(20)} ${String(r.vehicles).padStart(10)} ${r.avg_km.toFixed(6).padStart(11)} ${r.total_km.toFixed(3).padStart(13)}`),
+              'period_id            organization_id        vehicles      avg_km      total_km',
+              ...rows.map(
+                (r) =>
+                  `${r.period_id.padEnd(20)} ${r.organization_id.padEnd(20)} ${String(r.vehicles).padStart(10)} ${r.avg_km.toFixed(6).padStart(11)} ${r.total_km.toFixed(3).padStart(13)}`,
+              ),
             ].join('\n'),
       );
     });

@@ -1,9 +1,13 @@
 /**
  * Table-level lineage of the embedded warehouse, derived from what already says it (never
- * declared twice): the models' `depends_on` headers, the lake partitions each internal table was
- * loaded from, and the runs that wrote those partitions from their source objects.
+ * declared twice): what each model's source references (`ref()`, `changes()`: model-graph.ts
+ * infers it), the lake partitions each internal table was loaded from, and the runs that wrote
+ * those partitions from their source objects.
  */
 import type { Model } from './model-graph.js';
+
+/** What lineage needs of a model: its name and what it reads. */
+export type LineageModel = Pick<Model, 'name' | 'dependsOn'>;
 
 export interface LineageEdge {
   readonly from: string;
@@ -25,7 +29,7 @@ export interface PartitionWriter {
   readonly objects: number;
 }
 
-export function upstreamOf(table: string, models: readonly Model[], partitions: readonly LoadedPartition[], writers: readonly PartitionWriter[]): LineageEdge[] {
+export function upstreamOf(table: string, models: readonly LineageModel[], partitions: readonly LoadedPartition[], writers: readonly PartitionWriter[]): LineageEdge[] {
   const byName = new Map(models.map((m) => [m.name, m]));
   const edges: LineageEdge[] = [];
   const seen = new Set<string>();

@@ -95,7 +95,7 @@ describe('incremental builds', () => {
     // Added: the facts and the periods touching the new hour are replaced, not rebuilt.
     await runHour(lake, '2020-03-01T10');
     const added = await build(state, lake);
-    expect(added.loaded.sort()).toEqual(['operating_period/date=2020-03-01/hour=10', 'vehicle/date=2020-03-01/hour=10']);
+    expect([...added.loaded].sort()).toEqual(['operating_period/date=2020-03-01/hour=10', 'vehicle/date=2020-03-01/hour=10']);
     expect(built(added)).toMatchObject({ fact_vehicle_location: 'incremental', fact_period_vehicle_distance: 'incremental', bi_avg_distance: 'incremental', dim_time: 'unchanged' });
     // The new hour's locations and the late one in the hour before: two location hours.
     expect(added.models.find((m) => m.name === 'int_location_hour')).toMatchObject({ rowsRemoved: 1, rowsWritten: 2 });
@@ -104,14 +104,14 @@ describe('incremental builds', () => {
     // Rerun with every point moved: its old rows leave, exactly.
     await runHour(lake, '2020-03-01T09', 1);
     const rerun = await build(state, lake);
-    expect(rerun.loaded.sort()).toEqual(['operating_period/date=2020-03-01/hour=09', 'vehicle/date=2020-03-01/hour=09']);
+    expect([...rerun.loaded].sort()).toEqual(['operating_period/date=2020-03-01/hour=09', 'vehicle/date=2020-03-01/hour=09']);
     expect(built(rerun)['fact_vehicle_location']).toBe('incremental');
     expect(await differences(rerun.database, await fresh(lake))).toEqual(none);
 
     // Deleted from the lake: its rows leave every table.
     for (const entity of ['vehicle', 'operating_period']) await rm(join(lake, entity, 'date=2020-03-01', 'hour=08'), { recursive: true });
     const deleted = await build(state, lake);
-    expect(deleted.removed.sort()).toEqual(['operating_period/date=2020-03-01/hour=08', 'vehicle/date=2020-03-01/hour=08']);
+    expect([...deleted.removed].sort()).toEqual(['operating_period/date=2020-03-01/hour=08', 'vehicle/date=2020-03-01/hour=08']);
     expect(await differences(deleted.database, await fresh(lake))).toEqual(none);
     expect((await query(`ATTACH '${deleted.database}' AS w (READ_ONLY); SELECT count(*) AS n FROM w.dim_operating_period WHERE period_id = 'op_08'`))[0]).toEqual({ n: '0' });
   });

@@ -10,33 +10,38 @@ import { listFiles, query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpe
 import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
 
 interface Avg {
+  organization_id: string;
   period_id: string;
   vehicles: number;
   avg_km: number;
   total_km: number;
 }
 
-/** The definition, written again straight over the lake's Parquet files: no model, no table. */
+/**
+ * The definition, written again straight over the lake's Parquet files: no model, no table. A
+ * period and a vehicle are those of one organization, and a vehicle counts toward a period of
+ * its own organization only.
+ */
 function independentAvgSql(lake: string): string {
   const parquet = (entity: string): string => `read_parquet('${lake}/${entity}/*/*/*.parquet', hive_partitioning = true)`;
   return `
     WITH periods AS (
-      SELECT period_id, start_at, finish_at FROM (
-        SELECT *, row_number() OVER (PARTITION BY period_id ORDER BY event_at DESC, source_object DESC, source_line DESC) AS rn
+      SELECT organization_id, period_id, start_at, finish_at FROM (
+        SELECT *, row_number() OVER (PARTITION BY organization_id, period_id ORDER BY event_at DESC, source_object DESC, source_line DESC) AS rn
         FROM ${parquet('operating_period')}) WHERE rn = 1 AND event = 'create'),
-    points AS (SELECT DISTINCT vehicle_id, location_at, lat, lng FROM ${parquet('vehicle')}
+    points AS (SELECT DISTINCT organization_id, vehicle_id, location_at, lat, lng FROM ${parquet('vehicle')}
       WHERE lat IS NOT NULL AND lng IS NOT NULL AND location_at IS NOT NULL),
     steps AS (
-      SELECT p.period_id, v.vehicle_id, v.lat, v.lng,
+      SELECT p.organization_id, p.period_id, v.vehicle_id, v.lat, v.lng,
         lag(v.lat) OVER w AS plat, lag(v.lng) OVER w AS plng
-      FROM periods p JOIN points v ON v.location_at BETWEEN p.start_at AND p.finish_at
-      WINDOW w AS (PARTITION BY p.period_id, v.vehicle_id ORDER BY v.location_at, v.lat, v.lng)),
+      FROM periods p JOIN points v ON v.organization_id = p.organization_id AND v.location_at BETWEEN p.start_at AND p.finish_at
+      WINDOW w AS (PARTITION BY p.organization_id, p.period_id, v.vehicle_id ORDER BY v.location_at, v.lat, v.lng)),
     per_vehicle AS (
-      SELECT period_id, vehicle_id, coalesce(sum(2 * 6371.0088 * asin(sqrt(pow(sin(radians(lat - plat) / 2), 2)
+      SELECT organization_id, period_id, vehicle_id, coalesce(sum(2 * 6371.0088 * asin(sqrt(pow(sin(radians(lat - plat) / 2), 2)
         + cos(radians(plat)) * cos(radians(lat)) * pow(sin(radians(lng - plng) / 2), 2)))), 0) AS km
       FROM steps GROUP BY ALL)
-    SELECT period_id, CAST(count(*) AS INTEGER) AS vehicles, avg(km) AS avg_km, sum(km) AS total_km
-    FROM per_vehicle GROUP BY ALL ORDER BY period_id`;
+    SELECT organization_id, period_id, CAST(count(*) AS INTEGER) AS vehicles, avg(km) AS avg_km, sum(km) AS total_km
+    FROM per_vehicle GROUP BY ALL ORDER BY period_id, organization_id`;
 }
 
 async function avgFrom(state: string): Promise<Avg[]> {
@@ -54,7 +59,7 @@ async function build(lake: string, state: string): Promise<{ loaded: string[]; r
 }
 
 function expectClose(actual: Avg[], expected: Avg[]): void {
-  expect(actual.map((r) => [r.period_id, r.vehicles])).toEqual(expected.map((r) => [r.period_id, Number(r.vehicles)]));
+  expect(actual.map((r) => [r.organization_id, r.period_id, r.vehicles])).toEqual(expected.map((r) => [r.organization_id, r.period_id, Number(r.vehicles)]));
   actual.forEach((r, i) => {
     const e = expected[i] as Avg;
     expect(Math.abs(r.avg_km - Number(e.avg_km)) / Number(e.avg_km)).toBeLessThan(1e-9);
@@ -110,6 +115,21 @@ describe('the warehouse on a generated feed', () => {
     const rebuilt = await build(lake, state);
     expect(rebuilt.loaded.length).toBeGreaterThan(0);
     expectClose(await avgFrom(state), answer);
+
+    // The next hour, built incrementally: still the independent answer. The feed's periods are
+    // org-id's; the org-id-2 vehicle never counts toward them.
+    expect((await runCli(['generate', '--out', source, '--hour', '2020-03-01T09', '--vehicles', '12', '--seed', '6'])).code).toBe(0);
+    expect((await runCli(['run', '--source', source, '--lake', lake, '--hour', '2020-03-01T09', '--state', state])).code).toBe(0);
+    const next = await runCli(['warehouse', 'build', '--json', '--lake', lake, '--state', state]);
+    const models = (JSON.parse(next.stdout) as { models: { name: string; build: string }[] }).models;
+    expect(models.find((m) => m.name === 'fact_vehicle_location')?.build).toBe('incremental');
+    const both = await avgFrom(state);
+    expectClose(both, (await query(independentAvgSql(lake))) as unknown as Avg[]);
+    expect(new Set(both.map((r) => r.organization_id))).toEqual(new Set(['org-id']));
+    const [blind] = await query(
+      `SELECT count(DISTINCT vehicle_id) AS n FROM read_parquet('${lake}/vehicle/*/*/*.parquet') WHERE organization_id <> 'org-id'`,
+    );
+    expect(Number(blind?.['n'])).toBeGreaterThan(0);
   });
 });
 

@@ -3,7 +3,8 @@
  * per hour, four vehicles per organization reporting every minute (one location reported late,
  * in the hour before), an operating period `op_1` created again every hour in each organization
  * (the latest create wins), `op_<HH>` spanning into the next hour, and one deleted period.
- * `variant` moves every point, so a rerun of an hour changes its rows.
+ * `variant` 1 moves every point, takes the late location two hours back, drops org-b's v3 and
+ * the deleted period: a rerun of the hour in it changes, adds and removes rows.
  */
 export interface FeedEvent {
   readonly event: string;
@@ -26,13 +27,16 @@ export function hourFeed(hour: string, variant = 0): FeedEvent[] {
     };
     period('create', 'op_1', 60 + o * 30, 600 + o * 300, 3000 - o * 120);
     period('create', `op_${hh}`, 120, 1800 + o * 60, 3600 + 1800);
-    period('create', `op_gone_${hh}`, 150, 300, 900);
-    period('delete', `op_gone_${hh}`, 200, 300, 900);
+    if (variant === 0) {
+      period('create', `op_gone_${hh}`, 150, 300, 900);
+      period('delete', `op_gone_${hh}`, 200, 300, 900);
+    }
     for (let v = 1; v <= 4; v++) {
+      if (variant === 1 && org === 'org-b' && v === 3) continue;
       for (let minute = 0; minute < 60; minute++) {
         const second = minute * 60 + v * 7 + o * 3;
-        // A location read late: reported now, taken 70 minutes ago (in the hour before).
-        const taken = v === 4 && minute === 59 ? second - 4200 : second;
+        // A location read late: reported now, taken 70 minutes ago (in the hour before; 130 in variant 1).
+        const taken = v === 4 && minute === 59 ? second - (variant === 1 ? 7800 : 4200) : second;
         const wobble = ((minute * 37 + v * 11 + variant * 5) % 17) / 10_000;
         const lat = 52.5 + o * 0.5 + v * 0.01 + minute * 0.0007 + wobble + variant * 0.0003;
         const lng = 13.4 + o * 0.5 - v * 0.01 + minute * 0.0005 - wobble;
