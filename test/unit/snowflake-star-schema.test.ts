@@ -88,6 +88,14 @@ describe('the Snowflake star schema from the compiled models', () => {
     expect(text.indexOf('RAISE test_failed_fact_vehicle_location_1')).toBeLessThan(text.indexOf('\n  COMMIT;'));
   });
 
+  it('numbers each data test exception apart, and refuses SQL holding $$ (it would end the procedure body)', () => {
+    const models = stubModels(dialect).map((m) => (m.name === 'dim_time' ? { ...m, tests: [{ kind: 'unique' as const, columns: ['time_key'] }] } : m));
+    const numbers = [...body(models).matchAll(/EXCEPTION \((-\d+),/g)].map((m) => m[1]);
+    expect(numbers).toEqual(['-20001', '-20002']);
+    const dollar = stubModels(dialect).map((m) => (m.name === 'dim_time' ? { ...m, fullSelect: 'SELECT $$x$$ AS time_key' } : m));
+    expect(() => body(dollar)).toThrow(/holds \$\$ in its SQL/);
+  });
+
   it('refuses models out of build order, or reading a table that is neither a model nor loaded', () => {
     const models = stubModels(dialect);
     const swapped = [...models].reverse();

@@ -73,7 +73,14 @@ INSERT INTO ${table.table} (${columns})
 INSERT INTO ${changes} SELECT "T".* FROM ${table.table} AS "T" ${ofHours('"T"')};`;
 }
 
+/** The body, which the DDL puts between $$ and $$: SQL holding $$ would end it early. */
 export function hourLoadBody(load: HourLoad): string {
+  const body = procedureBody(load);
+  if (body.includes('$$')) throw new Error('A model or loaded table holds $$ in its SQL, which would end the load procedure\'s body: write it otherwise.');
+  return body;
+}
+
+function procedureBody(load: HourLoad): string {
   const sources = load.tables.map((t) => t.name);
   const files = load.tables.map((t) => indent(filesOf(load.database, t), '    ')).join('\n    UNION ALL\n');
   return `DECLARE

@@ -89,12 +89,14 @@ export function modelDeclarations(models: readonly CompiledModel[]): string[] {
     'models_to_build INTEGER DEFAULT 0;',
     'upstream_rows INTEGER DEFAULT 0;',
     'offending_rows INTEGER DEFAULT 0;',
-    ...models.flatMap((m) =>
-      m.tests.map((test, i) => {
+    // User exceptions are numbered -20000 to -20999 in Snowflake; each test has its own number.
+    ...models
+      .flatMap((m) => m.tests.map((test, i) => ({ m, test, i })))
+      .map(({ m, test, i }, n) => {
+        if (n > 998) throw new Error('The models declare more than 999 data tests, more than the load procedure can number.');
         const message = `eventlake: model ${m.name} fails its data test ${describeTest(test)} on the rows this load wrote; the load was rolled back.`;
-        return `${testFailure(m, i)} EXCEPTION (-20001, '${message.replaceAll("'", "''")}');`;
+        return `${testFailure(m, i)} EXCEPTION (${-20001 - n}, '${message.replaceAll("'", "''")}');`;
       }),
-    ),
   ];
 }
 
