@@ -15,6 +15,8 @@ export interface ModelDialect {
   key(expressions: readonly string[]): string;
   /** YYYYMMDD as an integer, of a timestamp expression (UTC). */
   dateKey(timestamp: string): string;
+  /** The start of the UTC hour of a timestamp expression, a timestamp of the same type. */
+  hourStart(timestamp: string): string;
   /** The minute of the day, 0..1439, of a timestamp expression (UTC). */
   minuteOfDay(timestamp: string): string;
   /** The ISO weekday, 1 (Monday) .. 7 (Sunday), of a date expression. */
