@@ -23,5 +23,6 @@ describe('the Snowflake model dialect (text only: no Snowflake here)', () => {
     expect(d.dateKey('location_at')).toBe('(YEAR(location_at) * 10000 + MONTH(location_at) * 100 + DAY(location_at))');
     expect(d.minuteOfDay('location_at')).toBe('(HOUR(location_at) * 60 + MINUTE(location_at))');
     expect(d.isoWeekday('day')).toBe('DAYOFWEEKISO(day)');
+    expect(d.hourStart('location_at')).toBe(`DATE_TRUNC('HOUR', location_at)`);
   });
 });

@@ -48,5 +48,7 @@ export function snowflakeDialect(schema: string): ModelDialect {
     minuteOfDay: (timestamp) => `(HOUR(${timestamp}) * 60 + MINUTE(${timestamp}))`,
     // DAYOFWEEKISO is 1 (Monday) to 7 whatever the WEEK_START parameter says.
     isoWeekday: (date) => `DAYOFWEEKISO(${date})`,
+    // DATE_TRUNC keeps the timestamp's type (TIMESTAMP_NTZ holding UTC here).
+    hourStart: (timestamp) => `DATE_TRUNC('HOUR', ${timestamp})`,
   };
 }
