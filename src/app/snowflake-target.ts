@@ -13,10 +13,11 @@ function asUserError(err: unknown): UserError {
   return err instanceof UserError ? err : new UserError((err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'Snowflake failed');
 }
 
+/** The DDL with the star schema compiled from the project's models (the model compiler is loaded only here). */
 export async function snowflakeDdl(options: SnowflakeDdlOptions): Promise<string> {
-  const target = await loadWarehouseTarget(SNOWFLAKE);
+  const { projectSnowflakeDdl } = await import('../warehouse/snowflake/snowflake-project-ddl.js');
   try {
-    return target.ddl(options);
+    return projectSnowflakeDdl(options);
   } catch (err) {
     throw asUserError(err);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySnowflake, splitSqlStatements } from '../../src/warehouse/snowflake/snowflake-apply.js';
-import { snowflakeDdl } from '../../src/warehouse/snowflake/snowflake-ddl.js';
+import { projectSnowflakeDdl } from '../../src/warehouse/snowflake/snowflake-project-ddl.js';
 import type { SqlConnection } from '../../src/warehouse/warehouse-target.js';
 
 /** A fake connection: records every statement, answers with recorded result shapes. */
@@ -18,7 +18,7 @@ class RecordingConnection implements SqlConnection {
 const STATUS = [{ status: 'Statement executed successfully.' }];
 const STAGE_ROW = [{ METADATA$FILENAME: 'vehicle/date=2019-06-01/hour=15/part-00000.parquet' }];
 
-const DDL = snowflakeDdl({
+const DDL = projectSnowflakeDdl({
   lakeUrl: 's3://eventlake-lake/prod/',
   format: 'parquet',
   database: 'analytics',

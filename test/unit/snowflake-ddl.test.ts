@@ -2,6 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { splitSqlStatements } from '../../src/warehouse/snowflake/snowflake-apply.js';
 import { snowflakeDdl, type SnowflakeDdlOptions } from '../../src/warehouse/snowflake/snowflake-ddl.js';
+import { projectSnowflakeDdl } from '../../src/warehouse/snowflake/snowflake-project-ddl.js';
+import { snowflakeDialect } from '../../src/warehouse/snowflake/snowflake-dialect.js';
+import { projectModels } from '../../src/warehouse/snowflake/snowflake-models.js';
 
 const GOLDEN = new URL('../golden/snowflake-ddl.sql', import.meta.url);
 
@@ -19,13 +22,13 @@ const flat = (sql: string): string => sql.replace(/\s+/g, ' ');
 
 describe('snowflakeDdl (no server: text only)', () => {
   it('matches the committed golden file (UPDATE_GOLDEN=1 rewrites it)', () => {
-    const ddl = snowflakeDdl(OPTIONS);
+    const ddl = projectSnowflakeDdl(OPTIONS);
     if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(GOLDEN, ddl);
     expect(ddl).toBe(readFileSync(GOLDEN, 'utf8'));
   });
 
   it('has the documented pieces, in order, every statement ending with ;', () => {
-    const ddl = snowflakeDdl(OPTIONS);
+    const ddl = projectSnowflakeDdl(OPTIONS);
     const statements = splitSqlStatements(ddl).map(flat);
     const order = [
       /^CREATE STORAGE INTEGRATION IF NOT EXISTS "EVENTLAKE_S3" TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = 'S3' ENABLED = TRUE STORAGE_AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role\/eventlake-snowflake' STORAGE_ALLOWED_LOCATIONS = \('s3:\/\/eventlake-lake\/prod\/'\)$/,
@@ -35,14 +38,12 @@ describe('snowflakeDdl (no server: text only)', () => {
       /^CREATE EXTERNAL TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."LAKE_OPERATING_PERIOD" \(/,
       /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."VEHICLE" \(.*\) CLUSTER BY \("DATE", "HOUR"\)$/,
       /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."OPERATING_PERIOD" \(.*\) CLUSTER BY \("DATE", "HOUR"\)$/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_ORGANIZATION"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_VEHICLE"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_OPERATING_PERIOD"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_DATE"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."DIM_TIME"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION"/,
-      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."FACT_PERIOD_VEHICLE_DISTANCE"/,
-      /^CREATE OR REPLACE VIEW "ANALYTICS"."EVENTLAKE"."BI_AVG_DISTANCE" AS/,
+      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."LAKE_LOADS" \(/,
+      /^CREATE TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."_MODELS" \(/,
+      // Every model of src/warehouse/models/, in build order, created from its own SELECT.
+      ...projectModels(snowflakeDialect('"ANALYTICS"."EVENTLAKE"')).map(
+        (m) => new RegExp(`^CREATE TABLE IF NOT EXISTS "ANALYTICS"\\."EVENTLAKE"\\."${m.name.toUpperCase()}"( CLUSTER BY \\([^)]*\\))? AS SELECT \\* FROM \\( .* \\) WHERE FALSE$`),
+      ),
       /^CREATE OR REPLACE PROCEDURE "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURS"\(\) RETURNS VARCHAR LANGUAGE SQL .* AS \$\$.*\$\$$/,
       /^CREATE OR REPLACE TASK "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURLY" WAREHOUSE = "TRANSFORM_WH" SCHEDULE = 'USING CRON 30 \* \* \* \* UTC'/,
       /^ALTER TASK "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURLY" RESUME$/,
@@ -59,7 +60,7 @@ describe('snowflakeDdl (no server: text only)', () => {
   });
 
   it('partitions the external tables by date and hour parsed from metadata$filename, with AUTO_REFRESH', () => {
-    const statements = splitSqlStatements(snowflakeDdl(OPTIONS)).map(flat);
+    const statements = splitSqlStatements(projectSnowflakeDdl(OPTIONS)).map(flat);
     const vehicle = statements.find((s) => s.startsWith('CREATE EXTERNAL TABLE IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."LAKE_VEHICLE"'))!;
     expect(vehicle).toContain(`"DATE" DATE AS TO_DATE(SPLIT_PART(SPLIT_PART(METADATA$FILENAME, '/date=', 2), '/', 1), 'YYYY-MM-DD')`);
     expect(vehicle).toContain(`"HOUR" NUMBER(2, 0) AS TO_NUMBER(SPLIT_PART(SPLIT_PART(METADATA$FILENAME, '/hour=', 2), '/', 1))`);
@@ -74,19 +75,20 @@ describe('snowflakeDdl (no server: text only)', () => {
   });
 
   it('reads Avro timestamps as epoch milliseconds and names the Avro file format', () => {
-    const ddl = flat(snowflakeDdl({ ...OPTIONS, format: 'avro' }));
+    const ddl = flat(projectSnowflakeDdl({ ...OPTIONS, format: 'avro' }));
     expect(ddl).toContain('CREATE FILE FORMAT IF NOT EXISTS "ANALYTICS"."EVENTLAKE"."LAKE_AVRO" TYPE = AVRO;');
     expect(ddl).toContain('"EVENT_AT" TIMESTAMP_NTZ AS (TO_TIMESTAMP_NTZ(VALUE:event_at::NUMBER, 3))');
     expect(ddl).toContain("part-[0-9]{5}[.]avro'");
   });
 
-  it('loads hourly by a task calling an idempotent procedure (delete the hour, insert it, merge the star)', () => {
-    const ddl = flat(snowflakeDdl(OPTIONS));
+  it('loads hourly by a task calling an idempotent procedure (replace the hour, then each model replaces its rows of the changed keys)', () => {
+    const ddl = flat(projectSnowflakeDdl(OPTIONS));
     expect(ddl).toContain('Snowpipe only COPYs');
     expect(ddl).toMatch(/DELETE FROM "ANALYTICS"."EVENTLAKE"."VEHICLE" AS "T" USING .*INSERT INTO "ANALYTICS"."EVENTLAKE"."VEHICLE"/);
-    expect(ddl).toContain('MERGE INTO "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION"');
-    expect(ddl).toContain('2 * 6371.0088 * ASIN(');
-    expect(ddl).toContain(`WHERE "P"."LATEST_EVENT" = 'create'`);
+    expect(ddl).toMatch(/DELETE FROM "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION" AS "T" USING "ANALYTICS"."EVENTLAKE"."_KEYS_FACT_VEHICLE_LOCATION" AS "K"/);
+    expect(ddl).not.toContain('MERGE INTO "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION"');
+    expect(ddl).toContain('2 * 6371.0088 * asin(');
+    expect(ddl).toContain(`latest_event = 'create'`);
     expect(ddl).toContain('CALL "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURS"()');
   });
 
@@ -101,7 +103,7 @@ describe('snowflakeDdl (no server: text only)', () => {
     ['lake URL ..', { lakeUrl: 's3://bucket/a/../b/' }, /lake URL/],
     ['role ARN', { awsRoleArn: "arn:aws:iam::1:role/x'" }, /AWS role must be an IAM role ARN/],
   ])('refuses a bad %s with one sentence', (_what, change, message) => {
-    const run = (): string => snowflakeDdl({ ...OPTIONS, ...change } as SnowflakeDdlOptions);
+    const run = (): string => projectSnowflakeDdl({ ...OPTIONS, ...change } as SnowflakeDdlOptions);
     expect(run).toThrow(message);
     try {
       run();
@@ -112,8 +114,12 @@ describe('snowflakeDdl (no server: text only)', () => {
     }
   });
 
+  it('refuses to write a DDL without compiled models, rather than one without a star schema', () => {
+    expect(() => snowflakeDdl(OPTIONS)).toThrow(/generated from the compiled warehouse models/);
+  });
+
   it('accepts a lake URL without the final slash or with the bucket root', () => {
-    expect(snowflakeDdl({ ...OPTIONS, lakeUrl: 's3://eventlake-lake/prod' })).toBe(snowflakeDdl(OPTIONS));
-    expect(snowflakeDdl({ ...OPTIONS, lakeUrl: 's3://eventlake-lake/' })).toContain("URL = 's3://eventlake-lake/'");
+    expect(projectSnowflakeDdl({ ...OPTIONS, lakeUrl: 's3://eventlake-lake/prod' })).toBe(projectSnowflakeDdl(OPTIONS));
+    expect(projectSnowflakeDdl({ ...OPTIONS, lakeUrl: 's3://eventlake-lake/' })).toContain("URL = 's3://eventlake-lake/'");
   });
 });

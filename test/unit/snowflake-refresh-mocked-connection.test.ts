@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors/user-error.js';
 import { refreshHourStatements, refreshSnowflakeHour } from '../../src/warehouse/snowflake/snowflake-refresh.js';
-import { snowflakeDdl } from '../../src/warehouse/snowflake/snowflake-ddl.js';
+import { projectSnowflakeDdl } from '../../src/warehouse/snowflake/snowflake-project-ddl.js';
 import type { SqlConnection } from '../../src/warehouse/warehouse-target.js';
 import { loadWarehouseTarget } from '../../src/warehouse/warehouse-target-registry.js';
 
@@ -38,7 +38,7 @@ describe('refreshing one hour in Snowflake (mocked connection)', () => {
   });
 
   it('names exactly the objects the DDL creates, and a path its external tables\' PATTERN accepts under their LOCATION', () => {
-    const ddl = snowflakeDdl({
+    const ddl = projectSnowflakeDdl({
       lakeUrl: 's3://eventlake-lake/prod/',
       format: 'parquet',
       database: 'analytics',

@@ -11,7 +11,8 @@ import { UserError } from '../../errors/user-error.js';
 import { parseHour } from '../../pipeline/hour.js';
 import { partitionOf } from '../../pipeline/lake-layout.js';
 import type { SqlConnection } from '../warehouse-target.js';
-import { EXTERNAL_TABLES, LOAD_TASK, qualifiedSchema, schemaObject } from './snowflake-ddl.js';
+import { qualifiedSchema, schemaObject } from './snowflake-names.js';
+import { EXTERNAL_TABLES, LOAD_TASK } from './snowflake-objects.js';
 
 /** Where the lake's objects are in Snowflake. */
 export interface SnowflakeLocation {
