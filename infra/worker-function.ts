@@ -19,7 +19,7 @@ import { LAMBDA_IMAGE_DIR } from './repo-root.js';
 import { wildcardResourceFinding } from './wildcard-finding.js';
 
 /** Only these enter the image's build context, so `cdk.out` holds no node_modules or sources. */
-export const IMAGE_ASSET_EXCLUDE = ['*', '!Dockerfile', '!package.json', '!build', '!build/**'];
+export const IMAGE_ASSET_EXCLUDE = ['*', '!Dockerfile', '!package.json', '!package-lock.json', '!build', '!build/**'];
 
 export interface WorkerFunctionProps {
   readonly source: IBucket;

@@ -51,7 +51,7 @@ describe('synthesizing the app (what `node dist/infra/app.js` does)', () => {
     expect(assets).toHaveLength(1);
     const { files, bytes } = walk(join(outdir, assets[0]!));
     expect(files).toContain('Dockerfile');
-    expect(files.every((f) => f === 'Dockerfile' || f === 'package.json' || f.startsWith('build/'))).toBe(true);
+    expect(files.every((f) => f === 'Dockerfile' || f === 'package.json' || f === 'package-lock.json' || f.startsWith('build/'))).toBe(true);
     expect(bytes).toBeLessThan(5 * 1024 * 1024);
   });
 
@@ -63,10 +63,12 @@ describe('synthesizing the app (what `node dist/infra/app.js` does)', () => {
     expect(fn.Properties['ReservedConcurrentExecutions']).toBe(40);
   });
 
-  it('keeps everything but the Dockerfile, package.json and build/ out of the image context', () => {
+  it('keeps everything but the Dockerfile, package.json, package-lock.json and build/ out of the image context', () => {
     const context = tempDir();
     writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\n');
     writeFileSync(join(context, 'package.json'), '{}\n');
+    writeFileSync(join(context, 'package-lock.json'), '{}\n');
+    writeFileSync(join(context, '.gitignore'), 'package-lock.json\n');
     writeFileSync(join(context, 'README.md'), 'notes\n');
     mkdirSync(join(context, 'build', 'nested'), { recursive: true });
     writeFileSync(join(context, 'build', 'index.mjs'), 'export const handler = () => {};\n');
@@ -79,6 +81,6 @@ describe('synthesizing the app (what `node dist/infra/app.js` does)', () => {
     new DockerImageFunction(new Stack(app, 'Probe'), 'Fn', { code: DockerImageCode.fromImageAsset(context, { exclude: IMAGE_ASSET_EXCLUDE }) });
     app.synth();
     const asset = readdirSync(outdir).find((name) => name.startsWith('asset.'))!;
-    expect(walk(join(outdir, asset)).files).toEqual(['Dockerfile', 'build/index.mjs', 'build/nested/chunk.mjs', 'package.json']);
+    expect(walk(join(outdir, asset)).files).toEqual(['Dockerfile', 'build/index.mjs', 'build/nested/chunk.mjs', 'package-lock.json', 'package.json']);
   });
 });
