@@ -55,12 +55,17 @@ describe('synthesizing the app (what `node dist/infra/app.js` does)', () => {
     expect(bytes).toBeLessThan(5 * 1024 * 1024);
   });
 
-  it('passes `-c workerConcurrency=N` context through to the worker', () => {
+  it('passes `-c workerConcurrency=N` context through to the worker, 20 without it, and refuses what is no whole number', () => {
     const outdir = tempDir();
     synthEventlake(outdir, { workerConcurrency: '40' });
     const template = JSON.parse(readFileSync(join(outdir, `${STACK_NAME}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
     expect(fn.Properties['ReservedConcurrentExecutions']).toBe(40);
+    // Without it, the default; a value that is no number is refused naming the key.
+    const defaults = JSON.parse(readFileSync(join(synthEventlake(tempDir()).directory, `${STACK_NAME}.template.json`), 'utf8')) as typeof template;
+    expect(Object.values(defaults.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!.Properties['ReservedConcurrentExecutions']).toBe(20);
+    expect(() => synthEventlake(tempDir(), { workerConcurrency: 'lots' })).toThrow('-c workerConcurrency=lots is not a whole number of concurrent workers');
+    expect(() => synthEventlake(tempDir(), { workerConcurrency: '2' })).toThrow('the worker concurrency must be at least 3');
   });
 
   it('keeps everything but the Dockerfile, package.json, package-lock.json and build/ out of the image context', () => {
