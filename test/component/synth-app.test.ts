@@ -53,7 +53,8 @@ describe('synthesizing the app (what `node dist/infra/app.js` does)', () => {
     expect(files).toContain('Dockerfile');
     expect(files.every((f) => f === 'Dockerfile' || f === 'package.json' || f === 'package-lock.json' || f.startsWith('build/'))).toBe(true);
     expect(bytes).toBeLessThan(5 * 1024 * 1024);
-  });
+    // The first synth loads all of aws-cdk-lib: on a loaded 2-core machine that alone can pass a minute.
+  }, 180_000);
 
   it('passes `-c workerConcurrency=N` context through to the worker, 20 without it, and refuses what is no whole number', () => {
     const outdir = tempDir();
