@@ -34,7 +34,8 @@ describe('the stack under cdk-nag\'s AwsSolutions pack', () => {
     app.synth();
     const annotations = Annotations.fromStack(stack);
     expect([...annotations.findError('*', Match.anyValue()), ...annotations.findWarning('*', Match.anyValue())]).toEqual([]);
-  });
+    // Synthesis stages the image folder; on a loaded machine that can take a while.
+  }, 180_000);
 
   it('acknowledges exactly these findings, each beside its cause with a reason', () => {
     const found = acknowledgments(stack);
