@@ -12,8 +12,9 @@ export const STACK_NAME = 'EventlakeStack';
 export function synthEventlake(outdir: string, context: Record<string, unknown> = {}): CloudAssembly {
   // No AWS::CDK::Metadata resource: the template is the same whether node or the CDK CLI runs this.
   const app = new App({ outdir, analyticsReporting: false, context });
-  // `cdk deploy -c workerConcurrency=40` raises the worker's reserved concurrency.
+  // `cdk deploy -c workerConcurrency=40` raises the worker's reserved concurrency (20 otherwise).
   const concurrency = app.node.tryGetContext('workerConcurrency') as string | number | undefined;
+  if (concurrency !== undefined && !/^\d+$/.test(String(concurrency))) throw new Error(`-c workerConcurrency=${String(concurrency)} is not a whole number of concurrent workers`);
   new EventlakeStack(app, STACK_NAME, { workerConcurrency: concurrency === undefined ? undefined : Number(concurrency) });
   return app.synth();
 }

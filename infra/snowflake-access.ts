@@ -8,11 +8,12 @@
  * TABLE), so all three parameters have defaults that deploy before Snowflake exists: the role
  * then trusts this account's root with a placeholder external id, and no notification is set.
  */
-import { Aws, CfnCondition, CfnParameter, Fn, SecretValue, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, CfnRule, Fn, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import { ArnPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { wildcardResourceFinding } from './wildcard-finding.js';
 
 export const PLACEHOLDER_EXTERNAL_ID = 'eventlake-awaiting-snowflake';
 
@@ -26,6 +27,12 @@ export const SNOWFLAKE_SECRET_KEYS = ['account', 'user', 'password', 'private_ke
 
 export interface SnowflakeAccessProps {
   readonly lake: Bucket;
+  /**
+   * The lake's published folders, one per entity (`vehicle`, `operating_period`): each external
+   * table's LOCATION. The role lists and reads these only, never `_staging/`, `_leases/`,
+   * `_runs/`, `_manifests/` or `_quarantine/`.
+   */
+  readonly entities: readonly string[];
 }
 
 export class SnowflakeAccess extends Construct {
@@ -57,11 +64,22 @@ export class SnowflakeAccess extends Construct {
 
     const trusted = Token.asString(Fn.conditionIf(hasUser.logicalId, userArn.valueAsString, `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`));
     this.role = new Role(this, 'IntegrationRole', {
-      description: 'Assumed by the Snowflake storage integration: reads the eventlake lake',
+      description: 'Assumed by the Snowflake storage integration: reads the eventlake lake\'s published entity folders',
       assumedBy: new ArnPrincipal(trusted).withConditions({ StringEquals: { 'sts:ExternalId': externalId.valueAsString } }),
     });
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [props.lake.arnForObjects('*')] }));
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.lake.bucketArn] }));
+    this.grantPublishedPartitions(props.lake, props.entities);
+
+    // Snowflake's user with the placeholder would be a role anyone who learns the placeholder
+    // could have Snowflake assume for them: CloudFormation refuses the deploy before any change.
+    new CfnRule(scope, 'SnowflakeExternalIdWithUser', {
+      ruleCondition: Fn.conditionNot(Fn.conditionEquals(userArn.valueAsString, '')),
+      assertions: [
+        {
+          assert: Fn.conditionNot(Fn.conditionEquals(externalId.valueAsString, PLACEHOLDER_EXTERNAL_ID)),
+          assertDescription: `SnowflakeIamUserArn is set but SnowflakeExternalId is still the placeholder ${PLACEHOLDER_EXTERNAL_ID}: pass --parameters SnowflakeExternalId=<STORAGE_AWS_EXTERNAL_ID from DESC INTEGRATION> with it`,
+        },
+      ],
+    });
 
     // The L1 property, not addEventNotification: that one goes through a custom resource (a
     // Lambda calling PutBucketNotificationConfiguration) that a CfnCondition cannot switch off.
@@ -81,5 +99,36 @@ export class SnowflakeAccess extends Construct {
       description: 'eventlake: Snowflake credentials (fill in the empty fields)',
       secretObjectValue: Object.fromEntries(SNOWFLAKE_SECRET_KEYS.map((key) => [key, SecretValue.unsafePlainText('')])),
     });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Not rotated automatically: the secret holds a Snowflake password or key pair that a person creates in Snowflake (ALTER USER … SET RSA_PUBLIC_KEY_2) and pastes here; ' +
+        'rotating it from AWS would need a rotation function holding rights to alter the Snowflake user, which this stack does not build. Rotate by hand (infra/README.md)',
+    });
+  }
+
+  /**
+   * What a Snowflake external table needs (Snowflake's storage-integration policy, read-only):
+   * list its LOCATION's prefix, find the bucket's region, get (and get by version) the files.
+   */
+  private grantPublishedPartitions(lake: Bucket, entities: readonly string[]): void {
+    if (entities.length === 0) throw new Error('the Snowflake role needs at least one entity folder to read');
+    const folders = entities.map((entity) => `${entity}/`);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: folders.map((folder) => lake.arnForObjects(`${folder}*`)) }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [lake.bucketArn],
+        conditions: { StringLike: { 's3:prefix': folders.map((folder) => `${folder}*`) } },
+      }),
+    );
+    // Takes no s3:prefix: a condition on it would refuse the call outright.
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
+    for (const folder of folders) {
+      Validations.of(this.role).acknowledge({
+        id: wildcardResourceFinding(lake, `/${folder}*`),
+        reason: `An external table reads every part file under its LOCATION (${folder}date=…/hour=…/part-….parquet), named per hour as the lake grows; the role reads no other folder`,
+      });
+    }
   }
 }

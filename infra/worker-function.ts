@@ -4,7 +4,7 @@
  * Its role is written out permission by permission (no managed policy: AWS's basic execution
  * policy grants logs on every resource).
  */
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Size, Validations } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, DockerImageCode, DockerImageFunction } from 'aws-cdk-lib/aws-lambda';
@@ -16,9 +16,10 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAMBDA_IMAGE_DIR } from './repo-root.js';
+import { wildcardResourceFinding } from './wildcard-finding.js';
 
 /** Only these enter the image's build context, so `cdk.out` holds no node_modules or sources. */
-export const IMAGE_ASSET_EXCLUDE = ['*', '!Dockerfile', '!package.json', '!build', '!build/**'];
+export const IMAGE_ASSET_EXCLUDE = ['*', '!Dockerfile', '!package.json', '!package-lock.json', '!build', '!build/**'];
 
 export interface WorkerFunctionProps {
   readonly source: IBucket;
@@ -33,6 +34,8 @@ export interface WorkerFunctionProps {
   readonly concurrency: number;
   readonly batchSize: number;
   readonly format: 'parquet' | 'avro';
+  /** How the source bucket holds an hour (`flat` or `nested`): the fan-out lists that hour's prefix only. */
+  readonly sourceLayout: string;
 }
 
 export class WorkerFunction extends Construct {
@@ -61,6 +64,7 @@ export class WorkerFunction extends Construct {
         EVENTLAKE_SOURCE_PATH: `s3://${props.source.bucketName}/`,
         EVENTLAKE_LAKE_PATH: `s3://${props.lake.bucketName}/`,
         EVENTLAKE_QUEUE_URL: props.tasks.queueUrl,
+        EVENTLAKE_SOURCE_LAYOUT: props.sourceLayout,
         EVENTLAKE_LAKE_FORMAT: props.format,
         SNOWFLAKE_SECRET_ID: props.snowflakeSecret.secretArn,
         POWERTOOLS_SERVICE_NAME: 'eventlake',
@@ -100,5 +104,13 @@ export class WorkerFunction extends Construct {
         resources: [lake.arnForObjects('*')],
       }),
     );
+    Validations.of(this.role).acknowledge({
+      id: wildcardResourceFinding(source, '/*'),
+      reason: 'The worker reads source objects only (no put or delete); their names are chosen by the producers, one per second, so no narrower pattern names them all',
+    });
+    Validations.of(this.role).acknowledge({
+      id: wildcardResourceFinding(lake, '/*'),
+      reason: 'The worker writes the whole lake layout: entity partitions, _staging/, _leases/, _runs/, _manifests/ and _quarantine/ (src/pipeline/lake-layout.ts), keys made per run and hour',
+    });
   }
 }

@@ -46,6 +46,11 @@ describe('bundling the Lambda handler', () => {
     expect(manifest.private).toBe(true);
     expect(manifest.dependencies).toEqual({ '@duckdb/node-api': lockedVersion('@duckdb/node-api') });
     expect(result.dependencies).toEqual(manifest.dependencies);
+    // Its lockfile, for npm ci: the package, what it needs, nothing of the bundle's or the repository's own.
+    const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    expect(lock.packages['']).toEqual({ name: 'eventlake-lambda', dependencies: manifest.dependencies });
+    expect(lock.packages['node_modules/@duckdb/node-api']!.version).toBe(lockedVersion('@duckdb/node-api'));
+    expect(Object.keys(lock.packages).filter((path) => /node_modules\/(zod|avsc|snowflake-sdk|better-sqlite3)$/.test(path))).toEqual([]);
   });
 
   it('refuses a handler that reaches better-sqlite3, naming the importer', async () => {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EventlakeStack, type EventlakeStackProps } from '../../infra/eventlake-stack.js';
 import { SNOWFLAKE_SECRET_FIELDS } from '../../src/warehouse/snowflake/snowflake-secret.js';
 import { deployedResources } from './cfn-evaluate.js';
+import { refusedBy } from './cfn-rules.js';
 
 function synth(props: EventlakeStackProps = {}): Template {
   const app = new App({ analyticsReporting: false });
@@ -17,6 +18,7 @@ describe('EventlakeStack', () => {
   let resources: Resources;
   const ids = (type: string): string[] => Object.keys(template.findResources(type));
   const ref = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+  const bucketId = (prefix: string): string => ids('AWS::S3::Bucket').find((id) => id.startsWith(`${prefix}Bucket`))!;
 
   beforeAll(() => {
     template = synth();
@@ -25,18 +27,12 @@ describe('EventlakeStack', () => {
 
   it('makes every bucket private, S3-encrypted, TLS-only and retained, with quarantine and staging lifecycle rules', () => {
     const buckets = ids('AWS::S3::Bucket');
-    expect(buckets).toHaveLength(2);
+    expect(buckets).toHaveLength(3);
     for (const id of buckets) {
       const bucket = resources[id]!;
       expect(bucket.Properties['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
       expect(bucket.Properties['BucketEncryption']).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
       expect((resources[id] as { DeletionPolicy?: string } & object)).toMatchObject({ DeletionPolicy: 'Retain' });
-      expect(bucket.Properties['LifecycleConfiguration']).toEqual({
-        Rules: [
-          { Id: 'expire-quarantine', Prefix: '_quarantine/', ExpirationInDays: 90, Status: 'Enabled' },
-          { Id: 'expire-staging', Prefix: '_staging/', ExpirationInDays: 2, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
-        ],
-      });
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: id },
         PolicyDocument: {
@@ -46,11 +42,54 @@ describe('EventlakeStack', () => {
         },
       });
     }
+    const quarantine = { Id: 'expire-quarantine', Prefix: '_quarantine/', ExpirationInDays: 90, Status: 'Enabled' };
+    const staging = { Id: 'expire-staging', Prefix: '_staging/', ExpirationInDays: 2, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' };
+    expect(resources[bucketId('Source')]!.Properties['LifecycleConfiguration']).toEqual({ Rules: [quarantine, staging] });
+    expect(resources[bucketId('Lake')]!.Properties['LifecycleConfiguration']).toEqual({
+      Rules: [
+        quarantine,
+        { ...staging, NoncurrentVersionExpiration: { NoncurrentDays: 1 } },
+        { Id: 'expire-noncurrent-versions', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, ExpiredObjectDeleteMarker: true, Status: 'Enabled' },
+      ],
+    });
+    expect(resources[bucketId('AccessLog')]!.Properties['LifecycleConfiguration']).toEqual({ Rules: [{ Id: 'expire-access-logs', ExpirationInDays: 365, Status: 'Enabled' }] });
+  });
+
+  it('versions the lake only, its replaced and deleted versions expiring after 30 days (staging\'s after 1)', () => {
+    expect(resources[bucketId('Lake')]!.Properties['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+    expect(resources[bucketId('Source')]!.Properties['VersioningConfiguration']).toBeUndefined();
+    expect(resources[bucketId('AccessLog')]!.Properties['VersioningConfiguration']).toBeUndefined();
+    const shorter = synth({ lakeNoncurrentDays: 7 }).toJSON().Resources as Resources;
+    const lake = Object.entries(shorter).find(([id]) => id.startsWith('LakeBucket'))![1];
+    expect((lake.Properties['LifecycleConfiguration'] as { Rules: { Id: string; NoncurrentVersionExpiration?: unknown }[] }).Rules.find((r) => r.Id === 'expire-noncurrent-versions')!.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
+  });
+
+  it('logs every access to the source and lake buckets into an access-log bucket of its own, delivered under its bucket policy', () => {
+    const logs = bucketId('AccessLog');
+    expect(resources[bucketId('Source')]!.Properties['LoggingConfiguration']).toEqual({ DestinationBucketName: { Ref: logs }, LogFilePrefix: 'source/' });
+    expect(resources[bucketId('Lake')]!.Properties['LoggingConfiguration']).toEqual({ DestinationBucketName: { Ref: logs }, LogFilePrefix: 'lake/' });
+    expect(resources[logs]!.Properties['LoggingConfiguration']).toBeUndefined();
+    // No ACL: S3's log delivery writes under the log bucket's policy, for these two buckets only.
+    expect(resources[logs]!.Properties['AccessControl']).toBeUndefined();
+    expect(resources[logs]!.Properties['OwnershipControls']).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    const delivery = (bucket: string, prefix: string) =>
+      Match.objectLike({
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Condition: { ArnLike: { 'aws:SourceArn': ref(bucketId(bucket)) }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        Resource: { 'Fn::Join': ['', [ref(logs), `/${prefix}/*`]] },
+      });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logs },
+      PolicyDocument: { Statement: Match.arrayWith([delivery('Source', 'source'), delivery('Lake', 'lake')]) },
+    });
   });
 
   it('keeps quarantined lines as long as the stack says', () => {
-    const bucket = Object.values(synth({ quarantineDays: 30 }).findResources('AWS::S3::Bucket'))[0] as { Properties: { LifecycleConfiguration: { Rules: { ExpirationInDays: number }[] } } };
-    expect(bucket.Properties.LifecycleConfiguration.Rules[0]!.ExpirationInDays).toBe(30);
+    const buckets = synth({ quarantineDays: 30 }).toJSON().Resources as Resources;
+    const source = Object.entries(buckets).find(([id]) => id.startsWith('SourceBucket'))![1] as unknown as { Properties: { LifecycleConfiguration: { Rules: { ExpirationInDays: number }[] } } };
+    expect(source.Properties.LifecycleConfiguration.Rules[0]!.ExpirationInDays).toBe(30);
   });
 
   it('gives the task queue a dead-letter queue after 3 receives and a visibility timeout of 6 × the worker timeout; every queue is encrypted and TLS-only', () => {
@@ -87,6 +126,7 @@ describe('EventlakeStack', () => {
           EVENTLAKE_SOURCE_PATH: { 'Fn::Join': ['', ['s3://', { Ref: ids('AWS::S3::Bucket').find((id) => id.startsWith('Source')) }, '/']] },
           EVENTLAKE_LAKE_PATH: { 'Fn::Join': ['', ['s3://', { Ref: ids('AWS::S3::Bucket').find((id) => id.startsWith('Lake')) }, '/']] },
           EVENTLAKE_QUEUE_URL: { Ref: ids('AWS::SQS::Queue').find((id) => id.startsWith('TaskQueuesTasks')) },
+          EVENTLAKE_SOURCE_LAYOUT: { Ref: 'SourceLayout' },
           EVENTLAKE_LAKE_FORMAT: 'parquet',
           SNOWFLAKE_SECRET_ID: { Ref: ids('AWS::SecretsManager::Secret')[0] },
           POWERTOOLS_SERVICE_NAME: 'eventlake',
@@ -146,7 +186,7 @@ describe('EventlakeStack', () => {
     expect(JSON.stringify(readers[0]![1])).toContain(JSON.stringify({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: secretId } }));
   });
 
-  it('lets the Snowflake role be assumed only with the external id, by the account root until DESC INTEGRATION gives the user, and read the lake only', () => {
+  it('lets the Snowflake role be assumed only with the external id, by the account root until DESC INTEGRATION gives the user, and list and read the published entity folders only', () => {
     const roleId = ids('AWS::IAM::Role').find((id) => id.startsWith('SnowflakeIntegrationRole'))!;
     const lake = ids('AWS::S3::Bucket').find((id) => id.startsWith('Lake'))!;
     const trust = (parameters: Record<string, string>) => (deployedResources(template.toJSON(), parameters)[roleId]!.properties['AssumeRolePolicyDocument'] as { Statement: unknown[] }).Statement;
@@ -158,10 +198,28 @@ describe('EventlakeStack', () => {
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: user }, Condition: { StringEquals: { 'sts:ExternalId': 'MYACCOUNT_SFCRole=2_abc' } } },
     ]);
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"${roleId}"`)) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
+    // An external table's LOCATION is its entity's folder: list and get there, nothing under _staging/, _leases/, _runs/.
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
-      { Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [ref(lake), '/*']] } },
-      { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Effect: 'Allow', Resource: ref(lake) },
+      {
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Effect: 'Allow',
+        Resource: [{ 'Fn::Join': ['', [ref(lake), '/vehicle/*']] }, { 'Fn::Join': ['', [ref(lake), '/operating_period/*']] }],
+      },
+      { Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['vehicle/*', 'operating_period/*'] } }, Effect: 'Allow', Resource: ref(lake) },
+      { Action: 's3:GetBucketLocation', Effect: 'Allow', Resource: ref(lake) },
     ]);
+  });
+
+  it('refuses a deploy that names Snowflake\'s IAM user while the external id is still the placeholder, naming the parameter to pass', () => {
+    const json = template.toJSON();
+    const user = 'arn:aws:iam::999988887777:user/abc1-b-self1234';
+    expect(refusedBy(json)).toEqual([]);
+    expect(refusedBy(json, { SnowflakeIamUserArn: user })).toEqual([
+      'SnowflakeIamUserArn is set but SnowflakeExternalId is still the placeholder eventlake-awaiting-snowflake: pass --parameters SnowflakeExternalId=<STORAGE_AWS_EXTERNAL_ID from DESC INTEGRATION> with it',
+    ]);
+    expect(refusedBy(json, { SnowflakeIamUserArn: user, SnowflakeExternalId: 'MYACCOUNT_SFCRole=2_abc' })).toEqual([]);
+    // An external id before the user is harmless: the role still trusts only this account.
+    expect(refusedBy(json, { SnowflakeExternalId: 'MYACCOUNT_SFCRole=2_abc' })).toEqual([]);
   });
 
   it('sends the lake\'s object-created and object-removed notifications to Snowflake\'s queue only once the parameter is set, without a custom resource', () => {
@@ -205,6 +263,39 @@ describe('EventlakeStack', () => {
     const subscriptions = (parameters: Record<string, string>) => Object.values(deployedResources(template.toJSON(), parameters)).filter((r) => r.type === 'AWS::SNS::Subscription');
     expect(subscriptions({})).toEqual([]);
     expect(subscriptions({ AlarmEmail: 'ops@example.com' }).map((s) => s.properties)).toEqual([{ Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { ref: topic } }]);
+  });
+
+  it('alarms on the worker\'s errors and throttles, any in 5 minutes, to the same topic', () => {
+    const topic = ids('AWS::SNS::Topic')[0]!;
+    const fn = ids('AWS::Lambda::Function')[0]!;
+    for (const metric of ['Errors', 'Throttles']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+        Statistic: 'Sum',
+        Period: 300,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topic }],
+      });
+    }
+    expect(ids('AWS::CloudWatch::Alarm')).toHaveLength(5);
+  });
+
+  it('tells the worker the source layout from the SourceLayout parameter: flat by default, flat or nested only, never any', () => {
+    expect(template.toJSON().Parameters.SourceLayout).toEqual({
+      Type: 'String',
+      Default: 'flat',
+      AllowedValues: ['flat', 'nested'],
+      Description: expect.stringContaining('lists that hour\'s prefix only') as unknown,
+    });
+    const env = (parameters: Record<string, string>) =>
+      (deployedResources(template.toJSON(), parameters)[ids('AWS::Lambda::Function')[0]!]!.properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    expect(env({})['EVENTLAKE_SOURCE_LAYOUT']).toBe('flat');
+    expect(env({ SourceLayout: 'nested' })['EVENTLAKE_SOURCE_LAYOUT']).toBe('nested');
+    expect((synth({ sourceLayout: 'nested' }).toJSON().Parameters as Record<string, { Default: string }>)['SourceLayout']!.Default).toBe('nested');
   });
 
   it('grants least privilege: no wildcard actions or resources, no managed policies, no writes to the source bucket', () => {

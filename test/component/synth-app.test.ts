@@ -51,22 +51,30 @@ describe('synthesizing the app (what `node dist/infra/app.js` does)', () => {
     expect(assets).toHaveLength(1);
     const { files, bytes } = walk(join(outdir, assets[0]!));
     expect(files).toContain('Dockerfile');
-    expect(files.every((f) => f === 'Dockerfile' || f === 'package.json' || f.startsWith('build/'))).toBe(true);
+    expect(files.every((f) => f === 'Dockerfile' || f === 'package.json' || f === 'package-lock.json' || f.startsWith('build/'))).toBe(true);
     expect(bytes).toBeLessThan(5 * 1024 * 1024);
-  });
+    // The first synth loads all of aws-cdk-lib: on a loaded 2-core machine that alone can pass a minute.
+  }, 180_000);
 
-  it('passes `-c workerConcurrency=N` context through to the worker', () => {
+  it('passes `-c workerConcurrency=N` context through to the worker, 20 without it, and refuses what is no whole number', () => {
     const outdir = tempDir();
     synthEventlake(outdir, { workerConcurrency: '40' });
     const template = JSON.parse(readFileSync(join(outdir, `${STACK_NAME}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
     expect(fn.Properties['ReservedConcurrentExecutions']).toBe(40);
+    // Without it, the default; a value that is no number is refused naming the key.
+    const defaults = JSON.parse(readFileSync(join(synthEventlake(tempDir()).directory, `${STACK_NAME}.template.json`), 'utf8')) as typeof template;
+    expect(Object.values(defaults.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!.Properties['ReservedConcurrentExecutions']).toBe(20);
+    expect(() => synthEventlake(tempDir(), { workerConcurrency: 'lots' })).toThrow('-c workerConcurrency=lots is not a whole number of concurrent workers');
+    expect(() => synthEventlake(tempDir(), { workerConcurrency: '2' })).toThrow('the worker concurrency must be at least 3');
   });
 
-  it('keeps everything but the Dockerfile, package.json and build/ out of the image context', () => {
+  it('keeps everything but the Dockerfile, package.json, package-lock.json and build/ out of the image context', () => {
     const context = tempDir();
     writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\n');
     writeFileSync(join(context, 'package.json'), '{}\n');
+    writeFileSync(join(context, 'package-lock.json'), '{}\n');
+    writeFileSync(join(context, '.gitignore'), 'package-lock.json\n');
     writeFileSync(join(context, 'README.md'), 'notes\n');
     mkdirSync(join(context, 'build', 'nested'), { recursive: true });
     writeFileSync(join(context, 'build', 'index.mjs'), 'export const handler = () => {};\n');
@@ -79,6 +87,6 @@ describe('synthesizing the app (what `node dist/infra/app.js` does)', () => {
     new DockerImageFunction(new Stack(app, 'Probe'), 'Fn', { code: DockerImageCode.fromImageAsset(context, { exclude: IMAGE_ASSET_EXCLUDE }) });
     app.synth();
     const asset = readdirSync(outdir).find((name) => name.startsWith('asset.'))!;
-    expect(walk(join(outdir, asset)).files).toEqual(['Dockerfile', 'build/index.mjs', 'build/nested/chunk.mjs', 'package.json']);
+    expect(walk(join(outdir, asset)).files).toEqual(['Dockerfile', 'build/index.mjs', 'build/nested/chunk.mjs', 'package-lock.json', 'package.json']);
   });
 });
