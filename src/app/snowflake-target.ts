@@ -6,6 +6,7 @@
 import { UserError } from '../errors/user-error.js';
 import type { ApplyResult, ExplainResult, LineageResult, SqlConnection } from '../warehouse/warehouse-target.js';
 import { loadWarehouseTarget, openWarehouseConnection, type SnowflakeDdlOptions } from '../warehouse/warehouse-target-registry.js';
+import { warehouseDdl } from '../warehouse/warehouse-ddl-registry.js';
 
 const SNOWFLAKE = { kind: 'snowflake' } as const;
 
@@ -15,9 +16,8 @@ function asUserError(err: unknown): UserError {
 
 /** The DDL with the star schema compiled from the project's models (the model compiler is loaded only here). */
 export async function snowflakeDdl(options: SnowflakeDdlOptions): Promise<string> {
-  const { projectSnowflakeDdl } = await import('../warehouse/snowflake/snowflake-project-ddl.js');
   try {
-    return projectSnowflakeDdl(options);
+    return await warehouseDdl(SNOWFLAKE, options);
   } catch (err) {
     throw asUserError(err);
   }

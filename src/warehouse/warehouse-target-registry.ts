@@ -16,7 +16,6 @@ export type WarehouseTargetConfig = SnowflakeTargetConfig;
 
 /** What a command needs of the Snowflake target, loaded together. */
 export interface SnowflakeTarget {
-  ddl(options: SnowflakeDdlOptions): string;
   apply(connection: SqlConnection, ddl: string): Promise<ApplyResult>;
   explain(connection: SqlConnection, query: string): Promise<ExplainResult>;
   lineage(connection: SqlConnection, table: string, options?: LineageOptions): Promise<LineageResult>;
@@ -56,18 +55,19 @@ export async function openWarehouseConnection(
   }
 }
 
-/** The DDL, apply, explain, lineage and refresh functions of a target (no connection is opened). */
+/** The apply, explain, lineage and refresh functions of a target (no connection is opened). */
 export async function loadWarehouseTarget(config: WarehouseTargetConfig): Promise<SnowflakeTarget> {
   switch (config.kind) {
     case 'snowflake': {
-      const [{ snowflakeDdl }, { applySnowflake }, { explainSnowflake }, { snowflakeLineage }, { refreshSnowflakeHour }] = await Promise.all([
-        import('./snowflake/snowflake-ddl.js'),
+      // The DDL is not here: it compiles the models (nunjucks), which the Lambda bundle leaves out;
+      // the CLI makes it with projectSnowflakeDdl().
+      const [{ applySnowflake }, { explainSnowflake }, { snowflakeLineage }, { refreshSnowflakeHour }] = await Promise.all([
         import('./snowflake/snowflake-apply.js'),
         import('./snowflake/snowflake-explain.js'),
         import('./snowflake/snowflake-lineage.js'),
         import('./snowflake/snowflake-refresh.js'),
       ]);
-      return { ddl: snowflakeDdl, apply: applySnowflake, explain: explainSnowflake, lineage: snowflakeLineage, refreshHour: refreshSnowflakeHour };
+      return { apply: applySnowflake, explain: explainSnowflake, lineage: snowflakeLineage, refreshHour: refreshSnowflakeHour };
     }
   }
 }

@@ -39,7 +39,7 @@ describe('applySnowflake (mocked connection)', () => {
     expect(connection.sent[0]).toMatch(/^CREATE STORAGE INTEGRATION IF NOT EXISTS "EVENTLAKE_S3"\n {2}TYPE = EXTERNAL_STAGE/);
     expect(connection.sent.at(-2)).toBe('ALTER TASK "ANALYTICS"."EVENTLAKE"."LOAD_LAKE_HOURLY" RESUME');
     expect(connection.sent.at(-1)).toBe(
-      `SELECT metadata$filename FROM @"ANALYTICS"."EVENTLAKE"."LAKE_STAGE" (PATTERN => '.*/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/hour=[0-9]{2}/part-[0-9]{5}[.](parquet|avro)') LIMIT 1`,
+      `SELECT metadata$filename FROM @"ANALYTICS"."EVENTLAKE"."LAKE_STAGE"/vehicle/ (PATTERN => '.*/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/hour=[0-9]{2}/part-[0-9]{5}[.](parquet|avro)') LIMIT 1`,
     );
     // Rejoined, the statements are the script's statements: nothing lost but comments and ;.
     const words = (s: string): string => s.replace(/--[^\n]*\n/g, '').replace(/[\s;]+/g, ' ').trim();

@@ -47,10 +47,11 @@ SELECT
   vehicle_key,
   count(*) AS points,
   coalesce(sum(
-    2 * 6371.0088 * asin(sqrt(
+    -- least(1, …): rounding can push the haversine term just past 1 for near-antipodal steps, and asin would give NaN.
+    2 * 6371.0088 * asin(least(1, sqrt(
       pow(sin(radians(lat - previous_lat) / 2), 2)
       + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
-    ))
+    )))
   ), 0) AS km
 FROM steps
 GROUP BY period_key, vehicle_key

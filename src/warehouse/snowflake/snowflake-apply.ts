@@ -89,9 +89,10 @@ export function stageOf(statements: readonly string[]): string | null {
 
 /** The query that checks the stage can list and read the lake: one part file's name, or none. */
 export function smokeTestSql(stage: string): string {
-  // The PATTERN keeps to part files: the stage's file format cannot read the lake's
-  // _quarantine/*.jsonl, _leases/ or _staging/ files, which list first.
-  return `SELECT metadata$filename FROM @${stage} (PATTERN => '.*/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/hour=[0-9]{2}/part-[0-9]{5}[.](parquet|avro)') LIMIT 1`;
+  // Under vehicle/ only: the integration's role may list the entity folders and nothing above
+  // them (infra/snowflake-access.ts), so a listing of the stage's root is refused. The PATTERN
+  // keeps to part files, which the stage's file format can read.
+  return `SELECT metadata$filename FROM @${stage}/vehicle/ (PATTERN => '.*/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/hour=[0-9]{2}/part-[0-9]{5}[.](parquet|avro)') LIMIT 1`;
 }
 
 function firstLine(sql: string): string {
