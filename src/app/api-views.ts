@@ -231,16 +231,21 @@ export interface SqlAnswer {
 
 /** `GET /api/warehouse/avg-distance`: the BI answer per operating period. */
 export interface AvgDistanceView {
-  readonly periods: readonly { readonly period_id: string; readonly vehicles: number; readonly avg_km: number; readonly total_km: number }[];
+  readonly periods: readonly { readonly organization_id: string; readonly period_id: string; readonly vehicles: number; readonly avg_km: number; readonly total_km: number }[];
 }
 
 /** `GET /api/warehouse/periods` */
 export interface PeriodList {
-  readonly periods: readonly { readonly period_id: string; readonly start: string; readonly finish: string }[];
+  readonly periods: readonly { readonly organization_id: string; readonly period_id: string; readonly start: string; readonly finish: string }[];
 }
 
-/** `GET /api/warehouse/tracks?period=<id>`: each vehicle's positions in time order, [lng, lat]. */
+/**
+ * `GET /api/warehouse/tracks?period=<id>&organization=<id>`: each of the organization's vehicles'
+ * positions in the period, in time order, [lng, lat]. `organization` may be left out when only
+ * one organization has a period of that id.
+ */
 export interface TracksView {
+  readonly organization_id: string;
   readonly period_id: string;
   readonly bounds: { readonly minLng: number; readonly minLat: number; readonly maxLng: number; readonly maxLat: number } | null;
   readonly vehicles: readonly { readonly vehicle_id: string; readonly points: readonly (readonly [number, number])[] }[];

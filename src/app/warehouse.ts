@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { WarehouseBuildLineage } from '../lineage/warehouse-build-lineage.js';
 import { openStateStore } from '../orchestration/state-store-registry.js';
 import { upstreamOf, type LineageEdge, type LoadedPartition, type PartitionWriter } from '../warehouse/table-lineage.js';
-import type { ReadAnswer, WarehouseBuildReport } from '../warehouse/embedded-warehouse.js';
+import type { ReadAnswer, WarehouseBuildReport, WarehouseReader } from '../warehouse/embedded-warehouse.js';
 import { explainReport, type ExplainReport, type PlanNode } from '../warehouse/explain-report.js';
 import { collectConsoleQuery, explainConsoleQuery, streamConsoleQuery, type RowSink } from '../warehouse/console/console-process.js';
 import { openEmbeddedWarehouse } from '../warehouse/embedded-warehouse-registry.js';
@@ -151,24 +151,39 @@ export async function operatingPeriods(stateDir: string): Promise<PeriodList['pe
   const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
   try {
     const { rows } = await reader.query(
-      `SELECT period_id, strftime(start_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS start, strftime(finish_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS finish
-       FROM dim_operating_period ORDER BY start_at DESC, period_id`,
+      `SELECT organization_id, period_id, strftime(start_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS start, strftime(finish_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS finish
+       FROM dim_operating_period ORDER BY start_at DESC, period_id, organization_id`,
     );
-    return rows.map((r) => ({ period_id: String(r['period_id']), start: String(r['start']), finish: String(r['finish']) }));
+    return rows.map((r) => ({ organization_id: String(r['organization_id']), period_id: String(r['period_id']), start: String(r['start']), finish: String(r['finish']) }));
   } finally {
     reader.close();
   }
 }
 
-/** Each vehicle's positions inside the period, in time order, as [lng, lat]: what the UI draws. */
-export async function vehicleTracks(stateDir: string, periodId: string, maxPoints = MAX_TRACK_POINTS): Promise<TracksView> {
+/** The period a person named, as its key: one sentence when there is none, or when the id alone names periods of several organizations. */
+async function periodKey(reader: WarehouseReader, periodId: string, organizationId: string | undefined): Promise<{ key: string; organization: string }> {
+  const named = `operating period ${JSON.stringify(periodId.slice(0, 80))}`;
+  const org = organizationId === undefined ? '' : ` AND organization_id = ${quoted(organizationId)}`;
+  const { rows } = await reader.query(`SELECT CAST(period_key AS VARCHAR) AS k, organization_id FROM dim_operating_period WHERE period_id = ${quoted(periodId)}${org} ORDER BY organization_id`);
+  if (rows.length === 0) {
+    throw new UserError(`no ${named}${organizationId === undefined ? '' : ` of organization ${JSON.stringify(organizationId.slice(0, 80))}`} in the warehouse`);
+  }
+  if (rows.length > 1) {
+    throw new UserError(`${named} is used by ${rows.length} organizations (${rows.map((r) => String(r['organization_id'])).join(', ')}): name one with organization=`);
+  }
+  return { key: String(rows[0]?.['k']), organization: String(rows[0]?.['organization_id']) };
+}
+
+/**
+ * Each vehicle's positions inside the period, in time order, as [lng, lat]: what the UI draws.
+ * Only the period's own organization's vehicles: another organization's fleet may drive at the same time.
+ */
+export async function vehicleTracks(stateDir: string, periodId: string, maxPoints = MAX_TRACK_POINTS, organizationId?: string): Promise<TracksView> {
   const reader = await (await openEmbeddedWarehouse()).openReader(stateDir);
   try {
-    const period = quoted(periodId);
-    const known = await reader.query(`SELECT count(*) AS n FROM dim_operating_period WHERE period_id = ${period}`);
-    if (Number(known.rows[0]?.['n'] ?? 0) === 0) throw new UserError(`no operating period ${JSON.stringify(periodId.slice(0, 80))} in the warehouse`);
+    const period = await periodKey(reader, periodId, organizationId);
     const { rows } = await reader.query(
-      `WITH p AS (SELECT start_at, finish_at FROM dim_operating_period WHERE period_id = ${period}),
+      `WITH p AS (SELECT start_at, finish_at, organization_id FROM dim_operating_period WHERE CAST(period_key AS VARCHAR) = ${quoted(period.key)}),
        points AS (
          SELECT v.vehicle_id, f.location_at, f.lng, f.lat,
                 row_number() OVER (PARTITION BY f.vehicle_key ORDER BY f.location_at, f.lat, f.lng) AS n,
@@ -177,7 +192,7 @@ export async function vehicleTracks(stateDir: string, periodId: string, maxPoint
                 count(DISTINCT f.vehicle_key) OVER () AS vehicles
          FROM fact_vehicle_location AS f
          JOIN p ON f.location_at BETWEEN p.start_at AND p.finish_at
-         JOIN dim_vehicle AS v USING (vehicle_key)
+         JOIN dim_vehicle AS v ON v.vehicle_key = f.vehicle_key AND v.organization_id = p.organization_id
        )
        -- Every step-th point of each vehicle, and its last: at most of_all / step + 2 per vehicle,
        -- so the step leaves room for two extra points per vehicle within the cap.
@@ -200,7 +215,7 @@ export async function vehicleTracks(stateDir: string, periodId: string, maxPoint
         ? { minLng: Math.min(bounds.minLng, lng), minLat: Math.min(bounds.minLat, lat), maxLng: Math.max(bounds.maxLng, lng), maxLat: Math.max(bounds.maxLat, lat) }
         : { minLng: lng, minLat: lat, maxLng: lng, maxLat: lat };
     }
-    return { period_id: periodId, bounds, vehicles: [...vehicles].map(([vehicle_id, points]) => ({ vehicle_id, points })) };
+    return { organization_id: period.organization, period_id: periodId, bounds, vehicles: [...vehicles].map(([vehicle_id, points]) => ({ vehicle_id, points })) };
   } finally {
     reader.close();
   }

@@ -55,7 +55,8 @@ describe('the warehouse page', () => {
 
     // The BI answer: a table row per operating period, and the bar chart drawn.
     await page.getByTestId('avg-distance-table').waitFor();
-    const periods = await query(`SELECT count(DISTINCT period_id) AS n FROM '${lake}/operating_period/*/*/*.parquet'`);
+    // A row per period of an organization: two organizations may use one period id.
+    const periods = await query(`SELECT count(DISTINCT (organization_id, period_id)) AS n FROM '${lake}/operating_period/*/*/*.parquet'`);
     expect(await page.locator('[data-testid="avg-distance-table"] tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="avg-distance-table"] tbody tr').count()).toBeLessThanOrEqual(Number(periods[0]?.['n']));
     await page.getByTestId('avg-distance-chart').waitFor();
@@ -64,6 +65,10 @@ describe('the warehouse page', () => {
 
     // The tracks of the first operating period, drawn in color on the plain background.
     await page.getByTestId('period-select').waitFor();
+    // Each choice names its organization: the feed's two organizations use the same period ids.
+    const choices = await page.locator('[data-testid="period-select"] option').allTextContents();
+    const [orgs] = await query(`SELECT list(DISTINCT organization_id ORDER BY organization_id) AS o FROM '${lake}/operating_period/*/*/*.parquet'`);
+    for (const org of orgs?.['o'] as string[]) expect(choices.some((c) => c.endsWith(` (${org})`)), org).toBe(true);
     await page.waitForSelector('[data-testid="tracks-canvas"]:not([data-drawn=""])', { timeout: 30_000 });
     expect(Number(await page.getByTestId('tracks-canvas').getAttribute('data-drawn'))).toBeGreaterThan(0);
     const tracks = await paintedPixels(page, 'tracks-canvas', TRACKS_BACKGROUND);

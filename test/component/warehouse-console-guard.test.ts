@@ -7,7 +7,7 @@
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { operatingPeriods, querySql, SQL_MAX_ROWS, vehicleTracks } from '../../src/app/warehouse.js';
+import { MAX_TRACK_POINTS, operatingPeriods, querySql, SQL_MAX_ROWS, vehicleTracks } from '../../src/app/warehouse.js';
 import { UserError } from '../../src/errors/user-error.js';
 import { openEmbeddedWarehouse } from '../../src/warehouse/embedded-warehouse-registry.js';
 import { listFiles, runCli, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
@@ -134,8 +134,8 @@ describe('the SQL console', () => {
 describe('operating periods and vehicle tracks', () => {
   it('lists the periods newest first, as dim_operating_period holds them', async () => {
     const periods = await operatingPeriods(state);
-    const held = (await querySql(state, "SELECT period_id, strftime(start_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS start FROM dim_operating_period ORDER BY start_at DESC")).rows;
-    expect(periods.map((p) => [p.period_id, p.start])).toEqual(held.map((r) => [r['period_id'], r['start']]));
+    const held = (await querySql(state, "SELECT organization_id, period_id, strftime(start_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS start FROM dim_operating_period ORDER BY start_at DESC, period_id, organization_id")).rows;
+    expect(periods.map((p) => [p.organization_id, p.period_id, p.start])).toEqual(held.map((r) => [r['organization_id'], r['period_id'], r['start']]));
     expect(periods.length).toBeGreaterThan(0);
     for (const p of periods) expect(Date.parse(p.finish)).toBeGreaterThanOrEqual(Date.parse(p.start));
   });
@@ -143,15 +143,17 @@ describe('operating periods and vehicle tracks', () => {
   it("draws every located position of a period under the cap, and thins a big one evenly to the cap with each vehicle's ends kept", async () => {
     const [period] = await operatingPeriods(state);
     const id = period?.period_id ?? '';
-    const inPeriod = `FROM fact_vehicle_location f JOIN dim_vehicle v USING (vehicle_key) JOIN dim_operating_period p ON f.location_at BETWEEN p.start_at AND p.finish_at WHERE p.period_id = '${id}'`;
+    const org = period?.organization_id ?? '';
+    const inPeriod = `FROM fact_vehicle_location f JOIN dim_vehicle v USING (vehicle_key) JOIN dim_operating_period p ON f.location_at BETWEEN p.start_at AND p.finish_at AND v.organization_id = p.organization_id WHERE p.period_id = '${id}' AND p.organization_id = '${org}'`;
     const total = Number((await querySql(state, `SELECT count(*) AS n ${inPeriod}`)).rows[0]?.['n']);
-    const full = await vehicleTracks(state, id);
+    const full = await vehicleTracks(state, id, MAX_TRACK_POINTS, org);
+    expect(full).toMatchObject({ period_id: id, organization_id: org });
     expect(full.vehicles.reduce((n, v) => n + v.points.length, 0)).toBe(total);
     const ends = (await querySql(state, `SELECT vehicle_id, arg_min([f.lng, f.lat], f.location_at) AS first, arg_max([f.lng, f.lat], f.location_at) AS last ${inPeriod} GROUP BY vehicle_id ORDER BY vehicle_id`)).rows;
     expect(full.vehicles.map((v) => v.vehicle_id)).toEqual(ends.map((e) => e['vehicle_id']));
 
     for (const cap of [1000, 200]) {
-      const thinned = await vehicleTracks(state, id, cap);
+      const thinned = await vehicleTracks(state, id, cap, org);
       const points = thinned.vehicles.reduce((n, v) => n + v.points.length, 0);
       expect(points).toBeLessThanOrEqual(cap);
       expect(points).toBeGreaterThan(cap / 2);
@@ -163,7 +165,24 @@ describe('operating periods and vehicle tracks', () => {
       expect(thinned.bounds?.minLng).toBeGreaterThanOrEqual(full.bounds?.minLng ?? Infinity);
     }
     // Fewer points allowed than vehicles have ends: still at most the cap.
-    expect((await vehicleTracks(state, id, 7)).vehicles.reduce((n, v) => n + v.points.length, 0)).toBe(7);
+    expect((await vehicleTracks(state, id, 7, org)).vehicles.reduce((n, v) => n + v.points.length, 0)).toBe(7);
+  });
+
+  it("keeps a period id two organizations use apart: each one's tracks hold its own vehicles only, and the id alone is refused naming both", async () => {
+    const periods = await operatingPeriods(state);
+    const shared = periods.find((p) => periods.some((q) => q.period_id === p.period_id && q.organization_id !== p.organization_id));
+    expect(shared, 'the generated feed reuses a period id in its two organizations').toBeDefined();
+    const id = shared?.period_id ?? '';
+    const owners = periods.filter((p) => p.period_id === id).map((p) => p.organization_id).sort();
+    await expect(vehicleTracks(state, id)).rejects.toThrow(`operating period "${id}" is used by 2 organizations (${owners.join(', ')}): name one with organization=`);
+    for (const org of owners) {
+      const tracks = await vehicleTracks(state, id, MAX_TRACK_POINTS, org);
+      const own = (await querySql(state, `SELECT vehicle_id FROM dim_vehicle WHERE organization_id = '${org}'`)).rows.map((r) => r['vehicle_id']);
+      expect(tracks.organization_id).toBe(org);
+      expect(tracks.vehicles.length).toBeGreaterThan(0);
+      for (const vehicle of tracks.vehicles) expect(own).toContain(vehicle.vehicle_id);
+    }
+    await expect(vehicleTracks(state, id, MAX_TRACK_POINTS, 'no-such-org')).rejects.toThrow(`no operating period "${id}" of organization "no-such-org" in the warehouse`);
   });
 
   it('refuses an unknown period in one sentence, whatever its text', async () => {

@@ -263,7 +263,9 @@ describe('a build with nothing changed', () => {
       Promise.all((await readdir(state)).filter((f) => f.startsWith('warehouse')).map(async (f) => `${f} ${(await lstat(join(state, f))).ino} ${(await lstat(join(state, f))).mtimeMs}`));
     const before = await files();
     const same = await build(state, lake);
-    expect(same).toMatchObject({ unchanged: true, loaded: [], removed: [], models: [] });
+    expect(same).toMatchObject({ unchanged: true, loaded: [], removed: [] });
+    expect(same.models.length).toBeGreaterThan(0);
+    expect(new Set(same.models.map((m) => m.build))).toEqual(new Set(['unchanged']));
     expect(same.tables['vehicle']).toBeGreaterThan(0);
     expect(await files()).toEqual(before);
 

@@ -196,8 +196,15 @@ describe('the warehouse through the API', () => {
       expect.arrayContaining(bi.periods.map((p: { period_id: string }) => p.period_id)),
     );
     const withVehicles = bi.periods[0];
-    const tracks = (await ask(served.url, `/api/warehouse/tracks?period=${encodeURIComponent(withVehicles.period_id as string)}`)).json;
+    const named = new URLSearchParams({ period: withVehicles.period_id as string, organization: withVehicles.organization_id as string });
+    const tracks = (await ask(served.url, `/api/warehouse/tracks?${named.toString()}`)).json;
+    expect(tracks).toMatchObject({ period_id: withVehicles.period_id, organization_id: withVehicles.organization_id });
     expect(tracks.vehicles).toHaveLength(withVehicles.vehicles);
+    expect(periods).toContainEqual(expect.objectContaining({ period_id: withVehicles.period_id, organization_id: withVehicles.organization_id }));
+    // The generated feed's two organizations use the same period ids: the id alone names two periods.
+    const alone = await ask(served.url, `/api/warehouse/tracks?period=${encodeURIComponent(withVehicles.period_id as string)}`);
+    expect(alone.status).toBe(400);
+    expect(alone.json.error).toMatch(/is used by 2 organizations \(.+\): name one with organization=$/);
     expect(tracks.bounds.minLng).toBeLessThan(tracks.bounds.maxLng);
     for (const vehicle of tracks.vehicles) {
       for (const [lng, lat] of vehicle.points) {

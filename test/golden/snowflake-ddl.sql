@@ -243,7 +243,7 @@ SELECT * FROM (
     MD5_NUMBER_LOWER64(COALESCE(TO_VARCHAR(l.organization_id), '')) AS organization_key,
     (YEAR(l.location_at) * 10000 + MONTH(l.location_at) * 100 + DAY(l.location_at)) AS date_key,
     (HOUR(l.location_at) * 60 + MINUTE(l.location_at)) AS time_key,
-    date_trunc('hour', l.location_at) AS location_hour,
+    DATE_TRUNC('HOUR', l.location_at) AS location_hour,
     l.location_at,
     l.lat,
     l.lng
@@ -298,10 +298,11 @@ SELECT * FROM (
     vehicle_key,
     count(*) AS points,
     coalesce(sum(
-      2 * 6371.0088 * asin(sqrt(
+
+      2 * 6371.0088 * asin(least(1, sqrt(
         pow(sin(radians(lat - previous_lat) / 2), 2)
         + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
-      ))
+      )))
     ), 0) AS km
   FROM steps
   GROUP BY period_key, vehicle_key
@@ -415,9 +416,9 @@ BEGIN
     ('int_hour_days', '3dd16b7402d74c60762d7acd00b85c24e64c214d397ce4a0ab9820e9e6f7a411'),
     ('dim_date', '8348782bb60687749e320c53f0b02c447941a4836632ff695fc9f2fe3cf5c437'),
     ('dim_time', '6c30eb8804523edc82ce614121bc15bb8a2db0303fa145d1e2d9a7aba685ff44'),
-    ('fact_vehicle_location', '3802c76d53c4d4b4d0d80e3d144b33ba02e8013ea22fe0209dee351cda6cb55c'),
+    ('fact_vehicle_location', '0ce5ac8e8fe0ebd589358a1734468a28a7b7bf9b23d140c7c371d4425b6994fb'),
     ('int_location_hour', '0e888f11035fef0900ecf74a3bb6c4265c5a171f8ab4d178e08d7df6cd6d1481'),
-    ('fact_period_vehicle_distance', '4e3c363f7fe8272b1f83a974a29ef6d34bb9eda339cc994aa40f21a751187779'),
+    ('fact_period_vehicle_distance', '229b3b410406821822a708e40c7abc24765768e1dbaa1ff79aa5c715982cc498'),
     ('bi_avg_distance', '7cad1156543ed799bf64dc0d76725d02137a8fff8782edbce78dc3d61d15fb79')
   ) AS "M" ("NAME", "HASH")
   LEFT JOIN "ANALYTICS"."EVENTLAKE"."_MODELS" AS "R" ON "R"."NAME" = "M"."NAME"
@@ -560,7 +561,7 @@ BEGIN
         MD5_NUMBER_LOWER64(COALESCE(TO_VARCHAR(l.organization_id), '')) AS organization_key,
         (YEAR(l.location_at) * 10000 + MONTH(l.location_at) * 100 + DAY(l.location_at)) AS date_key,
         (HOUR(l.location_at) * 60 + MINUTE(l.location_at)) AS time_key,
-        date_trunc('hour', l.location_at) AS location_hour,
+        DATE_TRUNC('HOUR', l.location_at) AS location_hour,
         l.location_at,
         l.lat,
         l.lng
@@ -571,7 +572,7 @@ BEGIN
       ) AS l
 
       ORDER BY l.location_at;
-    MERGE INTO "ANALYTICS"."EVENTLAKE"."_MODELS" AS "R" USING (SELECT 'fact_vehicle_location' AS "NAME", '3802c76d53c4d4b4d0d80e3d144b33ba02e8013ea22fe0209dee351cda6cb55c' AS "HASH") AS "S" ON "R"."NAME" = "S"."NAME"
+    MERGE INTO "ANALYTICS"."EVENTLAKE"."_MODELS" AS "R" USING (SELECT 'fact_vehicle_location' AS "NAME", '0ce5ac8e8fe0ebd589358a1734468a28a7b7bf9b23d140c7c371d4425b6994fb' AS "HASH") AS "S" ON "R"."NAME" = "S"."NAME"
       WHEN MATCHED THEN UPDATE SET "HASH" = "S"."HASH", "BUILT_AT" = CURRENT_TIMESTAMP()
       WHEN NOT MATCHED THEN INSERT ("NAME", "HASH", "BUILT_AT") VALUES ("S"."NAME", "S"."HASH", CURRENT_TIMESTAMP());
   END IF;
@@ -617,14 +618,15 @@ BEGIN
         vehicle_key,
         count(*) AS points,
         coalesce(sum(
-          2 * 6371.0088 * asin(sqrt(
+
+          2 * 6371.0088 * asin(least(1, sqrt(
             pow(sin(radians(lat - previous_lat) / 2), 2)
             + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
-          ))
+          )))
         ), 0) AS km
       FROM steps
       GROUP BY period_key, vehicle_key;
-    MERGE INTO "ANALYTICS"."EVENTLAKE"."_MODELS" AS "R" USING (SELECT 'fact_period_vehicle_distance' AS "NAME", '4e3c363f7fe8272b1f83a974a29ef6d34bb9eda339cc994aa40f21a751187779' AS "HASH") AS "S" ON "R"."NAME" = "S"."NAME"
+    MERGE INTO "ANALYTICS"."EVENTLAKE"."_MODELS" AS "R" USING (SELECT 'fact_period_vehicle_distance' AS "NAME", '229b3b410406821822a708e40c7abc24765768e1dbaa1ff79aa5c715982cc498' AS "HASH") AS "S" ON "R"."NAME" = "S"."NAME"
       WHEN MATCHED THEN UPDATE SET "HASH" = "S"."HASH", "BUILT_AT" = CURRENT_TIMESTAMP()
       WHEN NOT MATCHED THEN INSERT ("NAME", "HASH", "BUILT_AT") VALUES ("S"."NAME", "S"."HASH", CURRENT_TIMESTAMP());
   END IF;
@@ -927,7 +929,7 @@ BEGIN
   -- model dim_time: a table reading no table, built only whole (above).
   -- model fact_vehicle_location: incremental by location_hour; its rows of the changed keys are replaced.
   INSERT INTO "ANALYTICS"."EVENTLAKE"."_KEYS_FACT_VEHICLE_LOCATION" ("LOCATION_HOUR") SELECT "LOCATION_HOUR" FROM (
-    SELECT DISTINCT date_trunc('hour', location_at) AS location_hour FROM "ANALYTICS"."EVENTLAKE"."_CHANGES_VEHICLE" WHERE location_at IS NOT NULL
+    SELECT DISTINCT DATE_TRUNC('HOUR', location_at) AS location_hour FROM "ANALYTICS"."EVENTLAKE"."_CHANGES_VEHICLE" WHERE location_at IS NOT NULL
   );
   INSERT INTO "ANALYTICS"."EVENTLAKE"."_CHANGES_FACT_VEHICLE_LOCATION" SELECT "T".* FROM "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION" AS "T" WHERE EXISTS (SELECT 1 FROM "ANALYTICS"."EVENTLAKE"."_KEYS_FACT_VEHICLE_LOCATION" AS "K" WHERE "K"."LOCATION_HOUR" IS NOT DISTINCT FROM "T"."LOCATION_HOUR");
   DELETE FROM "ANALYTICS"."EVENTLAKE"."FACT_VEHICLE_LOCATION" AS "T" USING "ANALYTICS"."EVENTLAKE"."_KEYS_FACT_VEHICLE_LOCATION" AS "K" WHERE "K"."LOCATION_HOUR" IS NOT DISTINCT FROM "T"."LOCATION_HOUR";
@@ -938,7 +940,7 @@ BEGIN
       MD5_NUMBER_LOWER64(COALESCE(TO_VARCHAR(l.organization_id), '')) AS organization_key,
       (YEAR(l.location_at) * 10000 + MONTH(l.location_at) * 100 + DAY(l.location_at)) AS date_key,
       (HOUR(l.location_at) * 60 + MINUTE(l.location_at)) AS time_key,
-      date_trunc('hour', l.location_at) AS location_hour,
+      DATE_TRUNC('HOUR', l.location_at) AS location_hour,
       l.location_at,
       l.lat,
       l.lng
@@ -1050,10 +1052,11 @@ BEGIN
       vehicle_key,
       count(*) AS points,
       coalesce(sum(
-        2 * 6371.0088 * asin(sqrt(
+
+        2 * 6371.0088 * asin(least(1, sqrt(
           pow(sin(radians(lat - previous_lat) / 2), 2)
           + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
-        ))
+        )))
       ), 0) AS km
     FROM steps
     GROUP BY period_key, vehicle_key

@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import * as z from 'zod';
 import type { AvgDistanceView, PeriodList, SqlAnswer, TracksView, WarehouseBuildAnswer } from '../../app/api-views.js';
-import { avgDistance, buildWarehouse, explainQuery, operatingPeriods, querySql, vehicleTracks } from '../../app/warehouse.js';
+import { avgDistance, buildWarehouse, explainQuery, MAX_TRACK_POINTS, operatingPeriods, querySql, vehicleTracks } from '../../app/warehouse.js';
 import { UserError } from '../../errors/user-error.js';
 import type { ApiContext } from '../api-context.js';
 import { HttpError } from '../http-error.js';
@@ -52,11 +52,15 @@ export function warehouseRoutes(api: ApiContext): Hono {
 
   app.get('/warehouse/tracks', async (c) => {
     const period = c.req.query('period');
-    if (period === undefined || period.trim() === '') throw new HttpError(400, 'name the operating period: /api/warehouse/tracks?period=<period_id> (GET /api/warehouse/periods lists them)');
+    const organization = c.req.query('organization');
+    if (period === undefined || period.trim() === '') {
+      throw new HttpError(400, 'name the operating period: /api/warehouse/tracks?period=<period_id>&organization=<organization_id> (GET /api/warehouse/periods lists them)');
+    }
     try {
-      return c.json((await fromWarehouse(() => vehicleTracks(stateDir, period))) satisfies TracksView);
+      return c.json((await fromWarehouse(() => vehicleTracks(stateDir, period, MAX_TRACK_POINTS, organization))) satisfies TracksView);
     } catch (err) {
       if (err instanceof UserError && /^no operating period/.test(err.message)) throw new HttpError(404, err.message);
+      if (err instanceof UserError && /organizations \(/.test(err.message)) throw new HttpError(400, err.message);
       throw err;
     }
   });

@@ -12,7 +12,7 @@ function barConfig(answer: AvgDistanceView): ChartConfiguration {
   return {
     type: 'bar',
     data: {
-      labels: answer.periods.map((p) => p.period_id),
+      labels: answer.periods.map((p) => `${p.period_id} (${p.organization_id})`),
       datasets: [{ label: 'average km per vehicle', data: answer.periods.map((p) => p.avg_km), backgroundColor: seriesColor(0) }],
     },
     options: {
@@ -40,6 +40,7 @@ export function AvgDistance() {
             <thead>
               <tr>
                 <th>operating period</th>
+                <th>organization</th>
                 <th class="num">vehicles</th>
                 <th class="num">average km</th>
                 <th class="num">total km</th>
@@ -47,8 +48,9 @@ export function AvgDistance() {
             </thead>
             <tbody>
               {answer.data.periods.map((p) => (
-                <tr key={p.period_id}>
+                <tr key={`${p.organization_id}/${p.period_id}`}>
                   <td class="mono">{p.period_id}</td>
+                  <td class="mono">{p.organization_id}</td>
                   <td class="num">{formatCount(p.vehicles)}</td>
                   <td class="num">{p.avg_km.toFixed(2)}</td>
                   <td class="num">{p.total_km.toFixed(2)}</td>

@@ -1,4 +1,4 @@
-/** An operating period chosen from GET /api/warehouse/periods, and its vehicle tracks (GET /api/warehouse/tracks?period=…) drawn. */
+/** An operating period chosen from GET /api/warehouse/periods, and its vehicle tracks (GET /api/warehouse/tracks?period=…&organization=…) drawn. */
 import { useState } from 'preact/hooks';
 import type { PeriodList, TracksView } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
@@ -6,12 +6,18 @@ import { ErrorNote } from '../components/error-note.js';
 import { formatInstant } from '../format/figures.js';
 import { TracksCanvas } from './tracks-canvas.js';
 
+type Period = PeriodList['periods'][number];
+
+/** A period is its organization's: two organizations may use one period id. */
+const periodChoice = (p: Period): string => new URLSearchParams({ period: p.period_id, organization: p.organization_id }).toString();
+
 export function TracksPanel() {
   const periods = useApi<PeriodList>('/api/warehouse/periods');
   const [chosen, setChosen] = useState<string>();
-  const period = chosen ?? periods.data?.periods[0]?.period_id;
-  const tracks = useApi<TracksView>(period === undefined ? null : `/api/warehouse/tracks?${new URLSearchParams({ period }).toString()}`);
-  const shown = periods.data?.periods.find((p) => p.period_id === period);
+  const first = periods.data?.periods[0];
+  const choice = chosen ?? (first === undefined ? undefined : periodChoice(first));
+  const tracks = useApi<TracksView>(choice === undefined ? null : `/api/warehouse/tracks?${choice}`);
+  const shown = periods.data?.periods.find((p) => periodChoice(p) === choice);
   return (
     <section class="panel" data-testid="tracks-panel">
       <h2>Vehicle tracks of an operating period</h2>
@@ -21,10 +27,10 @@ export function TracksPanel() {
         <p class="row">
           <label>
             operating period{' '}
-            <select value={period} onChange={(e) => setChosen(e.currentTarget.value)} data-testid="period-select">
+            <select value={choice} onChange={(e) => setChosen(e.currentTarget.value)} data-testid="period-select">
               {periods.data.periods.map((p) => (
-                <option key={p.period_id} value={p.period_id}>
-                  {p.period_id}
+                <option key={periodChoice(p)} value={periodChoice(p)}>
+                  {p.period_id} ({p.organization_id})
                 </option>
               ))}
             </select>
@@ -37,7 +43,7 @@ export function TracksPanel() {
         </p>
       )}
       <ErrorNote error={tracks.error} testid="tracks-error" />
-      {tracks.data && tracks.data.period_id === period && <TracksCanvas tracks={tracks.data} />}
+      {tracks.data && shown && tracks.data.period_id === shown.period_id && tracks.data.organization_id === shown.organization_id && <TracksCanvas tracks={tracks.data} />}
     </section>
   );
 }

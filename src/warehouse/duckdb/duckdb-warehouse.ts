@@ -19,7 +19,7 @@ import { duckdbDialect } from './duckdb-dialect.js';
 import { createLakeViews } from './lake-views.js';
 import { acquireBuildLock } from './build-lock.js';
 import { dropBuildTables, planModels, runModels } from './model-runner.js';
-import { unchangedWarehouse } from './unchanged-warehouse.js';
+import { compareWithPublished } from './unchanged-warehouse.js';
 import { openSpareWarehouse, type SpareWarehouse } from './warehouse-files.js';
 import { modelSetHash, writeWarehouseMeta } from './warehouse-meta.js';
 
@@ -35,8 +35,11 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
   const modelsHash = modelSetHash(options.models);
   let spare: SpareWarehouse | undefined;
   try {
-    const same = options.fullRefresh === true ? null : await unchangedWarehouse(options.stateDir, options.lakeRoot, defaultRegistry().entities.map((e) => e.name), modelsHash);
-    if (same) return { database, loaded: [], removed: [], skipped: same.skipped, tables: same.tables, models: [], unchanged: true, seconds: (performance.now() - started) / 1000 };
+    const entityNames = defaultRegistry().entities.map((e) => e.name);
+    const since = await compareWithPublished(options.stateDir, options.lakeRoot, entityNames, options.models, modelsHash);
+    if (since?.unchanged === true && options.fullRefresh !== true) {
+      return { database, loaded: [], removed: [], skipped: since.skipped, tables: since.tables, models: since.models, unchanged: true, seconds: (performance.now() - started) / 1000 };
+    }
     spare = await openSpareWarehouse(options.stateDir);
     const { instance } = spare;
     const connection = await instance.connect();
@@ -67,7 +70,8 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
       const tables: Record<string, number> = {};
       for (const entity of entities) tables[entity.name] = await count(connection, `main.${entity.name}`);
       await connection.run('CHECKPOINT');
-      report = { loaded, removed, skipped, tables, models };
+      // Said against the published warehouse: the spare may have caught up on an earlier build too.
+      report = { loaded: since?.unchanged === false ? since.loaded : loaded, removed: since?.unchanged === false ? since.removed : removed, skipped, tables, models };
     } finally {
       connection.closeSync();
       instance.closeSync();

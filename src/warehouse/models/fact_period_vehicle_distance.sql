@@ -1,6 +1,7 @@
 -- Distance each vehicle travelled inside each operating period of its own organization:
 -- haversine (R = 6371.0088 km) between its consecutive distinct points whose location time lies
 -- in [start, finish]. Recomputed for the periods that changed or touch an hour that changed.
+-- least(1, …): rounding can push the haversine term just past 1 for near-antipodal steps (asin: NaN).
 -- materialized: incremental
 -- unique_key: period_key
 -- test: unique(period_key, vehicle_key)
@@ -47,7 +48,6 @@ SELECT
   vehicle_key,
   count(*) AS points,
   coalesce(sum(
-    -- least(1, …): rounding can push the haversine term just past 1 for near-antipodal steps, and asin would give NaN.
     2 * 6371.0088 * asin(least(1, sqrt(
       pow(sin(radians(lat - previous_lat) / 2), 2)
       + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
