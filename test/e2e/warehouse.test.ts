@@ -116,8 +116,8 @@ describe('the warehouse on a generated feed', () => {
     expect(rebuilt.loaded.length).toBeGreaterThan(0);
     expectClose(await avgFrom(state), answer);
 
-    // The next hour, built incrementally: still the independent answer. The feed's periods are
-    // org-id's; the org-id-2 vehicle never counts toward them.
+    // The next hour, built incrementally: still the independent answer. Both organizations have
+    // periods (of the same ids); each counts its own vehicles only, which the independent SQL checks.
     expect((await runCli(['generate', '--out', source, '--hour', '2020-03-01T09', '--vehicles', '12', '--seed', '6'])).code).toBe(0);
     expect((await runCli(['run', '--source', source, '--lake', lake, '--hour', '2020-03-01T09', '--state', state])).code).toBe(0);
     const next = await runCli(['warehouse', 'build', '--json', '--lake', lake, '--state', state]);
@@ -125,7 +125,7 @@ describe('the warehouse on a generated feed', () => {
     expect(models.find((m) => m.name === 'fact_vehicle_location')?.build).toBe('incremental');
     const both = await avgFrom(state);
     expectClose(both, (await query(independentAvgSql(lake))) as unknown as Avg[]);
-    expect(new Set(both.map((r) => r.organization_id))).toEqual(new Set(['org-id']));
+    expect(new Set(both.map((r) => r.organization_id))).toEqual(new Set(['org-id', 'org-id-2']));
     const [blind] = await query(
       `SELECT count(DISTINCT vehicle_id) AS n FROM read_parquet('${lake}/vehicle/*/*/*.parquet') WHERE organization_id <> 'org-id'`,
     );

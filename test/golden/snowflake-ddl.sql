@@ -298,11 +298,10 @@ SELECT * FROM (
     vehicle_key,
     count(*) AS points,
     coalesce(sum(
-
-      2 * 6371.0088 * asin(least(1, sqrt(
+      CASE WHEN previous_lat IS NOT NULL THEN 2 * 6371.0088 * asin(least(1, sqrt(
         pow(sin(radians(lat - previous_lat) / 2), 2)
         + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
-      )))
+      ))) END
     ), 0) AS km
   FROM steps
   GROUP BY period_key, vehicle_key
@@ -418,7 +417,7 @@ BEGIN
     ('dim_time', '6c30eb8804523edc82ce614121bc15bb8a2db0303fa145d1e2d9a7aba685ff44'),
     ('fact_vehicle_location', '0ce5ac8e8fe0ebd589358a1734468a28a7b7bf9b23d140c7c371d4425b6994fb'),
     ('int_location_hour', '0e888f11035fef0900ecf74a3bb6c4265c5a171f8ab4d178e08d7df6cd6d1481'),
-    ('fact_period_vehicle_distance', '229b3b410406821822a708e40c7abc24765768e1dbaa1ff79aa5c715982cc498'),
+    ('fact_period_vehicle_distance', 'e42140a3468e1dc3bf95d790b43b04775fc790e3471312c1dc1c9b00e7da5c81'),
     ('bi_avg_distance', '7cad1156543ed799bf64dc0d76725d02137a8fff8782edbce78dc3d61d15fb79')
   ) AS "M" ("NAME", "HASH")
   LEFT JOIN "ANALYTICS"."EVENTLAKE"."_MODELS" AS "R" ON "R"."NAME" = "M"."NAME"
@@ -618,15 +617,14 @@ BEGIN
         vehicle_key,
         count(*) AS points,
         coalesce(sum(
-
-          2 * 6371.0088 * asin(least(1, sqrt(
+          CASE WHEN previous_lat IS NOT NULL THEN 2 * 6371.0088 * asin(least(1, sqrt(
             pow(sin(radians(lat - previous_lat) / 2), 2)
             + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
-          )))
+          ))) END
         ), 0) AS km
       FROM steps
       GROUP BY period_key, vehicle_key;
-    MERGE INTO "ANALYTICS"."EVENTLAKE"."_MODELS" AS "R" USING (SELECT 'fact_period_vehicle_distance' AS "NAME", '229b3b410406821822a708e40c7abc24765768e1dbaa1ff79aa5c715982cc498' AS "HASH") AS "S" ON "R"."NAME" = "S"."NAME"
+    MERGE INTO "ANALYTICS"."EVENTLAKE"."_MODELS" AS "R" USING (SELECT 'fact_period_vehicle_distance' AS "NAME", 'e42140a3468e1dc3bf95d790b43b04775fc790e3471312c1dc1c9b00e7da5c81' AS "HASH") AS "S" ON "R"."NAME" = "S"."NAME"
       WHEN MATCHED THEN UPDATE SET "HASH" = "S"."HASH", "BUILT_AT" = CURRENT_TIMESTAMP()
       WHEN NOT MATCHED THEN INSERT ("NAME", "HASH", "BUILT_AT") VALUES ("S"."NAME", "S"."HASH", CURRENT_TIMESTAMP());
   END IF;
@@ -1052,11 +1050,10 @@ BEGIN
       vehicle_key,
       count(*) AS points,
       coalesce(sum(
-
-        2 * 6371.0088 * asin(least(1, sqrt(
+        CASE WHEN previous_lat IS NOT NULL THEN 2 * 6371.0088 * asin(least(1, sqrt(
           pow(sin(radians(lat - previous_lat) / 2), 2)
           + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
-        )))
+        ))) END
       ), 0) AS km
     FROM steps
     GROUP BY period_key, vehicle_key

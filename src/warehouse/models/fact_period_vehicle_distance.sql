@@ -1,7 +1,8 @@
 -- Distance each vehicle travelled inside each operating period of its own organization:
 -- haversine (R = 6371.0088 km) between its consecutive distinct points whose location time lies
 -- in [start, finish]. Recomputed for the periods that changed or touch an hour that changed.
--- least(1, …): rounding can push the haversine term just past 1 for near-antipodal steps (asin: NaN).
+-- least(1, …): rounding can push the haversine term just past 1 for near-antipodal steps (asin: NaN);
+-- DuckDB's least() skips NULLs, so a vehicle's first point (no previous one) is left out by CASE.
 -- materialized: incremental
 -- unique_key: period_key
 -- test: unique(period_key, vehicle_key)
@@ -48,10 +49,10 @@ SELECT
   vehicle_key,
   count(*) AS points,
   coalesce(sum(
-    2 * 6371.0088 * asin(least(1, sqrt(
+    CASE WHEN previous_lat IS NOT NULL THEN 2 * 6371.0088 * asin(least(1, sqrt(
       pow(sin(radians(lat - previous_lat) / 2), 2)
       + cos(radians(previous_lat)) * cos(radians(lat)) * pow(sin(radians(lng - previous_lng) / 2), 2)
-    )))
+    ))) END
   ), 0) AS km
 FROM steps
 GROUP BY period_key, vehicle_key
