@@ -2,7 +2,6 @@
  * Running one hour, as the CLI (and later the HTTP API) asks for it: check the locations, queue
  * the run in the state, work on it in this process, answer how it ended.
  */
-import type { LakeFormat } from '../formats/lake-format.js';
 import { loadLakeFormat } from '../formats/lake-formats.js';
 import { UserError } from '../errors/user-error.js';
 import { ownerAlive, parseOwner } from '../orchestration/process-identity.js';
@@ -12,6 +11,7 @@ import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import type { SkippedEntry } from '../storage/object-store.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
 import { checkLocations } from './check-locations.js';
+import { checkCodec } from '../orchestration/resolve-run-request.js';
 import { runRequest, type Orchestrator, type RunTarget } from './orchestrator.js';
 
 export interface RunOutput {
@@ -45,15 +45,6 @@ export interface RunHourObserver {
   readonly onPhase?: (phase: 'writing' | 'publishing') => void;
   /** Called once the hour is planned, before any object is read. */
   readonly onPlanned?: (plan: { runId: string; objects: number; bytes: number; skipped: readonly SkippedEntry[] }) => void;
-}
-
-/** The format names its own codecs: the asked one, or its default. */
-export function checkCodec(format: LakeFormat, codec: string | undefined, from = '--codec'): string {
-  const chosen = codec ?? (format.codecs[0] as string);
-  if (!format.codecs.includes(chosen)) {
-    throw new UserError(`${from} ${chosen} is not available for ${format.name}; use ${format.codecs.join(' or ')}`);
-  }
-  return chosen;
 }
 
 /** What a run record says, as the report a person or script reads. */

@@ -3,16 +3,14 @@
  * (`EVENTLAKE_…`), then the config file, then the embedded defaults.
  */
 import { resolve } from 'node:path';
-import { checkCodec } from '../app/run-hour.js';
 import type { OrchestratorSettings, RunTarget } from '../app/orchestrator.js';
 import type { EventlakeConfig } from '../config/eventlake-config.js';
 import { loadConfig } from '../config/load-config.js';
 import type { FormatName } from '../formats/lake-format.js';
-import { loadLakeFormat } from '../formats/lake-formats.js';
 import type { ScheduleSettings } from '../orchestration/scheduler.js';
-import { MAX_LINE_BYTES } from '../pipeline/line-splitter.js';
+import { resolveRunRequest } from '../orchestration/resolve-run-request.js';
 import type { SourceLayout } from '../pipeline/source-object-name.js';
-import { formatLocation, parseLocation } from '../storage/location.js';
+import { formatLocation } from '../storage/location.js';
 import type { GlobalOptions } from './cli-context.js';
 
 /** Flags that say what to read and write; each overrides its config key. */
@@ -40,20 +38,9 @@ export async function loadSettings(global: GlobalOptions, flags: TargetFlags = {
     ...(global.config === undefined ? {} : { file: global.config }),
     env: process.env,
   });
-  const formatName = flags.format ?? config.lake.format;
-  const format = await loadLakeFormat(formatName);
-  const codec = checkCodec(format, flags.codec ?? config.lake.codec, flags.codec === undefined ? 'lake.codec' : '--codec');
-  const target: RunTarget = {
-    // A folder becomes its absolute path; `s3://bucket/prefix` stays as written (with a final slash).
-    source: formatLocation(parseLocation(flags.source ?? config.source.path, flags.source === undefined ? 'source.path' : '--source')),
-    lake: formatLocation(parseLocation(flags.lake ?? config.lake.path, flags.lake === undefined ? 'lake.path' : '--lake')),
-    layout: flags.layout ?? config.source.layout,
-    format: formatName,
-    codec,
-    targetFileBytes: (flags.targetFileMb ?? config.lake.targetFileMb) * 1024 * 1024,
-    maxLineBytes: MAX_LINE_BYTES,
-    timezone: config.source.timezone,
-  };
+  const request = await resolveRunRequest(config, flags, process.env);
+  // A folder becomes its absolute path; `s3://bucket/prefix` stays as written (with a final slash).
+  const target: RunTarget = { ...request, source: formatLocation(request.source), lake: formatLocation(request.lake) };
   const orchestrator: OrchestratorSettings = {
     state: global.stateGiven ? global.state : resolve(config.state),
     workers: flags.workers ?? config.workers,

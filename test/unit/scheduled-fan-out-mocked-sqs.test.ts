@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLakeRuns } from '../../src/orchestration/lake-run-records.js';
 import { hourOfEvent } from '../../src/runtime/lambda/fan-out-event.js';
 import { createHandler } from '../../src/runtime/lambda/lambda-handler.js';
+import { requestFromEnvironment } from '../../src/runtime/lambda/scheduled-fan-out.js';
+import { loadLakeFormat } from '../../src/formats/lake-formats.js';
 import { parseTaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -26,6 +28,22 @@ describe('the scheduled fan-out event', () => {
     expect(hourOfEvent({ eventlake: 'fanout', hour: 'previous' }, 'Europe/Berlin', now).label).toBe('2026-11-25T10');
     expect(hourOfEvent({ eventlake: 'fanout', hour: '2019-06-01T15' }, 'UTC', now).label).toBe('2019-06-01T15');
     expect(() => hourOfEvent({ eventlake: 'fanout', hour: 'yesterday' }, 'UTC', now)).toThrow('is not "previous" or YYYY-MM-DDTHH');
+  });
+
+  it('resolves the run as the CLI does: a codec the format lacks is refused naming its variable, before anything is sent', async () => {
+    const source = await tempDir();
+    const env = {
+      EVENTLAKE_SOURCE_PATH: source,
+      EVENTLAKE_LAKE_PATH: await tempDir(),
+      EVENTLAKE_LAKE_FORMAT: 'parquet',
+      EVENTLAKE_LAKE_CODEC: "zstd'); COPY x TO '/tmp/x",
+    };
+    await expect(requestFromEnvironment(env)).rejects.toThrow(
+      `EVENTLAKE_LAKE_CODEC zstd'); COPY x TO '/tmp/x is not available for parquet; use ${(await loadLakeFormat('parquet')).codecs.join(' or ')}`,
+    );
+    const request = await requestFromEnvironment({ ...env, EVENTLAKE_LAKE_CODEC: 'snappy' });
+    expect(request).toMatchObject({ codec: 'snappy', format: 'parquet', source: { kind: 'local', root: source } });
+    await expect(requestFromEnvironment({ ...env, EVENTLAKE_LAKE_CODEC: undefined, EVENTLAKE_SOURCE_PATH: 's3://Bad_Bucket/' })).rejects.toThrow('EVENTLAKE_SOURCE_PATH');
   });
 
   it('fans the hour out with the settings of the environment (config overrides and EVENTLAKE_QUEUE_URL)', async () => {

@@ -5,31 +5,17 @@
  * EVENTLAKE_LAKE_FORMAT, …) and EVENTLAKE_QUEUE_URL, so the cloud and the laptop read one schema.
  */
 import { loadConfig } from '../../config/load-config.js';
-import { loadLakeFormat } from '../../formats/lake-formats.js';
 import type { RunRequest } from '../../orchestration/run-store.js';
-import { MAX_LINE_BYTES } from '../../pipeline/line-splitter.js';
-import { deploymentFromEnvironment } from './deployment.js';
+import { resolveRunRequest } from '../../orchestration/resolve-run-request.js';
 import { hourOfEvent, type FanOutEvent } from './fan-out-event.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
 import { fanOutHour, type FanOutReport } from './fan-out.js';
 import { createSqsClient } from './sqs-batches.js';
 
-/** What a run is asked to do, from the configuration the environment gives. */
+/** What a run is asked to do, from the configuration the environment gives: resolved as the CLI resolves it (codec checked too). */
 export async function requestFromEnvironment(env: NodeJS.ProcessEnv): Promise<RunRequest> {
   const { config } = await loadConfig({ cwd: process.cwd(), env });
-  const format = await loadLakeFormat(config.lake.format);
-  // The stores as the worker takes them: a bucket's URL kept as written (deployment.ts).
-  const { source, lake } = await deploymentFromEnvironment(env);
-  return {
-    source,
-    lake,
-    layout: config.source.layout,
-    format: config.lake.format,
-    codec: config.lake.codec ?? (format.codecs[0] as string),
-    targetFileBytes: config.lake.targetFileMb * 1024 * 1024,
-    maxLineBytes: MAX_LINE_BYTES,
-    timezone: config.source.timezone,
-  };
+  return resolveRunRequest(config, {}, env);
 }
 
 export async function runScheduledFanOut(event: FanOutEvent, env: NodeJS.ProcessEnv): Promise<FanOutReport> {
