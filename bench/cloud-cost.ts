@@ -57,7 +57,11 @@ async function measureApart(options: CloudHourOptions): Promise<CloudHour> {
   const log = createWriteStream(logFile);
   await new Promise((resolveOpen) => log.once('open', resolveOpen));
   const code = await new Promise<number | null>((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/bench/cloud-cost-measure.js'), JSON.stringify(options), answer], { stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/bench/cloud-cost-measure.js'), JSON.stringify(options), answer], {
+      stdio: ['ignore', log, log],
+      // As the CLI does: the SDK's notice about Node 20 says nothing about the hour.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ?? 'true' },
+    });
     child.on('error', reject);
     child.on('close', resolvePromise);
   });
