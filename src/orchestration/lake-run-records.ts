@@ -23,6 +23,8 @@ export interface LakeRunRecord {
   readonly manifest: RunManifest;
   readonly summary?: RunSummary;
   readonly error?: string;
+  /** A sentence on how a run ended that is not an error (an hour with no source objects, recorded empty). */
+  readonly note?: string;
 }
 
 export async function writeLakeRun(store: ObjectStore, record: LakeRunRecord): Promise<void> {

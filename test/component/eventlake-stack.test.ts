@@ -152,7 +152,7 @@ describe('EventlakeStack', () => {
     });
   });
 
-  it('schedules the fan-out hourly at :10 UTC with the "previous hour" payload, retries and its own dead-letter queue', () => {
+  it('schedules the fan-out hourly at :10 UTC with the "previous hour" payload and its scheduled time, retries and its own dead-letter queue', () => {
     const fanoutDlq = ids('AWS::SQS::Queue').find((id) => id.startsWith('FanoutDeadLetters'))!;
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(10 * * * ? *)',
@@ -160,7 +160,7 @@ describe('EventlakeStack', () => {
       State: 'ENABLED',
       Target: {
         Arn: ref(ids('AWS::Lambda::Function')[0]!),
-        Input: JSON.stringify({ eventlake: 'fanout', hour: 'previous' }),
+        Input: JSON.stringify({ eventlake: 'fanout', hour: 'previous', scheduledTime: '<aws.scheduler.scheduled-time>' }),
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
         DeadLetterConfig: { Arn: ref(fanoutDlq) },
       },

@@ -146,6 +146,22 @@ describe('fanOutHour (mocked SQS)', () => {
     expect(await listLakeRuns(lake)).toEqual([]);
   });
 
+  it('records an hour with no source objects as an empty hour (success, 0 objects, the sentence as its note) when asked, sending nothing', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const sqs = new MockedSqs();
+    const report = await fanOutHour({ request: requestFor(source, lakeDir), hour: parseHour('2019-06-01T17') as Hour, queueUrl: QUEUE, sqs, lake, emptyHour: 'record' });
+    expect(report).toMatchObject({ hour: '2019-06-01T17', objects: 0, tasks: 0, messages: 0 });
+    expect(report.empty).toBe(`no source objects for hour 2019-06-01T17 under ${source} with --layout flat (expected names like 2019-06-01-17-5-7-events.json): recorded as an empty hour`);
+    expect(sqs.calls).toEqual([]);
+    const [record] = await listLakeRuns(lake);
+    expect(record).toMatchObject({ runId: report.runId, hour: '2019-06-01T17', status: 'success', summary: { objects: 0, events: {} }, note: report.empty });
+    // Nothing queued, so the hour's next fan-out (late files) is not refused.
+    await writeSmallHour(source, '2019-06-01T17', 2, 3);
+    expect((await fanOutHour({ request: requestFor(source, lakeDir), hour: parseHour('2019-06-01T17') as Hour, queueUrl: QUEUE, sqs, lake })).objects).toBe(2);
+  });
+
   it('marks the run failed in the lake, with the reason, when its tasks could not be sent', async () => {
     const { source } = await sourceHour();
     const lakeDir = await tempDir();

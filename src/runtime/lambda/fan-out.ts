@@ -33,6 +33,13 @@ export interface FanOutOptions {
    * fan-out refuses (two runs of one hour would race to publish it).
    */
   readonly replace?: boolean;
+  /**
+   * An hour with no source objects: `refuse` (the default, as `eventlake run` and `eventlake
+   * fanout` answer a mistyped hour) throws one sentence; `record` (the schedule) writes the run
+   * record `success` with 0 objects and the sentence as its note, and sends nothing: a quiet hour
+   * is an outcome, not a failure the scheduler would retry into its dead letters.
+   */
+  readonly emptyHour?: 'refuse' | 'record';
   /** Called once the hour is planned, before anything is written or sent. */
   readonly onPlanned?: (manifest: RunManifest) => void;
 }
@@ -48,6 +55,8 @@ export interface FanOutReport {
   readonly messages: number;
   readonly calls: number;
   readonly retried: number;
+  /** Set when the hour had no source objects and was recorded empty: the sentence saying so. */
+  readonly empty?: string;
 }
 
 /** The hour's runs still queued: refused, or (with replace) failed so their workers stop. */
@@ -64,6 +73,17 @@ async function settleQueuedRuns(lake: ObjectStore, hour: Hour, replace: boolean,
   }
 }
 
+/** The run record of an hour that had nothing to process: success, 0 objects, and why; no message sent. */
+async function recordEmptyHour(options: FanOutOptions, planned: RunManifest, sentence: string): Promise<FanOutReport> {
+  const { hour, lake } = options;
+  if (options.replace) await settleQueuedRuns(lake, hour, true, planned.runId);
+  const at = new Date().toISOString();
+  const empty = `${sentence}: recorded as an empty hour`;
+  const summary = { objects: 0, bytes: 0, skipped: planned.skipped.length, events: {}, quarantined: 0, outputs: [], seconds: 0, quarantinedShare: 0 };
+  await writeLakeRun(lake, { version: 1, runId: planned.runId, hour: hour.label, status: 'success', queuedAt: at, finishedAt: at, queue: options.queueUrl, manifest: planned, summary, note: empty });
+  return { runId: planned.runId, hour: hour.label, objects: 0, bytes: 0, skipped: planned.skipped.length, tasks: 0, messages: 0, calls: 0, retried: 0, empty };
+}
+
 export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> {
   const { request, hour, queueUrl, lake } = options;
   if (!options.replace) await settleQueuedRuns(lake, hour, false, '');
@@ -72,9 +92,9 @@ export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> 
   if (planned.objects === 0) {
     // The same sentence as `eventlake run` gives for an empty hour.
     const skipped = planned.skipped.length > 0 ? ` (${planned.skipped.length} skipped for their names; --debug lists them)` : '';
-    throw new UserError(
-      `no source objects for hour ${hour.label} under ${planned.sourceLocation} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
-    );
+    const sentence = `no source objects for hour ${hour.label} under ${planned.sourceLocation} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`;
+    if (options.emptyHour !== 'record') throw new UserError(sentence);
+    return recordEmptyHour(options, planned, sentence);
   }
   const manifest = planned;
   const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), queue: queueUrl, manifest };

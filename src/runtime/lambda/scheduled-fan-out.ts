@@ -38,7 +38,8 @@ export async function runScheduledFanOut(event: FanOutEvent, env: NodeJS.Process
   const request = await requestFromEnvironment(env);
   const sqs = createSqsClient(queueUrl, env);
   try {
-    return await fanOutHour({ request, hour: hourOfEvent(event, request.timezone), queueUrl, sqs, lake: await openObjectStore(request.lake) });
+    // A quiet hour is recorded, not thrown: a throw would be retried into the schedule's dead letters.
+    return await fanOutHour({ request, hour: hourOfEvent(event, request.timezone), queueUrl, sqs, lake: await openObjectStore(request.lake), emptyHour: 'record' });
   } finally {
     sqs.destroy();
   }
