@@ -53,6 +53,21 @@ export async function readLakeRun(store: ObjectStore, hour: string, runId: strin
 }
 
 /**
+ * Ends a run still queued as failed with `error`, unless its record changed since it was read
+ * (its close ended it meanwhile: the write is conditional on the record's ETag). The record
+ * written, or undefined when the run was not queued (any more).
+ */
+export async function failQueuedRun(store: ObjectStore, hour: string, runId: string, error: string, at = new Date()): Promise<LakeRunRecord | undefined> {
+  const key = runRecordKey(hour, runId);
+  const found = await store.readVersion(key);
+  if (!found) return undefined;
+  const record = parseRecord(store, key, found.body);
+  if (record.status !== 'queued') return undefined;
+  const failed: LakeRunRecord = { ...record, status: 'failed', finishedAt: at.toISOString(), error };
+  return (await store.replaceIfMatch(key, Buffer.from(`${JSON.stringify(failed, null, 1)}\n`), found.etag)) ? failed : undefined;
+}
+
+/**
  * The runs recorded in the lake (of one hour, when given), newest hour first, at most `limit`:
  * only the records shown are read, one listing finds them (a lake keeps a record per hour run).
  */
