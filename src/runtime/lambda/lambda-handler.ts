@@ -17,6 +17,7 @@ import { defaultRegistry } from '../../events/entity-registry.js';
 import { deploymentFromEnvironment, inLambda, type Deployment } from './deployment.js';
 import { parseTaskMessage } from './task-message.js';
 import { workOnTask } from './task-worker.js';
+import { refreshDeadlineMs } from './warehouse-refresh.js';
 import { isFanOutEvent, type FanOutEvent } from './fan-out-event.js';
 import type { VisibilityChanger } from './retry-visibility.js';
 
@@ -86,6 +87,7 @@ function recordHandler(context: Context, log: Logger, options: HandlerOptions, d
         worker: context.awsRequestId,
         closeClaimMs: context.getRemainingTimeInMillis() + CLAIM_MARGIN_MS,
         closeWaitMs: Math.max(0, Math.min(CLOSE_WAIT_MS, context.getRemainingTimeInMillis() - WAIT_MARGIN_MS)),
+        refreshDeadlineMs: () => refreshDeadlineMs(context.getRemainingTimeInMillis()),
         ...(options.now ? { now: options.now } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
       });
