@@ -189,7 +189,7 @@ describe('the warehouse refresh after a close (mocked connection, mocked Secrets
       expect((await refreshWarehouse('2019-06-01T15', { ...ok.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret' }), deadlineMs: 45_000 })).outcome).toBe('refreshed');
       const failing = harness(new MockedConnection(() => new Error('Execution error')));
       // The default warning line (pino on file descriptor 2), not the harness's.
-      const { warn: _unused, ...deps } = failing.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret' });
+      const deps = Object.fromEntries(Object.entries(failing.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret' })).filter(([key]) => key !== 'warn')) as Omit<ReturnType<typeof failing.deps>, 'warn'>;
       expect((await refreshWarehouse('2019-06-01T15', { ...deps, deadlineMs: 45_000 })).outcome).toBe('failed');
     } finally {
       for (const spy of [...spies, logSpy]) spy.mockRestore();
