@@ -318,6 +318,9 @@ describe('EventlakeStack', () => {
     const lake = ids('AWS::S3::Bucket').find((id) => id.startsWith('Lake'))!;
     expect(workerStatements).toContainEqual({ Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [ref(lake), '/*']] } });
     expect(workerStatements).toContainEqual({ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: ref(ids('AWS::SQS::Queue').find((id) => id.startsWith('TaskQueuesTasks'))!) });
+    // A failed task's retry is brought forward with ChangeMessageVisibility (retry-visibility.ts).
+    const onTasks = workerStatements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(ref(ids('AWS::SQS::Queue').find((id) => id.startsWith('TaskQueuesTasks'))!))).flatMap((s) => [s.Action].flat());
+    expect(onTasks).toContain('sqs:ChangeMessageVisibility');
   });
 
   it('outputs the bucket names, the queue URL, the Snowflake role ARN and the secret ARN', () => {
