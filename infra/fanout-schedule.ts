@@ -1,18 +1,23 @@
 /**
  * The hourly fan-out: EventBridge Scheduler calls the worker ten minutes past each hour (UTC),
  * once late files of the hour just closed have had time to land, with the payload the handler
- * reads as "fan out the previous hour".
+ * reads as "fan out the hour before the scheduled time".
  */
 import { Aws, Duration, TimeZone, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { wildcardResourceFinding } from './wildcard-finding.js';
 
-export const FANOUT_PAYLOAD = { eventlake: 'fanout', hour: 'previous' } as const;
+/**
+ * `previous` counted from the time the schedule was *meant* to run (the scheduler fills
+ * `<aws.scheduler.scheduled-time>` in on every attempt with the same value), not from the time an
+ * attempt or retry arrives: a retry at 11:05 of the 10:10 invocation still fans out 09:00–10:00.
+ */
+export const FANOUT_PAYLOAD = { eventlake: 'fanout', hour: 'previous', scheduledTime: ContextAttribute.scheduledTime } as const;
 
 export interface FanoutScheduleProps {
   readonly worker: IFunction;

@@ -21,12 +21,14 @@ export const FILE_DEFAULTS = {
   deadlines: { afterHourEnd: '80m', maxRunDuration: '30m' },
   lateData: { action: 'rerun', lookBack: '24h', checkEvery: '5m' },
   quality: { maxQuarantinedShare: 0.01 },
+  cloud: { staleRunAfter: '2h' },
   server: { host: '127.0.0.1', port: 8080 },
 } as const;
 
 /** What the schema makes of an empty file: durations in milliseconds, paths still as written. */
 export function defaultConfig(): EventlakeConfig {
   const { source, lake, schedule, retries, deadlines, lateData, quality, server } = FILE_DEFAULTS;
+  const { cloud } = FILE_DEFAULTS;
   return {
     source: { ...source },
     lake: { ...lake },
@@ -48,6 +50,7 @@ export function defaultConfig(): EventlakeConfig {
     deadlines: { afterHourEndMs: parseDuration(deadlines.afterHourEnd), maxRunDurationMs: parseDuration(deadlines.maxRunDuration) },
     lateData: { action: lateData.action, lookBackMs: parseDuration(lateData.lookBack), checkEveryMs: parseDuration(lateData.checkEvery) },
     quality: { ...quality },
+    cloud: { staleRunAfterMs: parseDuration(cloud.staleRunAfter) },
     callbacks: [],
     server: { ...server },
   };

@@ -7,8 +7,8 @@ import { UserError } from '../errors/user-error.js';
 import { closestKey } from './closest-key.js';
 import type { ScalarKey } from './scalar-keys.js';
 
-/** Variables that share the prefix but are not configuration keys: test hooks, a token, the file, fanout's queue. */
-const NOT_CONFIG = new Set(['EVENTLAKE_CRASH_AT', 'EVENTLAKE_PAUSE_AT', 'EVENTLAKE_PAUSE_MS', 'EVENTLAKE_FAIL_TASK', 'EVENTLAKE_TOKEN', 'EVENTLAKE_CONFIG', 'EVENTLAKE_QUEUE_URL']);
+/** Variables that share the prefix but are not configuration keys: test hooks, a token, the file, fanout's queue and dead letters. */
+const NOT_CONFIG = new Set(['EVENTLAKE_CRASH_AT', 'EVENTLAKE_PAUSE_AT', 'EVENTLAKE_PAUSE_MS', 'EVENTLAKE_FAIL_TASK', 'EVENTLAKE_TOKEN', 'EVENTLAKE_CONFIG', 'EVENTLAKE_QUEUE_URL', 'EVENTLAKE_DLQ_URL']);
 
 const PREFIX = 'EVENTLAKE_';
 

@@ -90,6 +90,10 @@ const deadlines = mapping({
   maxRunDuration: durationOrNone().prefault(FILE_DEFAULTS.deadlines.maxRunDuration),
 }).transform((d): EventlakeConfig['deadlines'] => ({ afterHourEndMs: d.afterHourEnd, maxRunDurationMs: d.maxRunDuration }));
 
+const cloud = mapping({
+  staleRunAfter: durationOrNone().prefault(FILE_DEFAULTS.cloud.staleRunAfter),
+}).transform((c): EventlakeConfig['cloud'] => ({ staleRunAfterMs: c.staleRunAfter }));
+
 const lateData = mapping({
   action: oneOf(LATE_DATA_ACTIONS).prefault(FILE_DEFAULTS.lateData.action),
   lookBack: duration().prefault(FILE_DEFAULTS.lateData.lookBack),
@@ -182,6 +186,7 @@ export const eventlakeConfigSchema = mapping({
   deadlines: deadlines.prefault({}),
   lateData: lateData.prefault({}),
   quality: quality.prefault({}),
+  cloud: cloud.prefault({}),
   callbacks: callbacks.prefault([]),
   server: server.prefault({}),
 }).transform((config): EventlakeConfig => config);

@@ -59,6 +59,11 @@ export interface EventlakeConfig {
   readonly quality: {
     readonly maxQuarantinedShare: number;
   };
+  /** The cloud runtime (runs recorded in the lake, tasks on SQS). */
+  readonly cloud: {
+    /** A cloud run still queued this long after its fan-out is marked failed; null: never. */
+    readonly staleRunAfterMs: number | null;
+  };
   readonly callbacks: readonly CallbackSubscription[];
   /** The web UI and JSON API of `eventlake up` and `serve`. */
   readonly server: {

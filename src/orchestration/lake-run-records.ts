@@ -23,6 +23,8 @@ export interface LakeRunRecord {
   readonly manifest: RunManifest;
   readonly summary?: RunSummary;
   readonly error?: string;
+  /** A sentence on how a run ended that is not an error (an hour with no source objects, recorded empty). */
+  readonly note?: string;
 }
 
 export async function writeLakeRun(store: ObjectStore, record: LakeRunRecord): Promise<void> {
@@ -48,6 +50,21 @@ export async function readLakeRun(store: ObjectStore, hour: string, runId: strin
   const key = runRecordKey(hour, runId);
   const found = await store.readVersion(key);
   return found ? parseRecord(store, key, found.body) : undefined;
+}
+
+/**
+ * Ends a run still queued as failed with `error`, unless its record changed since it was read
+ * (its close ended it meanwhile: the write is conditional on the record's ETag). The record
+ * written, or undefined when the run was not queued (any more).
+ */
+export async function failQueuedRun(store: ObjectStore, hour: string, runId: string, error: string, at = new Date()): Promise<LakeRunRecord | undefined> {
+  const key = runRecordKey(hour, runId);
+  const found = await store.readVersion(key);
+  if (!found) return undefined;
+  const record = parseRecord(store, key, found.body);
+  if (record.status !== 'queued') return undefined;
+  const failed: LakeRunRecord = { ...record, status: 'failed', finishedAt: at.toISOString(), error };
+  return (await store.replaceIfMatch(key, Buffer.from(`${JSON.stringify(failed, null, 1)}\n`), found.etag)) ? failed : undefined;
 }
 
 /**

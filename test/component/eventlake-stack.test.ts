@@ -152,7 +152,7 @@ describe('EventlakeStack', () => {
     });
   });
 
-  it('schedules the fan-out hourly at :10 UTC with the "previous hour" payload, retries and its own dead-letter queue', () => {
+  it('schedules the fan-out hourly at :10 UTC with the "previous hour" payload and its scheduled time, retries and its own dead-letter queue', () => {
     const fanoutDlq = ids('AWS::SQS::Queue').find((id) => id.startsWith('FanoutDeadLetters'))!;
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(10 * * * ? *)',
@@ -160,7 +160,7 @@ describe('EventlakeStack', () => {
       State: 'ENABLED',
       Target: {
         Arn: ref(ids('AWS::Lambda::Function')[0]!),
-        Input: JSON.stringify({ eventlake: 'fanout', hour: 'previous' }),
+        Input: JSON.stringify({ eventlake: 'fanout', hour: 'previous', scheduledTime: '<aws.scheduler.scheduled-time>' }),
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
         DeadLetterConfig: { Arn: ref(fanoutDlq) },
       },
@@ -318,6 +318,9 @@ describe('EventlakeStack', () => {
     const lake = ids('AWS::S3::Bucket').find((id) => id.startsWith('Lake'))!;
     expect(workerStatements).toContainEqual({ Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [ref(lake), '/*']] } });
     expect(workerStatements).toContainEqual({ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: ref(ids('AWS::SQS::Queue').find((id) => id.startsWith('TaskQueuesTasks'))!) });
+    // A failed task's retry is brought forward with ChangeMessageVisibility (retry-visibility.ts).
+    const onTasks = workerStatements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(ref(ids('AWS::SQS::Queue').find((id) => id.startsWith('TaskQueuesTasks'))!))).flatMap((s) => [s.Action].flat());
+    expect(onTasks).toContain('sqs:ChangeMessageVisibility');
   });
 
   it('outputs the bucket names, the queue URL, the Snowflake role ARN and the secret ARN', () => {

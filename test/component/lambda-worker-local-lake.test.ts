@@ -29,6 +29,7 @@ import { differentRows, flatSample, query, SAMPLE_HOUR, tempDir } from '../helpe
 import { localDeployment, planLocalHour, recordQueuedRun, taskMessages } from '../helpers/cloud-runs.js';
 import { runHourInProcess } from '../helpers/in-process.js';
 import { writeSmallHour } from '../helpers/processes.js';
+import { RecordingSqsClient } from '../helpers/recording-sqs-client.js';
 import { lambdaContext, sqsEvent } from '../helpers/sqs-events.js';
 
 const hour = parseHour(SAMPLE_HOUR) as Hour;
@@ -272,11 +273,14 @@ describe('another invocation holding the close, and SQS delivering the last mess
     let clock = Date.parse('2026-12-05T13:00:00Z');
     // Its lease never taken, nothing after the claim: as a Lambda killed at its timeout.
     const { source, lake, lakeStore, manifest, bodies } = await closing(() => clock);
-    const { handler, log } = handlerFor(localDeployment(source, lake), { now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const sqs = new RecordingSqsClient();
+    const { handler, log } = handlerFor(localDeployment(source, lake), { now: () => clock, sleep: async (ms) => void (clock += ms), visibility: sqs });
 
     // A duplicate of the last message while the dead closer's claim stands: it waits two minutes, then fails, so SQS keeps it.
     clock += 60_000;
     expect(failures(await handler(sqsEvent([bodies.at(-1) as string]), lambdaContext()))).toHaveLength(1);
+    // For the queue's own visibility timeout (past any claim), not the short backoff of other failures (mocked SQS).
+    expect(sqs.commands).toEqual([]);
     expect(clock).toBe(Date.parse('2026-12-05T13:03:00Z'));
     expect(log.text()).toContain(`run ${manifest.runId} is not closed yet: crashed@`);
     expect(log.text()).toContain('this message fails so SQS delivers it again, and that delivery finds the hour published or takes the close over');

@@ -45,20 +45,21 @@ describe('the worker and the warehouse refresh (mocked connection, mocked Secret
   it('refreshes once, after the close that published the hour and not before it', async () => {
     const { lake, runId, messages, deployment } = await queuedRun();
     expect(messages.length).toBeGreaterThan(1);
-    const calls: { hour: string; status: string | undefined }[] = [];
-    const refresh = async (label: string): Promise<WarehouseRefresh> => {
+    const calls: { hour: string; status: string | undefined; deadlineMs: number | undefined }[] = [];
+    const refresh = async (label: string, deadlineMs?: number): Promise<WarehouseRefresh> => {
       // What the lake says at the moment of the refresh: the hour must be published by then.
-      calls.push({ hour: label, status: (await readLakeRun(new LocalObjectStore(lake), label, runId))?.status });
+      calls.push({ hour: label, status: (await readLakeRun(new LocalObjectStore(lake), label, runId))?.status, deadlineMs });
       return { outcome: 'refreshed', statements: 3, load: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' };
     };
-    const worker = await options(refresh, deployment);
+    // The deadline the worker is given, asked when the refresh starts (the handler's: remaining time less a margin).
+    const worker = { ...(await options(refresh, deployment)), refreshDeadlineMs: () => 42_000 };
     for (const message of messages.slice(0, -1)) {
       const result = await workOnTask(message, worker);
       expect(result).not.toHaveProperty('refresh');
     }
     expect(calls).toEqual([]);
     const last = await workOnTask(messages.at(-1)!, worker);
-    expect(calls).toEqual([{ hour: '2019-06-01T15', status: 'success' }]);
+    expect(calls).toEqual([{ hour: '2019-06-01T15', status: 'success', deadlineMs: 42_000 }]);
     expect(last).toMatchObject({ outcome: 'processed', close: { closed: true }, refresh: { outcome: 'refreshed', load: 'Task LOAD_LAKE_HOURLY is scheduled to run immediately.' } });
     // A duplicate after the close is skipped before any refresh.
     expect(await workOnTask(messages[0]!, worker)).toMatchObject({ outcome: 'skipped' });

@@ -56,6 +56,7 @@ function defaultsIn(dir: string): EventlakeConfig {
     deadlines: { afterHourEndMs: 4_800_000, maxRunDurationMs: 1_800_000 },
     lateData: { action: 'rerun', lookBackMs: 86_400_000, checkEveryMs: 300_000 },
     quality: { maxQuarantinedShare: 0.01 },
+    cloud: { staleRunAfterMs: 7_200_000 },
     callbacks: [],
     server: { host: '127.0.0.1', port: 8080 },
   };
@@ -272,7 +273,8 @@ describe('loadConfig: environment', () => {
     expect(names).toContain('EVENTLAKE_DEADLINES_AFTER_HOUR_END');
     expect(names).toContain('EVENTLAKE_LATE_DATA_CHECK_EVERY');
     expect(names).toContain('EVENTLAKE_SERVER_PORT');
-    expect(names).toHaveLength(27);
+    expect(names).toContain('EVENTLAKE_CLOUD_STALE_RUN_AFTER');
+    expect(names).toHaveLength(28);
     expect(names.some((n) => n.startsWith('EVENTLAKE_CALLBACKS'))).toBe(false);
   });
 });

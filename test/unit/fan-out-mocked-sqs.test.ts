@@ -134,6 +134,45 @@ describe('fanOutHour (mocked SQS)', () => {
     expect((await readLakeRun(lake, HOUR.label, second.runId))?.status).toBe('queued');
   });
 
+  it('marks a run queued past cloud.staleRunAfter failed as stale (its task dead-lettered), so the hour fans out again; a younger one still refuses', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const request = requestFor(source, lakeDir);
+    const stuck = await fanOutHour({ request, hour: HOUR, queueUrl: QUEUE, sqs: new MockedSqs(), lake });
+    const queuedAt = Date.parse((await readLakeRun(lake, HOUR.label, stuck.runId))!.queuedAt);
+    const hour = 60 * 60 * 1000;
+    // An hour on, under a 2-hour deadline: still refused.
+    await expect(fanOutHour({ request, hour: HOUR, queueUrl: QUEUE, sqs: new MockedSqs(), lake, staleRunAfterMs: 2 * hour, now: () => queuedAt + hour })).rejects.toThrow(
+      `hour ${HOUR.label} already has run ${stuck.runId} queued`,
+    );
+    // Past it: the stuck run ends failed with why, and the hour is fanned out again.
+    const again = await fanOutHour({ request, hour: HOUR, queueUrl: QUEUE, sqs: new MockedSqs(), lake, staleRunAfterMs: 2 * hour, now: () => queuedAt + 2 * hour + 1 });
+    expect(again.swept).toEqual([{ runId: stuck.runId, error: expect.stringContaining('stale: queued since') as string }]);
+    const ended = await readLakeRun(lake, HOUR.label, stuck.runId);
+    expect(ended).toMatchObject({ status: 'failed', finishedAt: new Date(queuedAt + 2 * hour + 1).toISOString() });
+    expect(ended?.error).toBe(
+      `stale: queued since ${ended?.queuedAt}, over 2h ago, with 0 of 3 tasks done (not done: t00000, t00001, t00002); a task was dead-lettered or lost (eventlake dlq list shows the dead letters); the hour can be fanned out again`,
+    );
+    expect((await readLakeRun(lake, HOUR.label, again.runId))?.status).toBe('queued');
+  });
+
+  it('sweeps the hours before the one fanned out when asked (the schedule: the day before), and never with staleRunAfter none', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const request = requestFor(source, lakeDir);
+    const earlier = await fanOutHour({ request, hour: HOUR, queueUrl: QUEUE, sqs: new MockedSqs(), lake });
+    const later = parseHour('2019-06-01T16') as Hour;
+    const day = 24 * 60 * 60 * 1000;
+    const never = await fanOutHour({ request, hour: later, queueUrl: QUEUE, sqs: new MockedSqs(), lake, staleRunAfterMs: null, sweepHoursBefore: 24, now: () => Date.now() + day });
+    expect(never.swept).toBeUndefined();
+    expect((await readLakeRun(lake, HOUR.label, earlier.runId))?.status).toBe('queued');
+    const swept = await fanOutHour({ request, hour: later, queueUrl: QUEUE, sqs: new MockedSqs(), lake, replace: true, sweepHoursBefore: 24, now: () => Date.now() + day });
+    expect(swept.swept?.map((s) => s.runId)).toEqual([never.runId, earlier.runId]);
+    expect((await readLakeRun(lake, HOUR.label, earlier.runId))?.status).toBe('failed');
+  });
+
   it('refuses an hour with no source objects in the sentence `eventlake run` gives, recording and sending nothing', async () => {
     const { source } = await sourceHour();
     const lakeDir = await tempDir();
@@ -144,6 +183,22 @@ describe('fanOutHour (mocked SQS)', () => {
     );
     expect(sqs.calls).toEqual([]);
     expect(await listLakeRuns(lake)).toEqual([]);
+  });
+
+  it('records an hour with no source objects as an empty hour (success, 0 objects, the sentence as its note) when asked, sending nothing', async () => {
+    const { source } = await sourceHour();
+    const lakeDir = await tempDir();
+    const lake = new LocalObjectStore(lakeDir);
+    const sqs = new MockedSqs();
+    const report = await fanOutHour({ request: requestFor(source, lakeDir), hour: parseHour('2019-06-01T17') as Hour, queueUrl: QUEUE, sqs, lake, emptyHour: 'record' });
+    expect(report).toMatchObject({ hour: '2019-06-01T17', objects: 0, tasks: 0, messages: 0 });
+    expect(report.empty).toBe(`no source objects for hour 2019-06-01T17 under ${source} with --layout flat (expected names like 2019-06-01-17-5-7-events.json): recorded as an empty hour`);
+    expect(sqs.calls).toEqual([]);
+    const [record] = await listLakeRuns(lake);
+    expect(record).toMatchObject({ runId: report.runId, hour: '2019-06-01T17', status: 'success', summary: { objects: 0, events: {} }, note: report.empty });
+    // Nothing queued, so the hour's next fan-out (late files) is not refused.
+    await writeSmallHour(source, '2019-06-01T17', 2, 3);
+    expect((await fanOutHour({ request: requestFor(source, lakeDir), hour: parseHour('2019-06-01T17') as Hour, queueUrl: QUEUE, sqs, lake })).objects).toBe(2);
   });
 
   it('marks the run failed in the lake, with the reason, when its tasks could not be sent', async () => {

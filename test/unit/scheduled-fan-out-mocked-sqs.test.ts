@@ -46,6 +46,15 @@ describe('the scheduled fan-out event', () => {
     await expect(requestFromEnvironment({ ...env, EVENTLAKE_LAKE_CODEC: undefined, EVENTLAKE_SOURCE_PATH: 's3://Bad_Bucket/' })).rejects.toThrow('EVENTLAKE_SOURCE_PATH');
   });
 
+  it('"previous" counts from the scheduled time the scheduler passes, so a retry an hour later fans out the intended hour', () => {
+    const event = { eventlake: 'fanout', hour: 'previous', scheduledTime: '2026-11-25T10:10:00Z' } as const;
+    // The first attempt, and a retry that arrives past the next hour's start.
+    expect(hourOfEvent(event, 'UTC', new Date('2026-11-25T10:10:02Z')).label).toBe('2026-11-25T09');
+    expect(hourOfEvent(event, 'UTC', new Date('2026-11-25T11:05:00Z')).label).toBe('2026-11-25T09');
+    expect(hourOfEvent(event, 'Europe/Berlin', new Date('2026-11-25T11:05:00Z')).label).toBe('2026-11-25T10');
+    expect(() => hourOfEvent({ ...event, scheduledTime: '<aws.scheduler.scheduled-time>' }, 'UTC')).toThrow('is not an ISO 8601 time');
+  });
+
   it('fans the hour out with the settings of the environment (config overrides and EVENTLAKE_QUEUE_URL)', async () => {
     const source = await tempDir();
     const lake = await tempDir();
@@ -71,6 +80,34 @@ describe('the scheduled fan-out event', () => {
       const [record] = await listLakeRuns(new LocalObjectStore(lake));
       expect(record?.runId).toBe(report.runId);
       expect(record?.manifest).toMatchObject({ format: 'avro', source: { kind: 'local', root: source } });
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('records the scheduled hour as empty when the source has no objects for it, and answers instead of throwing (no retry into the dead letters)', async () => {
+    const source = await tempDir();
+    const lake = await tempDir();
+    await writeSmallHour(source, '2019-06-01T15', 2, 3);
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      EVENTLAKE_SOURCE_PATH: source,
+      EVENTLAKE_LAKE_PATH: lake,
+      EVENTLAKE_QUEUE_URL: `${sqs.url}/123456789012/eventlake-tasks`,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      AWS_ACCESS_KEY_ID: 'test-only',
+      AWS_SECRET_ACCESS_KEY: 'test-only',
+      AWS_REGION: 'us-east-1',
+    });
+    try {
+      const handler = createHandler(pino({ enabled: false }));
+      // Scheduled at 17:10: the hour 16, which has no objects.
+      const report = (await handler({ eventlake: 'fanout', hour: 'previous', scheduledTime: '2019-06-01T17:10:00Z' }, lambdaContext())) as { runId: string; hour: string; messages: number; empty?: string };
+      expect(report).toMatchObject({ hour: '2019-06-01T16', messages: 0 });
+      expect(report.empty).toContain('no source objects for hour 2019-06-01T16');
+      const [record] = await listLakeRuns(new LocalObjectStore(lake), '2019-06-01T16');
+      expect(record).toMatchObject({ runId: report.runId, status: 'success', summary: { objects: 0 }, note: report.empty });
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);

@@ -3,9 +3,10 @@
  * mocked one (connect is injected) and the secret comes from a mocked Secrets Manager fetcher; the
  * secret's merge, the statements and the outcome are the real ones.
  */
-import { describe, expect, it } from 'vitest';
-import { refreshWarehouse } from '../../src/runtime/lambda/warehouse-refresh.js';
+import { describe, expect, it, vi } from 'vitest';
+import { refreshDeadlineMs, refreshWarehouse } from '../../src/runtime/lambda/warehouse-refresh.js';
 import type { SqlConnection } from '../../src/warehouse/warehouse-target.js';
+import { waitFor } from '../helpers/processes.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -136,5 +137,63 @@ describe('the warehouse refresh after a close (mocked connection, mocked Secrets
     expect(h.connectedWith).toEqual([]);
     expect(h.warnings).toHaveLength(3);
     expect(JSON.stringify(h.warnings)).not.toContain(PASSWORD);
+  });
+
+  it('has a deadline of the invocation\'s remaining time less 15 s; past it, gives up as a warning and closes without waiting', async () => {
+    expect([refreshDeadlineMs(60_000), refreshDeadlineMs(15_000), refreshDeadlineMs(3_000)]).toEqual([45_000, 0, 0]);
+    // A Snowflake that never answers the load.
+    let closeAsked = 0;
+    const hanging: SqlConnection = {
+      execute: (sql) => (sql.startsWith('EXECUTE TASK') ? new Promise(() => undefined) : Promise.resolve([])),
+      close: () => {
+        closeAsked++;
+        return new Promise(() => undefined);
+      },
+    };
+    const h = harness(hanging);
+    const asked: number[] = [];
+    let fire = (): void => undefined;
+    const timer = new Promise<void>((resolve) => (fire = resolve));
+    const refreshing = refreshWarehouse('2019-06-01T15', {
+      ...h.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret' }),
+      deadlineMs: 45_000,
+      after: (ms) => (asked.push(ms), timer),
+    });
+    await waitFor('the load to be sent', () => closeAsked === 0 && h.connectedWith.length === 1);
+    fire();
+    const warning = "the warehouse refresh of hour 2019-06-01T15 failed in Snowflake: it did not finish within 45 s, the invocation's remaining time less 15 s; the hourly load will pick the hour up";
+    expect(await refreshing).toEqual({ outcome: 'failed', warning });
+    expect(asked).toEqual([45_000]);
+    expect(closeAsked).toBe(1);
+    expect(h.warnings.map((w) => w.fields['warning'])).toEqual([warning]);
+  });
+
+  it('is skipped, connecting to nothing, when the invocation has no time left for it', async () => {
+    const connection = new MockedConnection();
+    const h = harness(connection);
+    expect(await refreshWarehouse('2019-06-01T15', { ...h.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret' }), deadlineMs: 0 })).toEqual({
+      outcome: 'skipped',
+      reason: 'no time left in the invocation for the warehouse refresh of hour 2019-06-01T15; the hourly load will pick the hour up',
+    });
+    expect([h.secretsAsked, h.connectedWith]).toEqual([[], []]);
+  });
+
+  it('writes nothing to stdout, refreshed or failed (its warning goes to stderr)', async () => {
+    const printed: string[] = [];
+    const keep = (chunk: unknown): boolean => (printed.push(String(chunk)), true);
+    const consoleOut = (console as unknown as { _stdout?: NodeJS.WritableStream })._stdout;
+    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(keep), ...(consoleOut ? [vi.spyOn(consoleOut, 'write').mockImplementation(keep)] : [])];
+    const logSpy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
+    try {
+      const ok = harness(new MockedConnection());
+      expect((await refreshWarehouse('2019-06-01T15', { ...ok.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret' }), deadlineMs: 45_000 })).outcome).toBe('refreshed');
+      const failing = harness(new MockedConnection(() => new Error('Execution error')));
+      // The default warning line (pino on file descriptor 2), not the harness's.
+      const deps = Object.fromEntries(Object.entries(failing.deps({ SNOWFLAKE_SECRET_ID: 'arn:secret' })).filter(([key]) => key !== 'warn')) as Omit<ReturnType<typeof failing.deps>, 'warn'>;
+      expect((await refreshWarehouse('2019-06-01T15', { ...deps, deadlineMs: 45_000 })).outcome).toBe('failed');
+    } finally {
+      for (const spy of [...spies, logSpy]) spy.mockRestore();
+    }
+    expect(printed).toEqual([]);
   });
 });

@@ -13,12 +13,14 @@
 import { UserError } from '../../errors/user-error.js';
 import { listLakeRuns, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
 import { planRun } from '../../orchestration/plan-run.js';
+import { addHours } from '../../orchestration/schedule/hour-clock.js';
 import type { RunRequest } from '../../orchestration/run-store.js';
 import type { Hour } from '../../pipeline/hour.js';
 import type { RunManifest } from '../../pipeline/run-manifest.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { sendMessages, type OutgoingMessage, type SqsSender } from './sqs-batches.js';
 import { plannedProgress } from './staged-task-outputs.js';
+import { DEFAULT_STALE_RUN_AFTER_MS, sweepStaleRuns } from './stale-runs.js';
 import { taskMessageBody } from './task-message.js';
 
 export interface FanOutOptions {
@@ -33,6 +35,23 @@ export interface FanOutOptions {
    * fan-out refuses (two runs of one hour would race to publish it).
    */
   readonly replace?: boolean;
+  /**
+   * An hour with no source objects: `refuse` (the default, as `eventlake run` and `eventlake
+   * fanout` answer a mistyped hour) throws one sentence; `record` (the schedule) writes the run
+   * record `success` with 0 objects and the sentence as its note, and sends nothing: a quiet hour
+   * is an outcome, not a failure the scheduler would retry into its dead letters.
+   */
+  readonly emptyHour?: 'refuse' | 'record';
+  /**
+   * Runs queued longer than this (`cloud.staleRunAfter`, 2 h by default; null: never) are marked
+   * failed before the hour is planned (stale-runs.ts): those of this hour, so a run whose task was
+   * dead-lettered does not refuse the fan-out forever, and those of the `sweepHoursBefore` hours
+   * before it (the schedule sweeps the day before).
+   */
+  readonly staleRunAfterMs?: number | null;
+  readonly sweepHoursBefore?: number;
+  /** The sweep's clock. */
+  readonly now?: () => number;
   /** Called once the hour is planned, before anything is written or sent. */
   readonly onPlanned?: (manifest: RunManifest) => void;
 }
@@ -48,6 +67,10 @@ export interface FanOutReport {
   readonly messages: number;
   readonly calls: number;
   readonly retried: number;
+  /** Runs the sweep marked failed for being queued too long: their ids and why. */
+  readonly swept?: readonly { readonly runId: string; readonly error: string }[];
+  /** Set when the hour had no source objects and was recorded empty: the sentence saying so. */
+  readonly empty?: string;
 }
 
 /** The hour's runs still queued: refused, or (with replace) failed so their workers stop. */
@@ -57,24 +80,38 @@ async function settleQueuedRuns(lake: ObjectStore, hour: Hour, replace: boolean,
       const planned = queued.manifest.tasks.map((t) => t.id);
       const done = (await plannedProgress(lake, queued.runId, planned)).done.length;
       throw new UserError(
-        `hour ${hour.label} already has run ${queued.runId} queued in the lake since ${queued.queuedAt} (${done} of ${queued.manifest.tasks.length} tasks done); wait for it, or fan out with --replace to end it and start again`,
+        `hour ${hour.label} already has run ${queued.runId} queued in the lake since ${queued.queuedAt} (${done} of ${queued.manifest.tasks.length} tasks done); wait for it (a run queued past cloud.staleRunAfter is ended as stale), or fan out with --replace to end it and start again`,
       );
     }
     await writeLakeRun(lake, { ...queued, status: 'failed', finishedAt: new Date().toISOString(), error: `replaced by run ${replacedBy}` });
   }
 }
 
+/** The run record of an hour that had nothing to process: success, 0 objects, and why; no message sent. */
+async function recordEmptyHour(options: FanOutOptions, planned: RunManifest, sentence: string): Promise<FanOutReport> {
+  const { hour, lake } = options;
+  if (options.replace) await settleQueuedRuns(lake, hour, true, planned.runId);
+  const at = new Date().toISOString();
+  const empty = `${sentence}: recorded as an empty hour`;
+  const summary = { objects: 0, bytes: 0, skipped: planned.skipped.length, events: {}, quarantined: 0, outputs: [], seconds: 0, quarantinedShare: 0 };
+  await writeLakeRun(lake, { version: 1, runId: planned.runId, hour: hour.label, status: 'success', queuedAt: at, finishedAt: at, queue: options.queueUrl, manifest: planned, summary, note: empty });
+  return { runId: planned.runId, hour: hour.label, objects: 0, bytes: 0, skipped: planned.skipped.length, tasks: 0, messages: 0, calls: 0, retried: 0, empty };
+}
+
 export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> {
   const { request, hour, queueUrl, lake } = options;
+  const hours = [hour.label, ...Array.from({ length: options.sweepHoursBefore ?? 0 }, (_, i) => addHours(hour.label, -1 - i))];
+  const ended = await sweepStaleRuns(lake, hours, { staleAfterMs: options.staleRunAfterMs === undefined ? DEFAULT_STALE_RUN_AFTER_MS : options.staleRunAfterMs, ...(options.now ? { now: options.now } : {}) });
+  const swept = ended.length > 0 ? { swept: ended.map((r) => ({ runId: r.runId, error: r.error ?? '' })) } : {};
   if (!options.replace) await settleQueuedRuns(lake, hour, false, '');
   const planned = await planRun(request, hour);
   options.onPlanned?.(planned);
   if (planned.objects === 0) {
     // The same sentence as `eventlake run` gives for an empty hour.
     const skipped = planned.skipped.length > 0 ? ` (${planned.skipped.length} skipped for their names; --debug lists them)` : '';
-    throw new UserError(
-      `no source objects for hour ${hour.label} under ${planned.sourceLocation} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
-    );
+    const sentence = `no source objects for hour ${hour.label} under ${planned.sourceLocation} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`;
+    if (options.emptyHour !== 'record') throw new UserError(sentence);
+    return { ...(await recordEmptyHour(options, planned, sentence)), ...swept };
   }
   const manifest = planned;
   const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), queue: queueUrl, manifest };
@@ -107,5 +144,6 @@ export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> 
     messages: sent.messages,
     calls: sent.calls,
     retried: sent.retried,
+    ...swept,
   };
 }

@@ -27,6 +27,7 @@ import { closeClaimKey, QUARANTINE, tableOf } from '../../pipeline/lake-layout.j
 import { readHourManifest } from '../../storage/hour-manifest.js';
 import type { LakeStorage } from '../../storage/lake-storage.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import { KeepVisibilityError } from './keep-visibility-error.js';
 import { downloadTaskOutputs, plannedProgress } from './staged-task-outputs.js';
 import { planOrderOf } from '../../pipeline/run-manifest.js';
 
@@ -94,7 +95,8 @@ async function claimClose(deps: CloseDeps, runId: string): Promise<Claimed> {
 
 /** What a worker does with a close held by another invocation: fail its message, so SQS delivers it again. */
 export function closeHeldError(runId: string, reason: string): Error {
-  return new Error(`run ${runId} is not closed yet: ${reason}; this message fails so SQS delivers it again, and that delivery finds the hour published or takes the close over`);
+  // Not retried sooner than the queue's visibility timeout, which outlasts any claim (keep-visibility-error.ts).
+  return new KeepVisibilityError(`run ${runId} is not closed yet: ${reason}; this message fails so SQS delivers it again, and that delivery finds the hour published or takes the close over`);
 }
 
 /**

@@ -12,19 +12,28 @@ import { openObjectStore } from '../../storage/object-store-registry.js';
 import { fanOutHour, type FanOutReport } from './fan-out.js';
 import { createSqsClient } from './sqs-batches.js';
 
-/** What a run is asked to do, from the configuration the environment gives: resolved as the CLI resolves it (codec checked too). */
-export async function requestFromEnvironment(env: NodeJS.ProcessEnv): Promise<RunRequest> {
+/** What a run is asked to do (resolved as the CLI resolves it, codec checked too), and the stale-run deadline (`cloud.staleRunAfter`), from the configuration the environment gives. */
+export async function settingsFromEnvironment(env: NodeJS.ProcessEnv): Promise<{ request: RunRequest; staleRunAfterMs: number | null }> {
   const { config } = await loadConfig({ cwd: process.cwd(), env });
-  return resolveRunRequest(config, {}, env);
+  return { request: await resolveRunRequest(config, {}, env), staleRunAfterMs: config.cloud.staleRunAfterMs };
 }
+
+/** What a run is asked to do, from the configuration the environment gives. */
+export async function requestFromEnvironment(env: NodeJS.ProcessEnv): Promise<RunRequest> {
+  return (await settingsFromEnvironment(env)).request;
+}
+
+/** The hours before the scheduled one whose stuck runs each scheduled fan-out sweeps. */
+const SWEEP_HOURS_BEFORE = 24;
 
 export async function runScheduledFanOut(event: FanOutEvent, env: NodeJS.ProcessEnv): Promise<FanOutReport> {
   const queueUrl = env['EVENTLAKE_QUEUE_URL'];
   if (!queueUrl) throw new Error('EVENTLAKE_QUEUE_URL is not set: the fan-out has no queue to send tasks to');
-  const request = await requestFromEnvironment(env);
+  const { request, staleRunAfterMs } = await settingsFromEnvironment(env);
   const sqs = createSqsClient(queueUrl, env);
   try {
-    return await fanOutHour({ request, hour: hourOfEvent(event, request.timezone), queueUrl, sqs, lake: await openObjectStore(request.lake) });
+    // A quiet hour is recorded, not thrown: a throw would be retried into the schedule's dead letters.
+    return await fanOutHour({ request, hour: hourOfEvent(event, request.timezone), queueUrl, sqs, lake: await openObjectStore(request.lake), emptyHour: 'record', staleRunAfterMs, sweepHoursBefore: SWEEP_HOURS_BEFORE });
   } finally {
     sqs.destroy();
   }

@@ -36,6 +36,8 @@ export interface TaskWorkerOptions {
   readonly scratchRoot?: string;
   /** Run after a close that published the hour; Snowflake's refresh (or its skip) by default. */
   readonly refreshWarehouse?: RefreshWarehouse;
+  /** The time the refresh may take, asked when it starts (the invocation's remaining time less a margin); none by default. */
+  readonly refreshDeadlineMs?: () => number;
   /**
    * How long to wait for a close another invocation holds before failing this message (so SQS
    * delivers it again): a live closer usually finishes in seconds, and a message failed for a
@@ -100,7 +102,8 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
     }, options);
     if (!close.closed) return { outcome: 'processed', events: output.events, quarantined, done, tasks, close };
     // Never throws: the hour is published whatever the warehouse answers.
-    const refresh = await (options.refreshWarehouse ?? refreshWarehouse)(record.hour);
+    const deadlineMs = options.refreshDeadlineMs?.();
+    const refresh = await (options.refreshWarehouse ?? ((hour, ms) => refreshWarehouse(hour, ms === undefined ? {} : { deadlineMs: ms })))(record.hour, deadlineMs);
     return { outcome: 'processed', events: output.events, quarantined, done, tasks, close, refresh };
   } finally {
     await rm(scratchDir, { recursive: true, force: true });

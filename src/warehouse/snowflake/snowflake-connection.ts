@@ -8,6 +8,8 @@
  * (snowflake-secret.ts). Credentials never come from arguments, and no error prints a value.
  */
 import { createPrivateKey } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../../errors/user-error.js';
 import type { Binds } from 'snowflake-sdk';
 import type { SqlConnection } from '../warehouse-target.js';
@@ -94,11 +96,26 @@ export function snowflakeAuthOptions(auth: SnowflakeSettings['auth']): Record<st
   return { authenticator: 'SNOWFLAKE_JWT', privateKeyPath: auth.privateKeyPath, privateKeyPass: auth.privateKeyPass };
 }
 
+/** Where the driver's own log goes: a file in the temporary folder (Lambda's /tmp), never stdout. */
+export function snowflakeLogFile(): string {
+  return join(tmpdir(), 'eventlake-snowflake.log');
+}
+
+/**
+ * snowflake-sdk logs through winston to the console (stdout) and to `snowflake.log` in the working
+ * directory (read-only in Lambda) by default: stdout is `eventlake lambda invoke`'s answer and the
+ * function's log of JSON lines. Its errors only, to a file, nothing to the console; eventlake
+ * reports what failed in its own sentence.
+ */
+export function configureSnowflakeLogger(snowflake: Pick<typeof import('snowflake-sdk'), 'configure'>, logFile = snowflakeLogFile()): void {
+  snowflake.configure({ logLevel: 'ERROR', logFilePath: logFile, additionalLogToConsole: false });
+}
+
 /** Opens a connection; the driver is loaded only here, after the settings are known to be complete. */
 export async function openSnowflakeConnection(env: Env = process.env): Promise<SqlConnection> {
   const settings = snowflakeSettings(await withSecretEnv(env));
   const { default: snowflake } = await import('snowflake-sdk');
-  snowflake.configure({ logLevel: 'ERROR' });
+  configureSnowflakeLogger(snowflake);
   const connection = snowflake.createConnection({
     account: settings.account,
     username: settings.username,

@@ -1,0 +1,49 @@
+/**
+ * The sweep of cloud runs stuck `queued`: nothing in the cloud ends a run whose task was
+ * dead-lettered (the SQS dead-letter queue has no consumer) or lost, so its record would say
+ * `queued` forever and the hour's next fan-out would be refused. A run still queued
+ * `cloud.staleRunAfter` (2 h by default) after its fan-out is marked failed with the reason, so
+ * the hour can be fanned out again and `status` tells the truth. The fan-out sweeps the hour it
+ * plans (and the schedule the day before it); `eventlake dlq list` ends the runs its dead letters
+ * belong to.
+ */
+import { formatDuration } from '../../config/duration.js';
+import { failQueuedRun, listLakeRuns, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import { plannedProgress } from './staged-task-outputs.js';
+
+/** The default of `cloud.staleRunAfter`. */
+export const DEFAULT_STALE_RUN_AFTER_MS = 2 * 60 * 60 * 1000;
+
+export interface StaleRunSweep {
+  /** How long a run may stay queued; null: never swept. */
+  readonly staleAfterMs: number | null;
+  readonly now?: () => number;
+}
+
+/** The run's record as the sweep left it: failed with why. */
+export async function failStaleRun(lake: ObjectStore, run: LakeRunRecord, staleAfterMs: number, at: Date): Promise<LakeRunRecord | undefined> {
+  const planned = run.manifest.tasks.map((t) => t.id);
+  const progress = await plannedProgress(lake, run.runId, planned);
+  const missing = progress.missing.slice(0, 3).join(', ') + (progress.missing.length > 3 ? ', …' : '');
+  const error =
+    `stale: queued since ${run.queuedAt}, over ${formatDuration(staleAfterMs)} ago, with ${progress.done.length} of ${planned.length} tasks done` +
+    `${missing ? ` (not done: ${missing})` : ''}; a task was dead-lettered or lost (eventlake dlq list shows the dead letters); the hour can be fanned out again`;
+  return failQueuedRun(lake, run.hour, run.runId, error, at);
+}
+
+/** Marks the runs of `hours` queued longer than the sweep allows failed; returns those it ended. */
+export async function sweepStaleRuns(lake: ObjectStore, hours: readonly string[], sweep: StaleRunSweep): Promise<LakeRunRecord[]> {
+  if (sweep.staleAfterMs === null) return [];
+  const now = sweep.now?.() ?? Date.now();
+  const ended: LakeRunRecord[] = [];
+  for (const hour of hours) {
+    for (const run of await listLakeRuns(lake, hour)) {
+      const queuedMs = now - Date.parse(run.queuedAt);
+      if (run.status !== 'queued' || !(queuedMs > sweep.staleAfterMs)) continue;
+      const failed = await failStaleRun(lake, run, sweep.staleAfterMs, new Date(now));
+      if (failed) ended.push(failed);
+    }
+  }
+  return ended;
+}
