@@ -55,6 +55,8 @@ export interface EventlakeConfig {
     readonly action: LateDataAction;
     readonly lookBackMs: number;
     readonly checkEveryMs: number;
+    /** Only hours this close to the newest hour run are looked at. */
+    readonly windowMs: number;
   };
   readonly quality: {
     readonly maxQuarantinedShare: number;

@@ -61,6 +61,7 @@ export function starterConfigYaml(): string {
     ['  action: rerun', 'objects arriving for an hour already run: rerun, alert or ignore'],
     ['  lookBack: 24h', 'how far back to look for late objects'],
     ['  checkEvery: 5m', 'how often to look'],
+    ['  window: 48h', 'only the hours this close to the newest hour run are looked at (1h to 31d)'],
     '',
     'quality:',
     ['  maxQuarantinedShare: 0.01', 'a run quarantining a larger share of its lines raises a quality event'],

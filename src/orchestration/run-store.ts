@@ -87,6 +87,8 @@ export interface RunFilter {
   readonly status?: RunStatus;
   readonly lake?: string;
   readonly hour?: string;
+  /** Hours from this label on (labels sort as the hours do). */
+  readonly fromHour?: string;
   readonly limit?: number;
 }
 
@@ -100,6 +102,8 @@ export interface RunStore {
   get(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   list(filter?: RunFilter): Promise<RunRecord[]>;
+  /** The latest hour any run of the lake is for, whatever its status. */
+  newestHour(lake: string): Promise<string | undefined>;
   /**
    * Moves the oldest due queued run (of `ids`, when given) to running for `owner`, unless
    * `maxRunning` runs are running already (a run whose owner's claim lapsed does not count).

@@ -98,9 +98,18 @@ export class SqliteRunStore implements RunStore {
       ] as const
     ).filter(([, value]) => value !== undefined);
     const where = conditions.map(([column]) => `${column} = ?`);
-    const args = conditions.map(([, value]) => value);
+    const args: unknown[] = conditions.map(([, value]) => value);
+    if (filter.fromHour !== undefined) {
+      where.push('hour >= ?');
+      args.push(filter.fromHour);
+    }
     const sql = `SELECT ${COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY queued_at DESC, id DESC LIMIT ?`;
     return (this.prepare(sql).all(...args, filter.limit ?? -1) as RunRow[]).map(toRecord);
+  }
+
+  async newestHour(lake: string): Promise<string | undefined> {
+    const row = this.prepare(`SELECT max(hour) AS hour FROM runs WHERE lake = ?`).get(lake) as { hour: string | null };
+    return row.hour ?? undefined;
   }
 
   async start(owner: string, options: { ids?: readonly string[]; maxRunning?: number; claimMs: number }): Promise<RunRecord | undefined> {
