@@ -21,12 +21,13 @@ export const FILE_DEFAULTS = {
   deadlines: { afterHourEnd: '80m', maxRunDuration: '30m' },
   lateData: { action: 'rerun', lookBack: '24h', checkEvery: '5m', window: '48h' },
   quality: { maxQuarantinedShare: 0.01 },
+  retention: { finishedRuns: '30d' },
   server: { host: '127.0.0.1', port: 8080 },
 } as const;
 
 /** What the schema makes of an empty file: durations in milliseconds, paths still as written. */
 export function defaultConfig(): EventlakeConfig {
-  const { source, lake, schedule, retries, deadlines, lateData, quality, server } = FILE_DEFAULTS;
+  const { source, lake, schedule, retries, deadlines, lateData, quality, retention, server } = FILE_DEFAULTS;
   return {
     source: { ...source },
     lake: { ...lake },
@@ -53,6 +54,7 @@ export function defaultConfig(): EventlakeConfig {
       windowMs: parseDuration(lateData.window),
     },
     quality: { ...quality },
+    retention: { finishedRunsMs: parseDuration(retention.finishedRuns) },
     callbacks: [],
     server: { ...server },
   };

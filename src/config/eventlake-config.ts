@@ -176,6 +176,11 @@ const server = mapping({
     .prefault(FILE_DEFAULTS.server.port),
 });
 
+/** Finished runs lose their manifest and queue messages this long after they end (none: kept forever). */
+const retention = mapping({
+  finishedRuns: durationOrNone().prefault(FILE_DEFAULTS.retention.finishedRuns),
+}).transform((r): EventlakeConfig['retention'] => ({ finishedRunsMs: r.finishedRuns }));
+
 /** The file's schema; parsing yields an `EventlakeConfig` whose paths are still as written. */
 export const eventlakeConfigSchema = mapping({
   source: source.prefault({}),
@@ -187,6 +192,7 @@ export const eventlakeConfigSchema = mapping({
   deadlines: deadlines.prefault({}),
   lateData: lateData.prefault({}),
   quality: quality.prefault({}),
+  retention: retention.prefault({}),
   callbacks: callbacks.prefault([]),
   server: server.prefault({}),
 }).transform((config): EventlakeConfig => config);

@@ -61,6 +61,10 @@ export interface EventlakeConfig {
   readonly quality: {
     readonly maxQuarantinedShare: number;
   };
+  readonly retention: {
+    /** Finished runs older than this lose their manifest and queue messages; null: kept forever. */
+    readonly finishedRunsMs: number | null;
+  };
   readonly callbacks: readonly CallbackSubscription[];
   /** The web UI and JSON API of `eventlake up` and `serve`. */
   readonly server: {

@@ -119,7 +119,7 @@ export class Scheduler {
 
   /**
    * Hours that succeeded within the look-back whose source objects changed since their plan, among
-   * the hours inside the window (the newest hours run): an old hour's source is not listed again
+   * the hours inside the window (the newest hours that succeeded): an old hour's source is not listed again
    * however many hours the lake holds, and each run's manifest is read once, not on every check.
    */
   async checkLateData(now = new Date()): Promise<void> {
@@ -153,9 +153,14 @@ export class Scheduler {
     for (const id of this.planned.keys()) if (!looked.has(id)) this.planned.delete(id);
   }
 
-  /** The first hour label inside the window, counted back from the newest hour any run is for. */
+  /**
+   * The first hour label inside the window, counted back from the newest hour that succeeded (on
+   * a live schedule, the last hour; on a lake of old hours, its newest ones): a run of a later
+   * hour that failed, say one with no objects yet, does not move the window past the hours that
+   * have data.
+   */
   private async windowStart(): Promise<string | undefined> {
-    const newest = await this.state.runs.newestHour(this.settings.lake);
+    const newest = await this.state.runs.newestHour(this.settings.lake, 'success');
     const hour = newest === undefined ? undefined : parseHour(newest);
     if (!hour) return undefined;
     const hours = Math.max(1, Math.floor(this.settings.lateData.windowMs / HOUR_MS));

@@ -56,6 +56,7 @@ function defaultsIn(dir: string): EventlakeConfig {
     deadlines: { afterHourEndMs: 4_800_000, maxRunDurationMs: 1_800_000 },
     lateData: { action: 'rerun', lookBackMs: 86_400_000, checkEveryMs: 300_000, windowMs: 172_800_000 },
     quality: { maxQuarantinedShare: 0.01 },
+    retention: { finishedRunsMs: 2_592_000_000 },
     callbacks: [],
     server: { host: '127.0.0.1', port: 8080 },
   };
@@ -273,7 +274,8 @@ describe('loadConfig: environment', () => {
     expect(names).toContain('EVENTLAKE_LATE_DATA_CHECK_EVERY');
     expect(names).toContain('EVENTLAKE_LATE_DATA_WINDOW');
     expect(names).toContain('EVENTLAKE_SERVER_PORT');
-    expect(names).toHaveLength(28);
+    expect(names).toContain('EVENTLAKE_RETENTION_FINISHED_RUNS');
+    expect(names).toHaveLength(29);
     expect(names.some((n) => n.startsWith('EVENTLAKE_CALLBACKS'))).toBe(false);
   });
 });

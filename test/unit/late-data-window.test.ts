@@ -50,7 +50,8 @@ async function succeededHours(): Promise<{ state: StateStore; source: string; re
   return { state, source, request };
 }
 
-describe('late-data check window', () => {
+// Setting up 310 planned hours is most of the time, on a machine shared with other tests.
+describe('late-data check window', { timeout: 60_000 }, () => {
   it('lists only the hours inside the window, however many hours succeeded, and still finds late objects there', async () => {
     const { state, source } = await succeededHours();
     try {

@@ -26,10 +26,11 @@ interface RunRow {
   error: string | null;
   summary: string | null;
   poor_quality: number;
+  pruned_at: number | null;
 }
 
-const COLUMNS = `id, lake, hour, status, trigger, attempt, request, manifest IS NOT NULL AS planned, owner, queued_at,
-  started_at, finished_at, not_before, error, summary, poor_quality`;
+const COLUMNS = `id, lake, hour, status, trigger, attempt, request, (manifest IS NOT NULL OR pruned_at IS NOT NULL) AS planned, owner, queued_at,
+  started_at, finished_at, not_before, error, summary, poor_quality, pruned_at`;
 
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
 
@@ -51,6 +52,7 @@ function toRecord(row: RunRow): RunRecord {
     ...(row.error === null ? {} : { error: row.error }),
     ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as RunRecord['summary'] }),
     ...(row.poor_quality === 1 ? { poorQuality: true } : {}),
+    ...(row.pruned_at === null ? {} : { prunedAt: iso(row.pruned_at) as string }),
   };
 }
 
@@ -107,8 +109,12 @@ export class SqliteRunStore implements RunStore {
     return (this.prepare(sql).all(...args, filter.limit ?? -1) as RunRow[]).map(toRecord);
   }
 
-  async newestHour(lake: string): Promise<string | undefined> {
-    const row = this.prepare(`SELECT max(hour) AS hour FROM runs WHERE lake = ?`).get(lake) as { hour: string | null };
+  async newestHour(lake: string, status?: RunStatus): Promise<string | undefined> {
+    const row = (
+      status === undefined
+        ? this.prepare(`SELECT max(hour) AS hour FROM runs WHERE lake = ?`).get(lake)
+        : this.prepare(`SELECT max(hour) AS hour FROM runs WHERE lake = ? AND status = ?`).get(lake, status)
+    ) as { hour: string | null };
     return row.hour ?? undefined;
   }
 
