@@ -33,7 +33,12 @@ export interface ScheduleSettings {
     /** Only hours this close to the newest hour run are looked at (48 h: the newest 48 hours). */
     readonly windowMs: number;
   };
+  /** Finished runs this old lose their manifest and messages (config `retention.finishedRuns`); absent: kept. */
+  readonly retentionMs?: number;
 }
+
+/** How often a scheduler prunes the state when a retention is set: cheap, but no need for more. */
+export const PRUNE_EVERY_MS = 3_600_000;
 
 /** Lists an hour's source as its run asked (a plan nobody runs): what the late-data check compares with. */
 export type ListHour = (request: RunRequest, hour: Hour) => Promise<RunManifest>;
@@ -62,6 +67,7 @@ export function fireMark(lake: string): string {
 export class Scheduler {
   private lastTick = 0;
   private lastLateCheck = 0;
+  private lastPrune = Number.NEGATIVE_INFINITY;
   /** The planned objects of the runs the last check looked at. */
   private readonly planned = new Map<string, PlannedObjects>();
 
@@ -91,8 +97,17 @@ export class Scheduler {
       this.lastLateCheck = now.getTime();
       await this.checkLateData(now);
     }
+    await this.pruneState(now);
     await this.state.scheduler.recordTick(this.owner, now, lateCheck);
     return true;
+  }
+
+  /** On the first tick and hourly after, finished runs past the retention lose their manifest and messages. */
+  private async pruneState(now: Date): Promise<void> {
+    const { retentionMs } = this.settings;
+    if (retentionMs === undefined || now.getTime() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now.getTime();
+    await this.state.retention.prune({ finishedBefore: new Date(now.getTime() - retentionMs) });
   }
 
   private async queueDueHours(now: Date): Promise<void> {
