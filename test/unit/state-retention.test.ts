@@ -1,4 +1,6 @@
 /** Retention on a real SQLite state, on an injected clock: what `up`'s scheduler prunes and what it never touches. */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { RunManifest, Task } from '../../src/pipeline/run-manifest.js';
 import { thisProcess } from '../../src/orchestration/process-identity.js';
@@ -80,6 +82,34 @@ describe('state retention', () => {
       expect(stillRunning.run?.status).toBe('running');
       expect((await state.runs.get(queued.id))?.status).toBe('queued');
       expect(await state.retention.prune({ finishedBefore: new Date(now), dryRun: true })).toEqual({ runs: 0, messages: 0, attempts: 0, bytes: 0, keptDeadLettered: 0 });
+    } finally {
+      state.close();
+    }
+  });
+});
+
+describe('a run plan kept once', () => {
+  it("a task message keeps no copy of the task its run's manifest holds, and reads it back from there", async () => {
+    const dir = await tempDir();
+    const state = await openSqliteStateStore(dir);
+    try {
+      const id = await plannedRun(state, '2024-05-01T08', false);
+      // A task not in the manifest (none such is queued today) keeps its own copy.
+      const other: Task = { id: 't00001', objects: [{ index: 1, key: 'other-events.json', size: 5 }], bytes: 5 };
+      await state.queue.enqueue(id, [{ kind: 'task', task: other }]);
+      const db = new Database(join(dir, 'eventlake.db'), { readonly: true });
+      try {
+        const bodies = db.prepare(`SELECT task_id, body FROM messages WHERE run_id = ? ORDER BY task_id`).all(id) as { task_id: string; body: string | null }[];
+        expect(bodies).toEqual([
+          { task_id: 't00000', body: null },
+          { task_id: 't00001', body: JSON.stringify(other) },
+        ]);
+      } finally {
+        db.close();
+      }
+      expect((await state.queue.messages(id)).map((m) => m.task)).toEqual([task('2024-05-01T08'), other]);
+      const claim = await state.queue.claim('me', [id], 60_000);
+      expect(claim?.task).toEqual(task('2024-05-01T08'));
     } finally {
       state.close();
     }
