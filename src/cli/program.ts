@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
   status: async () => (await import('./status-command.js')).statusCommand,
   dlq: async () => (await import('./dlq-command.js')).dlqCommand,
+  state: async () => (await import('./state-command.js')).stateCommand,
   init: async () => (await import('./init-command.js')).initCommand,
   warehouse: async () => (await import('./warehouse-command.js')).warehouseCommand,
   query: async () => (await import('./warehouse-command.js')).queryCommand,

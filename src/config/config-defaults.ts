@@ -19,15 +19,16 @@ export const FILE_DEFAULTS = {
   schedule: { cron: DEFAULT_CRON, delay: '10m', catchup: false, maxActiveRuns: 2, tick: '5s' },
   retries: { count: 3, delay: '30s', maxDelay: '10m', visibilityTimeout: '5m' },
   deadlines: { afterHourEnd: '80m', maxRunDuration: '30m' },
-  lateData: { action: 'rerun', lookBack: '24h', checkEvery: '5m' },
+  lateData: { action: 'rerun', lookBack: '24h', checkEvery: '5m', window: '48h' },
   quality: { maxQuarantinedShare: 0.01 },
   cloud: { staleRunAfter: '2h' },
+  retention: { finishedRuns: '30d' },
   server: { host: '127.0.0.1', port: 8080 },
 } as const;
 
 /** What the schema makes of an empty file: durations in milliseconds, paths still as written. */
 export function defaultConfig(): EventlakeConfig {
-  const { source, lake, schedule, retries, deadlines, lateData, quality, server } = FILE_DEFAULTS;
+  const { source, lake, schedule, retries, deadlines, lateData, quality, retention, server } = FILE_DEFAULTS;
   const { cloud } = FILE_DEFAULTS;
   return {
     source: { ...source },
@@ -48,9 +49,15 @@ export function defaultConfig(): EventlakeConfig {
       visibilityTimeoutMs: parseDuration(retries.visibilityTimeout),
     },
     deadlines: { afterHourEndMs: parseDuration(deadlines.afterHourEnd), maxRunDurationMs: parseDuration(deadlines.maxRunDuration) },
-    lateData: { action: lateData.action, lookBackMs: parseDuration(lateData.lookBack), checkEveryMs: parseDuration(lateData.checkEvery) },
+    lateData: {
+      action: lateData.action,
+      lookBackMs: parseDuration(lateData.lookBack),
+      checkEveryMs: parseDuration(lateData.checkEvery),
+      windowMs: parseDuration(lateData.window),
+    },
     quality: { ...quality },
     cloud: { staleRunAfterMs: parseDuration(cloud.staleRunAfter) },
+    retention: { finishedRunsMs: parseDuration(retention.finishedRuns) },
     callbacks: [],
     server: { ...server },
   };

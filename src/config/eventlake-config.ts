@@ -35,6 +35,10 @@ export { LATE_DATA_ACTIONS, type EventlakeConfig, type LateDataAction } from './
 /** The shortest tick or check interval: shorter would keep a core busy polling the state. */
 const MIN_LOOP_MS = 100;
 
+/** Late data is looked for in the newest hours only: at least the newest one, at most a month of them. */
+const LATE_WINDOW_MIN_MS = 3_600_000;
+const LATE_WINDOW_MAX_MS = 31 * 86_400_000;
+
 const source = mapping({
   path: text('a folder path').prefault(FILE_DEFAULTS.source.path),
   layout: oneOf(SOURCE_LAYOUTS).prefault(FILE_DEFAULTS.source.layout),
@@ -98,7 +102,8 @@ const lateData = mapping({
   action: oneOf(LATE_DATA_ACTIONS).prefault(FILE_DEFAULTS.lateData.action),
   lookBack: duration().prefault(FILE_DEFAULTS.lateData.lookBack),
   checkEvery: duration(MIN_LOOP_MS).prefault(FILE_DEFAULTS.lateData.checkEvery),
-}).transform((l): EventlakeConfig['lateData'] => ({ action: l.action, lookBackMs: l.lookBack, checkEveryMs: l.checkEvery }));
+  window: duration(LATE_WINDOW_MIN_MS, LATE_WINDOW_MAX_MS).prefault(FILE_DEFAULTS.lateData.window),
+}).transform((l): EventlakeConfig['lateData'] => ({ action: l.action, lookBackMs: l.lookBack, checkEveryMs: l.checkEvery, windowMs: l.window }));
 
 const quality = mapping({
   maxQuarantinedShare: share().prefault(FILE_DEFAULTS.quality.maxQuarantinedShare),
@@ -175,6 +180,11 @@ const server = mapping({
     .prefault(FILE_DEFAULTS.server.port),
 });
 
+/** Finished runs lose their manifest and queue messages this long after they end (none: kept forever). */
+const retention = mapping({
+  finishedRuns: durationOrNone().prefault(FILE_DEFAULTS.retention.finishedRuns),
+}).transform((r): EventlakeConfig['retention'] => ({ finishedRunsMs: r.finishedRuns }));
+
 /** The file's schema; parsing yields an `EventlakeConfig` whose paths are still as written. */
 export const eventlakeConfigSchema = mapping({
   source: source.prefault({}),
@@ -187,6 +197,7 @@ export const eventlakeConfigSchema = mapping({
   lateData: lateData.prefault({}),
   quality: quality.prefault({}),
   cloud: cloud.prefault({}),
+  retention: retention.prefault({}),
   callbacks: callbacks.prefault([]),
   server: server.prefault({}),
 }).transform((config): EventlakeConfig => config);

@@ -55,6 +55,8 @@ export interface EventlakeConfig {
     readonly action: LateDataAction;
     readonly lookBackMs: number;
     readonly checkEveryMs: number;
+    /** Only hours this close to the newest hour run are looked at. */
+    readonly windowMs: number;
   };
   readonly quality: {
     readonly maxQuarantinedShare: number;
@@ -63,6 +65,10 @@ export interface EventlakeConfig {
   readonly cloud: {
     /** A cloud run still queued this long after its fan-out is marked failed; null: never. */
     readonly staleRunAfterMs: number | null;
+  };
+  readonly retention: {
+    /** Finished runs older than this lose their manifest and queue messages; null: kept forever. */
+    readonly finishedRunsMs: number | null;
   };
   readonly callbacks: readonly CallbackSubscription[];
   /** The web UI and JSON API of `eventlake up` and `serve`. */

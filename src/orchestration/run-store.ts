@@ -72,8 +72,10 @@ export interface RunRecord {
   readonly summary?: RunSummary;
   /** Set when the hour's quarantined share was over the threshold (it still published). */
   readonly poorQuality?: boolean;
-  /** The run has a plan (its tasks are on the queue). */
+  /** The run has a plan (its tasks are on the queue), or had one before it was pruned. */
   readonly planned: boolean;
+  /** When retention removed its manifest and messages (its record and summary stay). */
+  readonly prunedAt?: string;
 }
 
 export interface SubmitRun {
@@ -87,6 +89,8 @@ export interface RunFilter {
   readonly status?: RunStatus;
   readonly lake?: string;
   readonly hour?: string;
+  /** Hours from this label on (labels sort as the hours do). */
+  readonly fromHour?: string;
   readonly limit?: number;
 }
 
@@ -100,6 +104,8 @@ export interface RunStore {
   get(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   list(filter?: RunFilter): Promise<RunRecord[]>;
+  /** The latest hour a run of the lake is for (one with `status`, when given). */
+  newestHour(lake: string, status?: RunStatus): Promise<string | undefined>;
   /**
    * Moves the oldest due queued run (of `ids`, when given) to running for `owner`, unless
    * `maxRunning` runs are running already (a run whose owner's claim lapsed does not count).

@@ -6,10 +6,11 @@
  * shows and tests wait on.
  */
 import { createHash } from 'node:crypto';
-import { parseHour } from '../pipeline/hour.js';
+import { hourOf, parseHour, type Hour } from '../pipeline/hour.js';
+import type { RunManifest } from '../pipeline/run-manifest.js';
 import { planRun } from './plan-run.js';
 import type { RunEvents } from './run-events.js';
-import type { RunRecord, RunTrigger } from './run-store.js';
+import type { RunRecord, RunRequest, RunTrigger } from './run-store.js';
 import { dueRuns, hoursOfFire } from './schedule/cron-schedule.js';
 import { hourEnd } from './schedule/hour-clock.js';
 import type { StateStore } from './state-store.js';
@@ -25,8 +26,27 @@ export interface ScheduleSettings {
   /** The first hour catchup runs. */
   readonly start?: string;
   readonly tickMs: number;
-  readonly lateData: { readonly action: LateDataAction; readonly lookBackMs: number; readonly checkEveryMs: number };
+  readonly lateData: {
+    readonly action: LateDataAction;
+    readonly lookBackMs: number;
+    readonly checkEveryMs: number;
+    /** Only hours this close to the newest hour run are looked at (48 h: the newest 48 hours). */
+    readonly windowMs: number;
+  };
+  /** Finished runs this old lose their manifest and messages (config `retention.finishedRuns`); absent: kept. */
+  readonly retentionMs?: number;
 }
+
+/** How often a scheduler prunes the state when a retention is set: cheap, but no need for more. */
+export const PRUNE_EVERY_MS = 3_600_000;
+
+/** Lists an hour's source as its run asked (a plan nobody runs): what the late-data check compares with. */
+export type ListHour = (request: RunRequest, hour: Hour) => Promise<RunManifest>;
+
+/** What a run's manifest planned, by object key: read once per run, not on every check. */
+type PlannedObjects = ReadonlyMap<string, { readonly size: number; readonly etag?: string }>;
+
+const HOUR_MS = 3_600_000;
 
 /** Hours a tick queues at most: a catchup over years proceeds a batch per tick, oldest first. */
 const FIRES_PER_TICK = 500;
@@ -47,6 +67,9 @@ export function fireMark(lake: string): string {
 export class Scheduler {
   private lastTick = 0;
   private lastLateCheck = 0;
+  private lastPrune = Number.NEGATIVE_INFINITY;
+  /** The planned objects of the runs the last check looked at. */
+  private readonly planned = new Map<string, PlannedObjects>();
 
   /** `owner`: this process as registered in the state; its ticks are counted there. */
   constructor(
@@ -56,6 +79,7 @@ export class Scheduler {
     private readonly submit: (hour: string, trigger: RunTrigger) => Promise<{ run: RunRecord; created: boolean }>,
     private readonly settings: ScheduleSettings,
     private readonly onQueued: (run: RunRecord) => void = () => undefined,
+    private readonly listHour: ListHour = (request, hour) => planRun(request, hour),
   ) {}
 
   /**
@@ -73,8 +97,17 @@ export class Scheduler {
       this.lastLateCheck = now.getTime();
       await this.checkLateData(now);
     }
+    await this.pruneState(now);
     await this.state.scheduler.recordTick(this.owner, now, lateCheck);
     return true;
+  }
+
+  /** On the first tick and hourly after, finished runs past the retention lose their manifest and messages. */
+  private async pruneState(now: Date): Promise<void> {
+    const { retentionMs } = this.settings;
+    if (retentionMs === undefined || now.getTime() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now.getTime();
+    await this.state.retention.prune({ finishedBefore: new Date(now.getTime() - retentionMs) });
   }
 
   private async queueDueHours(now: Date): Promise<void> {
@@ -99,16 +132,24 @@ export class Scheduler {
     }
   }
 
-  /** Hours that succeeded within the look-back whose source objects changed since their plan. */
+  /**
+   * Hours that succeeded within the look-back whose source objects changed since their plan, among
+   * the hours inside the window (the newest hours that succeeded): an old hour's source is not listed again
+   * however many hours the lake holds, and each run's manifest is read once, not on every check.
+   */
   async checkLateData(now = new Date()): Promise<void> {
     const since = now.getTime() - this.settings.lateData.lookBackMs;
+    const fromHour = await this.windowStart();
+    if (fromHour === undefined) return;
     const latest = new Map<string, RunRecord>();
-    for (const run of await this.state.runs.list({ lake: this.settings.lake })) {
+    for (const run of await this.state.runs.list({ lake: this.settings.lake, fromHour })) {
       if (run.status === 'queued' || run.status === 'running') latest.set(run.hour, run);
       else if (!latest.has(run.hour)) latest.set(run.hour, run);
     }
+    const looked = new Set<string>();
     for (const run of latest.values()) {
       if (run.status !== 'success' || run.finishedAt === undefined || Date.parse(run.finishedAt) < since) continue;
+      looked.add(run.id);
       const late = await this.lateObjects(run);
       if (!late) continue;
       const digest = createHash('sha256').update(JSON.stringify(late)).digest('hex').slice(0, 16);
@@ -124,16 +165,39 @@ export class Scheduler {
         if (created) this.onQueued(rerun);
       }
     }
+    for (const id of this.planned.keys()) if (!looked.has(id)) this.planned.delete(id);
+  }
+
+  /**
+   * The first hour label inside the window, counted back from the newest hour that succeeded (on
+   * a live schedule, the last hour; on a lake of old hours, its newest ones): a run of a later
+   * hour that failed, say one with no objects yet, does not move the window past the hours that
+   * have data.
+   */
+  private async windowStart(): Promise<string | undefined> {
+    const newest = await this.state.runs.newestHour(this.settings.lake, 'success');
+    const hour = newest === undefined ? undefined : parseHour(newest);
+    if (!hour) return undefined;
+    const hours = Math.max(1, Math.floor(this.settings.lateData.windowMs / HOUR_MS));
+    return hourOf(new Date(Date.parse(`${hour.label}:00:00Z`) - (hours - 1) * HOUR_MS)).label;
+  }
+
+  private async plannedObjects(runId: string): Promise<PlannedObjects | undefined> {
+    const known = this.planned.get(runId);
+    if (known) return known;
+    const manifest = await this.state.runs.manifest(runId);
+    if (!manifest) return undefined;
+    const planned = new Map(manifest.tasks.flatMap((t) => t.objects).map((o) => [o.key, o.etag === undefined ? { size: o.size } : { size: o.size, etag: o.etag }]));
+    this.planned.set(runId, planned);
+    return planned;
   }
 
   private async lateObjects(run: RunRecord): Promise<LateObjects | undefined> {
-    const manifest = await this.state.runs.manifest(run.id);
     const hour = parseHour(run.hour);
-    if (!manifest || !hour) return undefined;
-    const { request } = run;
-    const now = await planRun(request, hour).catch(() => undefined);
+    const planned = hour && (await this.plannedObjects(run.id));
+    if (!hour || !planned) return undefined;
+    const now = await this.listHour(run.request, hour).catch(() => undefined);
     if (!now) return undefined;
-    const planned = new Map(manifest.tasks.flatMap((t) => t.objects).map((o) => [o.key, o]));
     const seen = new Set<string>();
     const late: LateObjects = { added: [], changed: [], removed: [] };
     for (const object of now.tasks.flatMap((t) => t.objects)) {

@@ -2,6 +2,7 @@
 import type { EventLog } from './event-log.js';
 import type { RunStore } from './run-store.js';
 import type { SchedulerState } from './scheduler-state.js';
+import type { StateRetention } from './state-retention.js';
 import type { WorkQueue } from './work-queue.js';
 
 export interface StateStore {
@@ -11,6 +12,7 @@ export interface StateStore {
   readonly queue: WorkQueue;
   readonly events: EventLog;
   readonly scheduler: SchedulerState;
+  readonly retention: StateRetention;
   /**
    * Called once when the state can no longer be used by this process (its file deleted or
    * replaced, its disk full or read-only, the file damaged), with the one sentence that says

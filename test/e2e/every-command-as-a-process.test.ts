@@ -36,7 +36,7 @@ describe('every command as a process', () => {
     expect(await json(['generate', '--out', source, '--hour', HOUR, '--vehicles', '5', '--seconds', '30', '--json'])).toMatchObject({ files: 30, events: 86 });
   });
 
-  it('run, trigger and backfill process it; status, resume and dlq list report on it', async () => {
+  it('run, trigger and backfill process it; status, resume, dlq list and state prune report on it', async () => {
     const run = await json<{ events: Record<string, number>; quarantined: number }>(['run', ...where(), '--hour', HOUR, '--json']);
     expect(run).toMatchObject({ events: { vehicle: 80, operating_period: 6 }, quarantined: 0 });
     const trigger = await json<{ runs: { hour: string; status: string }[] }>(['trigger', ...where(), '--hour', HOUR, '--json']);
@@ -47,6 +47,7 @@ describe('every command as a process', () => {
     expect(status.runs.map((r) => r.status)).toEqual(['success', 'success', 'success']);
     expect(await json(['resume', '--state', state, '--json'])).toMatchObject({ runs: [] });
     expect(await json(['dlq', 'list', '--state', state, '--json'])).toEqual({ deadLetters: [] });
+    expect(await json(['state', 'prune', '--state', state, '--older-than', '0s', '--dry-run', '--json'])).toMatchObject({ prune: { runs: 3, keptDeadLettered: 0, dryRun: true } });
   });
 
   it('warehouse build, query, sql, explain and lineage answer from the warehouse', async () => {

@@ -54,9 +54,10 @@ function defaultsIn(dir: string): EventlakeConfig {
     schedule: { cron: '0 * * * *', delayMs: 600_000, catchup: false, maxActiveRuns: 2, tickMs: 5_000 },
     retries: { count: 3, delayMs: 30_000, maxDelayMs: 600_000, visibilityTimeoutMs: 300_000 },
     deadlines: { afterHourEndMs: 4_800_000, maxRunDurationMs: 1_800_000 },
-    lateData: { action: 'rerun', lookBackMs: 86_400_000, checkEveryMs: 300_000 },
+    lateData: { action: 'rerun', lookBackMs: 86_400_000, checkEveryMs: 300_000, windowMs: 172_800_000 },
     quality: { maxQuarantinedShare: 0.01 },
     cloud: { staleRunAfterMs: 7_200_000 },
+    retention: { finishedRunsMs: 2_592_000_000 },
     callbacks: [],
     server: { host: '127.0.0.1', port: 8080 },
   };
@@ -272,9 +273,11 @@ describe('loadConfig: environment', () => {
     expect(names).toContain('EVENTLAKE_LAKE_TARGET_FILE_MB');
     expect(names).toContain('EVENTLAKE_DEADLINES_AFTER_HOUR_END');
     expect(names).toContain('EVENTLAKE_LATE_DATA_CHECK_EVERY');
+    expect(names).toContain('EVENTLAKE_LATE_DATA_WINDOW');
     expect(names).toContain('EVENTLAKE_SERVER_PORT');
     expect(names).toContain('EVENTLAKE_CLOUD_STALE_RUN_AFTER');
-    expect(names).toHaveLength(28);
+    expect(names).toContain('EVENTLAKE_RETENTION_FINISHED_RUNS');
+    expect(names).toHaveLength(30);
     expect(names.some((n) => n.startsWith('EVENTLAKE_CALLBACKS'))).toBe(false);
   });
 });
@@ -307,6 +310,7 @@ describe('loadConfig: one sentence per mistake', () => {
     ['schedule: { cron: "@minutely" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "@minutely": the aliases are @hourly, @daily, @weekly, @weekdays, @weekends, @monthly, @yearly, @annually)'],
     ['schedule: { cron: "0 0 29 2 *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "0 0 29 2 *": it fires less than once a year (29 February only), which schedules almost nothing)'],
     ['schedule: { maxActiveRuns: 1e12 }', 'schedule.maxActiveRuns must be a whole number from 1 to 1,000 (got 1000000000000)'],
+    ['lateData: { window: 30m }', 'lateData.window must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, at least 1h, at most 31d (got "30m")'],
     ['retries: { visibilityTimeout: 1ms }', 'retries.visibilityTimeout must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, at least 1s, at most 12h (got "1ms")'],
     ['retries: { count: 1000 }', 'retries.count must be a whole number from 0 to 100 (got 1000)'],
     ['workers: 100000', 'workers must be a whole number from 1 to 256 (got 100000)'],

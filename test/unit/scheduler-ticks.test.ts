@@ -18,7 +18,7 @@ const settings: ScheduleSettings = {
   delayMs: 0,
   catchup: false,
   tickMs: 200,
-  lateData: { action: 'alert', lookBackMs: 24 * 3_600_000, checkEveryMs: 1000 },
+  lateData: { action: 'alert', lookBackMs: 24 * 3_600_000, checkEveryMs: 1000, windowMs: 48 * 3_600_000 },
 };
 
 interface Setup {

@@ -1,38 +1,48 @@
 /**
- * Delivers the callbacks the event log owes, one at a time, in the background of whatever
- * process is working: a slow or failing webhook never holds up a run or the scheduler. Each
- * delivery's outcome is recorded and shown by `eventlake status`.
+ * Delivers the callbacks the event log owes, in the background of whatever process is working:
+ * a slow or failing webhook never holds up a run or the scheduler. Each callback has its own
+ * lane (its deliveries go one at a time, oldest first, so a receiver sees them in order), lanes
+ * run side by side up to a total limit, so a receiver that never answers holds back its own
+ * deliveries only. Each delivery's outcome is recorded and shown by `eventlake status`.
  */
 import type { EventLog } from '../event-log.js';
 import type { CallbackSubscription } from './callback-event.js';
 import { deliverCallback } from './deliver-callback.js';
+import { DeliverySlots } from './delivery-slots.js';
+
+/** Deliveries in flight at once in one process, over all callbacks. */
+export const DELIVERY_CONCURRENCY = 8;
+
+export interface DispatcherOptions {
+  /** Deliveries in flight at once, over all callbacks (default 8). */
+  readonly concurrency?: number;
+}
 
 export class CallbackDispatcher {
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** The running lane of each callback, by name. */
+  private readonly lanes = new Map<string, Promise<void>>();
+  /** Lanes asked to look again once their current round ends. */
+  private readonly again = new Set<string>();
+  private readonly slots: DeliverySlots;
+  private readonly subscriptions: readonly CallbackSubscription[];
 
   constructor(
     private readonly log: EventLog,
-    private readonly subscriptions: readonly CallbackSubscription[],
+    subscriptions: readonly CallbackSubscription[],
     private readonly owner: string,
     private readonly onError: (err: Error) => void = () => undefined,
-  ) {}
+    options: DispatcherOptions = {},
+  ) {
+    // One lane per name: a second subscription of the same name was never delivered to before either.
+    const byName = new Map<string, CallbackSubscription>();
+    for (const s of subscriptions) if (!byName.has(s.name)) byName.set(s.name, s);
+    this.subscriptions = [...byName.values()];
+    this.slots = new DeliverySlots(options.concurrency ?? DELIVERY_CONCURRENCY);
+  }
 
-  /** Starts delivering what is pending, unless a delivery round is already going. */
+  /** Starts delivering what is pending, in each lane not already delivering. */
   pump(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.deliverPending()
-      .catch((err: unknown) => this.onError(err as Error))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.pump();
-        }
-      });
+    for (const subscription of this.subscriptions) this.pumpLane(subscription);
   }
 
   /**
@@ -47,7 +57,7 @@ export class CallbackDispatcher {
     while (!aborted && Date.now() < deadline) {
       this.pump();
       const left = Math.max(0, deadline - Date.now());
-      await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, left).unref()), abort]);
+      await Promise.race([this.settled(), new Promise((resolve) => setTimeout(resolve, left).unref()), abort]);
       if ((await this.log.pendingDeliveries(this.names)) === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -57,14 +67,37 @@ export class CallbackDispatcher {
     return this.subscriptions.map((s) => s.name);
   }
 
-  /** Deliveries to callbacks this process does not know (another config) are left to those that do. */
-  private async deliverPending(): Promise<void> {
+  /** Resolves when every lane running now has finished its round. */
+  private async settled(): Promise<void> {
+    await Promise.all(this.lanes.values());
+  }
+
+  private pumpLane(subscription: CallbackSubscription): void {
+    const { name } = subscription;
+    if (this.lanes.has(name)) {
+      this.again.add(name);
+      return;
+    }
+    const lane = this.deliverPending(subscription)
+      .catch((err: unknown) => this.onError(err as Error))
+      .finally(() => {
+        this.lanes.delete(name);
+        if (this.again.delete(name)) this.pumpLane(subscription);
+      });
+    this.lanes.set(name, lane);
+  }
+
+  /** One callback's deliveries, oldest first, one at a time; a claim is made only once a slot is free. */
+  private async deliverPending(subscription: CallbackSubscription): Promise<void> {
     for (;;) {
-      const delivery = await this.log.claimDelivery(this.owner, this.names);
-      if (!delivery) return;
-      const subscription = this.subscriptions.find((s) => s.name === delivery.callback);
-      if (!subscription) return;
-      await this.log.settleDelivery(delivery.id, await deliverCallback(subscription.target, delivery.payload));
+      const release = await this.slots.take();
+      try {
+        const delivery = await this.log.claimDelivery(this.owner, [subscription.name]);
+        if (!delivery) return;
+        await this.log.settleDelivery(delivery.id, await deliverCallback(subscription.target, delivery.payload));
+      } finally {
+        release();
+      }
     }
   }
 }

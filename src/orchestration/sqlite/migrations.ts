@@ -121,4 +121,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN claim_token TEXT;
   ALTER TABLE runs ADD COLUMN claim_expires_at INTEGER;
   `,
+  // 4: retention. A finished run whose manifest and messages were pruned keeps its record and
+  // summary, and says when it was pruned.
+  `
+  ALTER TABLE runs ADD COLUMN pruned_at INTEGER;
+  CREATE INDEX runs_by_finish ON runs (finished_at) WHERE pruned_at IS NULL AND finished_at IS NOT NULL;
+  `,
 ];

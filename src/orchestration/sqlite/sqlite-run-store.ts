@@ -26,10 +26,11 @@ interface RunRow {
   error: string | null;
   summary: string | null;
   poor_quality: number;
+  pruned_at: number | null;
 }
 
-const COLUMNS = `id, lake, hour, status, trigger, attempt, request, manifest IS NOT NULL AS planned, owner, queued_at,
-  started_at, finished_at, not_before, error, summary, poor_quality`;
+const COLUMNS = `id, lake, hour, status, trigger, attempt, request, (manifest IS NOT NULL OR pruned_at IS NOT NULL) AS planned, owner, queued_at,
+  started_at, finished_at, not_before, error, summary, poor_quality, pruned_at`;
 
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
 
@@ -51,6 +52,7 @@ function toRecord(row: RunRow): RunRecord {
     ...(row.error === null ? {} : { error: row.error }),
     ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as RunRecord['summary'] }),
     ...(row.poor_quality === 1 ? { poorQuality: true } : {}),
+    ...(row.pruned_at === null ? {} : { prunedAt: iso(row.pruned_at) as string }),
   };
 }
 
@@ -98,9 +100,22 @@ export class SqliteRunStore implements RunStore {
       ] as const
     ).filter(([, value]) => value !== undefined);
     const where = conditions.map(([column]) => `${column} = ?`);
-    const args = conditions.map(([, value]) => value);
+    const args: unknown[] = conditions.map(([, value]) => value);
+    if (filter.fromHour !== undefined) {
+      where.push('hour >= ?');
+      args.push(filter.fromHour);
+    }
     const sql = `SELECT ${COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY queued_at DESC, id DESC LIMIT ?`;
     return (this.prepare(sql).all(...args, filter.limit ?? -1) as RunRow[]).map(toRecord);
+  }
+
+  async newestHour(lake: string, status?: RunStatus): Promise<string | undefined> {
+    const row = (
+      status === undefined
+        ? this.prepare(`SELECT max(hour) AS hour FROM runs WHERE lake = ?`).get(lake)
+        : this.prepare(`SELECT max(hour) AS hour FROM runs WHERE lake = ? AND status = ?`).get(lake, status)
+    ) as { hour: string | null };
+    return row.hour ?? undefined;
   }
 
   async start(owner: string, options: { ids?: readonly string[]; maxRunning?: number; claimMs: number }): Promise<RunRecord | undefined> {

@@ -3,6 +3,7 @@ import type { StateStore } from '../state-store.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
 import { SqliteSchedulerState } from './sqlite-scheduler-state.js';
+import { SqliteStateRetention } from './sqlite-state-retention.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.js';
 import { openState } from './state-database.js';
 import { StateGuard } from './state-guard.js';
@@ -26,6 +27,7 @@ export async function openSqliteStateStore(dir: string, options: SqliteStateOpti
     queue: guard.wrap(new SqliteWorkQueue(db, now)),
     events: guard.wrap(new SqliteEventLog(db)),
     scheduler: guard.wrap(new SqliteSchedulerState(db, now)),
+    retention: guard.wrap(new SqliteStateRetention(db, now)),
     onFailure: (listener) => guard.onFailure(listener),
     close: () => db.close(),
   };

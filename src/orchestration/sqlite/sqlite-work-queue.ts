@@ -33,6 +33,16 @@ interface MessageRow {
   error: string | null;
 }
 
+/**
+ * A task message keeps no copy of its task when the run's manifest holds the same one (each
+ * run's plan was kept twice before, ~0.35 MB per 3,600-object hour): it is read from the
+ * manifest, parsed once per run and kept for the few runs in flight (a saved plan never changes).
+ */
+const MANIFESTS_KEPT = 8;
+
+/** Whether a message's row lacks the task it carries (it is in the run's manifest). */
+const taskInManifest = (row: MessageRow): boolean => row.body === null && row.kind === 'task';
+
 interface DeadLetterRow {
   id: number;
   message_id: number;
@@ -46,14 +56,14 @@ interface DeadLetterRow {
   replayed_at: number | null;
 }
 
-function toMessage(row: MessageRow): QueueMessage {
+function toMessage(row: MessageRow, manifestTask?: Task): QueueMessage {
   return {
     id: row.id,
     runId: row.run_id,
     kind: row.kind,
     status: row.status,
     attempts: row.attempts,
-    ...(row.body === null ? {} : { task: JSON.parse(row.body) as Task }),
+    ...(row.body === null ? (manifestTask ? { task: manifestTask } : {}) : { task: JSON.parse(row.body) as Task }),
     ...(row.claimed_by === null ? {} : { claimedBy: row.claimed_by }),
     ...(row.error === null ? {} : { error: row.error }),
   };
@@ -79,6 +89,8 @@ const DEAD_LETTER_COLUMNS = `d.id, d.message_id, m.run_id, r.hour, m.kind, m.tas
 
 export class SqliteWorkQueue implements WorkQueue {
   private readonly prepare: Prepare;
+  /** Planned tasks of the runs whose messages were read last, by run id. */
+  private readonly planned = new Map<string, ReadonlyMap<string, Task>>();
 
   /** `now`: the clock visibility, backoff and attempt times read (tests inject one instead of sleeping). */
   constructor(
@@ -94,7 +106,13 @@ export class SqliteWorkQueue implements WorkQueue {
     );
     const now = this.now();
     this.db.transaction(() => {
-      for (const m of messages) insert.run(runId, m.kind, m.task?.id ?? '', m.task ? JSON.stringify(m.task) : null, now);
+      const planned = new Map([...this.manifestTasks(runId)].map(([id, task]) => [id, JSON.stringify(task)]));
+      for (const m of messages) {
+        const body = m.task ? JSON.stringify(m.task) : null;
+        // Kept only when the manifest does not hold this very task (read back from there otherwise).
+        const kept = body !== null && planned.get(m.task?.id ?? '') === body ? null : body;
+        insert.run(runId, m.kind, m.task?.id ?? '', kept, now);
+      }
     }).immediate();
   }
 
@@ -123,7 +141,7 @@ export class SqliteWorkQueue implements WorkQueue {
       this
         .prepare(`INSERT INTO attempts (message_id, attempt, worker, started_at, outcome) VALUES (?, ?, ?, ?, 'running')`)
         .run(row.id, claimed.attempts, owner, now);
-      return { ...toMessage(claimed), claimToken: token };
+      return { ...toMessage(claimed, taskInManifest(claimed) ? this.manifestTasks(claimed.run_id).get(claimed.task_id) : undefined), claimToken: token };
     }).immediate();
   }
 
@@ -292,12 +310,31 @@ export class SqliteWorkQueue implements WorkQueue {
 
   async messages(runId: string): Promise<QueueMessage[]> {
     const rows = this.prepare(`SELECT * FROM messages WHERE run_id = ? ORDER BY kind DESC, task_id, id`).all(runId) as MessageRow[];
-    return rows.map(toMessage);
+    return this.withTasks(rows);
   }
 
   async claimed(): Promise<QueueMessage[]> {
     const rows = this.prepare(`SELECT * FROM messages WHERE status = 'claimed' ORDER BY visible_at, id`).all() as MessageRow[];
-    return rows.map(toMessage);
+    return this.withTasks(rows);
+  }
+
+  /** Messages with their tasks, those not kept in the row read from their run's manifest (parsed once per run). */
+  private withTasks(rows: readonly MessageRow[]): QueueMessage[] {
+    const tasks = new Map<string, ReadonlyMap<string, Task>>();
+    for (const row of rows) if (taskInManifest(row) && !tasks.has(row.run_id)) tasks.set(row.run_id, this.manifestTasks(row.run_id));
+    return rows.map((row) => toMessage(row, taskInManifest(row) ? tasks.get(row.run_id)?.get(row.task_id) : undefined));
+  }
+
+  /** The run's planned tasks by id (none when it has no manifest). */
+  private manifestTasks(runId: string): ReadonlyMap<string, Task> {
+    const known = this.planned.get(runId);
+    if (known) return known;
+    const row = this.prepare(`SELECT manifest FROM runs WHERE id = ?`).get(runId) as { manifest: string | null } | undefined;
+    if (!row?.manifest) return new Map();
+    const tasks = new Map(((JSON.parse(row.manifest) as { tasks?: readonly Task[] }).tasks ?? []).map((t) => [t.id, t]));
+    if (this.planned.size >= MANIFESTS_KEPT) this.planned.delete(this.planned.keys().next().value as string);
+    this.planned.set(runId, tasks);
+    return tasks;
   }
 
   async deadLetters(options: { includeReplayed?: boolean; limit?: number } = {}): Promise<DeadLetter[]> {
