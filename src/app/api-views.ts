@@ -49,6 +49,8 @@ export interface RunView {
   readonly orphaned?: boolean;
   /** Tasks done of the plan's tasks, once planned. */
   readonly tasks?: { readonly done: number; readonly total: number };
+  /** When retention dropped its plan and queue messages (`state prune`): its summary stays. */
+  readonly prunedAt?: string;
 }
 
 /** `GET /api/runs?status=&hour=&from=&to=&limit=` (newest first; `from`/`to` are hours, inclusive). */

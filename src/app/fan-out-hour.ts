@@ -24,6 +24,8 @@ export interface FanOutHourOptions {
   readonly onPlanned?: (manifest: RunManifest) => void;
   /** Ends a run of the hour still queued in the lake instead of refusing. */
   readonly replace?: boolean;
+  /** A run of the hour still queued this long is marked failed (`cloud.staleRunAfter`); null: never. */
+  readonly staleRunAfterMs?: number | null;
 }
 
 /** An http(s) URL with a path, like every SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
@@ -55,6 +57,7 @@ export async function fanOutToQueue(request: RunRequest, hour: Hour, options: Fa
       sqs,
       lake,
       replace: options.replace ?? false,
+      ...(options.staleRunAfterMs === undefined ? {} : { staleRunAfterMs: options.staleRunAfterMs }),
       ...(options.onPlanned ? { onPlanned: options.onPlanned } : {}),
     });
   } finally {

@@ -23,5 +23,6 @@ export function runView(run: RunRecord, tasks?: { readonly done: number; readonl
     ...(run.poorQuality ? { poorQuality: true } : {}),
     ...(isOrphaned(run) ? { orphaned: true } : {}),
     ...(tasks ? { tasks } : {}),
+    ...(run.prunedAt === undefined ? {} : { prunedAt: run.prunedAt }),
   };
 }

@@ -42,6 +42,7 @@ export function fanoutCommand(global: () => GlobalOptions): Command {
     const report = await fanOutToQueue(request, opts.hour, {
       queueUrl: opts.queueUrl,
       replace: opts.replace ?? false,
+      staleRunAfterMs: settings.config.cloud.staleRunAfterMs,
       queueFrom: command.getOptionValueSource('queueUrl') === 'env' ? QUEUE_URL_ENV : '--queue-url',
       onPlanned: (manifest) => {
         if (manifest.skipped.length > 0) log.info({ runId: manifest.runId, skipped: manifest.skipped }, 'objects skipped for their names');

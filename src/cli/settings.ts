@@ -60,6 +60,7 @@ export async function loadSettings(global: GlobalOptions, flags: TargetFlags = {
     ...(config.schedule.start === undefined ? {} : { start: config.schedule.start }),
     tickMs: config.schedule.tickMs,
     lateData: config.lateData,
+    ...(config.retention.finishedRunsMs === null ? {} : { retentionMs: config.retention.finishedRunsMs }),
   };
   return { config, configFile: file, target, orchestrator, schedule };
 }

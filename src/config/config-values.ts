@@ -92,12 +92,15 @@ export function duration(minMs = 0, maxMs = Number.POSITIVE_INFINITY) {
 }
 
 /** Milliseconds, or null when set to `null` or `none`: the check is disabled. */
-export function durationOrNone() {
-  const what = `${DURATION_EXPECTED}, or none to disable it`;
+export function durationOrNone(minMs = 0) {
+  const what = `${DURATION_EXPECTED}${minMs > 0 ? ` of at least ${formatDuration(minMs)}` : ''}, or none to disable it`;
   return z.union([z.null(), z.number(), z.string()], { error: expecting(what) }).transform((value, ctx) => {
     if (value === null || value === 'none') return null;
     try {
-      return parseDuration(value);
+      const ms = parseDuration(value);
+      if (ms >= minMs) return ms;
+      ctx.addIssue({ code: 'custom', message: expecting(what)({ input: value }), input: value });
+      return z.NEVER;
     } catch {
       ctx.addIssue({ code: 'custom', message: expecting(what)({ input: value }), input: value });
       return z.NEVER;

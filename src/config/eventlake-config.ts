@@ -182,7 +182,8 @@ const server = mapping({
 
 /** Finished runs lose their manifest and queue messages this long after they end (none: kept forever). */
 const retention = mapping({
-  finishedRuns: durationOrNone().prefault(FILE_DEFAULTS.retention.finishedRuns),
+  // At least an hour: a shorter one would prune the runs of the hour being checked for late data.
+  finishedRuns: durationOrNone(3_600_000).prefault(FILE_DEFAULTS.retention.finishedRuns),
 }).transform((r): EventlakeConfig['retention'] => ({ finishedRunsMs: r.finishedRuns }));
 
 /** The file's schema; parsing yields an `EventlakeConfig` whose paths are still as written. */

@@ -310,6 +310,7 @@ describe('loadConfig: one sentence per mistake', () => {
     ['schedule: { cron: "@minutely" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "@minutely": the aliases are @hourly, @daily, @weekly, @weekdays, @weekends, @monthly, @yearly, @annually)'],
     ['schedule: { cron: "0 0 29 2 *" }', 'schedule.cron must be a cron expression of five fields such as "0 * * * *", or an alias such as @hourly (got "0 0 29 2 *": it fires less than once a year (29 February only), which schedules almost nothing)'],
     ['schedule: { maxActiveRuns: 1e12 }', 'schedule.maxActiveRuns must be a whole number from 1 to 1,000 (got 1000000000000)'],
+    ['retention: { finishedRuns: 0s }', 'retention.finishedRuns must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds of at least 1h, or none to disable it (got "0s")'],
     ['lateData: { window: 30m }', 'lateData.window must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, at least 1h, at most 31d (got "30m")'],
     ['retries: { visibilityTimeout: 1ms }', 'retries.visibilityTimeout must be a duration such as 500ms, 30s, 10m, 1h20m or 2d, or a number of seconds, at least 1s, at most 12h (got "1ms")'],
     ['retries: { count: 1000 }', 'retries.count must be a whole number from 0 to 100 (got 1000)'],
