@@ -53,7 +53,11 @@ export interface RunView {
 
 /** `GET /api/runs?status=&hour=&from=&to=&limit=` (newest first; `from`/`to` are hours, inclusive). */
 export interface RunList {
+  /** Newest first: at most `limit` of them, from the `offset`-th run that matches. */
   readonly runs: readonly RunView[];
+  /** How many runs match the query in all (the page is `runs`). */
+  readonly total: number;
+  readonly offset: number;
 }
 
 /** `POST /api/runs` body: one hour, or a range (a backfill, inclusive). */
