@@ -155,10 +155,20 @@ export interface DeadlineMissView {
 export interface DeliveryView {
   readonly id: number;
   readonly event: string;
+  /** The run and hour the event is about. */
+  readonly runId?: string;
+  readonly hour?: string;
   readonly callback: string;
+  /** The callback's kind as this server's config has it; `unknown` when the config no longer names it. */
+  readonly target: 'webhook' | 'command' | 'unknown';
   readonly status: 'pending' | 'delivering' | 'delivered' | 'failed';
   readonly attempts: number;
+  /** A webhook's last HTTP status. */
   readonly httpStatus?: number;
+  /** A command's last exit code. */
+  readonly exitCode?: number;
+  /** The last attempt's status or exit code, of a callback whose kind is unknown. */
+  readonly code?: number;
   readonly error?: string;
   readonly createdAt: string;
   readonly finishedAt?: string;
