@@ -212,9 +212,14 @@ export interface LakeView {
   readonly lake: string;
   readonly entities: readonly {
     readonly entity: string;
+    /** `_quarantine`: the lines no entity took, with their reasons (JSON Lines). */
+    readonly quarantine?: true;
     readonly files: number;
     readonly bytes: number;
-    readonly rows: number | null;
+    /** Rows of the partitions whose rows are known (see `uncounted`). */
+    readonly rows: number;
+    /** Partitions whose rows are unknown (no run on this state wrote them as they are): not in `rows`. */
+    readonly uncounted: number;
     readonly partitions: readonly PartitionView[];
   }[];
 }
