@@ -12,7 +12,7 @@ import { formatLocation } from '../storage/location.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
 import type { AttemptView, EntityCount, LogLine, QuarantinedLine, RunDetail, TaskView } from './api-views.js';
 import type { Orchestrator } from './orchestrator.js';
-import { numberedAcrossReplays, replayedLetters, replayLines, secondsDead } from './run-replays.js';
+import { numberedAcrossReplays, replayedLetters, replayLines, secondsTaken } from './run-replays.js';
 import { runView } from './run-view.js';
 import { supersedingRun } from './superseding-run.js';
 
@@ -146,9 +146,8 @@ export async function runDetail(orchestrator: Orchestrator, runId: string): Prom
   });
   const done = tasks.filter((t) => t.status === 'done').length;
   const view = runView(run, manifest ? { done, total: tasks.length } : undefined);
-  const took = view.seconds ?? (run.startedAt && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : undefined);
   // A replayed run: the time it lay failed until the replay is not time it took.
-  const seconds = took !== undefined && replayed.length > 0 ? Number(Math.max(0, took - secondsDead(replayed, recorded)).toFixed(3)) : took;
+  const seconds = secondsTaken(view, replayed, recorded);
   return {
     run: {
       ...view,

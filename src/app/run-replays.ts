@@ -3,9 +3,9 @@
  * each replay, attempts numbered on across the replay (the queue starts a replayed message's
  * count again at 1), and the time the run lay failed before a replay left out of how long it took.
  */
-import type { RecordedEvent } from '../orchestration/event-log.js';
+import type { EventLog, RecordedEvent } from '../orchestration/event-log.js';
 import type { Attempt, DeadLetter, WorkQueue } from '../orchestration/work-queue.js';
-import type { LogLine } from './api-views.js';
+import type { LogLine, RunView } from './api-views.js';
 
 /** The run's dead letters that were replayed, oldest replay first. */
 export async function replayedLetters(queue: WorkQueue, runId: string): Promise<DeadLetter[]> {
@@ -45,4 +45,25 @@ export function numberedAcrossReplays(attempts: readonly Attempt[]): Attempt[] {
     numbers.set(a, n);
   }
   return attempts.map((a) => ({ ...a, attempt: numbers.get(a) ?? a.attempt }));
+}
+
+/** How long a run took, the time it lay failed before its replays left out (undefined: it has not ended). */
+export function secondsTaken(view: RunView, letters: readonly DeadLetter[], events: readonly RecordedEvent[]): number | undefined {
+  const took = view.seconds ?? (view.startedAt && view.finishedAt ? (Date.parse(view.finishedAt) - Date.parse(view.startedAt)) / 1000 : undefined);
+  if (took === undefined || letters.length === 0) return took;
+  return Number(Math.max(0, took - secondsDead(letters, events)).toFixed(3));
+}
+
+/** Runs as listed, each replayed one's `seconds` without its dead time (one look at the dead letters for the lot). */
+export async function listedWithoutDeadTime(queue: WorkQueue, events: EventLog, views: readonly RunView[]): Promise<RunView[]> {
+  const replayed = (await queue.deadLetters({ includeReplayed: true })).filter((l) => l.replayedAt !== undefined);
+  if (replayed.length === 0) return [...views];
+  return Promise.all(
+    views.map(async (view) => {
+      const letters = replayed.filter((l) => l.runId === view.id).sort((a, b) => (a.replayedAt ?? '').localeCompare(b.replayedAt ?? ''));
+      if (letters.length === 0) return view;
+      const seconds = secondsTaken(view, letters, await events.events({ runId: view.id }));
+      return seconds === undefined ? view : { ...view, seconds };
+    }),
+  );
 }

@@ -138,6 +138,9 @@ describe('dead letters in the UI', () => {
     // the moments between the task's death and the run's failure, and the summary's own clock).
     expect(dead).toBeGreaterThan(1);
     expect(detail.run.seconds).toBeLessThan(wall - dead + 0.5);
+    // The runs table says the same.
+    const listed = (await (await fetch(`${served.url}api/runs?hour=${SAMPLE_HOUR}`)).json()) as { runs: { id: string; seconds?: number }[] };
+    expect(listed.runs.find((r) => r.id === runId)?.seconds).toBe(detail.run.seconds);
 
     // The run of the hour succeeded, with every row once.
     await page.getByTestId('nav-runs').click();

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import * as z from 'zod';
 import type { BackfillAnswer, RunDetail, RunList, RunTimeline, TriggerAnswer } from '../../app/api-views.js';
 import { runDetail } from '../../app/run-detail.js';
+import { listedWithoutDeadTime } from '../../app/run-replays.js';
 import { runTimeline } from '../../app/run-timeline.js';
 import { UserError } from '../../errors/user-error.js';
 import { runView } from '../../app/run-view.js';
@@ -81,7 +82,8 @@ export function runsRoutes(api: ApiContext): Hono {
     });
     const matching = runs.filter((r) => (from === undefined || r.hour >= from) && (to === undefined || r.hour <= to));
     const page = matching.slice(offset, offset + limit);
-    return c.json({ runs: await Promise.all(page.map(view)), total: matching.length, offset } satisfies RunList);
+    const views = await listedWithoutDeadTime(state.queue, state.events, await Promise.all(page.map(view)));
+    return c.json({ runs: views, total: matching.length, offset } satisfies RunList);
   });
 
   app.get('/:id', async (c) => {
