@@ -55,7 +55,11 @@ export interface RunView {
 
 /** `GET /api/runs?status=&hour=&from=&to=&limit=` (newest first; `from`/`to` are hours, inclusive). */
 export interface RunList {
+  /** Newest first: at most `limit` of them, from the `offset`-th run that matches. */
   readonly runs: readonly RunView[];
+  /** How many runs match the query in all (the page is `runs`). */
+  readonly total: number;
+  readonly offset: number;
 }
 
 /** `POST /api/runs` body: one hour, or a range (a backfill, inclusive). */
@@ -153,10 +157,20 @@ export interface DeadlineMissView {
 export interface DeliveryView {
   readonly id: number;
   readonly event: string;
+  /** The run and hour the event is about. */
+  readonly runId?: string;
+  readonly hour?: string;
   readonly callback: string;
+  /** The callback's kind as this server's config has it; `unknown` when the config no longer names it. */
+  readonly target: 'webhook' | 'command' | 'unknown';
   readonly status: 'pending' | 'delivering' | 'delivered' | 'failed';
   readonly attempts: number;
+  /** A webhook's last HTTP status. */
   readonly httpStatus?: number;
+  /** A command's last exit code. */
+  readonly exitCode?: number;
+  /** The last attempt's status or exit code, of a callback whose kind is unknown. */
+  readonly code?: number;
   readonly error?: string;
   readonly createdAt: string;
   readonly finishedAt?: string;
@@ -200,9 +214,14 @@ export interface LakeView {
   readonly lake: string;
   readonly entities: readonly {
     readonly entity: string;
+    /** `_quarantine`: the lines no entity took, with their reasons (JSON Lines). */
+    readonly quarantine?: true;
     readonly files: number;
     readonly bytes: number;
-    readonly rows: number | null;
+    /** Rows of the partitions whose rows are known (see `uncounted`). */
+    readonly rows: number;
+    /** Partitions whose rows are unknown (no run on this state wrote them as they are): not in `rows`. */
+    readonly uncounted: number;
     readonly partitions: readonly PartitionView[];
   }[];
 }

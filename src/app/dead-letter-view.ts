@@ -27,14 +27,25 @@ export function deadlineMissView(event: RecordedEvent): DeadlineMissView {
   };
 }
 
-export function deliveryView(delivery: CallbackDelivery): DeliveryView {
+/**
+ * The state records one number per delivery: a webhook's HTTP status or a command's exit code.
+ * Which it is comes from the callback's kind in the config (`kinds`, by callback name).
+ */
+export function deliveryView(delivery: CallbackDelivery, kinds: ReadonlyMap<string, 'webhook' | 'command'> = new Map()): DeliveryView {
+  const target = kinds.get(delivery.callback) ?? 'unknown';
+  const code = delivery.httpStatus;
+  const codeField = code === undefined ? {} : target === 'webhook' ? { httpStatus: code } : target === 'command' ? { exitCode: code } : { code };
+  const run = (delivery.payload as { run?: { id?: unknown; hour?: unknown } } | undefined)?.run;
   return {
     id: delivery.id,
     event: delivery.event,
+    ...(typeof run?.id === 'string' ? { runId: run.id } : {}),
+    ...(typeof run?.hour === 'string' ? { hour: run.hour } : {}),
     callback: delivery.callback,
+    target,
     status: delivery.status,
     attempts: delivery.attempts,
-    ...(delivery.httpStatus === undefined ? {} : { httpStatus: delivery.httpStatus }),
+    ...codeField,
     ...(delivery.error === undefined ? {} : { error: delivery.error }),
     createdAt: delivery.createdAt,
     ...(delivery.finishedAt === undefined ? {} : { finishedAt: delivery.finishedAt }),

@@ -5,6 +5,7 @@
  * from listing the lake itself (folder or bucket); rows from the run on this state that published
  * the file, when there is one.
  */
+import { QUARANTINE } from '../pipeline/lake-layout.js';
 import { formatLocation, parseLocation } from '../storage/location.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
 import type { LakeView, PartitionView } from './api-views.js';
@@ -32,8 +33,8 @@ export async function lakePartitions(orchestrator: Orchestrator, lakeAsWritten: 
   const partitions = new Map<string, { entity: string; date: string; hour: string; files: number; bytes: number; rows: number | null }>();
   for await (const object of store.list()) {
     const m = PARTITION.exec(object.key);
-    // Tables whose names start with `_` are eventlake's own: staging, leases, manifests, the quarantine.
-    if (!m || (m[1] as string).startsWith('_')) continue;
+    // Tables whose names start with `_` are eventlake's own (staging, leases, manifests); the quarantine is shown.
+    if (!m || ((m[1] as string).startsWith('_') && m[1] !== QUARANTINE)) continue;
     const [, entity, date, hour] = m as unknown as [string, string, string, string];
     const key = `${entity}/date=${date}/hour=${hour}`;
     const partition = partitions.get(key) ?? { entity, date, hour, files: 0, bytes: 0, rows: 0 };
@@ -66,14 +67,18 @@ export async function lakePartitions(orchestrator: Orchestrator, lakeAsWritten: 
   return {
     lake,
     entities: [...entities]
-      .sort(([a], [b]) => a.localeCompare(b))
+      // The entities by name, the quarantine after them.
+      .sort(([a], [b]) => Number(a === QUARANTINE) - Number(b === QUARANTINE) || a.localeCompare(b))
       .map(([entity, list]) => {
         const sorted = list.sort((a, b) => b.partition.localeCompare(a.partition));
         return {
           entity,
+          ...(entity === QUARANTINE ? { quarantine: true as const } : {}),
           files: sorted.reduce((n, p) => n + p.files, 0),
           bytes: sorted.reduce((n, p) => n + p.bytes, 0),
-          rows: sorted.some((p) => p.rows === null) ? null : sorted.reduce((n, p) => n + (p.rows ?? 0), 0),
+          // One partition of unknown rows leaves the others' count standing, and says how many it leaves out.
+          rows: sorted.reduce((n, p) => n + (p.rows ?? 0), 0),
+          uncounted: sorted.filter((p) => p.rows === null).length,
           partitions: sorted,
         };
       }),

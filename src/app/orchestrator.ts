@@ -103,6 +103,11 @@ export class Orchestrator {
 
   private readonly onError = (err: Error): void => this.hooks.onError?.(err);
 
+  /** The callbacks this process delivers to (the delivery log names them). */
+  get callbacks(): readonly CallbackSubscription[] {
+    return this.settings.callbacks;
+  }
+
   get stateDir(): string {
     return this.settings.state;
   }

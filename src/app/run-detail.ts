@@ -12,6 +12,7 @@ import { formatLocation } from '../storage/location.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
 import type { AttemptView, EntityCount, LogLine, QuarantinedLine, RunDetail, TaskView } from './api-views.js';
 import type { Orchestrator } from './orchestrator.js';
+import { numberedAcrossReplays, replayedLetters, replayLines, secondsTaken } from './run-replays.js';
 import { runView } from './run-view.js';
 import { supersedingRun } from './superseding-run.js';
 
@@ -115,26 +116,42 @@ export async function runDetail(orchestrator: Orchestrator, runId: string): Prom
   const { runs, queue, events } = orchestrator.state;
   const run = await runs.get(runId);
   if (!run) return undefined;
-  const [messages, attempts, recorded, quarantine] = await Promise.all([queue.messages(runId), queue.attempts(runId), events.events({ runId }), quarantinedLines(orchestrator, run)]);
+  const [messages, queueAttempts, recorded, quarantine, replayed] = await Promise.all([
+    queue.messages(runId),
+    queue.attempts(runId),
+    events.events({ runId }),
+    quarantinedLines(orchestrator, run),
+    replayedLetters(queue, runId),
+  ]);
+  const attempts = numberedAcrossReplays(queueAttempts);
   const manifest = run.planned ? await runs.manifest(runId) : undefined;
   const byTask = new Map(messages.filter((m) => m.kind === 'task' && m.task).map((m) => [m.task?.id as string, m]));
   const tasks: TaskView[] = (manifest?.tasks ?? []).map((task) => {
     const message = byTask.get(task.id);
     // A task the queue holds no message for was not enqueued yet (or a finished run kept none).
-    const lastError = [...attempts].reverse().find((a) => a.taskId === task.id && a.error !== undefined)?.error;
+    const history = attempts.filter((a) => a.kind === 'task' && a.taskId === task.id);
+    const lastError = [...history].reverse().find((a) => a.error !== undefined)?.error;
+    const status = message?.status ?? (run.status === 'success' ? 'done' : 'ready');
+    // A task done at last has no current error (its failed attempts keep theirs, in the attempts).
+    const error = status === 'done' ? undefined : (message?.error ?? lastError);
     return {
       id: task.id,
       objects: task.objects.length,
       bytes: task.bytes,
-      status: message?.status ?? (run.status === 'success' ? 'done' : 'ready'),
-      attempts: message?.attempts ?? attempts.filter((a) => a.taskId === task.id).length,
-      ...(message?.error ?? lastError ? { error: message?.error ?? lastError } : {}),
+      status,
+      // Counted across replays: the queue starts a replayed message's count again.
+      attempts: Math.max(message?.attempts ?? 0, history.length),
+      ...(error ? { error } : {}),
     };
   });
   const done = tasks.filter((t) => t.status === 'done').length;
+  const view = runView(run, manifest ? { done, total: tasks.length } : undefined);
+  // A replayed run: the time it lay failed until the replay is not time it took.
+  const seconds = secondsTaken(view, replayed, recorded);
   return {
     run: {
-      ...runView(run, manifest ? { done, total: tasks.length } : undefined),
+      ...view,
+      ...(seconds === undefined ? {} : { seconds }),
       source: formatLocation(run.request.source),
       lake: formatLocation(run.request.lake),
       format: run.request.format,
@@ -143,6 +160,6 @@ export async function runDetail(orchestrator: Orchestrator, runId: string): Prom
     attempts: attempts.map(attemptView),
     entities: entityCounts(run),
     quarantine: { total: run.summary?.quarantined ?? quarantine.lines.length, lines: quarantine.lines },
-    log: runLog(run, attempts, recorded, quarantine.note ? [quarantine.note] : []),
+    log: runLog(run, attempts, recorded, [...replayLines(replayed), ...(quarantine.note ? [quarantine.note] : [])]),
   };
 }

@@ -6,6 +6,8 @@
  * other succeeds, and the replay must add that task's rows without repeating the other's. The
  * page's clock is Playwright's, run a poll ahead at a time while the test waits for the server.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
@@ -18,17 +20,21 @@ const RUN_MS = 120_000;
 
 let lake: string;
 let state: string;
+let config: string;
 let served: Served | undefined;
 let watched: WatchedPage;
 let page: Page;
 
 function serve(env: Record<string, string>): Promise<Served> {
-  return startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { ...QUIET, ...env });
+  return startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1', '--config', config], { ...QUIET, ...env });
 }
 
 beforeAll(async () => {
   lake = await tempDir();
   state = await tempDir('eventlake-state-');
+  // A command callback on every run's end: its deliveries are listed with their exit code.
+  config = join(await tempDir('eventlake-config-'), 'eventlake.yaml');
+  await writeFile(config, ['callbacks:', '  - on: [failure, success]', '    command: "cat > /dev/null"', ''].join('\n'));
   // The first server fails task t00000 on every attempt, with fast retries.
   [, { watched }] = await allStarted([
     serve({ ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00000' }).then((s) => {
@@ -43,6 +49,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await served?.stop();
 });
+
+/** The failed run's id, from its link in the dead-letter table. */
+async function failedRunId(page: Page): Promise<string> {
+  const href = await page.locator('[data-testid^="dead-letter-row-"] a[href^="#/runs/"]').first().getAttribute('href');
+  return href?.replace('#/runs/', '') ?? '';
+}
 
 describe('dead letters in the UI', () => {
   it('shows the dead letter of a failing task, and replays it to success once the cause is gone', async () => {
@@ -68,6 +80,14 @@ describe('dead letters in the UI', () => {
     expect(await row.textContent()).toContain('t00000');
     expect(await row.textContent()).toContain('2019-06-01 15:00');
     expect(await row.getAttribute('data-replayed')).toBe('false');
+    // The failure's callback: a command, so an exit code (never "HTTP 0"), with its hour and run.
+    await untilPolled(page, '[data-testid^="delivery-row-"][data-status="delivered"]');
+    const delivery = page.locator('[data-testid^="delivery-row-"][data-status="delivered"]').first();
+    expect(await delivery.locator('[data-testid^="delivery-result-"]').textContent()).toBe('exit 0');
+    expect(await delivery.textContent()).toContain('2019-06-01 15:00');
+    expect(await delivery.textContent()).not.toContain('HTTP');
+    const runId = await failedRunId(page);
+    expect(await delivery.locator(`a[href="#/runs/${runId}"]`).count()).toBe(1);
     await screenshot(page, 'dead-letters');
 
     // The cause goes away: the same state served again, without the fail point.
@@ -81,11 +101,48 @@ describe('dead letters in the UI', () => {
     expect(await page.locator('[data-testid="dead-letter-objects"] tbody tr').count()).toBeGreaterThan(0);
     await screenshot(page, 'dead-letter-detail');
 
-    await page.getByTestId(`detail-replay-${id}`).click();
+    expect(await page.getByTestId('dead-letter-run-status').getAttribute('data-status')).toBe('failed');
+
+    // Replayed from the list while the letter is inspected: the inspected letter says so too,
+    // and follows its run to the end instead of showing "failed" and a Replay button.
+    await page.getByTestId(`replay-${id}`).click();
     await untilPolled(page, `[data-testid="dead-letter-row-${id}"][data-replayed="true"]`, 10_000);
+    await untilPolled(page, async () => (await page.getByTestId(`detail-replay-${id}`).count()) === 0, 10_000);
+    expect(await page.getByTestId('dead-letter-replayed').textContent()).not.toBe('');
+    await untilPolled(page, '[data-testid="dead-letter-run-status"][data-status="success"]', RUN_MS);
     expect(await page.getByTestId(`replay-${id}`).count()).toBe(0);
 
-    // The run of the hour succeeds, with every row once.
+    // The replayed run: its log says it was replayed; the task that died is done with no error,
+    // its attempts counted on across the replay; the time it lay dead is not time it took.
+    await page.goto(`${served.url}#/runs/${runId}`);
+    await page.waitForSelector('[data-testid="run-status"][data-status="success"]');
+    await page.getByTestId('run-log').waitFor();
+    expect(await page.getByTestId('run-log').textContent()).toContain(`dead letter ${id} replayed: task t00000 queued again`);
+    const task = page.getByTestId('task-row-t00000');
+    expect(await task.getAttribute('data-status')).toBe('done');
+    expect(await task.locator('.error-cell').textContent()).toBe('');
+    expect(await task.locator('td').nth(4).textContent()).toBe('3');
+    const detail = (await (await fetch(`${served.url}api/runs/${runId}`)).json()) as {
+      run: { seconds: number; startedAt: string; finishedAt: string };
+      attempts: { taskId?: string; attempt: number; outcome: string }[];
+    };
+    expect(detail.attempts.filter((a) => a.taskId === 't00000').map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+      [3, 'ok'],
+    ]);
+    const letter = (await (await fetch(`${served.url}api/dlq/${id}`)).json()) as { deadLetter: { deadAt: string; replayedAt: string } };
+    const wall = (Date.parse(detail.run.finishedAt) - Date.parse(detail.run.startedAt)) / 1000;
+    const dead = (Date.parse(letter.deadLetter.replayedAt) - Date.parse(letter.deadLetter.deadAt)) / 1000;
+    // The letter lay dead across a server restart; the run's figure leaves that out (to within
+    // the moments between the task's death and the run's failure, and the summary's own clock).
+    expect(dead).toBeGreaterThan(1);
+    expect(detail.run.seconds).toBeLessThan(wall - dead + 0.5);
+    // The runs table says the same.
+    const listed = (await (await fetch(`${served.url}api/runs?hour=${SAMPLE_HOUR}`)).json()) as { runs: { id: string; seconds?: number }[] };
+    expect(listed.runs.find((r) => r.id === runId)?.seconds).toBe(detail.run.seconds);
+
+    // The run of the hour succeeded, with every row once.
     await page.getByTestId('nav-runs').click();
     await untilPolled(page, `[data-testid="grid-cell-${SAMPLE_HOUR}"][data-status="success"]`, RUN_MS);
     const [vehicles] = await query(`SELECT count(*) AS n, count(DISTINCT (source_object, source_line)) AS distinct_lines FROM '${lake}/vehicle/*/*/*.parquet'`);

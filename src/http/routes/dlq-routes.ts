@@ -19,6 +19,7 @@ export function letterId(text: string): number {
 export function dlqRoutes(api: ApiContext): Hono {
   const app = new Hono();
   const { state } = api.orchestrator;
+  const kinds = new Map(api.orchestrator.callbacks.map((c) => [c.name, c.target.kind]));
 
   app.get('/', async (c) => {
     const [letters, misses, deliveries] = await Promise.all([
@@ -29,7 +30,7 @@ export function dlqRoutes(api: ApiContext): Hono {
     return c.json({
       deadLetters: letters.map(deadLetterView),
       deadlineMisses: misses.map(deadlineMissView),
-      deliveries: deliveries.map(deliveryView),
+      deliveries: deliveries.map((d) => deliveryView(d, kinds)),
     } satisfies DeadLetterList);
   });
 

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import * as z from 'zod';
 import type { BackfillAnswer, RunDetail, RunList, RunTimeline, TriggerAnswer } from '../../app/api-views.js';
 import { runDetail } from '../../app/run-detail.js';
+import { listedWithoutDeadTime } from '../../app/run-replays.js';
 import { runTimeline } from '../../app/run-timeline.js';
 import { UserError } from '../../errors/user-error.js';
 import { runView } from '../../app/run-view.js';
@@ -39,6 +40,13 @@ function hourParameter(value: string | undefined, name: string): string | undefi
   return parsed.label;
 }
 
+function offsetParameter(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  const n = Number(value);
+  if (!/^\d{1,9}$/.test(value)) throw new HttpError(400, `offset must be a whole number from 0 (got ${JSON.stringify(value.slice(0, 20))})`);
+  return n;
+}
+
 function limitParameter(value: string | undefined): number {
   if (value === undefined || value === '') return 200;
   const n = Number(value);
@@ -65,16 +73,17 @@ export function runsRoutes(api: ApiContext): Hono {
     const to = hourParameter(c.req.query('to'), 'to');
     const exact = hourParameter(c.req.query('hour'), 'hour');
     const limit = limitParameter(c.req.query('limit'));
-    const ranged = from !== undefined || to !== undefined;
+    const offset = offsetParameter(c.req.query('offset'));
+    // Every matching run is read to count them (total); a range is cut in memory: hour labels sort as they read.
     const runs = await state.runs.list({
       lake: api.target.lake,
       ...(status ? { status: status as RunStatus } : {}),
       ...(exact ? { hour: exact } : {}),
-      // A range is cut from the newest runs in memory: hour labels sort as they read.
-      limit: ranged ? MAX_LIST * 10 : limit,
     });
-    const inRange = runs.filter((r) => (from === undefined || r.hour >= from) && (to === undefined || r.hour <= to)).slice(0, limit);
-    return c.json({ runs: await Promise.all(inRange.map(view)) } satisfies RunList);
+    const matching = runs.filter((r) => (from === undefined || r.hour >= from) && (to === undefined || r.hour <= to));
+    const page = matching.slice(offset, offset + limit);
+    const views = await listedWithoutDeadTime(state.queue, state.events, await Promise.all(page.map(view)));
+    return c.json({ runs: views, total: matching.length, offset } satisfies RunList);
   });
 
   app.get('/:id', async (c) => {

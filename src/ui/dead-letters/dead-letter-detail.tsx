@@ -1,4 +1,5 @@
 /** One dead letter inspected (GET /api/dlq/:id): why it died, its run, and the source objects of its task. */
+import { useEffect } from 'preact/hooks';
 import type { DeadLetterDetail } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -8,9 +9,23 @@ import { displayHour } from '../format/hour-label.js';
 import { runHref } from '../routing/hash-route.js';
 import { ReplayButton } from './replay-button.js';
 
-export function DeadLetterDetailPanel({ id, onReplayed }: { id: number; onReplayed: () => void }) {
-  const detail = useApi<DeadLetterDetail>(`/api/dlq/${id}`);
+/**
+ * Polled while it can still change: until the letter is replayed (here, from the list, or by
+ * another user or `eventlake dlq replay`), then until the replayed run ends.
+ */
+function stillChanging(detail: DeadLetterDetail): boolean {
+  return detail.deadLetter.replayedAt === undefined || detail.run.status === 'queued' || detail.run.status === 'running';
+}
+
+/** `replays`: how many replays the page has asked for; each loads the letter again at once. */
+export function DeadLetterDetailPanel({ id, replays, onReplayed }: { id: number; replays: number; onReplayed: () => void }) {
+  const detail = useApi<DeadLetterDetail>(`/api/dlq/${id}`, { everyMs: 2000, keepPolling: stillChanging });
   const data = detail.data;
+  const { reload } = detail;
+  useEffect(() => {
+    if (replays > 0) reload();
+    // Only a replay triggers it (reload is a new function on every render).
+  }, [replays]);
   return (
     <section class="panel" data-testid="dead-letter-detail">
       <h2>
@@ -24,7 +39,7 @@ export function DeadLetterDetailPanel({ id, onReplayed }: { id: number; onReplay
             <dd class="mono">{data.deadLetter.kind === 'task' ? `task ${data.deadLetter.taskId ?? ''}` : 'finish'}</dd>
             <dt>run</dt>
             <dd>
-              <a href={runHref(data.run.id)}>{data.run.id}</a> ({displayHour(data.run.hour)}) <StatusBadge status={data.run.status} />
+              <a href={runHref(data.run.id)}>{data.run.id}</a> ({displayHour(data.run.hour)}) <StatusBadge status={data.run.status} testid="dead-letter-run-status" />
             </dd>
             <dt>attempts</dt>
             <dd>{data.deadLetter.attempts}</dd>
@@ -33,7 +48,7 @@ export function DeadLetterDetailPanel({ id, onReplayed }: { id: number; onReplay
             <dt>error</dt>
             <dd class="error-text">{data.deadLetter.error}</dd>
             <dt>replayed</dt>
-            <dd>{data.deadLetter.replayedAt ? formatInstant(data.deadLetter.replayedAt) : <ReplayButton id={id} testid={`detail-replay-${id}`} onReplayed={() => { detail.reload(); onReplayed(); }} />}</dd>
+            <dd data-testid="dead-letter-replayed">{data.deadLetter.replayedAt ? formatInstant(data.deadLetter.replayedAt) : <ReplayButton id={id} testid={`detail-replay-${id}`} onReplayed={onReplayed} />}</dd>
           </dl>
           <h3>Source objects of the task ({data.objects.length})</h3>
           {data.objects.length === 0 ? (

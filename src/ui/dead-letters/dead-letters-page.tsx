@@ -2,6 +2,7 @@
  * `#/dlq`: dead letters (click one to inspect it at #/dlq/<id>, then replay it), deadline misses,
  * and callback deliveries with their outcome. Polled every 2 s.
  */
+import { useState } from 'preact/hooks';
 import type { DeadLetterList } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -84,54 +85,78 @@ function DeadlineMisses({ misses }: { misses: DeadLetterList['deadlineMisses'] }
   );
 }
 
+/** The last attempt's answer: a webhook's HTTP status, a command's exit code. */
+function resultOf(d: DeadLetterList['deliveries'][number]): string {
+  if (d.httpStatus !== undefined) return `HTTP ${d.httpStatus}`;
+  if (d.exitCode !== undefined) return `exit ${d.exitCode}`;
+  if (d.code !== undefined) return `code ${d.code}`;
+  return '—';
+}
+
 function Deliveries({ deliveries }: { deliveries: DeadLetterList['deliveries'] }) {
   if (deliveries.length === 0) return <p class="muted">No callback was called.</p>;
   return (
-    <table class="data" data-testid="delivery-table">
-      <thead>
-        <tr>
-          <th>event</th>
-          <th>callback</th>
-          <th>outcome</th>
-          <th class="num">attempts</th>
-          <th class="num">HTTP</th>
-          <th>error</th>
-          <th>created</th>
-          <th>finished</th>
-        </tr>
-      </thead>
-      <tbody>
-        {deliveries.map((d) => (
-          <tr key={d.id} data-status={d.status}>
-            <td>{d.event}</td>
-            <td class="path">{d.callback}</td>
-            <td>
-              <span class={`delivery delivery-${d.status}`}>{d.status}</span>
-            </td>
-            <td class="num">{d.attempts}</td>
-            <td class="num">{d.httpStatus ?? '—'}</td>
-            <td class="error-cell">{d.error ?? ''}</td>
-            <td class="nowrap">{formatInstant(d.createdAt)}</td>
-            <td class="nowrap">{formatInstant(d.finishedAt)}</td>
+    <div class="table-scroll">
+      <table class="data" data-testid="delivery-table">
+        <thead>
+          <tr>
+            <th>event</th>
+            <th>hour</th>
+            <th>run</th>
+            <th>callback</th>
+            <th>outcome</th>
+            <th class="num">attempts</th>
+            <th>result</th>
+            <th>error</th>
+            <th>created</th>
+            <th>finished</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {deliveries.map((d) => (
+            <tr key={d.id} data-testid={`delivery-row-${d.id}`} data-status={d.status}>
+              <td>{d.event}</td>
+              <td class="nowrap">{d.hour ? displayHour(d.hour) : '—'}</td>
+              <td class="mono">{d.runId ? <a href={runHref(d.runId)}>{d.runId}</a> : '—'}</td>
+              <td class="path">
+                {d.callback} {d.target !== 'unknown' && <span class="muted">({d.target})</span>}
+              </td>
+              <td>
+                <span class={`delivery delivery-${d.status}`}>{d.status}</span>
+              </td>
+              <td class="num">{d.attempts}</td>
+              <td class="nowrap" data-testid={`delivery-result-${d.id}`}>
+                {resultOf(d)}
+              </td>
+              <td class="error-cell">{d.error ?? ''}</td>
+              <td class="nowrap">{formatInstant(d.createdAt)}</td>
+              <td class="nowrap">{formatInstant(d.finishedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
 export function DeadLettersPage({ selected }: { selected?: number }) {
   const list = useApi<DeadLetterList>('/api/dlq', { everyMs: 2000 });
+  // A replay from the list or the inspected letter: both show it at once.
+  const [replays, setReplays] = useState(0);
+  const replayed = (): void => {
+    setReplays((n) => n + 1);
+    list.reload();
+  };
   return (
     <main class="page" data-testid="dead-letters-page">
       <h1>Dead letters</h1>
       <ErrorNote error={list.error} testid="dlq-error" />
-      {selected !== undefined && <DeadLetterDetailPanel key={selected} id={selected} onReplayed={list.reload} />}
+      {selected !== undefined && <DeadLetterDetailPanel key={selected} id={selected} replays={replays} onReplayed={replayed} />}
       {list.data && (
         <>
           <section class="panel">
             <h2>Dead letters</h2>
-            <DeadLetters list={list.data} selected={selected} onReplayed={list.reload} />
+            <DeadLetters list={list.data} selected={selected} onReplayed={replayed} />
           </section>
           <section class="panel">
             <h2>Deadline misses</h2>

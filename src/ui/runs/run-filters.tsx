@@ -11,8 +11,10 @@ export interface RunFilter {
 export const NO_FILTER: RunFilter = { status: '', from: { date: '', hour: 0 }, to: { date: '', hour: 23 } };
 const STATUSES: readonly RunStatus[] = ['queued', 'running', 'success', 'failed'];
 
-export function filterQuery(filter: RunFilter): string {
-  const query = new URLSearchParams({ limit: '200' });
+/** The query of one page of the runs that match: `offset` runs in, at most `limit` of them. */
+export function filterQuery(filter: RunFilter, offset = 0, limit = 200): string {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (offset > 0) query.set('offset', String(offset));
   if (filter.status) query.set('status', filter.status);
   const from = choiceLabel(filter.from);
   const to = choiceLabel(filter.to);

@@ -1,5 +1,5 @@
 /** The runs list: hour (with its date), status, timing, tasks, rows; failed runs can be rerun. */
-import type { RunView } from '../../app/api-views.js';
+import type { RunView, TriggerAnswer } from '../../app/api-views.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatCount, formatInstant, formatSeconds, secondsBetween } from '../format/figures.js';
 import { displayHour } from '../format/hour-label.js';
@@ -22,7 +22,7 @@ function newestOfHours(runs: readonly RunView[]): Set<string> {
   return newest;
 }
 
-export function RunTable({ runs, onChanged }: { runs: readonly RunView[]; onChanged: () => void }) {
+export function RunTable({ runs, onChanged }: { runs: readonly RunView[]; onChanged: (rerun?: TriggerAnswer) => void }) {
   if (runs.length === 0) return <p class="muted" data-testid="run-table-empty">No runs match.</p>;
   const newest = newestOfHours(runs);
   return (

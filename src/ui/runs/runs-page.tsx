@@ -1,6 +1,6 @@
 /** `/`: trigger, backfill, the hours × status grid and the runs table, kept live by polling every 2 s. */
 import { useState } from 'preact/hooks';
-import type { RunList } from '../../app/api-views.js';
+import type { RunList, TriggerAnswer } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import type { HourChoice } from '../components/hour-picker.js';
@@ -8,6 +8,8 @@ import { todayDate } from '../format/hour-label.js';
 import { BackfillForm } from './backfill-form.js';
 import { HourGrid } from './hour-grid.js';
 import { filterQuery, NO_FILTER, RunFilters, type RunFilter } from './run-filters.js';
+import { PAGE_SIZE, RunPager } from './run-pager.js';
+import { RerunNote } from './rerun-note.js';
 import { RunTable } from './run-table.js';
 import { TriggerForm } from './trigger-form.js';
 
@@ -21,13 +23,26 @@ function previousHour(): HourChoice {
 
 export function RunsPage() {
   const [filter, setFilter] = useState<RunFilter>(NO_FILTER);
+  const [offset, setOffset] = useState(0);
+  const [rerun, setRerun] = useState<TriggerAnswer>();
   const all = useApi<RunList>('/api/runs?limit=1000', { everyMs: POLL_MS });
-  const filtered = useApi<RunList>(`/api/runs?${filterQuery(filter)}`, { everyMs: POLL_MS });
+  const filtered = useApi<RunList>(`/api/runs?${filterQuery(filter, offset, PAGE_SIZE)}`, { everyMs: POLL_MS });
   const [initial] = useState(previousHour);
   const changed = (): void => {
     all.reload();
     filtered.reload();
   };
+  const rerunAsked = (answer?: TriggerAnswer): void => {
+    if (answer) setRerun(answer);
+    changed();
+  };
+  const filterChanged = (next: RunFilter): void => {
+    setFilter(next);
+    setOffset(0);
+  };
+  const page = filtered.data;
+  // Fewer runs match than when this page was chosen: the last page that has some.
+  if (page && page.runs.length === 0 && page.total > 0 && offset > 0) setOffset(Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE);
 
   return (
     <main class="page" data-testid="runs-page">
@@ -44,9 +59,11 @@ export function RunsPage() {
       </section>
       <section class="panel">
         <h2>All runs</h2>
-        <RunFilters filter={filter} onChange={setFilter} />
+        <RunFilters filter={filter} onChange={filterChanged} />
+        {rerun && <RerunNote run={rerun} status={all.data?.runs.find((r) => r.id === rerun.id)?.status ?? rerun.status} filter={filter} listed={page?.runs.some((r) => r.id === rerun.id) ?? false} onClose={() => setRerun(undefined)} />}
         <ErrorNote error={filtered.error} testid="run-table-error" />
-        {filtered.data && <RunTable runs={filtered.data.runs} onChanged={changed} />}
+        {page && <RunPager offset={offset} shown={page.runs.length} total={page.total} onOffset={setOffset} />}
+        {page && <RunTable runs={page.runs} onChanged={rerunAsked} />}
       </section>
     </main>
   );

@@ -1,0 +1,86 @@
+/**
+ * The Lake page in a real chromium against a real `eventlake serve`: one hour of the real sample
+ * run, and 312 more partitions (13 days of hours) plus a quarantine file written into the lake by
+ * hand, whose rows no run counted. The entity's total keeps the rows it knows and says how many
+ * partitions it leaves out; the partitions come a date at a time, a page of dates at a time; the
+ * quarantine is listed like an entity.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { ask, runEnded, startServed, type Served } from '../helpers/served-cli.js';
+import { allStarted, launchWithPage, screenshot, type WatchedPage } from './browser-page.js';
+
+let served: Served | undefined;
+let watched: WatchedPage;
+let page: Page;
+let lake: string;
+
+beforeAll(async () => {
+  lake = await tempDir();
+  const state = await tempDir('eventlake-state-');
+  [, { watched }] = await allStarted([
+    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
+      served = s;
+    }),
+    launchWithPage(),
+  ] as const);
+  page = watched.page;
+  const url = served?.url ?? '';
+  const run = await ask(url, '/api/runs', { body: { hour: SAMPLE_HOUR } });
+  expect((await runEnded(url, run.json.id as string))['status']).toBe('success');
+  // 13 days × 24 hours written by hand: files no run on this state wrote.
+  for (let day = 1; day <= 13; day++) {
+    for (let hour = 0; hour < 24; hour++) {
+      const folder = join(lake, `vehicle/date=2019-05-${String(day).padStart(2, '0')}/hour=${String(hour).padStart(2, '0')}`);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'by-hand.parquet'), 'not counted');
+    }
+  }
+  await mkdir(join(lake, '_quarantine/date=2019-05-01/hour=00'), { recursive: true });
+  await writeFile(join(lake, '_quarantine/date=2019-05-01/hour=00/by-hand.jsonl'), '{"reason":"by hand"}\n');
+}, 180_000);
+
+afterAll(async () => {
+  await served?.stop();
+});
+
+describe('the lake page with 313 vehicle partitions', () => {
+  it('keeps the counted rows in the total, pages dates, opens a date to its hours, and lists the quarantine', async () => {
+    await page.goto(`${served?.url ?? ''}#/lake`);
+    await page.getByTestId('lake-entity-vehicle').waitFor();
+    const [counted] = await query(`SELECT count(*) AS n FROM '${lake}/vehicle/date=2019-06-01/*/*.parquet'`);
+    const totals = await page.getByTestId('lake-entity-totals-vehicle').textContent();
+    expect(totals).toContain('313 partition(s) on 14 date(s)');
+    expect(totals).toContain(`${Number(counted?.['n']).toLocaleString('en-US')} rows counted (312 partition(s) not`);
+    expect(totals).not.toContain('—');
+
+    // A week of dates a page, newest first; the newest open, the others closed.
+    expect(await page.getByTestId('lake-dates-vehicle').textContent()).toBe('Dates 1–7 of 14');
+    const visibleRows = (): Promise<number> => page.locator('[data-testid="lake-entity-vehicle"] tr[data-testid^="partition-"]:visible').count();
+    expect(await visibleRows()).toBe(1);
+    expect(await page.getByTestId('partition-vehicle/date=2019-06-01/hour=15').isVisible()).toBe(true);
+    const box = await page.getByTestId('lake-entity-vehicle').boundingBox();
+    expect(box?.height ?? Infinity).toBeLessThan(1500);
+    await page.getByTestId('lake-date-vehicle-2019-05-13').locator('summary').click();
+    await page.getByTestId('partition-vehicle/date=2019-05-13/hour=23').waitFor();
+    expect(await visibleRows()).toBe(25);
+    expect(await page.getByTestId('partition-vehicle/date=2019-05-13/hour=23').locator('td').nth(3).textContent()).toBe('not counted');
+    await screenshot(page, 'lake-dates');
+
+    await page.getByTestId('lake-older-vehicle').click();
+    expect(await page.getByTestId('lake-dates-vehicle').textContent()).toBe('Dates 8–14 of 14');
+    await page.getByTestId('lake-date-vehicle-2019-05-01').waitFor();
+    expect(await page.getByTestId('lake-older-vehicle').isDisabled()).toBe(true);
+
+    // The quarantine: browsable, after the entities.
+    await page.getByTestId('lake-entity-_quarantine').waitFor();
+    const sections = await page.locator('[data-testid^="lake-entity-"]:not([data-testid^="lake-entity-totals-"])').evaluateAll((s) => s.map((e) => e.getAttribute('data-testid')));
+    expect(sections.at(-1)).toBe('lake-entity-_quarantine');
+    // Its only date is its newest: open.
+    await page.getByTestId('partition-_quarantine/date=2019-05-01/hour=00').waitFor();
+    expect(watched.problems).toEqual([]);
+  }, 60_000);
+});
