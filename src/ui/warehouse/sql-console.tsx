@@ -8,6 +8,7 @@ import type { SqlAnswer, SqlRequestBody } from '../../app/api-views.js';
 import { postJson } from '../api/api-client.js';
 import { asFailure } from '../api/api-failure.js';
 import { ErrorNote } from '../components/error-note.js';
+import { Text } from '../components/text.js';
 import { formatCount } from '../format/figures.js';
 import { ExplainReport } from './explain-report.js';
 
@@ -30,7 +31,9 @@ function ResultTable({ answer }: { answer: SqlAnswer }) {
           <thead>
             <tr>
               {answer.columns.map((c) => (
-                <th key={c}>{c}</th>
+                <th key={c}>
+                  <Text value={c} />
+                </th>
               ))}
             </tr>
           </thead>
@@ -41,7 +44,7 @@ function ResultTable({ answer }: { answer: SqlAnswer }) {
                   const value = row[c];
                   return (
                     <td key={c} class={value === null || value === undefined ? 'null' : typeof value === 'number' ? 'num' : ''}>
-                      {cellText(value)}
+                      <Text value={cellText(value)} />
                     </td>
                   );
                 })}
