@@ -250,6 +250,11 @@ export interface SqlAnswer {
   readonly explain?: ExplainView;
 }
 
+/** `POST /api/sql/cancel` answer: how many running console queries were ended (0 or 1). */
+export interface SqlCancelAnswer {
+  readonly cancelled: number;
+}
+
 /** `GET /api/warehouse/avg-distance`: the BI answer per operating period. */
 export interface AvgDistanceView {
   readonly periods: readonly { readonly organization_id: string; readonly period_id: string; readonly vehicles: number; readonly avg_km: number; readonly total_km: number }[];

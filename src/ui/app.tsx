@@ -12,7 +12,9 @@ import { LakePage } from './lake/lake-page.js';
 import { LoginForm } from './login/login-form.js';
 import { RunDetailPage } from './run-detail/run-detail-page.js';
 import { RunsPage } from './runs/runs-page.js';
+import { setSourceZone } from './format/source-zone.js';
 import type { Route } from './routing/hash-route.js';
+import { pageTitle } from './routing/page-title.js';
 import { useHashRoute } from './routing/use-hash-route.js';
 import { WarehousePage } from './warehouse/warehouse-page.js';
 
@@ -58,6 +60,11 @@ function ServerFacts({ health }: { health: Health }) {
 function Shell({ onLoggedOut }: { onLoggedOut: () => void }) {
   const route = useHashRoute();
   const health = useApi<Health>('/api/health');
+  // Every hour label names the source's zone (set before this render's children print theirs).
+  if (health.data) setSourceZone(health.data.timezone);
+  useEffect(() => {
+    document.title = pageTitle(route);
+  }, [route]);
   const logOut = async (): Promise<void> => {
     await postJson('/api/logout', {}).catch(() => undefined);
     onLoggedOut();
@@ -68,12 +75,15 @@ function Shell({ onLoggedOut }: { onLoggedOut: () => void }) {
         <a class="brand" href="#/runs">
           eventlake
         </a>
-        <nav>
-          {NAV.map((item) => (
-            <a key={item.page} href={item.href} class={route.page === item.page || route.page === item.also ? 'active' : ''} data-testid={`nav-${item.page}`}>
-              {item.label}
-            </a>
-          ))}
+        <nav aria-label="Pages">
+          {NAV.map((item) => {
+            const current = route.page === item.page || route.page === item.also;
+            return (
+              <a key={item.page} href={item.href} class={current ? 'active' : ''} aria-current={current ? 'page' : undefined} data-testid={`nav-${item.page}`}>
+                {item.label}
+              </a>
+            );
+          })}
         </nav>
         {health.data && <ServerFacts health={health.data} />}
         {health.data?.auth && (
@@ -91,6 +101,9 @@ export function App() {
   const [needsLogin, setNeedsLogin] = useState(false);
   const [session, setSession] = useState(0);
   useEffect(() => onUnauthorized(() => setNeedsLogin(true)), []);
+  useEffect(() => {
+    if (needsLogin) document.title = 'Log in · eventlake';
+  }, [needsLogin]);
   if (needsLogin) {
     return (
       <LoginForm

@@ -8,8 +8,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = resolve('test-artifacts/screenshots');
@@ -21,6 +22,35 @@ const browsers = new Set<Browser>();
 afterAll(async () => {
   await Promise.all([...browsers].map((b) => b.close().catch(() => undefined)));
   browsers.clear();
+});
+
+/** The impacts axe reports that fail a test. */
+const FAILING_IMPACTS: ReadonlySet<string> = new Set(['serious', 'critical']);
+
+/**
+ * axe-core's serious and critical violations on the page as it is now, one line each (rule, what
+ * it says, the first elements): axe's source is injected from node_modules, nothing is downloaded.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => FAILING_IMPACTS.has(v.impact ?? ''))
+    .map((v) => `${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.length} element(s), e.g. ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** Fails when axe finds a serious or critical violation on the page. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const found = await accessibilityViolations(page);
+  if (found.length > 0) throw new Error(`accessibility violations on ${page.url()}:\n${found.join('\n')}`);
+}
+
+/**
+ * After every test in a file that uses this helper, axe checks each page still open in the
+ * browsers it launched (as the test left it): a page with a serious or critical violation fails the test.
+ */
+afterEach(async () => {
+  const pages = [...browsers].flatMap((b) => b.contexts().flatMap((c) => c.pages())).filter((p) => !p.isClosed() && /^https?:/.test(p.url()));
+  for (const page of pages) await expectAccessible(page);
 });
 
 export interface WatchedPage {
@@ -64,9 +94,12 @@ export async function launchWithPage(): Promise<{ readonly browser: Browser; rea
   return { browser, watched: await watchedPage(browser) };
 }
 
-/** A page in a fresh context (its own cookies), sized like a laptop screen. */
-export async function watchedPage(browser: Browser): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+/** A phone's screen (an iPhone 12 to 15 held upright), for the narrow-screen checks. */
+export const PHONE = { width: 390, height: 844 } as const;
+
+/** A page in a fresh context (its own cookies), sized like a laptop screen unless `viewport` says otherwise. */
+export async function watchedPage(browser: Browser, viewport: { readonly width: number; readonly height: number } = { width: 1366, height: 900 }): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { ...viewport } });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   const problems: string[] = [];

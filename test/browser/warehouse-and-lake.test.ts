@@ -3,6 +3,9 @@
  * warehouse is built with the button, the SQL console answers a count (as DuckDB counts the lake
  * itself), refuses a write in one sentence and explains what a query reads; the BI answer is a
  * table and a bar chart; the tracks canvas has drawn; the lake lists the vehicle partitions.
+ * Before the first build the page says so in a plain note (no red errors); a cell's text is isolated
+ * (a U+202E in a value never turns its neighbours around); a running query can be cancelled; errors
+ * carry no JSON API syntax.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +51,10 @@ describe('the warehouse page', () => {
   it('says there is no warehouse yet, builds it with the button, and shows the BI answer and the tracks', async () => {
     await page.goto(`${url}#/warehouse`);
     await page.getByTestId('warehouse-page').waitFor();
-    expect(await page.getByTestId('avg-distance-error').textContent()).toMatch(/warehouse/i);
+    // Before the first build that is the page's starting state, not a failure: a plain note, no red alert.
+    expect(await page.getByTestId('avg-distance-error-not-built').textContent()).toMatch(/once the warehouse is built/i);
+    await page.getByTestId('periods-error-not-built').waitFor();
+    expect(await page.locator('[role="alert"]').count()).toBe(0);
 
     await page.getByTestId('warehouse-build').click();
     await page.getByTestId('warehouse-build-result').waitFor({ timeout: 120_000 });
@@ -100,6 +106,33 @@ describe('the warehouse page', () => {
     await page.getByTestId('sql-error').waitFor();
     await runSql('SELECT count(*) AS n FROM fact_vehicle_location');
     expect(await page.locator('[data-testid="sql-result"] tbody td').allTextContents()).toEqual([String(lakeRows?.['n'])]);
+
+    // A right-to-left override in a value turns only its own text around: every cell isolates its text.
+    await runSql(`SELECT 'ok ' || chr(8238) || 'desrever' AS line, 'the reason' AS reason`);
+    await page.getByTestId('sql-result').waitFor();
+    const isolation = await page.locator('[data-testid="sql-result"] tbody td').evaluateAll((cells) =>
+      cells.map((td) => ({ cell: getComputedStyle(td).unicodeBidi, text: td.querySelector('bdi') ? getComputedStyle(td.querySelector('bdi') as Element).unicodeBidi : 'none' })),
+    );
+    expect(isolation).toEqual([
+      { cell: 'isolate', text: 'isolate' },
+      { cell: 'isolate', text: 'isolate' },
+    ]);
+    expect(await page.locator('[data-testid="sql-result"] tbody td').allTextContents()).toEqual(['ok \u202edesrever', 'the reason']);
+
+    // A long query is cancelled with its button: said plainly, not as an error, and the console answers on.
+    await page.getByTestId('sql-input').fill('SELECT sum(hash(i)) AS s FROM range(100000000000) t(i)');
+    await page.getByTestId('sql-run').click();
+    await page.getByTestId('sql-cancel').click();
+    await page.getByTestId('sql-cancelled').waitFor();
+    await page.waitForSelector('[data-testid="sql-run"]:not([disabled])');
+    expect(await page.getByTestId('sql-error').count()).toBe(0);
+    expect(await page.getByTestId('sql-cancel').count()).toBe(0);
+
+    // The server's sentence without the JSON API's syntax (`send {"sql": …}`), which the form writes itself.
+    await runSql(`SELECT '${'x'.repeat(100_000)}' AS long`);
+    const tooLong = await page.getByTestId('sql-error').textContent();
+    expect(tooLong).toMatch(/100,000 characters/);
+    expect(tooLong).not.toMatch(/send|\{/);
 
     await runSql(`SELECT vehicle_id, lat FROM lake.vehicle WHERE date = DATE '2019-06-01' AND hour = 15`, true);
     await page.getByTestId('explain-report').waitFor();

@@ -108,10 +108,10 @@ describe('console limits cannot be stepped around (item 3)', () => {
 
   it('stops work done while preparing at the time limit, in the console and in explain', async () => {
     const folding = 'SELECT list_reduce(range(40000000), (a, x) -> a + x) AS s';
-    expect(await refusal(querySql(state, folding, { ...limits, timeoutMs: 500 }))).toBe('the warehouse refused the query: it ran longer than 500 ms and was stopped');
-    expect(await refusal(explainQuery(state, folding, 500))).toBe('the warehouse refused the query: it ran longer than 500 ms and was stopped');
+    expect(await refusal(querySql(state, folding, { ...limits, timeoutMs: 500 }))).toBe('the query ran longer than the SQL console allows (500 ms) and was stopped: ask for less (fewer dates and hours, fewer rows)');
+    expect(await refusal(explainQuery(state, folding, 500))).toBe('the query ran longer than the SQL console allows (500 ms) and was stopped: ask for less (fewer dates and hours, fewer rows)');
     const cli = await runCli(['explain', folding, '--timeout', '1', '--state', state]);
-    expect(cli).toMatchObject({ code: 1, stderr: 'eventlake: the warehouse refused the query: it ran longer than 1 s and was stopped\n' });
+    expect(cli).toMatchObject({ code: 1, stderr: 'eventlake: the query ran longer than the SQL console allows (1 s) and was stopped: ask for less (fewer dates and hours, fewer rows)\n' });
     expect((await querySql(state, 'SELECT count(*) AS n FROM dim_vehicle')).rows).toEqual([{ n: '20' }]);
   });
 

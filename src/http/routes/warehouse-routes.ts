@@ -4,9 +4,10 @@
  */
 import { Hono } from 'hono';
 import * as z from 'zod';
-import type { AvgDistanceView, PeriodList, SqlAnswer, TracksView, WarehouseBuildAnswer } from '../../app/api-views.js';
+import type { AvgDistanceView, PeriodList, SqlAnswer, SqlCancelAnswer, TracksView, WarehouseBuildAnswer } from '../../app/api-views.js';
 import { avgDistance, buildWarehouse, explainQuery, MAX_TRACK_POINTS, operatingPeriods, querySql, vehicleTracks } from '../../app/warehouse.js';
 import { UserError } from '../../errors/user-error.js';
+import { cancelConsoleQueries } from '../../warehouse/console/console-process.js';
 import type { ApiContext } from '../api-context.js';
 import { HttpError } from '../http-error.js';
 import { jsonBody } from '../json-body.js';
@@ -45,6 +46,10 @@ export function warehouseRoutes(api: ApiContext): Hono {
       querying = false;
     }
   });
+
+  // Cancels the console query running now (its process is ended); its own POST /api/sql then answers
+  // 400 "the query was cancelled". Nothing running: cancelled 0.
+  app.post('/sql/cancel', (c) => c.json({ cancelled: cancelConsoleQueries(stateDir) } satisfies SqlCancelAnswer));
 
   app.get('/warehouse/avg-distance', async (c) => c.json({ periods: await fromWarehouse(() => avgDistance(stateDir)) } satisfies AvgDistanceView));
 

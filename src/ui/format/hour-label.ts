@@ -1,7 +1,9 @@
 /**
  * Hour labels as the API writes them (`2019-06-01T15`, an hour of the source's timezone) and as
- * people read them (`2019-06-01 15:00`).
+ * people read them (`2019-06-01 15:00 Europe/Berlin`: the source's zone, once the server said it).
  */
+import { zonedClock } from './source-zone.js';
+
 const LABEL = /^(\d{4}-\d{2}-\d{2})T(\d{2})$/;
 
 export interface HourParts {
@@ -25,7 +27,7 @@ export function hourLabel(date: string, hour: number): string {
 
 export function displayHour(label: string): string {
   const parts = hourParts(label);
-  return parts ? `${parts.date} ${twoDigits(parts.hour)}:00` : label;
+  return parts ? `${parts.date} ${zonedClock(parts.hour)}` : label;
 }
 
 /** Today's date in UTC, as a date input writes it. */

@@ -5,8 +5,8 @@ import type { AvgDistanceView } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ChartCanvas } from '../charts/chart-canvas.js';
 import { seriesColor } from '../charts/chart-parts.js';
-import { ErrorNote } from '../components/error-note.js';
 import { formatCount } from '../format/figures.js';
+import { WarehouseAnswerNote } from './warehouse-answer-note.js';
 
 function barConfig(answer: AvgDistanceView): ChartConfiguration {
   return {
@@ -32,7 +32,7 @@ export function AvgDistance() {
   return (
     <section class="panel" data-testid="avg-distance">
       <h2>Average distance per vehicle and operating period</h2>
-      <ErrorNote error={answer.error} testid="avg-distance-error" />
+      <WarehouseAnswerNote error={answer.error} testid="avg-distance-error" />
       {answer.data && answer.data.periods.length === 0 && <p class="muted">No operating period with vehicle positions yet.</p>}
       {answer.data && answer.data.periods.length > 0 && config && (
         <div class="columns">

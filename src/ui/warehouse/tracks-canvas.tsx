@@ -74,7 +74,8 @@ export function TracksCanvas({ tracks }: { tracks: TracksView }) {
       <p class="muted small">
         {drawn ?? 0} of {tracks.vehicles.length} vehicle(s) drawn (Web Mercator, north up).
       </p>
-      <ul class="track-legend">
+      {/* It scrolls when long: focusable, so the keyboard can scroll it too. */}
+      <ul class="track-legend" tabIndex={0} aria-label="vehicles drawn, by colour" data-testid="track-legend">
         {tracks.vehicles.map((v, i) => (
           <li key={v.vehicle_id}>
             <span class="swatch" style={{ background: trackColor(i) }} /> <span class="mono">{v.vehicle_id}</span> <span class="muted">({v.points.length})</span>

@@ -4,6 +4,7 @@ import type { PeriodList, TracksView } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { formatInstant } from '../format/figures.js';
+import { WarehouseAnswerNote } from './warehouse-answer-note.js';
 import { TracksCanvas } from './tracks-canvas.js';
 
 type Period = PeriodList['periods'][number];
@@ -21,7 +22,7 @@ export function TracksPanel() {
   return (
     <section class="panel" data-testid="tracks-panel">
       <h2>Vehicle tracks of an operating period</h2>
-      <ErrorNote error={periods.error} testid="periods-error" />
+      <WarehouseAnswerNote error={periods.error} testid="periods-error" />
       {periods.data && periods.data.periods.length === 0 && <p class="muted">The warehouse holds no operating period.</p>}
       {periods.data && periods.data.periods.length > 0 && (
         <p class="row">

@@ -35,11 +35,14 @@ function BuildButton({ onBuilt }: { onBuilt: () => void }) {
         {busy ? 'Building…' : 'Build warehouse'}
       </button>
       <span class="muted small">Rebuilds the embedded warehouse from the lake.</span>
-      {built && (
-        <span class="note-inline" data-testid="warehouse-build-result">
-          loaded {built.loaded.length} partition(s) in {built.seconds.toFixed(1)} s
-        </span>
-      )}
+      {/* Announced when it appears: the result of a build that may take a while. */}
+      <span role="status" aria-live="polite">
+        {built && (
+          <span class="note-inline" data-testid="warehouse-build-result">
+            loaded {built.loaded.length} partition(s) in {built.seconds.toFixed(1)} s
+          </span>
+        )}
+      </span>
       <ErrorNote error={error} testid="warehouse-build-error" />
     </div>
   );

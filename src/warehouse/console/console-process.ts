@@ -10,12 +10,25 @@ import { UserError } from '../../errors/user-error.js';
 import { childScript } from './child-script.js';
 import type { ExplainSource, LakeFile } from '../explain-report.js';
 import type { ConsoleJob, ConsoleMessage } from './console-job.js';
-import { duration, megabytes, refused } from './console-refusal.js';
+import { cancelled, megabytes, refused, stoppedAtLimit } from './console-refusal.js';
 
 /** Told of each batch of rows; answers false to end the query there. */
 export interface RowSink {
   columns(columns: string[]): void;
   rows(rows: Record<string, unknown>[], sizes: number[]): Promise<boolean> | boolean;
+}
+
+/** The jobs running now, by state folder: cancelConsoleQueries ends them. */
+const running = new Map<string, Set<(err: Error) => void>>();
+
+/**
+ * Ends every console query running on this state folder now (its process is killed): each caller
+ * gets "the query was cancelled". Returns how many there were.
+ */
+export function cancelConsoleQueries(stateDir: string): number {
+  const jobs = [...(running.get(stateDir) ?? [])];
+  for (const end of jobs) end(cancelled());
+  return jobs.length;
 }
 
 /** Runs one job in its own process; `handle` sees each message and says whether to go on. */
@@ -25,15 +38,20 @@ async function runJob(job: ConsoleJob, timeoutMs: number, handle: (message: Cons
   child.stderr?.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-2000)));
   return new Promise<void>((resolve, reject) => {
     let settled = false;
+    const jobs = running.get(job.stateDir) ?? new Set<(err: Error) => void>();
+    running.set(job.stateDir, jobs);
     const finish = (err?: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      jobs.delete(finish);
+      if (jobs.size === 0 && running.get(job.stateDir) === jobs) running.delete(job.stateDir);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       if (err) reject(err);
       else resolve();
     };
-    const timer = setTimeout(() => finish(refused(`it ran longer than ${duration(timeoutMs)} and was stopped`)), timeoutMs);
+    const timer = setTimeout(() => finish(stoppedAtLimit(timeoutMs)), timeoutMs);
+    jobs.add(finish);
     child.on('message', (message: ConsoleMessage) => {
       if (settled) return;
       if (message.kind === 'refused') {

@@ -9,6 +9,16 @@ export function refused(reason: string): UserError {
   return new UserError(`the warehouse refused the query: ${reason}`);
 }
 
+/** A query that ran past the console's time limit: stopped, which is not the warehouse refusing it. */
+export function stoppedAtLimit(timeoutMs: number): UserError {
+  return new UserError(`the query ran longer than the SQL console allows (${duration(timeoutMs)}) and was stopped: ask for less (fewer dates and hours, fewer rows)`);
+}
+
+/** A query its asker cancelled. */
+export function cancelled(): UserError {
+  return new UserError('the query was cancelled');
+}
+
 /** A time limit in words: `30 s`, `300 ms`. */
 export function duration(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
