@@ -57,11 +57,11 @@ describe('the runs page', () => {
     // The grid fills in without a reload (polling), and turns green when the run succeeds.
     await page.waitForSelector(cell(SAMPLE_HOUR), { timeout: 10_000 });
     await untilPolled(page, cell(SAMPLE_HOUR, 'success'), RUN_MS);
-    expect(await page.locator(cell(SAMPLE_HOUR)).getAttribute('title')).toBe('2019-06-01 15:00 · success');
+    expect(await page.locator(cell(SAMPLE_HOUR)).getAttribute('title')).toBe('2019-06-01 15:00 UTC · success');
     const row = page.locator(`[data-testid^="run-row-"][data-hour="${SAMPLE_HOUR}"]`);
     await untilPolled(page, `[data-testid^="run-row-"][data-hour="${SAMPLE_HOUR}"][data-status="success"]`);
     expect(await row.count()).toBe(1);
-    expect(await row.locator('td').first().textContent()).toBe('2019-06-01 15:00');
+    expect(await row.locator('td').first().textContent()).toBe('2019-06-01 15:00 UTC');
     // The day's other hours have no run.
     expect(await page.locator('[data-testid^="grid-cell-"]').count()).toBe(1);
     await screenshot(page, 'runs');

@@ -8,6 +8,7 @@ import { formatBytes, formatInstant } from '../format/figures.js';
 import { displayHour } from '../format/hour-label.js';
 import { runHref } from '../routing/hash-route.js';
 import { ReplayButton } from './replay-button.js';
+import { ScrollBox } from '../components/scroll-box.js';
 
 /**
  * Polled while it can still change: until the letter is replayed (here, from the list, or by
@@ -54,7 +55,7 @@ export function DeadLetterDetailPanel({ id, replays, onReplayed }: { id: number;
           {data.objects.length === 0 ? (
             <p class="muted">None listed.</p>
           ) : (
-            <div class="table-scroll short">
+            <ScrollBox label="objects of the dead letter" short>
               <table class="data" data-testid="dead-letter-objects">
                 <thead>
                   <tr>
@@ -71,7 +72,7 @@ export function DeadLetterDetailPanel({ id, replays, onReplayed }: { id: number;
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollBox>
           )}
         </>
       )}

@@ -11,11 +11,12 @@ import { displayHour } from '../format/hour-label.js';
 import { deadLetterHref, runHref } from '../routing/hash-route.js';
 import { DeadLetterDetailPanel } from './dead-letter-detail.js';
 import { ReplayButton } from './replay-button.js';
+import { ScrollBox } from '../components/scroll-box.js';
 
 function DeadLetters({ list, selected, onReplayed }: { list: DeadLetterList; selected?: number; onReplayed: () => void }) {
   if (list.deadLetters.length === 0) return <p class="muted" data-testid="dead-letters-empty">No dead letters: every task that failed succeeded on a retry.</p>;
   return (
-    <div class="table-scroll">
+    <ScrollBox label="dead letters">
       <table class="data" data-testid="dead-letter-table">
         <thead>
           <tr>
@@ -53,7 +54,7 @@ function DeadLetters({ list, selected, onReplayed }: { list: DeadLetterList; sel
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
 
@@ -96,7 +97,7 @@ function resultOf(d: DeadLetterList['deliveries'][number]): string {
 function Deliveries({ deliveries }: { deliveries: DeadLetterList['deliveries'] }) {
   if (deliveries.length === 0) return <p class="muted">No callback was called.</p>;
   return (
-    <div class="table-scroll">
+    <ScrollBox label="callback deliveries">
       <table class="data" data-testid="delivery-table">
         <thead>
           <tr>
@@ -135,7 +136,7 @@ function Deliveries({ deliveries }: { deliveries: DeadLetterList['deliveries'] }
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
 

@@ -28,7 +28,7 @@ export function ReplayButton({ id, testid, onReplayed }: { id: number; testid: s
         {busy ? 'Replaying…' : 'Replay'}
       </button>
       {answer && (
-        <span class="note-inline" data-testid={`${testid}-result`}>
+        <span class="note-inline" role="status" aria-live="polite" data-testid={`${testid}-result`}>
           replaying in <a href={runHref(answer.run.id)}>run {answer.run.id}</a> <StatusBadge status={answer.run.status} />
         </span>
       )}

@@ -9,6 +9,7 @@ import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { formatBytes, formatCount } from '../format/figures.js';
 import { dateGroups, type DateGroup } from './date-groups.js';
+import { ScrollBox } from '../components/scroll-box.js';
 
 type Entity = LakeView['entities'][number];
 
@@ -58,9 +59,9 @@ function DateSection({ entity, group, open }: { entity: string; group: DateGroup
         </span>
         {group.warned > 0 && <span class="tag warn">{group.warned} with small files</span>}
       </summary>
-      <div class="table-scroll">
+      <ScrollBox label={`partitions of ${group.date}`}>
         <PartitionRows partitions={group.partitions} />
-      </div>
+      </ScrollBox>
     </details>
   );
 }

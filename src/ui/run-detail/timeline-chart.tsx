@@ -7,7 +7,7 @@ import { useMemo } from 'preact/hooks';
 import type { RunStatus, RunTimeline } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ChartCanvas } from '../charts/chart-canvas.js';
-import { seriesColor } from '../charts/chart-parts.js';
+import { COUNT_TICKS, entityColor } from '../charts/chart-parts.js';
 import { ErrorNote } from '../components/error-note.js';
 
 /** `2019-06-01T15:07…` → `15:07`; anything else as it is. */
@@ -20,11 +20,11 @@ function timelineConfig(timeline: RunTimeline): ChartConfiguration {
     type: 'line',
     data: {
       labels: timeline.minutes.map(minuteLabel),
-      datasets: timeline.series.map((s, i) => ({
+      datasets: timeline.series.map((s) => ({
         label: s.entity,
         data: [...s.counts],
-        borderColor: seriesColor(i),
-        backgroundColor: seriesColor(i),
+        borderColor: entityColor(s.entity),
+        backgroundColor: entityColor(s.entity),
         pointRadius: 0,
         borderWidth: 2,
         tension: 0.2,
@@ -36,7 +36,7 @@ function timelineConfig(timeline: RunTimeline): ChartConfiguration {
       interaction: { mode: 'index', intersect: false },
       scales: {
         x: { title: { display: true, text: 'minute' } },
-        y: { beginAtZero: true, title: { display: true, text: 'events' } },
+        y: { beginAtZero: true, ticks: COUNT_TICKS, title: { display: true, text: 'events' } },
       },
     },
   };

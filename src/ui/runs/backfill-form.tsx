@@ -27,7 +27,7 @@ function Progress({ backfill }: { backfill: Backfill }) {
   const progress = backfillProgress(backfill.runs, latest.data?.runs ?? []);
   const { counts } = progress;
   return (
-    <div class="backfill-progress" data-testid="backfill-status" data-finished={String(progress.finished)}>
+    <div class="backfill-progress" role="status" aria-live="polite" data-testid="backfill-status" data-finished={String(progress.finished)}>
       <progress max={Math.max(progress.total, 1)} value={progress.ended} data-testid="backfill-progress" />
       <span>
         {progress.ended} of {progress.total} hour(s) ended ({displayHour(backfill.from)} to {displayHour(backfill.to)}): {counts.success} succeeded, {counts.failed} failed,{' '}

@@ -5,6 +5,7 @@ import { formatCount, formatInstant, formatSeconds, secondsBetween } from '../fo
 import { displayHour } from '../format/hour-label.js';
 import { runHref } from '../routing/hash-route.js';
 import { RerunButton } from './rerun-button.js';
+import { ScrollBox } from '../components/scroll-box.js';
 
 function rowsOf(run: RunView): number | undefined {
   return run.events ? Object.values(run.events).reduce((a, b) => a + b, 0) : undefined;
@@ -26,7 +27,7 @@ export function RunTable({ runs, onChanged }: { runs: readonly RunView[]; onChan
   if (runs.length === 0) return <p class="muted" data-testid="run-table-empty">No runs match.</p>;
   const newest = newestOfHours(runs);
   return (
-    <div class="table-scroll">
+    <ScrollBox label="runs">
       <table class="data" data-testid="run-table">
         <thead>
           <tr>
@@ -73,6 +74,6 @@ export function RunTable({ runs, onChanged }: { runs: readonly RunView[]; onChan
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }

@@ -1,10 +1,10 @@
 /** `/`: trigger, backfill, the hours × status grid and the runs table, kept live by polling every 2 s. */
 import { useState } from 'preact/hooks';
+import { previousSourceHour, sourceZone } from '../format/source-zone.js';
 import type { RunList, TriggerAnswer } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import type { HourChoice } from '../components/hour-picker.js';
-import { todayDate } from '../format/hour-label.js';
 import { BackfillForm } from './backfill-form.js';
 import { HourGrid } from './hour-grid.js';
 import { filterQuery, NO_FILTER, RunFilters, type RunFilter } from './run-filters.js';
@@ -16,9 +16,9 @@ import { TriggerForm } from './trigger-form.js';
 const POLL_MS = 2000;
 
 /** The pickers start on the previous hour (UTC), the one a scheduler would run next. */
+/** The hour before now as the source counts hours: what a person most likely wants to run. */
 function previousHour(): HourChoice {
-  const before = new Date(Date.now() - 3_600_000);
-  return { date: todayDate(before), hour: before.getUTCHours() };
+  return previousSourceHour(sourceZone());
 }
 
 export function RunsPage() {

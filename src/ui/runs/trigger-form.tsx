@@ -47,7 +47,7 @@ export function TriggerForm({ initial, latest, onTriggered }: { initial: HourCho
         </button>
       </div>
       {shown && (
-        <p class="note" data-testid="trigger-result">
+        <p class="note" role="status" aria-live="polite" data-testid="trigger-result">
           <a href={runHref(shown.id)}>Run {shown.id}</a> for {displayHour(shown.hour)}: <StatusBadge status={shown.status} />
         </p>
       )}
