@@ -75,7 +75,7 @@ describe('the runs table with 364 runs', () => {
     await page.getByTestId(`rerun-${newest}`).click();
     const note = page.getByTestId('rerun-note');
     await note.waitFor();
-    expect(await note.textContent()).toContain(`Rerun of ${newestHour.slice(0, 10)} ${newestHour.slice(11)}:00 asked for: run `);
+    expect(await note.textContent()).toContain(`Rerun of ${newestHour.slice(0, 10)} ${newestHour.slice(11)}:00 UTC asked for: run `);
     const status = await page.getByTestId('rerun-note-status').getAttribute('data-status');
     // While it is queued or running, the failed-only table does not list it, and the note says so.
     if (status !== 'failed') expect(await note.textContent()).toContain('not listed below, whose status filter is failed');

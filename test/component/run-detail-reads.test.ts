@@ -69,7 +69,8 @@ describe('a run that succeeded after a retry, with quarantined lines and an even
       ['t00001', 'done', 2],
       ['t00002', 'done', 1],
     ]);
-    expect(detail.tasks[1]?.error).toMatch(/^task t00001 failed on purpose \(EVENTLAKE_FAIL_TASK, attempt 1\)/);
+    // Done in the end: the task shows no error; its failed first attempt keeps it.
+    expect(detail.tasks[1]?.error).toBeUndefined();
     expect(detail.tasks.reduce((n, t) => n + t.objects, 0)).toBe(3600);
     const failed = detail.attempts.filter((a) => a.outcome === 'error');
     expect(failed).toEqual([expect.objectContaining({ kind: 'task', taskId: 't00001', attempt: 1, error: expect.stringMatching(/failed on purpose/) })]);

@@ -225,7 +225,8 @@ describe('the lake', () => {
     const vehicle = before.json.entities.find((e: { entity: string }) => e.entity === 'vehicle');
     expect(vehicle.partitions).toEqual([expect.objectContaining({ partition: 'vehicle/date=2019-06-01/hour=15', files: 1, rows: expect.any(Number) })]);
     expect(vehicle.partitions[0].warning).toBeUndefined();
-    expect(before.json.entities.map((e: { entity: string }) => e.entity)).toEqual(['operating_period', 'vehicle']);
+    // The quarantine is browsable after the entities.
+    expect(before.json.entities.map((e: { entity: string }) => e.entity)).toEqual(['operating_period', 'vehicle', '_quarantine']);
     // Another writer drops two small files into the partition: flagged, rows unknown.
     const dir = join(lake, 'vehicle/date=2019-06-01/hour=15');
     const [part] = await readdir(dir);

@@ -19,7 +19,8 @@ export function letterId(text: string): number {
 export function dlqRoutes(api: ApiContext): Hono {
   const app = new Hono();
   const { state } = api.orchestrator;
-  const kinds = new Map(api.orchestrator.callbacks.map((c) => [c.name, c.target.kind]));
+  // Read when asked: the callbacks are the orchestrator's settings, not needed to mount the routes.
+  const kinds = () => new Map(api.orchestrator.callbacks.map((c) => [c.name, c.target.kind]));
 
   app.get('/', async (c) => {
     const [letters, misses, deliveries] = await Promise.all([
@@ -27,10 +28,11 @@ export function dlqRoutes(api: ApiContext): Hono {
       state.events.events({ kind: 'deadline_miss', limit: LIST_LIMIT }),
       state.events.deliveries({ limit: LIST_LIMIT }),
     ]);
+    const known = kinds();
     return c.json({
       deadLetters: letters.map(deadLetterView),
       deadlineMisses: misses.map(deadlineMissView),
-      deliveries: deliveries.map((d) => deliveryView(d, kinds)),
+      deliveries: deliveries.map((d) => deliveryView(d, known)),
     } satisfies DeadLetterList);
   });
 
