@@ -102,6 +102,12 @@ describe('dead letters in the UI', () => {
     await screenshot(page, 'dead-letter-detail');
 
     expect(await page.getByTestId('dead-letter-run-status').getAttribute('data-status')).toBe('failed');
+    // Escape closes the panel; inspecting again opens it.
+    await page.keyboard.press('Escape');
+    await untilPolled(page, async () => (await page.getByTestId('dead-letter-detail').count()) === 0, 10_000);
+    expect(page.url()).toMatch(/#\/dlq$/);
+    await page.getByTestId(`inspect-${id}`).click();
+    await page.getByTestId('dead-letter-detail').waitFor();
 
     // Replayed from the list while the letter is inspected: the inspected letter says so too,
     // and follows its run to the end instead of showing "failed" and a Replay button.

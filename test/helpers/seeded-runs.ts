@@ -30,3 +30,19 @@ export async function seedFailedRuns(stateDir: string, lake: string, count: numb
   }
   return ids;
 }
+
+/** One ended run of `hour` that succeeded, `poorQuality` as the quality check would mark it. */
+export async function seedSucceededRun(stateDir: string, lake: string, hour: string, poorQuality: boolean): Promise<string> {
+  const store = await openSqliteStateStore(stateDir);
+  const owner = 'seed:1:1';
+  try {
+    const { run } = await store.runs.submit({ lake, hour, trigger: 'backfill', request: { ...LOCAL_RUN_REQUEST, lake: { kind: 'local', root: lake } } });
+    if (!(await store.runs.start(owner, { ids: [run.id], claimMs: 60_000 }))) throw new Error(`the seeded run ${run.id} did not start`);
+    const quarantined = poorQuality ? 50 : 0;
+    const summary = { objects: 1, bytes: 100, skipped: 0, events: { vehicle: 50 }, quarantined, outputs: [], seconds: 1, quarantinedShare: quarantined / (50 + quarantined) };
+    if (!(await store.runs.end(run.id, owner, { status: 'success', summary, poorQuality }))) throw new Error(`the seeded run ${run.id} did not end`);
+    return run.id;
+  } finally {
+    store.close();
+  }
+}

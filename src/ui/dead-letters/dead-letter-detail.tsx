@@ -23,6 +23,14 @@ export function DeadLetterDetailPanel({ id, replays, onReplayed }: { id: number;
   const detail = useApi<DeadLetterDetail>(`/api/dlq/${id}`, { everyMs: 2000, keepPolling: stillChanging });
   const data = detail.data;
   const { reload } = detail;
+  // Escape closes the panel, as its × does.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape') location.hash = '#/dlq';
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   useEffect(() => {
     if (replays > 0) reload();
     // Only a replay triggers it (reload is a new function on every render).

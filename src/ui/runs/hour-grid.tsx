@@ -46,11 +46,21 @@ export function HourGrid({ runs }: { runs: readonly RunView[] }) {
               {HOURS.map((h) => {
                 const label = hourLabel(day, h);
                 const run = latest.get(label);
-                const title = `${displayHour(label)} · ${run ? run.status : 'no run'}`;
+                // A success that quarantined too much is not plain success: marked, and said in its title.
+                const poor = run?.status === 'success' && run.poorQuality === true;
+                const title = `${displayHour(label)} · ${run ? run.status : 'no run'}${poor ? ' · poor quality (quarantined too many lines)' : ''}`;
                 return (
                   <td key={h}>
                     {run ? (
-                      <a class={`cell status-${run.status}`} href={runHref(run.id)} title={title} aria-label={title} data-testid={`grid-cell-${label}`} data-status={run.status} />
+                      <a
+                        class={`cell status-${run.status}${poor ? ' poor-quality' : ''}`}
+                        href={runHref(run.id)}
+                        title={title}
+                        aria-label={title}
+                        data-testid={`grid-cell-${label}`}
+                        data-status={run.status}
+                        data-poor-quality={poor ? 'true' : undefined}
+                      />
                     ) : (
                       <span class="cell empty" title={title} />
                     )}
