@@ -14,11 +14,10 @@ import { REPO_ROOT } from '../infra/repo-root.js';
 import { readLakeRun } from '../src/orchestration/lake-run-records.js';
 import type { EventlakeHandler } from '../src/runtime/lambda/lambda-handler.js';
 import type { FanOutReport } from '../src/runtime/lambda/fan-out.js';
-import { resetS3Client } from '../src/storage/s3/s3-client.js';
 import { S3ObjectStore } from '../src/storage/s3/s3-object-store.js';
 import { MockedSqsServer } from '../test/helpers/mocked-sqs-server.js';
 import { lambdaContext, sqsEvent } from '../test/helpers/sqs-events.js';
-import { startCountingS3 } from './cloud-cost-s3.js';
+import { startS3Server } from '../test/helpers/s3-server-client.js';
 import { tallyRequests, type S3Tally } from './cloud-cost-requests.js';
 
 export const BUNDLED_HANDLER = join(REPO_ROOT, 'infra/lambda-image/build/index.mjs');
@@ -53,35 +52,17 @@ export interface CloudHour {
   readonly gbSeconds: number;
 }
 
-const CLEARED = ['AWS_ENDPOINT_URL_S3', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'];
-
-function withEnv(vars: Readonly<Record<string, string>>): () => void {
-  const saved = new Map<string, string | undefined>();
-  for (const name of [...CLEARED, ...Object.keys(vars)]) saved.set(name, process.env[name]);
-  for (const name of CLEARED) delete process.env[name];
-  Object.assign(process.env, vars);
-  resetS3Client();
-  return () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    resetS3Client();
-  };
-}
-
 export async function measureCloudHour(options: CloudHourOptions): Promise<CloudHour> {
-  const s3 = await startCountingS3(['events', 'lake']);
+  const s3 = await startS3Server(['events', 'lake']);
   const sqs = new MockedSqsServer();
   let restore: (() => void) | undefined;
   try {
-    const uploaded = await s3.upload('events', options.source);
-    await s3.take(); // the producers' PUTs: the same in any design, not the pipeline's
+    const uploaded = await s3.uploadFolder('events', '', options.source);
+    await s3.takeRequests(); // the producers' PUTs: the same in any design, not the pipeline's
     await sqs.start();
     const queueUrl = `${sqs.url}/123456789012/eventlake-tasks`;
     // The function's environment as the stack sets it, pointed at s3rver and the SQS mock.
-    restore = withEnv({
-      ...s3.env,
+    restore = s3.applyEnv({
       AWS_ENDPOINT_URL_SQS: sqs.url,
       AWS_CONFIG_FILE: '/nonexistent',
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
@@ -112,7 +93,7 @@ export async function measureCloudHour(options: CloudHourOptions): Promise<Cloud
       taskInvocations += 1;
       if (answer.batchItemFailures.length > 0) throw new Error(`invocation ${taskInvocations} failed ${answer.batchItemFailures.length} messages`);
     }
-    const lines = await s3.take();
+    const lines = await s3.takeRequests();
     const record = await readLakeRun(new S3ObjectStore('lake', ''), options.hour, fanOut.runId);
     const billedSeconds = billedMs.reduce((a, b) => a + b, 0) / 1000;
     return {

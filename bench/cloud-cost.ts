@@ -70,13 +70,14 @@ async function measureApart(options: CloudHourOptions): Promise<CloudHour> {
   return JSON.parse(await readFile(answer, 'utf8')) as CloudHour;
 }
 
-/** The hour's source folder, generated once: a `.complete` marker says it is whole. */
+/** The hour's source folder, generated once: a `.complete` marker beside it (not in it: every file in it is uploaded) says it is whole. */
 async function generatedHour(): Promise<string> {
   const dir = join(workDir, `${vehicles}-vehicles-${hour}`);
-  if (existsSync(join(dir, '.complete'))) return dir;
+  const marker = `${dir}.complete`;
+  if (existsSync(marker)) return dir;
   await rm(dir, { recursive: true, force: true });
   await eventlake(['generate', '--out', dir, '--hour', hour, '--vehicles', String(vehicles)]);
-  await writeFile(join(dir, '.complete'), '');
+  await writeFile(marker, '');
   return dir;
 }
 

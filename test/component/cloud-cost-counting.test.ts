@@ -20,14 +20,14 @@ import { describe, expect, it } from 'vitest';
 import { measureCloudHour } from '../../bench/cloud-cost-hour.js';
 import { costOf, PRICES } from '../../bench/cloud-cost-prices.js';
 import { emptyTally, tallyRequests } from '../../bench/cloud-cost-requests.js';
-import { startCountingS3 } from '../../bench/cloud-cost-s3.js';
+import { startS3Server } from '../helpers/s3-server-client.js';
 import { readHourInput, seedUsage } from '../../bench/cloud-cost-seed.js';
 import { generateHour } from '../../src/generate/synthetic-feed.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 describe('the cloud-cost bench counts', () => {
   it('S3 requests by kind, exactly those the test made', async () => {
-    const s3 = await startCountingS3(['b']);
+    const s3 = await startS3Server(['b']);
     const client = new S3Client({
       region: 'us-east-1',
       endpoint: s3.endpoint,
@@ -56,11 +56,11 @@ describe('the cloud-cost bench counts', () => {
       }
       await client.send(new CompleteMultipartUploadCommand({ Bucket: 'b', Key: 'big', UploadId, MultipartUpload: { Parts: parts } }));
 
-      const lines = await s3.take();
+      const lines = await s3.takeRequests();
       expect(pages).toBe(3);
       expect(tallyRequests(lines)).toEqual({ ...emptyTally(), PUT: 3, LIST: 3, GET: 2, HEAD: 1, DELETE: 1, MULTIPART: 4 });
       expect(tallyRequests(lines, 'other')).toEqual(emptyTally());
-      expect(await s3.take()).toEqual([]);
+      expect(await s3.takeRequests()).toEqual([]);
     } finally {
       client.destroy();
       await s3.close();
