@@ -40,7 +40,17 @@ export async function startServed(command: 'serve' | 'up', args: readonly string
     running,
     stop: async () => {
       if (running.child.exitCode === null) running.child.kill('SIGINT');
-      await running.exited;
+      // A server that has not stopped 20 s after Ctrl-C is killed, so the next test is not held:
+      // a rare hang on stopping under full CPU load is open (see the issue note); the clean stop
+      // itself is asserted by the tests of Ctrl-C, not here.
+      const timer = setTimeout(() => {
+        if (running.child.exitCode === null && running.child.pid !== undefined) killGroup(running.child.pid);
+      }, 20_000);
+      try {
+        await running.exited;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }
