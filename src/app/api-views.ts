@@ -43,7 +43,10 @@ export interface RunView {
   /** Rows per entity, once it succeeded. */
   readonly events?: Record<string, number>;
   readonly quarantined?: number;
+  /** How long it took, the time it lay failed before a replay left out. */
   readonly seconds?: number;
+  /** That time, when the run's summary was stored without it. */
+  readonly deadSeconds?: number;
   readonly poorQuality?: boolean;
   /** Running, but its process is gone (`eventlake resume` or `up` finishes it). */
   readonly orphaned?: boolean;

@@ -3,6 +3,7 @@
  * each replay, attempts numbered on across the replay (the queue starts a replayed message's
  * count again at 1), and the time the run lay failed before a replay left out of how long it took.
  */
+import { deadSeconds } from '../orchestration/dead-time.js';
 import type { EventLog, RecordedEvent } from '../orchestration/event-log.js';
 import type { Attempt, DeadLetter, WorkQueue } from '../orchestration/work-queue.js';
 import type { LogLine, RunView } from './api-views.js';
@@ -19,18 +20,6 @@ export function replayLines(letters: readonly DeadLetter[]): LogLine[] {
     level: 'info',
     message: `dead letter ${l.id} replayed: ${l.kind === 'task' ? `task ${l.taskId ?? '?'}` : 'finish'} queued again with a fresh set of attempts (it had failed ${l.attempts} time(s): ${l.error})`,
   }));
-}
-
-/** Seconds the run lay failed before each replay: from its failure (or its letter's death) to the replay. */
-export function secondsDead(letters: readonly DeadLetter[], events: readonly RecordedEvent[]): number {
-  let dead = 0;
-  for (const letter of letters) {
-    const replayed = Date.parse(letter.replayedAt ?? letter.deadAt);
-    const failures = events.filter((e) => e.kind === 'failure' && Date.parse(e.at) <= replayed).map((e) => Date.parse(e.at));
-    const since = Math.max(Date.parse(letter.deadAt), ...failures);
-    if (since < replayed) dead += (replayed - since) / 1000;
-  }
-  return dead;
 }
 
 /** Each attempt numbered across the work's whole history, replays included (1, 2, 3, … rather than 1, 2, 1). */
@@ -50,8 +39,9 @@ export function numberedAcrossReplays(attempts: readonly Attempt[]): Attempt[] {
 /** How long a run took, the time it lay failed before its replays left out (undefined: it has not ended). */
 export function secondsTaken(view: RunView, letters: readonly DeadLetter[], events: readonly RecordedEvent[]): number | undefined {
   const took = view.seconds ?? (view.startedAt && view.finishedAt ? (Date.parse(view.finishedAt) - Date.parse(view.startedAt)) / 1000 : undefined);
-  if (took === undefined || letters.length === 0) return took;
-  return Number(Math.max(0, took - secondsDead(letters, events)).toFixed(3));
+  // A run the engine finished after its replay stored its seconds without the dead time already.
+  if (took === undefined || letters.length === 0 || view.deadSeconds !== undefined) return took;
+  return Number(Math.max(0, took - deadSeconds(letters, events)).toFixed(3));
 }
 
 /** Runs as listed, each replayed one's `seconds` without its dead time (one look at the dead letters for the lot). */

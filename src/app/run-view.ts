@@ -20,6 +20,7 @@ export function runView(run: RunRecord, tasks?: { readonly done: number; readonl
     ...(run.finishedAt === undefined ? {} : { finishedAt: run.finishedAt }),
     ...(run.error === undefined ? {} : { error: run.error }),
     ...(run.summary ? { events: run.summary.events, quarantined: run.summary.quarantined, seconds: Number(run.summary.seconds.toFixed(3)) } : {}),
+    ...(run.summary?.deadSeconds === undefined ? {} : { deadSeconds: Number(run.summary.deadSeconds.toFixed(3)) }),
     ...(run.poorQuality ? { poorQuality: true } : {}),
     ...(isOrphaned(run) ? { orphaned: true } : {}),
     ...(tasks ? { tasks } : {}),

@@ -21,3 +21,16 @@ export async function planRun(request: RunRequest, hour: Hour, runId?: string): 
     maxLineBytes: request.maxLineBytes,
   });
 }
+
+/**
+ * The one rule for an hour that has nothing to read, whichever runtime planned it: the sentence
+ * saying so (what was looked under, with which layout, what names were expected), or undefined
+ * when the plan has source objects. The local run fails with it; the scheduled cloud fan-out
+ * records the hour empty with it as the note.
+ */
+export function noSourceObjects(manifest: RunManifest, layout: RunRequest['layout']): string | undefined {
+  if (manifest.objects > 0) return undefined;
+  const { hour } = manifest;
+  const skipped = manifest.skipped.length > 0 ? ` (${manifest.skipped.length} skipped for their names; --debug lists them)` : '';
+  return `no source objects for hour ${hour.label} under ${manifest.sourceLocation} with --layout ${layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`;
+}

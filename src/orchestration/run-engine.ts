@@ -19,7 +19,6 @@ import { UserError } from '../errors/user-error.js';
 import { crashPoint, pausePoint } from '../pipeline/fail-points.js';
 import { finishPartitions } from '../pipeline/finish-partitions.js';
 import { parseHour } from '../pipeline/hour.js';
-import { tableOf } from '../pipeline/lake-layout.js';
 import { planOrderOf, type RunManifest, type TaskOutput, type TaskSettings } from '../pipeline/run-manifest.js';
 import type { TaskExecutor } from '../pipeline/task-executor.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
@@ -27,10 +26,12 @@ import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import { LeaseHeldError } from '../storage/errors.js';
 import type { Recovered } from '../storage/publisher.js';
 import type { Lease } from '../storage/partition-lease.js';
-import { planRun } from './plan-run.js';
+import { noSourceObjects, planRun } from './plan-run.js';
 import { retryDelayMs } from './retry-delay.js';
 import type { RunEvents } from './run-events.js';
-import type { RunRecord, RunSummary } from './run-store.js';
+import type { RunRecord } from './run-store.js';
+import { deadSeconds } from './dead-time.js';
+import { publishedOutputs, summarizeRun } from './run-summary.js';
 import type { StateStore } from './state-store.js';
 import type { ClaimedMessage, RetryPolicy } from './work-queue.js';
 
@@ -299,12 +300,8 @@ export class RunEngine {
       if (!manifest) {
         manifest = await planRun(request, hour, run.id);
         this.options.observer?.onPlanned?.(run, manifest);
-        if (manifest.objects === 0) {
-          const skipped = manifest.skipped.length > 0 ? ` (${manifest.skipped.length} skipped for their names; --debug lists them)` : '';
-          throw new UserError(
-            `no source objects for hour ${hour.label} under ${manifest.sourceLocation} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`,
-          );
-        }
+        const empty = noSourceObjects(manifest, request.layout);
+        if (empty !== undefined) throw new UserError(empty);
         await runs.saveManifest(run.id, manifest);
         crashPoint('after-plan');
       }
@@ -398,18 +395,7 @@ export class RunEngine {
       await pausePoint('before-publish');
       await run.lease.assertHeld();
       const published = await run.lake.publisher.publish(id, finished.partitions, planOrderOf(run.manifest));
-      const rows = Object.values(finished.events).reduce((n, c) => n + c, 0);
-      const lines = rows + finished.quarantined;
-      const summary: RunSummary = {
-        objects: run.manifest.objects,
-        bytes: run.manifest.bytes,
-        skipped: run.manifest.skipped.length,
-        events: finished.events,
-        quarantined: finished.quarantined,
-        outputs: published.flatMap((p) => p.files.map((f) => ({ key: f.key, entity: tableOf(p.partition), rows: f.rows, bytes: f.bytes }))),
-        seconds: (Date.now() - Date.parse(run.record.startedAt ?? run.record.queuedAt)) / 1000,
-        quarantinedShare: lines === 0 ? 0 : finished.quarantined / lines,
-      };
+      const summary = summarizeRun(run.manifest, finished, publishedOutputs(published), ...(await this.secondsTaken(run.record)));
       const poorQuality = summary.quarantinedShare > this.options.maxQuarantinedShare;
       // Ending the run settles its finish message too, in the same transaction. A run taken over
       // meanwhile is not ended (its lease was checked just before publishing; the new holder redoes it).
@@ -427,13 +413,26 @@ export class RunEngine {
           quarantinedShare: summary.quarantinedShare,
           threshold: this.options.maxQuarantinedShare,
           quarantined: summary.quarantined,
-          lines,
+          lines: Object.values(summary.events).reduce((n, c) => n + c, summary.quarantined),
         });
       }
       observer?.onSettled?.(record);
     } catch (err) {
       await this.messageFailed(run, message, err);
     }
+  }
+
+  /**
+   * How long the run took, from its first start to now, less the time it lay failed before a
+   * replay of its dead letters (that time is not the run's work): [seconds, dead seconds].
+   */
+  private async secondsTaken(run: RunRecord): Promise<[number, number?]> {
+    const took = (Date.now() - Date.parse(run.startedAt ?? run.queuedAt)) / 1000;
+    const { queue, events } = this.options.state;
+    const replayed = (await queue.deadLetters({ includeReplayed: true })).filter((l) => l.runId === run.id && l.replayedAt !== undefined);
+    if (replayed.length === 0) return [took];
+    const dead = deadSeconds(replayed, await events.events({ runId: run.id, kind: 'failure' }));
+    return [Math.max(0, took - dead), dead];
   }
 
   /**

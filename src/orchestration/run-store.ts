@@ -45,6 +45,8 @@ export interface RunSummary {
   readonly outputs: readonly RunOutputRecord[];
   /** From the first start to the publish, over every process that worked on it. */
   readonly seconds: number;
+  /** The time the run lay failed before a replay, already left out of `seconds` (absent: none, or a run recorded before it was). */
+  readonly deadSeconds?: number;
   /** Quarantined lines over lines read (rows + quarantined). */
   readonly quarantinedShare: number;
 }

@@ -25,7 +25,7 @@ import { readHourManifest } from '../../src/storage/hour-manifest.js';
 import type { LakeStorage } from '../../src/storage/lake-storage.js';
 import { openLakeStorage } from '../../src/storage/lake-storage-registry.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
-import { differentRows, flatSample, query, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { differentRows, flatSample, query, SAMPLE_HOUR, tempDir, writeObject } from '../helpers/fixtures.js';
 import { localDeployment, planLocalHour, recordQueuedRun, taskMessages } from '../helpers/cloud-runs.js';
 import { runHourInProcess } from '../helpers/in-process.js';
 import { writeSmallHour } from '../helpers/processes.js';
@@ -120,6 +120,23 @@ describe('the Lambda handler on SQS events, local folders (Lambda service mocked
     expect(await differentRows(lake, localLake, 'operating_period')).toBe(0);
     const [count] = await query(`SELECT count(*) AS n FROM read_parquet('${lake}/vehicle/*/*/*.parquet')`);
     expect(Number(count?.['n'])).toBe(35349);
+  });
+
+  it('the close\'s summary is the run summary a local run gives, its quarantine file included', async () => {
+    const source = await tempDir();
+    await writeSmallHour(source, hour.label, 3, 20);
+    await writeObject(source, `${hour.date}-${hour.hour}-0-9-events.json`, '{"not": "an event"}\n');
+    const lake = await tempDir();
+    const { manifest, bodies } = await plannedRun(source, lake);
+    const { handler } = handlerFor(localDeployment(source, lake));
+    await handler(sqsEvent(bodies), lambdaContext());
+    const record = await readLakeRun(new LocalObjectStore(lake), hour.label, manifest.runId);
+    const summary = record?.summary;
+    expect(summary).toMatchObject({ objects: 4, events: { vehicle: 60 }, quarantined: 1, quarantinedShare: 1 / 61 });
+    // The files the hour published, its quarantine's among them, as a local run lists them.
+    expect(summary?.outputs.map((o) => o.entity).sort()).toEqual(['_quarantine', 'vehicle']);
+    const local = await runHourInProcess({ source, lake: await tempDir(), state: await tempDir(), hour, layout: 'flat', format: 'parquet', workers: 0, targetFileBytes: 128 * 1024 * 1024 });
+    expect(local.outputs.map((o) => [o.entity, o.rows])).toEqual(summary?.outputs.map((o) => [o.entity, o.rows]));
   });
 
   it('a message for a run the lake has no record of fails alone, with a sentence', async () => {

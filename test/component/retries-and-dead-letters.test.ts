@@ -4,9 +4,16 @@
  * dead letter, its hour is failed and not published until `eventlake dlq replay` succeeds.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { query, runCli, SAMPLE, SAMPLE_HOUR, tempDir, writeObject } from '../helpers/fixtures.js';
 import { runsIn } from '../helpers/in-process.js';
+import { listedWithoutDeadTime } from '../../src/app/run-replays.js';
+import { runView } from '../../src/app/run-view.js';
+import type { RunRecord } from '../../src/orchestration/run-store.js';
+import { openStateStore } from '../../src/orchestration/state-store-registry.js';
+import { STATE_DB_FILE } from '../../src/orchestration/sqlite/state-database.js';
 
 const FAST_RETRIES = { EVENTLAKE_RETRIES_DELAY: '50ms', EVENTLAKE_RETRIES_COUNT: '3' };
 
@@ -55,6 +62,32 @@ describe('a task that fails', () => {
     const all = JSON.parse((await runCli(['dlq', 'list', '--all', '--json', '--state', state])).stdout) as { deadLetters: { replayedAt?: string }[] };
     expect(all.deadLetters[0]?.replayedAt).toEqual(expect.any(String));
     expect(existsSync(`${lake}/_staging`)).toBe(false);
+  });
+
+  it('replayed an hour after it failed: the stored summary leaves the hour it lay failed out of how long it took', async () => {
+    const { state, args } = await folders();
+    expect((await runCli(['trigger', ...args], undefined, { ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00001' })).code).toBe(1);
+    // The run failed an hour ago (its start, the dead letter, the failure moved back), not by waiting an hour.
+    const db = new Database(join(state, STATE_DB_FILE));
+    const HOUR_MS = 3_600_000;
+    db.prepare('UPDATE runs SET queued_at = queued_at - ?, started_at = started_at - ?, finished_at = finished_at - ?').run(HOUR_MS, HOUR_MS, HOUR_MS);
+    db.prepare('UPDATE dead_letters SET dead_at = dead_at - ?').run(HOUR_MS);
+    db.prepare("UPDATE events SET at = at - ? WHERE kind IN ('failure', 'retry')").run(HOUR_MS);
+    db.close();
+    expect((await runCli(['dlq', 'replay', '1', '--json', '--state', state])).code).toBe(0);
+    const [run] = await runsIn(state);
+    expect(run?.status).toBe('success');
+    // What it took was seconds of work, not the hour in between; that hour is said apart.
+    expect(run?.summary?.seconds).toBeLessThan(600);
+    expect(run?.summary?.deadSeconds).toBeGreaterThan(HOUR_MS / 1000 - 600);
+    // The API's answers do not take it out a second time.
+    const store = await openStateStore({ kind: 'sqlite', dir: state });
+    try {
+      const [view] = await listedWithoutDeadTime(store.queue, store.events, [runView(run as RunRecord)]);
+      expect(view?.seconds).toBe(Number(run?.summary?.seconds.toFixed(3)));
+    } finally {
+      store.close();
+    }
   });
 
   it('a replay of an unknown or already replayed dead letter says so in one line', async () => {

@@ -12,7 +12,8 @@
  */
 import { UserError } from '../../errors/user-error.js';
 import { listLakeRuns, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
-import { planRun } from '../../orchestration/plan-run.js';
+import { noSourceObjects, planRun } from '../../orchestration/plan-run.js';
+import { emptySummary } from '../../orchestration/run-summary.js';
 import { addHours } from '../../orchestration/schedule/hour-clock.js';
 import type { RunRequest } from '../../orchestration/run-store.js';
 import type { Hour } from '../../pipeline/hour.js';
@@ -93,7 +94,7 @@ async function recordEmptyHour(options: FanOutOptions, planned: RunManifest, sen
   if (options.replace) await settleQueuedRuns(lake, hour, true, planned.runId);
   const at = new Date().toISOString();
   const empty = `${sentence}: recorded as an empty hour`;
-  const summary = { objects: 0, bytes: 0, skipped: planned.skipped.length, events: {}, quarantined: 0, outputs: [], seconds: 0, quarantinedShare: 0 };
+  const summary = emptySummary(planned);
   await writeLakeRun(lake, { version: 1, runId: planned.runId, hour: hour.label, status: 'success', queuedAt: at, finishedAt: at, queue: options.queueUrl, manifest: planned, summary, note: empty });
   return { runId: planned.runId, hour: hour.label, objects: 0, bytes: 0, skipped: planned.skipped.length, tasks: 0, messages: 0, calls: 0, retried: 0, empty };
 }
@@ -106,10 +107,9 @@ export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> 
   if (!options.replace) await settleQueuedRuns(lake, hour, false, '');
   const planned = await planRun(request, hour);
   options.onPlanned?.(planned);
-  if (planned.objects === 0) {
-    // The same sentence as `eventlake run` gives for an empty hour.
-    const skipped = planned.skipped.length > 0 ? ` (${planned.skipped.length} skipped for their names; --debug lists them)` : '';
-    const sentence = `no source objects for hour ${hour.label} under ${planned.sourceLocation} with --layout ${request.layout}${skipped} (expected names like ${hour.date}-${hour.hour}-5-7-events.json)`;
+  // The same rule, and sentence, as `eventlake run` has for an empty hour.
+  const sentence = noSourceObjects(planned, request.layout);
+  if (sentence !== undefined) {
     if (options.emptyHour !== 'record') throw new UserError(sentence);
     return { ...(await recordEmptyHour(options, planned, sentence)), ...swept };
   }

@@ -22,8 +22,9 @@ import type { EntityRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
 import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
 import type { RunSummary } from '../../orchestration/run-store.js';
+import { publishedCounts, publishedOutputs, summarizeRun } from '../../orchestration/run-summary.js';
 import { finishPartitions } from '../../pipeline/finish-partitions.js';
-import { closeClaimKey, QUARANTINE, tableOf } from '../../pipeline/lake-layout.js';
+import { closeClaimKey } from '../../pipeline/lake-layout.js';
 import { readHourManifest } from '../../storage/hour-manifest.js';
 import type { LakeStorage } from '../../storage/lake-storage.js';
 import type { ObjectStore } from '../../storage/object-store.js';
@@ -106,30 +107,8 @@ export function closeHeldError(runId: string, reason: string): Error {
 export async function publishedByRun(lakeStore: ObjectStore, record: LakeRunRecord): Promise<RunSummary | undefined> {
   const published = await readHourManifest(lakeStore, record.hour);
   if (published?.runId !== record.runId) return undefined;
-  const events: Record<string, number> = {};
-  let quarantined = 0;
-  const outputs: RunSummary['outputs'][number][] = [];
-  for (const { partition, files } of published.partitions) {
-    const entity = tableOf(partition);
-    for (const file of files) {
-      if (entity === QUARANTINE) quarantined += file.rows;
-      else {
-        events[entity] = (events[entity] ?? 0) + file.rows;
-        outputs.push({ key: file.key, entity, rows: file.rows, bytes: file.bytes });
-      }
-    }
-  }
-  const lines = Object.values(events).reduce((n, c) => n + c, 0) + quarantined;
-  return {
-    objects: record.manifest.objects,
-    bytes: record.manifest.bytes,
-    skipped: record.manifest.skipped.length,
-    events,
-    quarantined,
-    outputs,
-    seconds: (Date.parse(published.publishedAt) - Date.parse(record.queuedAt)) / 1000,
-    quarantinedShare: lines === 0 ? 0 : quarantined / lines,
-  };
+  const seconds = (Date.parse(published.publishedAt) - Date.parse(record.queuedAt)) / 1000;
+  return summarizeRun(record.manifest, publishedCounts(published.partitions), publishedOutputs(published.partitions), seconds);
 }
 
 export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise<CloseOutcome> {
@@ -172,18 +151,8 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
       const finished = await finishPartitions(manifest, outputs, { registry: deps.registry, format, scratchDir: deps.scratchDir });
       await lease.assertHeld();
       const published = await deps.lake.publisher.publish(runId, finished.partitions, planOrderOf(manifest));
-      const rows = Object.values(finished.events).reduce((n, c) => n + c, 0);
-      const lines = rows + finished.quarantined;
-      const summary: RunSummary = {
-        objects: manifest.objects,
-        bytes: manifest.bytes,
-        skipped: manifest.skipped.length,
-        events: finished.events,
-        quarantined: finished.quarantined,
-        outputs: published.flatMap((p) => p.files.map((f) => ({ key: f.key, entity: tableOf(p.partition), rows: f.rows, bytes: f.bytes }))),
-        seconds: ((deps.now?.() ?? Date.now()) - Date.parse(record.queuedAt)) / 1000,
-        quarantinedShare: lines === 0 ? 0 : finished.quarantined / lines,
-      };
+      const seconds = ((deps.now?.() ?? Date.now()) - Date.parse(record.queuedAt)) / 1000;
+      const summary = summarizeRun(manifest, finished, publishedOutputs(published), seconds);
       // Replaced while it published (the lease made the newer run's close wait): the record keeps saying so.
       if ((await readLakeRun(deps.lakeStore, record.hour, runId))?.status === 'queued') {
         await writeLakeRun(deps.lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary });

@@ -9,9 +9,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EntityRegistry } from '../../events/entity-registry.js';
-import { loadLakeFormat } from '../../formats/lake-formats.js';
 import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
-import { TaskProcessor } from '../../pipeline/task-processor.js';
+import { openTaskProcessor } from '../../pipeline/open-task-processor.js';
 import { openLakeStorage } from '../../storage/lake-storage-registry.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
 import type { ObjectStore } from '../../storage/object-store.js';
@@ -79,12 +78,8 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
   const scratchDir = join(options.scratchRoot ?? tmpdir(), 'eventlake-lambda', runId, `${task.id}-${options.worker}`);
   await mkdir(scratchDir, { recursive: true });
   try {
-    const processor = new TaskProcessor(settings, scratchDir, {
-      // The deployment's source at the plan's prefix (plannedTask checked it is the deployment's bucket or folder).
-      store: await openObjectStore(settings.source),
-      registry: options.registry,
-      format: await loadLakeFormat(settings.format),
-    });
+    // The deployment's source at the plan's prefix (plannedTask checked it is the deployment's bucket or folder).
+    const processor = await openTaskProcessor(settings, scratchDir, options.registry);
     const output = await processor.process(task, () => undefined);
     await stageTaskOutput(lakeStore, runId, scratchDir, output);
     const quarantined = output.quarantine?.rows ?? 0;

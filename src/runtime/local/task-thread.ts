@@ -1,12 +1,9 @@
 /** Worker-thread entry of the thread task executor: processes its jobs one at a time, in order, for any run. */
 import { parentPort } from 'node:worker_threads';
-import { defaultRegistry } from '../../events/entity-registry.js';
-import { loadLakeFormat } from '../../formats/lake-formats.js';
 import { failTaskPoint } from '../../pipeline/fail-points.js';
-import { readLimitsFromEnv } from '../../pipeline/read-limits.js';
+import { openTaskProcessor } from '../../pipeline/open-task-processor.js';
 import type { TaskJob } from '../../pipeline/task-executor.js';
-import { openObjectStore } from '../../storage/object-store-registry.js';
-import { TaskProcessor } from '../../pipeline/task-processor.js';
+import type { TaskProcessor } from '../../pipeline/task-processor.js';
 import type { ThreadReply, ThreadRequest } from './thread-task-executor.js';
 
 const port = parentPort;
@@ -18,13 +15,7 @@ let current: { runId: string; processor: TaskProcessor } | undefined;
 
 async function processorFor(job: TaskJob): Promise<TaskProcessor> {
   if (current?.runId !== job.settings.runId) {
-    const processor = new TaskProcessor(job.settings, job.scratchDir, {
-      store: await openObjectStore(job.settings.source),
-      registry: defaultRegistry(),
-      format: await loadLakeFormat(job.settings.format),
-      limits: readLimitsFromEnv(),
-    });
-    current = { runId: job.settings.runId, processor };
+    current = { runId: job.settings.runId, processor: await openTaskProcessor(job.settings, job.scratchDir) };
   }
   return current.processor;
 }
