@@ -57,6 +57,7 @@ export async function fanOutToQueue(request: RunRequest, hour: Hour, options: Fa
       sqs,
       lake,
       replace: options.replace ?? false,
+      trigger: 'manual',
       ...(options.staleRunAfterMs === undefined ? {} : { staleRunAfterMs: options.staleRunAfterMs }),
       ...(options.onPlanned ? { onPlanned: options.onPlanned } : {}),
     });

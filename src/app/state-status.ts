@@ -3,7 +3,8 @@ import type { CallbackDelivery, RecordedEvent } from '../orchestration/event-log
 import type { RunRecord } from '../orchestration/run-store.js';
 import type { SchedulerPresence } from '../orchestration/scheduler-state.js';
 import type { DeadLetter, QueueMessage } from '../orchestration/work-queue.js';
-import { countDoneTasks, listLakeRuns, type LakeRunRecord } from '../orchestration/lake-run-records.js';
+import { countDoneTasks } from '../orchestration/lake/lake-run-records.js';
+import { LakeRunStore } from '../orchestration/lake/lake-run-store.js';
 import { parseLocation } from '../storage/location.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
 import type { Orchestrator } from './orchestrator.js';
@@ -12,7 +13,7 @@ import type { Orchestrator } from './orchestrator.js';
 export interface LakeRunStatus {
   readonly runId: string;
   readonly hour: string;
-  readonly status: LakeRunRecord['status'];
+  readonly status: RunRecord['status'];
   readonly queuedAt: string;
   readonly finishedAt?: string;
   readonly tasks: number;
@@ -22,6 +23,8 @@ export interface LakeRunStatus {
   readonly events?: Record<string, number>;
   readonly quarantined?: number;
   readonly error?: string;
+  /** How it went, when that is not an error (an hour recorded empty, a replay). */
+  readonly note?: string;
 }
 
 export interface StateStatus {
@@ -41,20 +44,25 @@ export interface StateStatus {
 /** The runs a lake records under `_runs/`, newest first: cloud runs need no database. */
 export async function lakeRuns(lake: string, limit: number): Promise<LakeRunStatus[]> {
   const store = await openObjectStore(parseLocation(lake, 'lake'));
-  const records = await listLakeRuns(store, undefined, limit);
+  const runs = new LakeRunStore(store);
   return Promise.all(
-    records.map(async (r) => ({
-      runId: r.runId,
-      hour: r.hour,
-      status: r.status,
-      queuedAt: r.queuedAt,
-      ...(r.finishedAt === undefined ? {} : { finishedAt: r.finishedAt }),
-      tasks: r.manifest.tasks.length,
-      tasksDone: r.status === 'queued' ? await countDoneTasks(store, r.runId) : r.manifest.tasks.length,
-      objects: r.manifest.objects,
-      ...(r.summary ? { events: r.summary.events, quarantined: r.summary.quarantined } : {}),
-      ...(r.error === undefined ? {} : { error: r.error }),
-    })),
+    (await runs.list({ limit })).map(async (r) => {
+      const manifest = await runs.manifest(r.id);
+      const tasks = manifest?.tasks.length ?? 0;
+      return {
+        runId: r.id,
+        hour: r.hour,
+        status: r.status,
+        queuedAt: r.queuedAt,
+        ...(r.finishedAt === undefined ? {} : { finishedAt: r.finishedAt }),
+        tasks,
+        tasksDone: r.status === 'queued' ? await countDoneTasks(store, r.id) : tasks,
+        objects: manifest?.objects ?? 0,
+        ...(r.summary ? { events: r.summary.events, quarantined: r.summary.quarantined } : {}),
+        ...(r.error === undefined ? {} : { error: r.error }),
+        ...(r.note === undefined ? {} : { note: r.note }),
+      };
+    }),
   );
 }
 

@@ -78,6 +78,8 @@ export interface RunRecord {
   readonly planned: boolean;
   /** When retention removed its manifest and messages (its record and summary stay). */
   readonly prunedAt?: string;
+  /** A sentence on how it went that is not an error (an hour recorded empty, a replay that queued it again). */
+  readonly note?: string;
 }
 
 export interface SubmitRun {
@@ -85,6 +87,12 @@ export interface SubmitRun {
   readonly hour: string;
   readonly trigger: RunTrigger;
   readonly request: RunRequest;
+  /**
+   * A runtime that plans before it queues (the cloud's fan-out) gives the plan: the run takes the
+   * plan's id and is recorded with it at once. Without it, the run gets a new id and is planned
+   * when it starts (saveManifest).
+   */
+  readonly plan?: RunManifest;
 }
 
 export interface RunFilter {
@@ -100,7 +108,11 @@ export type RunEnd =
   | { readonly status: 'success'; readonly summary: RunSummary; readonly poorQuality: boolean }
   | { readonly status: 'failed'; readonly error: string };
 
-export interface RunStore {
+/**
+ * The records half of the port, what every runtime keeps of its runs: the local state's SQLite
+ * database, and the cloud's records in the lake itself (lake/lake-run-store.ts).
+ */
+export interface RunRecords {
   /** Queues a run of the hour, or answers the one already queued or running (created false). */
   submit(run: SubmitRun): Promise<{ run: RunRecord; created: boolean }>;
   get(id: string): Promise<RunRecord | undefined>;
@@ -108,6 +120,19 @@ export interface RunStore {
   list(filter?: RunFilter): Promise<RunRecord[]>;
   /** The latest hour a run of the lake is for (one with `status`, when given). */
   newestHour(lake: string, status?: RunStatus): Promise<string | undefined>;
+  saveManifest(runId: string, manifest: RunManifest): Promise<void>;
+  manifest(runId: string): Promise<RunManifest | undefined>;
+  /** Ends a run `owner` holds (in the cloud: one still queued); false when it is no longer theirs (ended meanwhile). */
+  end(runId: string, owner: string, end: RunEnd): Promise<boolean>;
+  /** A failed run goes back to queued (its dead letter was replayed); fails if the hour is active again. */
+  reopen(runId: string): Promise<RunRecord>;
+}
+
+/**
+ * The claims half: how local processes share the queued runs out among themselves, each holding
+ * its runs while it heartbeats (the cloud has no such holders: SQS hands out its tasks).
+ */
+export interface RunClaims {
   /**
    * Moves the oldest due queued run (of `ids`, when given) to running for `owner`, unless
    * `maxRunning` runs are running already (a run whose owner's claim lapsed does not count).
@@ -121,10 +146,6 @@ export interface RunStore {
   takeOver(owner: string, options: { ids?: readonly string[]; claimMs: number }): Promise<RunRecord[]>;
   /** Extends `owner`'s claim on the runs by `claimMs` from now; answers the ones still `owner`'s (the others were taken over or ended). */
   heartbeat(owner: string, runIds: readonly string[], claimMs: number): Promise<string[]>;
-  saveManifest(runId: string, manifest: RunManifest): Promise<void>;
-  manifest(runId: string): Promise<RunManifest | undefined>;
-  /** Ends a run `owner` holds; false when it is no longer theirs. */
-  end(runId: string, owner: string, end: RunEnd): Promise<boolean>;
   /** Puts a run `owner` holds back in the queue until `notBefore`, with its next attempt number. */
   retryLater(runId: string, owner: string, error: string, notBefore: Date): Promise<void>;
   /**
@@ -132,6 +153,7 @@ export interface RunStore {
    * before `notBefore` when given (its hour is still held by its previous, frozen holder).
    */
   release(runId: string, owner: string, notBefore?: Date): Promise<void>;
-  /** A failed run goes back to queued (its dead letter was replayed); fails if the hour is active again. */
-  reopen(runId: string): Promise<RunRecord>;
 }
+
+/** The local state's run store: records and claims in one database. */
+export interface RunStore extends RunRecords, RunClaims {}

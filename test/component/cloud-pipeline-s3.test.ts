@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mirrorLake } from '../../src/app/lake-mirror.js';
-import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
+import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../src/orchestration/lake/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import type { EventlakeHandler } from '../../src/runtime/lambda/lambda-handler.js';

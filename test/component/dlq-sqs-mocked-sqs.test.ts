@@ -4,7 +4,7 @@
  * records in a real S3 API (s3rver on loopback), the CLI in-process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLakeRun } from '../../src/orchestration/lake-run-records.js';
+import { readLakeRun } from '../../src/orchestration/lake/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { taskMessageBody } from '../../src/runtime/lambda/task-message.js';
 import { parseLocation } from '../../src/storage/location.js';

@@ -4,7 +4,7 @@
  * with the real AWS SDK in the built CLI signing and sending real requests to it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listLakeRuns } from '../../src/orchestration/lake-run-records.js';
+import { listLakeRuns } from '../../src/orchestration/lake/lake-run-records.js';
 import { parseTaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/events/entity-registry.js';
-import { listLakeRuns, writeLakeRun, readLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
+import { listLakeRuns, writeLakeRun, readLakeRun, type LakeRunRecord } from '../../src/orchestration/lake/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { closeClaimKey } from '../../src/pipeline/lake-layout.js';
 import { TaskProcessor } from '../../src/pipeline/task-processor.js';
@@ -17,7 +17,7 @@ import { stageTaskOutput } from '../../src/runtime/lambda/staged-task-outputs.js
 import { readHourManifest } from '../../src/storage/hour-manifest.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { S3LakeStorage } from '../../src/storage/s3/s3-lake-storage.js';
-import { planLocalHour, recordQueuedRun } from '../helpers/cloud-runs.js';
+import { cloudRunOf, planLocalHour, recordQueuedRun } from '../helpers/cloud-runs.js';
 import { ConditionalMemoryStore } from '../helpers/conditional-memory-store.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { writeSmallHour } from '../helpers/processes.js';
@@ -63,7 +63,7 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
         await gate;
       }
     };
-    const outcomes = await Promise.all([closeHour(record, await closer(lakeStore, 'a')), closeHour(record, await closer(lakeStore, 'b'))]);
+    const outcomes = await Promise.all([closeHour(cloudRunOf(lakeStore, record), await closer(lakeStore, 'a')), closeHour(cloudRunOf(lakeStore, record), await closer(lakeStore, 'b'))]);
     lakeStore.before = undefined;
     expect(outcomes.filter((o) => o.closed)).toHaveLength(1);
     expect(outcomes.find((o) => !o.closed)).toMatchObject({ closed: false, why: 'held', reason: expect.stringMatching(/^[ab]@\S+ claimed its close at \S+ until \S+$/) });
@@ -79,9 +79,9 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     const record = await doneRun(lakeStore);
     let clock = Date.parse('2026-11-25T12:00:00Z');
     await lakeStore.createIfAbsent(closeClaimKey(record.runId), Buffer.from(JSON.stringify({ by: 'dead', at: new Date(clock).toISOString(), expiresAt: new Date(clock + 1000).toISOString() })));
-    expect(await closeHour(record, await closer(lakeStore, 'early', 60_000, () => clock))).toEqual({ closed: false, why: 'held', reason: 'dead claimed its close at 2026-11-25T12:00:00.000Z until 2026-11-25T12:00:01.000Z' });
+    expect(await closeHour(cloudRunOf(lakeStore, record), await closer(lakeStore, 'early', 60_000, () => clock))).toEqual({ closed: false, why: 'held', reason: 'dead claimed its close at 2026-11-25T12:00:00.000Z until 2026-11-25T12:00:01.000Z' });
     clock += 2000;
-    const late = await closeHour(record, await closer(lakeStore, 'late', 60_000, () => clock));
+    const late = await closeHour(cloudRunOf(lakeStore, record), await closer(lakeStore, 'late', 60_000, () => clock));
     expect(late.closed && late.sentence).toMatch(/, taking over the close dead claimed at 2026-11-25T12:00:00.000Z \(expired at 2026-11-25T12:00:01.000Z\)$/);
   });
 
@@ -93,11 +93,11 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
       if (operation === 'copy' && key.startsWith('vehicle/')) throw new Error('S3 is down');
     };
     const deps = await closer(lakeStore, 'first');
-    await expect(closeHour(record, deps)).rejects.toThrow('S3 is down');
+    await expect(closeHour(cloudRunOf(lakeStore, record), deps)).rejects.toThrow('S3 is down');
     await expect(readdir(deps.scratchDir)).rejects.toThrow();
     expect(lakeStore.objects.has(closeClaimKey(record.runId))).toBe(false);
     lakeStore.before = undefined;
-    const retried = await closeHour(record, await closer(lakeStore, 'retry'));
+    const retried = await closeHour(cloudRunOf(lakeStore, record), await closer(lakeStore, 'retry'));
     expect(retried.closed && retried.summary.events).toEqual({ vehicle: 24 });
     expect((await readLakeRun(lakeStore, hour.label, record.runId))?.summary?.events).toEqual({ vehicle: 24 });
     expect((await readHourManifest(lakeStore, hour.label))?.runId).toBe(record.runId);
@@ -108,7 +108,7 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     const lakeStore = new ConditionalMemoryStore();
     const record = await doneRun(lakeStore);
     await writeLakeRun(lakeStore, { ...record, status: 'failed', error: 'replaced by run 2019-06-01T15-newer' });
-    const outcome = await closeHour(record, await closer(lakeStore, 'stale'));
+    const outcome = await closeHour(cloudRunOf(lakeStore, record), await closer(lakeStore, 'stale'));
     expect(outcome).toEqual({ closed: false, why: 'ended', reason: `run ${record.runId} has ended (failed); not closing it` });
     expect(await readHourManifest(lakeStore, hour.label)).toBeUndefined();
     expect(lakeStore.objects.has(closeClaimKey(record.runId))).toBe(false);
@@ -123,7 +123,7 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     for (const key of lakeStore.keys(from)) await lakeStore.write(key.replace('/t00000/', '/t09999/'), lakeStore.objects.get(key)!.body);
     const marker = (lakeStore.text(`_staging/${record.runId}/done/t00000.json`) ?? '').replaceAll('t00000', 't09999');
     await lakeStore.write(`_staging/${record.runId}/done/t09999.json`, Buffer.from(marker));
-    const outcome = await closeHour(record, await closer(lakeStore, 'closer'));
+    const outcome = await closeHour(cloudRunOf(lakeStore, record), await closer(lakeStore, 'closer'));
     expect(outcome).toMatchObject({ closed: true, ignoredTasks: ['t09999'], summary: { events: { vehicle: 24 } } });
     expect(outcome.closed && outcome.sentence).toBe(`hour ${hour.label} published by run ${record.runId} from its 6 planned tasks; staged tasks t09999 are not in the plan and were left out`);
     const published = await readHourManifest(lakeStore, hour.label);
@@ -135,7 +135,7 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     const lakeStore = new ConditionalMemoryStore();
     const record = await doneRun(lakeStore);
     await lakeStore.delete(`_staging/${record.runId}/done/t00003.json`);
-    const outcome = await closeHour(record, await closer(lakeStore, 'early'));
+    const outcome = await closeHour(cloudRunOf(lakeStore, record), await closer(lakeStore, 'early'));
     expect(outcome).toEqual({ closed: false, why: 'not-ready', reason: `run ${record.runId} is not ready to close: 1 of its 6 planned tasks (t00003) have no outputs yet` });
     expect(await readHourManifest(lakeStore, hour.label)).toBeUndefined();
     expect(lakeStore.objects.has(closeClaimKey(record.runId))).toBe(false);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/events/entity-registry.js';
-import { readLakeRun } from '../../src/orchestration/lake-run-records.js';
+import { readLakeRun } from '../../src/orchestration/lake/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import type { TaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { workOnTask, type TaskWorkerOptions } from '../../src/runtime/lambda/task-worker.js';

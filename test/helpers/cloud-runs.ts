@@ -1,10 +1,12 @@
 /** Cloud runs set up by hand, as the fan-out would leave them: a plan, its record, its messages. */
-import { writeLakeRun, type LakeRunRecord } from '../../src/orchestration/lake-run-records.js';
+import { writeLakeRun, type LakeRunRecord } from '../../src/orchestration/lake/lake-run-records.js';
 import type { Hour } from '../../src/pipeline/hour.js';
 import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';
 import { planHour } from '../../src/pipeline/plan-hour.js';
 import type { RunManifest } from '../../src/pipeline/run-manifest.js';
+import { LakeRunStore } from '../../src/orchestration/lake/lake-run-store.js';
 import type { Deployment } from '../../src/runtime/lambda/deployment.js';
+import type { CloudRun } from '../../src/runtime/lambda/planned-task.js';
 import { taskMessageOf, type TaskMessage } from '../../src/runtime/lambda/task-message.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
@@ -29,6 +31,11 @@ export async function recordQueuedRun(lake: ObjectStore, manifest: RunManifest):
   const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: manifest.hour.label, status: 'queued', queuedAt: new Date().toISOString(), manifest };
   await writeLakeRun(lake, record);
   return record;
+}
+
+/** A record as the close and the worker take it: the run as the port tells it, with its plan. */
+export function cloudRunOf(lake: ObjectStore, record: LakeRunRecord): CloudRun {
+  return { run: new LakeRunStore(lake).toRun(record), manifest: record.manifest };
 }
 
 /** One message per task, as the fan-out sends them: ids only. */

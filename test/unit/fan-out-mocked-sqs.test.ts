@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import type { SendMessageBatchCommand, SendMessageBatchCommandOutput, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { fanOutToQueue } from '../../src/app/fan-out-hour.js';
-import { listLakeRuns, readLakeRun } from '../../src/orchestration/lake-run-records.js';
+import { listLakeRuns, readLakeRun } from '../../src/orchestration/lake/lake-run-records.js';
 import type { RunRequest } from '../../src/orchestration/run-store.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { MAX_LINE_BYTES } from '../../src/pipeline/line-splitter.js';

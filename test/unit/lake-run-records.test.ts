@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listLakeRuns, writeLakeRun } from '../../src/orchestration/lake-run-records.js';
+import { listLakeRuns, writeLakeRun } from '../../src/orchestration/lake/lake-run-records.js';
 import type { RunManifest } from '../../src/pipeline/run-manifest.js';
 import { ConditionalMemoryStore } from '../helpers/conditional-memory-store.js';
 

@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listLakeRuns } from '../../src/orchestration/lake-run-records.js';
+import { listLakeRuns } from '../../src/orchestration/lake/lake-run-records.js';
 import { hourOfEvent } from '../../src/runtime/lambda/fan-out-event.js';
 import { createHandler } from '../../src/runtime/lambda/lambda-handler.js';
 import { requestFromEnvironment } from '../../src/runtime/lambda/scheduled-fan-out.js';

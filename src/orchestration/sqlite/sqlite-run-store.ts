@@ -76,11 +76,13 @@ export class SqliteRunStore implements RunStore {
     if (!hour) throw new Error(`not an hour label: ${run.hour}`);
     const active = this.prepare(`SELECT ${COLUMNS} FROM runs WHERE lake = ? AND hour = ? AND status IN ('queued', 'running')`);
     const insert = this.prepare(
-      `INSERT INTO runs (id, lake, hour, status, trigger, request, queued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO runs (id, lake, hour, status, trigger, request, queued_at, manifest) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
+    if (run.plan && run.plan.partitionKey !== run.hour) throw new Error(`run ${run.plan.runId}'s plan is of hour ${run.plan.partitionKey}, not ${run.hour}`);
     return this.db.transaction(() => {
-      const id = runIdFor(hour, randomUUID().slice(0, 8));
-      const changed = insert.run(id, run.lake, run.hour, run.trigger, JSON.stringify(run.request), this.now()).changes;
+      const id = run.plan?.runId ?? runIdFor(hour, randomUUID().slice(0, 8));
+      const manifest = run.plan ? JSON.stringify(run.plan) : null;
+      const changed = insert.run(id, run.lake, run.hour, run.trigger, JSON.stringify(run.request), this.now(), manifest).changes;
       if (changed === 1) return { run: toRecord(this.row(id) as RunRow), created: true };
       return { run: toRecord(active.get(run.lake, run.hour) as RunRow), created: false };
     }).immediate();

@@ -11,11 +11,11 @@
  * far below SQS's 256 KiB for a message.
  */
 import { UserError } from '../../errors/user-error.js';
-import { listLakeRuns, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { LakeRunStore } from '../../orchestration/lake/lake-run-store.js';
 import { noSourceObjects, planRun } from '../../orchestration/plan-run.js';
 import { emptySummary } from '../../orchestration/run-summary.js';
 import { addHours } from '../../orchestration/schedule/hour-clock.js';
-import type { RunRequest } from '../../orchestration/run-store.js';
+import type { RunRecord, RunRequest, RunTrigger } from '../../orchestration/run-store.js';
 import type { Hour } from '../../pipeline/hour.js';
 import type { RunManifest } from '../../pipeline/run-manifest.js';
 import type { ObjectStore } from '../../storage/object-store.js';
@@ -53,6 +53,8 @@ export interface FanOutOptions {
   readonly sweepHoursBefore?: number;
   /** The sweep's clock. */
   readonly now?: () => number;
+  /** Why the run exists, kept in its record (`schedule` unless said). */
+  readonly trigger?: RunTrigger;
   /** Called once the hour is planned, before anything is written or sent. */
   readonly onPlanned?: (manifest: RunManifest) => void;
 }
@@ -75,49 +77,53 @@ export interface FanOutReport {
 }
 
 /** The hour's runs still queued: refused, or (with replace) failed so their workers stop. */
-async function settleQueuedRuns(lake: ObjectStore, hour: Hour, replace: boolean, replacedBy: string): Promise<void> {
-  for (const queued of (await listLakeRuns(lake, hour.label)).filter((r) => r.status === 'queued')) {
-    if (!replace) {
-      const planned = queued.manifest.tasks.map((t) => t.id);
-      const done = (await plannedProgress(lake, queued.runId, planned)).done.length;
-      throw new UserError(
-        `hour ${hour.label} already has run ${queued.runId} queued in the lake since ${queued.queuedAt} (${done} of ${queued.manifest.tasks.length} tasks done); wait for it (a run queued past cloud.staleRunAfter is ended as stale), or fan out with --replace to end it and start again`,
-      );
-    }
-    await writeLakeRun(lake, { ...queued, status: 'failed', finishedAt: new Date().toISOString(), error: `replaced by run ${replacedBy}` });
+async function settleQueuedRuns(runs: LakeRunStore, lake: ObjectStore, hour: Hour, replace: boolean, replacedBy: string): Promise<void> {
+  for (const queued of await runs.list({ hour: hour.label, status: 'queued' })) {
+    if (!replace) throw await alreadyQueued(runs, lake, queued);
+    await runs.end(queued.id, 'fan-out', { status: 'failed', error: `replaced by run ${replacedBy}` });
   }
 }
 
+/** The sentence refusing a second run of an hour while one is queued. */
+async function alreadyQueued(runs: LakeRunStore, lake: ObjectStore, queued: RunRecord): Promise<UserError> {
+  const planned = ((await runs.manifest(queued.id))?.tasks ?? []).map((t) => t.id);
+  const done = (await plannedProgress(lake, queued.id, planned)).done.length;
+  return new UserError(
+    `hour ${queued.hour} already has run ${queued.id} queued in the lake since ${queued.queuedAt} (${done} of ${planned.length} tasks done); wait for it (a run queued past cloud.staleRunAfter is ended as stale), or fan out with --replace to end it and start again`,
+  );
+}
+
 /** The run record of an hour that had nothing to process: success, 0 objects, and why; no message sent. */
-async function recordEmptyHour(options: FanOutOptions, planned: RunManifest, sentence: string): Promise<FanOutReport> {
+async function recordEmptyHour(runs: LakeRunStore, options: FanOutOptions, planned: RunManifest, sentence: string): Promise<FanOutReport> {
   const { hour, lake } = options;
-  if (options.replace) await settleQueuedRuns(lake, hour, true, planned.runId);
-  const at = new Date().toISOString();
+  if (options.replace) await settleQueuedRuns(runs, lake, hour, true, planned.runId);
   const empty = `${sentence}: recorded as an empty hour`;
-  const summary = emptySummary(planned);
-  await writeLakeRun(lake, { version: 1, runId: planned.runId, hour: hour.label, status: 'success', queuedAt: at, finishedAt: at, queue: options.queueUrl, manifest: planned, summary, note: empty });
+  const run = { lake: lake.location, hour: hour.label, trigger: options.trigger ?? 'schedule', request: options.request, plan: planned } as const;
+  await runs.recordEnded(run, { status: 'success', summary: emptySummary(planned), poorQuality: false }, empty);
   return { runId: planned.runId, hour: hour.label, objects: 0, bytes: 0, skipped: planned.skipped.length, tasks: 0, messages: 0, calls: 0, retried: 0, empty };
 }
 
 export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> {
   const { request, hour, queueUrl, lake } = options;
   const hours = [hour.label, ...Array.from({ length: options.sweepHoursBefore ?? 0 }, (_, i) => addHours(hour.label, -1 - i))];
+  const runs = new LakeRunStore(lake, { queue: queueUrl });
   const ended = await sweepStaleRuns(lake, hours, { staleAfterMs: options.staleRunAfterMs === undefined ? DEFAULT_STALE_RUN_AFTER_MS : options.staleRunAfterMs, ...(options.now ? { now: options.now } : {}) });
-  const swept = ended.length > 0 ? { swept: ended.map((r) => ({ runId: r.runId, error: r.error ?? '' })) } : {};
-  if (!options.replace) await settleQueuedRuns(lake, hour, false, '');
+  const swept = ended.length > 0 ? { swept: ended.map((r) => ({ runId: r.id, error: r.error ?? '' })) } : {};
+  if (!options.replace) await settleQueuedRuns(runs, lake, hour, false, '');
   const planned = await planRun(request, hour);
   options.onPlanned?.(planned);
   // The same rule, and sentence, as `eventlake run` has for an empty hour.
   const sentence = noSourceObjects(planned, request.layout);
   if (sentence !== undefined) {
     if (options.emptyHour !== 'record') throw new UserError(sentence);
-    return { ...(await recordEmptyHour(options, planned, sentence)), ...swept };
+    return { ...(await recordEmptyHour(runs, options, planned, sentence)), ...swept };
   }
   const manifest = planned;
-  const record: LakeRunRecord = { version: 1, runId: manifest.runId, hour: hour.label, status: 'queued', queuedAt: new Date().toISOString(), queue: queueUrl, manifest };
-  if (options.replace) await settleQueuedRuns(lake, hour, true, manifest.runId);
-  // Written before any message goes out: a worker that finishes the last task finds the run it closes.
-  await writeLakeRun(lake, record);
+  if (options.replace) await settleQueuedRuns(runs, lake, hour, true, manifest.runId);
+  // Recorded before any message goes out: a worker that finishes the last task finds the run it closes.
+  const submitted = await runs.submit({ lake: lake.location, hour: hour.label, trigger: options.trigger ?? 'schedule', request, plan: manifest });
+  // Another fan-out of the hour queued its run meanwhile.
+  if (!submitted.created) throw await alreadyQueued(runs, lake, submitted.run);
   const messages = manifest.tasks.map(
     (task): OutgoingMessage => ({
       name: `task ${task.id} of run ${manifest.runId}`,
@@ -131,7 +137,7 @@ export async function fanOutHour(options: FanOutOptions): Promise<FanOutReport> 
   } catch (err) {
     // Some tasks may be on the queue, never all: the run cannot close, and its record says why.
     const error = err instanceof Error ? err.message : String(err);
-    await writeLakeRun(lake, { ...record, status: 'failed', finishedAt: new Date().toISOString(), error }).catch(() => undefined);
+    await runs.end(manifest.runId, 'fan-out', { status: 'failed', error }).catch(() => undefined);
     throw err;
   }
   return {

@@ -20,7 +20,7 @@ import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { EntityRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
-import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { LakeRunStore } from '../../orchestration/lake/lake-run-store.js';
 import type { RunSummary } from '../../orchestration/run-store.js';
 import { publishedCounts, publishedOutputs, summarizeRun } from '../../orchestration/run-summary.js';
 import { finishPartitions } from '../../pipeline/finish-partitions.js';
@@ -31,6 +31,7 @@ import type { ObjectStore } from '../../storage/object-store.js';
 import { KeepVisibilityError } from './keep-visibility-error.js';
 import { downloadTaskOutputs, plannedProgress } from './staged-task-outputs.js';
 import { planOrderOf } from '../../pipeline/run-manifest.js';
+import type { CloudRun } from './planned-task.js';
 
 interface CloseClaim {
   readonly by: string;
@@ -42,6 +43,8 @@ export interface CloseDeps {
   /** The lake as objects (claims, markers, records) and as a lake (lease, publisher). */
   readonly lakeStore: ObjectStore;
   readonly lake: LakeStorage;
+  /** The lake's run records (over lakeStore by default). */
+  readonly runs?: LakeRunStore;
   readonly registry: EntityRegistry;
   /** Local scratch space for downloading and finishing. */
   readonly scratchDir: string;
@@ -104,16 +107,17 @@ export function closeHeldError(runId: string, reason: string): Error {
  * The run's summary as its hour manifest tells it, when the hour's current publish is this run's:
  * what a close that died after publishing (before recording the end) still owes.
  */
-export async function publishedByRun(lakeStore: ObjectStore, record: LakeRunRecord): Promise<RunSummary | undefined> {
-  const published = await readHourManifest(lakeStore, record.hour);
-  if (published?.runId !== record.runId) return undefined;
-  const seconds = (Date.parse(published.publishedAt) - Date.parse(record.queuedAt)) / 1000;
-  return summarizeRun(record.manifest, publishedCounts(published.partitions), publishedOutputs(published.partitions), seconds);
+export async function publishedByRun(lakeStore: ObjectStore, { run, manifest }: CloudRun): Promise<RunSummary | undefined> {
+  const published = await readHourManifest(lakeStore, run.hour);
+  if (published?.runId !== run.id) return undefined;
+  const seconds = (Date.parse(published.publishedAt) - Date.parse(run.queuedAt)) / 1000;
+  return summarizeRun(manifest, publishedCounts(published.partitions), publishedOutputs(published.partitions), seconds);
 }
 
-export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise<CloseOutcome> {
-  const { manifest } = record;
-  const runId = record.runId;
+export async function closeHour(cloudRun: CloudRun, deps: CloseDeps): Promise<CloseOutcome> {
+  const { run: record, manifest } = cloudRun;
+  const runId = record.id;
+  const runs = deps.runs ?? new LakeRunStore(deps.lakeStore);
   const claimed = await claimClose(deps, runId);
   if (!claimed.won) {
     const held = claimed.held ? `${claimed.held.by} claimed its close at ${claimed.held.at} until ${claimed.held.expiresAt}` : 'another invocation is claiming its close';
@@ -125,7 +129,7 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
     try {
       // The run may have ended since the worker read it: replaced by a newer fan-out of the hour
       // (which the lease now orders after this close, if it closes at all) or closed already.
-      const current = await readLakeRun(deps.lakeStore, record.hour, runId);
+      const current = await runs.get(runId);
       if (current?.status !== 'queued') {
         await deps.lakeStore.delete(closeClaimKey(runId));
         return { closed: false, why: 'ended', reason: `run ${runId} has ended (${current?.status ?? 'no record'}); not closing it` };
@@ -133,9 +137,9 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
       // Finishes a publish of the hour a crash interrupted; keeps this run's own staging.
       await deps.lake.publisher.recover(record.hour, runId);
       // That publish may have been this run's own (its close failed after the journal): done, then.
-      const recovered = await publishedByRun(deps.lakeStore, record);
+      const recovered = await publishedByRun(deps.lakeStore, cloudRun);
       if (recovered) {
-        await writeLakeRun(deps.lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary: recovered });
+        await runs.end(runId, deps.closer, { status: 'success', summary: recovered, poorQuality: false });
         const sentence = `hour ${record.hour} published by run ${runId}: an interrupted close's publish was finished${how}`;
         return { closed: true, summary: recovered, sentence, ignoredTasks: [] };
       }
@@ -154,9 +158,7 @@ export async function closeHour(record: LakeRunRecord, deps: CloseDeps): Promise
       const seconds = ((deps.now?.() ?? Date.now()) - Date.parse(record.queuedAt)) / 1000;
       const summary = summarizeRun(manifest, finished, publishedOutputs(published), seconds);
       // Replaced while it published (the lease made the newer run's close wait): the record keeps saying so.
-      if ((await readLakeRun(deps.lakeStore, record.hour, runId))?.status === 'queued') {
-        await writeLakeRun(deps.lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary });
-      }
+      await runs.end(runId, deps.closer, { status: 'success', summary, poorQuality: false });
       const ignored = extra.length > 0 ? `; staged tasks ${extra.join(', ')} are not in the plan and were left out` : '';
       const sentence = `hour ${record.hour} published by run ${runId} from its ${planned.length} planned task${planned.length === 1 ? '' : 's'}${how}${ignored}`;
       return { closed: true, summary, sentence, ignoredTasks: extra };

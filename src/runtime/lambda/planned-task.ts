@@ -4,28 +4,33 @@
  * and the plan's source checked against the deployment's. Nothing is written here, so a message
  * refused is a message that wrote nothing.
  */
-import { readLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import type { LakeRunStore } from '../../orchestration/lake/lake-run-store.js';
+import type { RunRecord } from '../../orchestration/run-store.js';
 import { partitionKeyOfRun } from '../../pipeline/lake-layout.js';
-import type { Task } from '../../pipeline/run-manifest.js';
+import type { RunManifest, Task } from '../../pipeline/run-manifest.js';
 import { formatLocation } from '../../storage/location.js';
-import type { ObjectStore } from '../../storage/object-store.js';
 import { isDeploymentStore, type Deployment } from './deployment.js';
 import type { TaskMessage } from './task-message.js';
 
-export interface PlannedTask {
-  readonly record: LakeRunRecord;
+/** A cloud run as its record tells it, with its plan. */
+export interface CloudRun {
+  readonly run: RunRecord;
+  readonly manifest: RunManifest;
+}
+
+export interface PlannedTask extends CloudRun {
   readonly task: Task;
 }
 
 /** The planned task a message names; throws one sentence (naming the run or task) when there is none or it reads elsewhere. */
-export async function plannedTask(lakeStore: ObjectStore, deployment: Deployment, message: TaskMessage): Promise<PlannedTask> {
+export async function plannedTask(runs: LakeRunStore, deployment: Deployment, message: TaskMessage): Promise<PlannedTask> {
   const { runId, taskId } = message;
   const hour = partitionKeyOfRun(runId);
-  const record = await readLakeRun(lakeStore, hour, runId);
-  if (!record) throw new Error(`run ${runId} has no record in the lake ${lakeStore.location} (was its hour fanned out?); nothing was written`);
-  const { manifest } = record;
-  if (record.runId !== runId || manifest.runId !== runId || record.hour !== hour) {
-    throw new Error(`the record of run ${runId} in the lake ${lakeStore.location} names another run or hour; nothing was written`);
+  const run = await runs.get(runId);
+  const manifest = run && (await runs.manifest(runId));
+  if (!run || !manifest) throw new Error(`run ${runId} has no record in the lake ${runs.location} (was its hour fanned out?); nothing was written`);
+  if (run.id !== runId || manifest.runId !== runId || run.hour !== hour) {
+    throw new Error(`the record of run ${runId} in the lake ${runs.location} names another run or hour; nothing was written`);
   }
   if (!isDeploymentStore(manifest.source, deployment.source)) {
     throw new Error(
@@ -41,5 +46,5 @@ export async function plannedTask(lakeStore: ObjectStore, deployment: Deployment
   // A folder's keys are paths under it: one that climbs out (`../`) or starts at the root reads elsewhere.
   const escaping = manifest.source.kind === 'local' ? task.objects.find((o) => o.key.startsWith('/') || o.key.split(/[\\/]/).includes('..')) : undefined;
   if (escaping) throw new Error(`task ${taskId} of run ${runId} names the object ${JSON.stringify(escaping.key)}, outside the source folder; nothing was written`);
-  return { record, task };
+  return { run, manifest, task };
 }

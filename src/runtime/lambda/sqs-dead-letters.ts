@@ -17,7 +17,8 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { UserError } from '../../errors/user-error.js';
-import { failQueuedRun, listLakeRuns, readLakeRun, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { LakeRunStore } from '../../orchestration/lake/lake-run-store.js';
+import type { RunRecord } from '../../orchestration/run-store.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { parseTaskMessage, type TaskMessage } from './task-message.js';
 
@@ -39,7 +40,14 @@ export interface SqsDeadLetter {
   /** Why it is not one, when it is not. */
   readonly invalid?: string;
   /** Its run's record in the lake, as it is after this read. */
-  readonly run?: Pick<LakeRunRecord, 'runId' | 'hour' | 'status' | 'queuedAt' | 'finishedAt' | 'error'>;
+  readonly run?: {
+    readonly runId: string;
+    readonly hour: string;
+    readonly status: RunRecord['status'];
+    readonly queuedAt: string;
+    readonly finishedAt?: string;
+    readonly error?: string;
+  };
 }
 
 export interface DeadLetterRead {
@@ -84,14 +92,9 @@ async function release(sqs: SqsCaller, queueUrl: string, held: readonly Held[]):
   }
 }
 
-/** The hour of a run id: `2019-06-01T15-1a2b3c4d` → `2019-06-01T15`. */
-function hourOfRun(runId: string): string {
-  return runId.slice(0, 13);
-}
-
-function runView(record: LakeRunRecord): NonNullable<SqsDeadLetter['run']> {
+function runView(record: RunRecord): NonNullable<SqsDeadLetter['run']> {
   return {
-    runId: record.runId,
+    runId: record.id,
     hour: record.hour,
     status: record.status,
     queuedAt: record.queuedAt,
@@ -102,6 +105,7 @@ function runView(record: LakeRunRecord): NonNullable<SqsDeadLetter['run']> {
 
 /** Decodes the messages and ends the runs still queued whose task they are. */
 async function decode(lake: ObjectStore, queueUrl: string, held: readonly Held[]): Promise<DeadLetterRead> {
+  const runs = new LakeRunStore(lake);
   const letters: SqsDeadLetter[] = [];
   const failedRuns: string[] = [];
   for (const { message } of held) {
@@ -121,12 +125,12 @@ async function decode(lake: ObjectStore, queueUrl: string, held: readonly Held[]
       letters.push({ ...base, invalid: (error as Error).message });
       continue;
     }
-    let record = await readLakeRun(lake, hourOfRun(task.runId), task.runId);
+    let record = await runs.get(task.runId);
     if (record?.status === 'queued') {
-      const ended = await failQueuedRun(lake, record.hour, record.runId, `task ${task.taskId} was dead-lettered (in ${queueUrl}); eventlake dlq replay ${base.id} runs it again`);
-      if (ended) {
-        failedRuns.push(ended.runId);
-        record = ended;
+      const error = `task ${task.taskId} was dead-lettered (in ${queueUrl}); eventlake dlq replay ${base.id} runs it again`;
+      if (await runs.end(record.id, 'dead-letter queue', { status: 'failed', error })) {
+        failedRuns.push(record.id);
+        record = (await runs.get(record.id)) ?? record;
       }
     }
     letters.push({ ...base, task, ...(record ? { run: runView(record) } : {}) });
@@ -193,14 +197,15 @@ export async function replaySqsDeadLetter(sqs: SqsCaller, queueUrl: string, lake
     const letter = (await decode(lake, queueUrl, [found])).letters[0] as SqsDeadLetter;
     if (!letter.task) throw new UserError(`dead letter ${id} is not an eventlake task (${letter.invalid ?? 'unreadable'}); it is not replayed`);
     const task = letter.task;
-    const record = await readLakeRun(lake, hourOfRun(task.runId), task.runId);
+    const runs = new LakeRunStore(lake);
+    const record = await runs.get(task.runId);
     if (!record) throw new UserError(`dead letter ${id} is task ${task.taskId} of run ${task.runId}, which has no record in ${lake.location}; it is not replayed`);
-    const reopened = await reopenForReplay(lake, record, task);
+    const reopened = await reopenForReplay(runs, record, task);
     await sqs.send(new SendMessageCommand({ QueueUrl: taskQueueUrl, MessageBody: found.message.Body ?? '' }));
     // Deleted only once sent: a crash between the two leaves a duplicate, which the worker takes twice harmlessly.
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: found.receiptHandle }));
     deleted = true;
-    const after = await readLakeRun(lake, record.hour, record.runId);
+    const after = await runs.get(record.id);
     return { letter: { ...letter, ...(after ? { run: runView(after) } : {}) }, taskQueueUrl, reopened };
   } finally {
     // The replayed message is deleted: only the others are made visible again.
@@ -209,18 +214,15 @@ export async function replaySqsDeadLetter(sqs: SqsCaller, queueUrl: string, lake
 }
 
 /** Checks the run still wants the task; a failed run is queued again. Returns whether it was reopened. */
-async function reopenForReplay(lake: ObjectStore, record: LakeRunRecord, task: TaskMessage): Promise<boolean> {
-  const what = `task ${task.taskId} of run ${record.runId}`;
+async function reopenForReplay(runs: LakeRunStore, record: RunRecord, task: TaskMessage): Promise<boolean> {
+  const what = `task ${task.taskId} of run ${record.id}`;
   if (record.status === 'success') throw new UserError(`${what}: the run published hour ${record.hour} already; the replay would do nothing`);
-  const others = (await listLakeRuns(lake, record.hour)).filter((r) => r.runId !== record.runId && r.queuedAt > record.queuedAt);
+  const others = (await runs.list({ hour: record.hour })).filter((r) => r.id !== record.id && r.queuedAt > record.queuedAt);
   const newer = others.find((r) => r.status !== 'failed');
-  if (newer) throw new UserError(`${what}: hour ${record.hour} has a newer run ${newer.runId} (${newer.status}); the replay would race it, so it is not replayed`);
+  if (newer) throw new UserError(`${what}: hour ${record.hour} has a newer run ${newer.id} (${newer.status}); the replay would race it, so it is not replayed`);
   if (record.status === 'queued') return false;
   if (record.error?.startsWith('replaced by run')) throw new UserError(`${what}: the run was ${record.error}; it is not replayed`);
   // Queued again, with a fresh deadline for the stale-run sweep; how it had ended goes into the note.
-  const next: { -readonly [K in keyof LakeRunRecord]: LakeRunRecord[K] } = { ...record, status: 'queued', queuedAt: new Date().toISOString(), note: `queued again to replay ${task.taskId} (it had failed: ${record.error ?? 'no reason recorded'})` };
-  delete next.finishedAt;
-  delete next.error;
-  await writeLakeRun(lake, next);
+  await runs.reopen(record.id, `queued again to replay ${task.taskId}`);
   return true;
 }

@@ -8,7 +8,8 @@
  * belong to.
  */
 import { formatDuration } from '../../config/duration.js';
-import { failQueuedRun, listLakeRuns, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { LakeRunStore } from '../../orchestration/lake/lake-run-store.js';
+import type { RunRecord } from '../../orchestration/run-store.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { plannedProgress } from './staged-task-outputs.js';
 
@@ -21,27 +22,28 @@ export interface StaleRunSweep {
   readonly now?: () => number;
 }
 
-/** The run's record as the sweep left it: failed with why. */
-export async function failStaleRun(lake: ObjectStore, run: LakeRunRecord, staleAfterMs: number, at: Date): Promise<LakeRunRecord | undefined> {
-  const planned = run.manifest.tasks.map((t) => t.id);
-  const progress = await plannedProgress(lake, run.runId, planned);
+/** The run's record as the sweep left it, failed with why; undefined when it had ended meanwhile. */
+export async function failStaleRun(runs: LakeRunStore, lake: ObjectStore, run: RunRecord, staleAfterMs: number): Promise<RunRecord | undefined> {
+  const planned = ((await runs.manifest(run.id))?.tasks ?? []).map((t) => t.id);
+  const progress = await plannedProgress(lake, run.id, planned);
   const missing = progress.missing.slice(0, 3).join(', ') + (progress.missing.length > 3 ? ', …' : '');
   const error =
     `stale: queued since ${run.queuedAt}, over ${formatDuration(staleAfterMs)} ago, with ${progress.done.length} of ${planned.length} tasks done` +
     `${missing ? ` (not done: ${missing})` : ''}; a task was dead-lettered or lost (eventlake dlq list shows the dead letters); the hour can be fanned out again`;
-  return failQueuedRun(lake, run.hour, run.runId, error, at);
+  return (await runs.end(run.id, 'stale-run sweep', { status: 'failed', error })) ? runs.get(run.id) : undefined;
 }
 
 /** Marks the runs of `hours` queued longer than the sweep allows failed; returns those it ended. */
-export async function sweepStaleRuns(lake: ObjectStore, hours: readonly string[], sweep: StaleRunSweep): Promise<LakeRunRecord[]> {
+export async function sweepStaleRuns(lake: ObjectStore, hours: readonly string[], sweep: StaleRunSweep): Promise<RunRecord[]> {
   if (sweep.staleAfterMs === null) return [];
   const now = sweep.now?.() ?? Date.now();
-  const ended: LakeRunRecord[] = [];
+  // The runs it ends end at the sweep's time.
+  const runs = new LakeRunStore(lake, { now: () => now });
+  const ended: RunRecord[] = [];
   for (const hour of hours) {
-    for (const run of await listLakeRuns(lake, hour)) {
-      const queuedMs = now - Date.parse(run.queuedAt);
-      if (run.status !== 'queued' || !(queuedMs > sweep.staleAfterMs)) continue;
-      const failed = await failStaleRun(lake, run, sweep.staleAfterMs, new Date(now));
+    for (const run of await runs.list({ hour, status: 'queued' })) {
+      if (!(now - Date.parse(run.queuedAt) > sweep.staleAfterMs)) continue;
+      const failed = await failStaleRun(runs, lake, run, sweep.staleAfterMs);
       if (failed) ended.push(failed);
     }
   }

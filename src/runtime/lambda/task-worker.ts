@@ -9,14 +9,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EntityRegistry } from '../../events/entity-registry.js';
-import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../orchestration/lake-run-records.js';
+import { LakeRunStore } from '../../orchestration/lake/lake-run-store.js';
 import { openTaskProcessor } from '../../pipeline/open-task-processor.js';
 import { openLakeStorage } from '../../storage/lake-storage-registry.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
-import type { ObjectStore } from '../../storage/object-store.js';
 import { checkDeployment, type Deployment } from './deployment.js';
 import { closeHeldError, closeHour, publishedByRun, type CloseDeps, type CloseOutcome } from './hour-close.js';
-import { plannedTask } from './planned-task.js';
+import { plannedTask, type CloudRun } from './planned-task.js';
 import { plannedProgress, stageTaskOutput } from './staged-task-outputs.js';
 import type { TaskMessage } from './task-message.js';
 import { refreshWarehouse, type RefreshWarehouse, type WarehouseRefresh } from './warehouse-refresh.js';
@@ -64,15 +63,16 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
   const runId = message.runId;
   const lakeStore = await openObjectStore(deployment.lake);
   // Refused here (an unknown run or task, a plan reading another source), nothing is written.
-  const { record, task } = await plannedTask(lakeStore, deployment, message);
-  const { manifest: settings } = record;
+  const runs = new LakeRunStore(lakeStore);
+  const plannedRun = await plannedTask(runs, deployment, message);
+  const { run: record, manifest: settings, task } = plannedRun;
   const planned = settings.tasks.map((t) => t.id);
   // A duplicate delivered after the close: the hour is published; writing again would only leave litter.
   if (record.status !== 'queued') return { outcome: 'skipped', reason: `run ${runId} has already ended (${record.status})` };
   // Its close published the hour but died before recording it: the record is written now.
-  const published = await publishedByRun(lakeStore, record);
+  const published = await publishedByRun(lakeStore, plannedRun);
   if (published) {
-    await writeLakeRun(lakeStore, { ...record, status: 'success', finishedAt: new Date().toISOString(), summary: published });
+    await runs.end(runId, options.worker, { status: 'success', summary: published, poorQuality: false });
     return { outcome: 'skipped', reason: `run ${runId} had published its hour; its record now says so` };
   }
   const scratchDir = join(options.scratchRoot ?? tmpdir(), 'eventlake-lambda', runId, `${task.id}-${options.worker}`);
@@ -86,8 +86,9 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
     const tasks = planned.length;
     const done = (await plannedProgress(lakeStore, runId, planned)).done.length;
     if (done < tasks) return { outcome: 'processed', events: output.events, quarantined, done, tasks };
-    const close = await closeOrWait(record, lakeStore, {
+    const close = await closeOrWait(plannedRun, runs, {
       lakeStore,
+      runs,
       lake: await openLakeStorage(deployment.lake),
       registry: options.registry,
       scratchDir: join(scratchDir, 'close'),
@@ -111,18 +112,19 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
  * held after the wait, the message fails: that closer may have died, and acknowledging this
  * message could leave the hour unclosed for good.
  */
-async function closeOrWait(record: LakeRunRecord, lakeStore: ObjectStore, deps: CloseDeps, options: TaskWorkerOptions): Promise<CloseOutcome> {
+async function closeOrWait(cloudRun: CloudRun, runs: LakeRunStore, deps: CloseDeps, options: TaskWorkerOptions): Promise<CloseOutcome> {
+  const record = cloudRun.run;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const waitUntil = now() + (options.closeWaitMs ?? 0);
   for (;;) {
-    const close = await closeHour(record, deps);
+    const close = await closeHour(cloudRun, deps);
     if (close.closed || close.why !== 'held') return close;
-    if (now() >= waitUntil) throw closeHeldError(record.runId, close.reason);
+    if (now() >= waitUntil) throw closeHeldError(record.id, close.reason);
     await sleep(Math.min(CLOSE_POLL_MS, Math.max(0, waitUntil - now())));
-    const current = await readLakeRun(lakeStore, record.hour, record.runId);
+    const current = await runs.get(record.id);
     if (current?.status !== 'queued') {
-      return { closed: false, why: 'ended', reason: `run ${record.runId} was closed by another invocation (${current?.status ?? 'no record'})` };
+      return { closed: false, why: 'ended', reason: `run ${record.id} was closed by another invocation (${current?.status ?? 'no record'})` };
     }
   }
 }

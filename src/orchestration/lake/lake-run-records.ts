@@ -3,11 +3,11 @@
  * the fan-out writes it with the plan, the hour's close writes how it ended. `status` (and the UI)
  * read them without a database; the tasks done so far are the done markers under the run's staging.
  */
-import { UserError } from '../errors/user-error.js';
-import type { RunManifest } from '../pipeline/run-manifest.js';
-import { runRecordKey, runRecordsRoot, taskDonePrefix } from '../pipeline/lake-layout.js';
-import type { ObjectStore } from '../storage/object-store.js';
-import type { RunSummary } from './run-store.js';
+import { UserError } from '../../errors/user-error.js';
+import type { RunManifest } from '../../pipeline/run-manifest.js';
+import { runRecordKey, runRecordsRoot, taskDonePrefix } from '../../pipeline/lake-layout.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import type { RunRequest, RunSummary, RunTrigger } from '../run-store.js';
 
 export type LakeRunStatus = 'queued' | 'success' | 'failed';
 
@@ -20,6 +20,9 @@ export interface LakeRunRecord {
   readonly finishedAt?: string;
   /** Where its tasks went, e.g. the queue's URL. */
   readonly queue?: string;
+  /** Why it exists and what it was asked (absent in records written before they were kept). */
+  readonly trigger?: RunTrigger;
+  readonly request?: RunRequest;
   readonly manifest: RunManifest;
   readonly summary?: RunSummary;
   readonly error?: string;
@@ -47,24 +50,14 @@ function parseRecord(store: ObjectStore, key: string, body: Buffer): LakeRunReco
 }
 
 export async function readLakeRun(store: ObjectStore, hour: string, runId: string): Promise<LakeRunRecord | undefined> {
-  const key = runRecordKey(hour, runId);
-  const found = await store.readVersion(key);
-  return found ? parseRecord(store, key, found.body) : undefined;
+  return (await readLakeRunVersion(store, hour, runId))?.record;
 }
 
-/**
- * Ends a run still queued as failed with `error`, unless its record changed since it was read
- * (its close ended it meanwhile: the write is conditional on the record's ETag). The record
- * written, or undefined when the run was not queued (any more).
- */
-export async function failQueuedRun(store: ObjectStore, hour: string, runId: string, error: string, at = new Date()): Promise<LakeRunRecord | undefined> {
+/** The record with the ETag a conditional change of it names. */
+export async function readLakeRunVersion(store: ObjectStore, hour: string, runId: string): Promise<{ record: LakeRunRecord; etag: string } | undefined> {
   const key = runRecordKey(hour, runId);
   const found = await store.readVersion(key);
-  if (!found) return undefined;
-  const record = parseRecord(store, key, found.body);
-  if (record.status !== 'queued') return undefined;
-  const failed: LakeRunRecord = { ...record, status: 'failed', finishedAt: at.toISOString(), error };
-  return (await store.replaceIfMatch(key, Buffer.from(`${JSON.stringify(failed, null, 1)}\n`), found.etag)) ? failed : undefined;
+  return found ? { record: parseRecord(store, key, found.body), etag: found.etag } : undefined;
 }
 
 /**
