@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { REPO_ROOT } from '../infra/repo-root.js';
-import { readLakeRun } from '../src/orchestration/lake-run-records.js';
+import { readLakeRun } from '../src/orchestration/lake/lake-run-records.js';
 import type { EventlakeHandler } from '../src/runtime/lambda/lambda-handler.js';
 import type { FanOutReport } from '../src/runtime/lambda/fan-out.js';
 import { S3ObjectStore } from '../src/storage/s3/s3-object-store.js';

@@ -3,10 +3,10 @@ import type { CallbackDelivery, RecordedEvent } from '../orchestration/event-log
 import type { RunRecord } from '../orchestration/run-store.js';
 import type { SchedulerPresence } from '../orchestration/scheduler-state.js';
 import type { DeadLetter, QueueMessage } from '../orchestration/work-queue.js';
-import { countDoneTasks } from '../orchestration/lake/lake-run-records.js';
 import { LakeRunStore } from '../orchestration/lake/lake-run-store.js';
 import { parseLocation } from '../storage/location.js';
 import { openObjectStore } from '../storage/object-store-registry.js';
+import { LakeObjectStaging } from '../storage/lake-object-staging.js';
 import type { Orchestrator } from './orchestrator.js';
 
 /** A cloud run as its record in the lake tells it, with how many of its tasks are done. */
@@ -56,7 +56,7 @@ export async function lakeRuns(lake: string, limit: number): Promise<LakeRunStat
         queuedAt: r.queuedAt,
         ...(r.finishedAt === undefined ? {} : { finishedAt: r.finishedAt }),
         tasks,
-        tasksDone: r.status === 'queued' ? await countDoneTasks(store, r.id) : tasks,
+        tasksDone: r.status === 'queued' ? await new LakeObjectStaging(store).countKept(r.id) : tasks,
         objects: manifest?.objects ?? 0,
         ...(r.summary ? { events: r.summary.events, quarantined: r.summary.quarantined } : {}),
         ...(r.error === undefined ? {} : { error: r.error }),

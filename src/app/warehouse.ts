@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import type { PeriodList, TracksView } from './api-views.js';
 import { UserError } from '../errors/user-error.js';
 import { defaultRegistry } from '../events/entity-registry.js';
-import { formatLocation, isS3Location, parseLocation } from '../storage/location.js';
+import { formatLocation, parseLocation } from '../storage/location.js';
 import { ensureWritableFolder } from '../storage/writable-folder.js';
+import { openLakeStorage } from '../storage/lake-storage-registry.js';
 import { dirname } from 'node:path';
 import { WarehouseBuildLineage } from '../lineage/warehouse-build-lineage.js';
 import { openStateStore } from '../orchestration/state-store-registry.js';
@@ -17,9 +18,8 @@ import { modelsDir } from '../warehouse/model-files.js';
 import { loadModels } from '../warehouse/model-graph.js';
 
 export async function buildWarehouse(stateDir: string, lake: string, onWait?: (holder: string) => void, fullRefresh = false): Promise<WarehouseBuildReport> {
-  // A lake in a bucket is read through a local mirror of its published hours (see lake-mirror.ts).
-  // Loaded only for a bucket: its manifests' schema is zod, which a local lake never needs.
-  const lakeRoot = isS3Location(lake) ? (await (await import('./lake-mirror.js')).mirrorLake(stateDir, lake)).dir : lake;
+  // A lake in a bucket is read through a local mirror of its published hours (the S3 adapter keeps it).
+  const lakeRoot = await (await openLakeStorage(parseLocation(lake, 'lake'))).readableFolder(stateDir);
   if (!existsSync(lakeRoot)) throw new UserError(`lake folder ${lakeRoot} does not exist: run an hour into it first`);
   await ensureWritableFolder(stateDir, 'state folder');
   const warehouse = await openEmbeddedWarehouse();

@@ -13,4 +13,10 @@ export interface LakeStorage {
   scratchDir(runId: string): string;
   /** How to show a file's key to a person: its path for a folder, its URL for a bucket. */
   locate(key: string): string;
+  /**
+   * A folder on this machine holding the lake's published hours, as the embedded warehouse reads
+   * them (DuckDB reads local files: its S3 extension would be a download at run time): the lake
+   * itself for a folder; for a bucket, a mirror kept in `stateDir`, brought up to date first.
+   */
+  readableFolder(stateDir: string): Promise<string>;
 }

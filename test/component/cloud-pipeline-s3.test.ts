@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mirrorLake } from '../../src/app/lake-mirror.js';
+import { openLakeStorage } from '../../src/storage/lake-storage-registry.js';
 import { readLakeRun, writeLakeRun, type LakeRunRecord } from '../../src/orchestration/lake/lake-run-records.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
@@ -96,11 +96,11 @@ describe('fan-out → Lambda handler → hour close on a real S3 API (SQS and La
 
     const localLake = await tempDir();
     await runHourInProcess({ source, lake: localLake, state: await tempDir(), hour, layout: 'flat', format: 'parquet', workers: 0, targetFileBytes: 1024 * 1024 });
-    const mirror = await mirrorLake(await tempDir(), 's3://lake/');
-    expect(mirror.hours).toBe(1);
-    expect(await differentRows(mirror.dir, localLake, 'vehicle')).toBe(0);
-    expect(await differentRows(mirror.dir, localLake, 'operating_period')).toBe(0);
-    const [count] = await query(`SELECT count(*) AS n, count(DISTINCT (source_object, source_line)) AS lines FROM read_parquet('${mirror.dir}/vehicle/*/*/*.parquet')`);
+    // The folder the warehouse reads: the S3 lake adapter's mirror of the published hour.
+    const mirror = await (await openLakeStorage({ kind: 's3', bucket: 'lake', prefix: '' })).readableFolder(await tempDir());
+    expect(await differentRows(mirror, localLake, 'vehicle')).toBe(0);
+    expect(await differentRows(mirror, localLake, 'operating_period')).toBe(0);
+    const [count] = await query(`SELECT count(*) AS n, count(DISTINCT (source_object, source_line)) AS lines FROM read_parquet('${mirror}/vehicle/*/*/*.parquet')`);
     expect(count).toEqual({ n: '35349', lines: '35349' });
     const requests = await s3.takeRequests();
     expect(requests.filter((r) => r.startsWith('PUT /lake/_manifests/'))).toHaveLength(1);

@@ -13,7 +13,7 @@ import { closeClaimKey } from '../../src/pipeline/lake-layout.js';
 import { TaskProcessor } from '../../src/pipeline/task-processor.js';
 import { loadLakeFormat } from '../../src/formats/lake-formats.js';
 import { closeHour } from '../../src/runtime/lambda/hour-close.js';
-import { stageTaskOutput } from '../../src/runtime/lambda/staged-task-outputs.js';
+import { LakeObjectStaging } from '../../src/storage/lake-object-staging.js';
 import { readHourManifest } from '../../src/storage/hour-manifest.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
 import { S3LakeStorage } from '../../src/storage/s3/s3-lake-storage.js';
@@ -32,7 +32,7 @@ async function doneRun(lakeStore: ConditionalMemoryStore): Promise<LakeRunRecord
   const record = await recordQueuedRun(lakeStore, manifest);
   const scratch = await tempDir();
   const processor = new TaskProcessor(manifest, scratch, { store: new LocalObjectStore(source), registry: defaultRegistry(), format: await loadLakeFormat('parquet') });
-  for (const task of manifest.tasks) await stageTaskOutput(lakeStore, manifest.runId, scratch, await processor.process(task, () => undefined));
+  for (const task of manifest.tasks) await new LakeObjectStaging(lakeStore).keep(manifest.runId, scratch, await processor.process(task, () => undefined));
   return record;
 }
 

@@ -19,7 +19,7 @@ import { TaskProcessor } from '../../src/pipeline/task-processor.js';
 import type { Deployment } from '../../src/runtime/lambda/deployment.js';
 import { closeHour } from '../../src/runtime/lambda/hour-close.js';
 import { createHandler, handler as lambdaEntryPoint, type HandlerOptions } from '../../src/runtime/lambda/lambda-handler.js';
-import { stageTaskOutput } from '../../src/runtime/lambda/staged-task-outputs.js';
+import { LakeObjectStaging } from '../../src/storage/lake-object-staging.js';
 import { taskMessageBody } from '../../src/runtime/lambda/task-message.js';
 import { readHourManifest } from '../../src/storage/hour-manifest.js';
 import type { LakeStorage } from '../../src/storage/lake-storage.js';
@@ -253,7 +253,7 @@ describe('another invocation holding the close, and SQS delivering the last mess
     expect(failures(await first.handler(sqsEvent(bodies.slice(0, -1)), lambdaContext()))).toEqual([]);
     const scratch = await tempDir();
     const processor = new TaskProcessor(manifest, scratch, { store: new LocalObjectStore(source), registry: defaultRegistry(), format: await loadLakeFormat('parquet') });
-    await stageTaskOutput(lakeStore, manifest.runId, scratch, await processor.process(manifest.tasks.at(-1)!, () => undefined));
+    await new LakeObjectStaging(lakeStore).keep(manifest.runId, scratch, await processor.process(manifest.tasks.at(-1)!, () => undefined));
     const real = await openLakeStorage({ kind: 'local', root: lake });
     let atLease: () => void = () => undefined;
     const claimed = new Promise<void>((resolve) => (atLease = resolve));

@@ -1,11 +1,11 @@
 /**
  * Cloud runs keep their state in the lake itself, one JSON record per run under `_runs/<hour>/`:
  * the fan-out writes it with the plan, the hour's close writes how it ended. `status` (and the UI)
- * read them without a database; the tasks done so far are the done markers under the run's staging.
+ * read them without a database (through LakeRunStore, the run-records port's adapter); the tasks done so far are the done markers under the run's staging.
  */
 import { UserError } from '../../errors/user-error.js';
 import type { RunManifest } from '../../pipeline/run-manifest.js';
-import { runRecordKey, runRecordsRoot, taskDonePrefix } from '../../pipeline/lake-layout.js';
+import { runRecordKey, runRecordsRoot } from '../../pipeline/lake-layout.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { RunRequest, RunSummary, RunTrigger } from '../run-store.js';
 
@@ -76,11 +76,4 @@ export async function listLakeRuns(store: ObjectStore, hour?: string, limit = Nu
     if (found) records.push(parseRecord(store, key, found.body));
   }
   return records.sort((a, b) => b.hour.localeCompare(a.hour) || b.queuedAt.localeCompare(a.queuedAt));
-}
-
-/** How many of the run's tasks have written their done marker. */
-export async function countDoneTasks(store: ObjectStore, runId: string): Promise<number> {
-  let done = 0;
-  for await (const info of store.list(taskDonePrefix(runId))) if (info.key.endsWith('.json')) done++;
-  return done;
 }

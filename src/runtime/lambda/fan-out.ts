@@ -20,7 +20,7 @@ import type { Hour } from '../../pipeline/hour.js';
 import type { RunManifest } from '../../pipeline/run-manifest.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { sendMessages, type OutgoingMessage, type SqsSender } from './sqs-batches.js';
-import { plannedProgress } from './staged-task-outputs.js';
+import { LakeObjectStaging } from '../../storage/lake-object-staging.js';
 import { DEFAULT_STALE_RUN_AFTER_MS, sweepStaleRuns } from './stale-runs.js';
 import { taskMessageBody } from './task-message.js';
 
@@ -87,7 +87,7 @@ async function settleQueuedRuns(runs: LakeRunStore, lake: ObjectStore, hour: Hou
 /** The sentence refusing a second run of an hour while one is queued. */
 async function alreadyQueued(runs: LakeRunStore, lake: ObjectStore, queued: RunRecord): Promise<UserError> {
   const planned = ((await runs.manifest(queued.id))?.tasks ?? []).map((t) => t.id);
-  const done = (await plannedProgress(lake, queued.id, planned)).done.length;
+  const done = (await new LakeObjectStaging(lake).progress(queued.id, planned)).done.length;
   return new UserError(
     `hour ${queued.hour} already has run ${queued.id} queued in the lake since ${queued.queuedAt} (${done} of ${planned.length} tasks done); wait for it (a run queued past cloud.staleRunAfter is ended as stale), or fan out with --replace to end it and start again`,
   );

@@ -29,7 +29,8 @@ import { readHourManifest } from '../../storage/hour-manifest.js';
 import type { LakeStorage } from '../../storage/lake-storage.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { KeepVisibilityError } from './keep-visibility-error.js';
-import { downloadTaskOutputs, plannedProgress } from './staged-task-outputs.js';
+import { LakeObjectStaging } from '../../storage/lake-object-staging.js';
+import type { TaskStaging } from '../../storage/task-staging.js';
 import { planOrderOf } from '../../pipeline/run-manifest.js';
 import type { CloudRun } from './planned-task.js';
 
@@ -45,6 +46,8 @@ export interface CloseDeps {
   readonly lake: LakeStorage;
   /** The lake's run records (over lakeStore by default). */
   readonly runs?: LakeRunStore;
+  /** Where the tasks' outputs wait (the lake's `_staging/`, over lakeStore, by default). */
+  readonly staging?: TaskStaging;
   readonly registry: EntityRegistry;
   /** Local scratch space for downloading and finishing. */
   readonly scratchDir: string;
@@ -118,6 +121,7 @@ export async function closeHour(cloudRun: CloudRun, deps: CloseDeps): Promise<Cl
   const { run: record, manifest } = cloudRun;
   const runId = record.id;
   const runs = deps.runs ?? new LakeRunStore(deps.lakeStore);
+  const staging = deps.staging ?? new LakeObjectStaging(deps.lakeStore);
   const claimed = await claimClose(deps, runId);
   if (!claimed.won) {
     const held = claimed.held ? `${claimed.held.by} claimed its close at ${claimed.held.at} until ${claimed.held.expiresAt}` : 'another invocation is claiming its close';
@@ -144,13 +148,13 @@ export async function closeHour(cloudRun: CloudRun, deps: CloseDeps): Promise<Cl
         return { closed: true, summary: recovered, sentence, ignoredTasks: [] };
       }
       const planned = manifest.tasks.map((t) => t.id);
-      const { missing, extra } = await plannedProgress(deps.lakeStore, runId, planned);
+      const { missing, extra } = await staging.progress(runId, planned);
       if (missing.length > 0) {
         await deps.lakeStore.delete(closeClaimKey(runId));
         const names = `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`;
         return { closed: false, why: 'not-ready', reason: `run ${runId} is not ready to close: ${missing.length} of its ${planned.length} planned tasks (${names}) have no outputs yet` };
       }
-      const outputs = await downloadTaskOutputs(deps.lakeStore, runId, planned, deps.scratchDir);
+      const outputs = await staging.take(runId, planned, deps.scratchDir);
       const format = await loadLakeFormat(manifest.format);
       const finished = await finishPartitions(manifest, outputs, { registry: deps.registry, format, scratchDir: deps.scratchDir });
       await lease.assertHeld();

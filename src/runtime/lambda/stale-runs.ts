@@ -11,7 +11,7 @@ import { formatDuration } from '../../config/duration.js';
 import { LakeRunStore } from '../../orchestration/lake/lake-run-store.js';
 import type { RunRecord } from '../../orchestration/run-store.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import { plannedProgress } from './staged-task-outputs.js';
+import { LakeObjectStaging } from '../../storage/lake-object-staging.js';
 
 /** The default of `cloud.staleRunAfter`. */
 export const DEFAULT_STALE_RUN_AFTER_MS = 2 * 60 * 60 * 1000;
@@ -25,7 +25,7 @@ export interface StaleRunSweep {
 /** The run's record as the sweep left it, failed with why; undefined when it had ended meanwhile. */
 export async function failStaleRun(runs: LakeRunStore, lake: ObjectStore, run: RunRecord, staleAfterMs: number): Promise<RunRecord | undefined> {
   const planned = ((await runs.manifest(run.id))?.tasks ?? []).map((t) => t.id);
-  const progress = await plannedProgress(lake, run.id, planned);
+  const progress = await new LakeObjectStaging(lake).progress(run.id, planned);
   const missing = progress.missing.slice(0, 3).join(', ') + (progress.missing.length > 3 ? ', …' : '');
   const error =
     `stale: queued since ${run.queuedAt}, over ${formatDuration(staleAfterMs)} ago, with ${progress.done.length} of ${planned.length} tasks done` +

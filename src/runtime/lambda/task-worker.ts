@@ -16,7 +16,7 @@ import { openObjectStore } from '../../storage/object-store-registry.js';
 import { checkDeployment, type Deployment } from './deployment.js';
 import { closeHeldError, closeHour, publishedByRun, type CloseDeps, type CloseOutcome } from './hour-close.js';
 import { plannedTask, type CloudRun } from './planned-task.js';
-import { plannedProgress, stageTaskOutput } from './staged-task-outputs.js';
+import { LakeObjectStaging } from '../../storage/lake-object-staging.js';
 import type { TaskMessage } from './task-message.js';
 import { refreshWarehouse, type RefreshWarehouse, type WarehouseRefresh } from './warehouse-refresh.js';
 
@@ -81,14 +81,16 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
     // The deployment's source at the plan's prefix (plannedTask checked it is the deployment's bucket or folder).
     const processor = await openTaskProcessor(settings, scratchDir, options.registry);
     const output = await processor.process(task, () => undefined);
-    await stageTaskOutput(lakeStore, runId, scratchDir, output);
+    const staging = new LakeObjectStaging(lakeStore);
+    await staging.keep(runId, scratchDir, output);
     const quarantined = output.quarantine?.rows ?? 0;
     const tasks = planned.length;
-    const done = (await plannedProgress(lakeStore, runId, planned)).done.length;
+    const done = (await staging.progress(runId, planned)).done.length;
     if (done < tasks) return { outcome: 'processed', events: output.events, quarantined, done, tasks };
     const close = await closeOrWait(plannedRun, runs, {
       lakeStore,
       runs,
+      staging,
       lake: await openLakeStorage(deployment.lake),
       registry: options.registry,
       scratchDir: join(scratchDir, 'close'),

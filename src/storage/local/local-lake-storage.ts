@@ -30,4 +30,8 @@ export class LocalLakeStorage implements LakeStorage {
   locate(key: string): string {
     return join(this.root, key);
   }
+
+  async readableFolder(): Promise<string> {
+    return this.root;
+  }
 }

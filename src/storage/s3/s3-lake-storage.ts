@@ -10,6 +10,8 @@ import { runScratch, writeProbeKey } from '../../pipeline/lake-layout.js';
 import type { LakeStorage } from '../lake-storage.js';
 import type { ObjectStore } from '../object-store.js';
 import { openObjectStore } from '../object-store-registry.js';
+import { s3EndpointHost } from './s3-client.js';
+import { mirrorDir, mirrorLake } from './s3-lake-mirror.js';
 import { S3PartitionLease } from './s3-partition-lease.js';
 import { S3Publisher } from './s3-publisher.js';
 
@@ -29,8 +31,9 @@ export class S3LakeStorage implements LakeStorage {
     readonly prefix: string,
     private readonly store: ObjectStore,
   ) {
-    // One folder per lake, named so that a resumed run on this machine finds its done tasks again.
-    const lake = createHash('sha1').update(prefix).digest('hex').slice(0, 12);
+    // One folder per lake (server, bucket and prefix: two servers may each have a bucket of that
+    // name), named so that a resumed run on this machine finds its done tasks again.
+    const lake = createHash('sha1').update(`${s3EndpointHost()}/${bucket}/${prefix}`).digest('hex').slice(0, 12);
     this.scratchRoot = join(tmpdir(), 'eventlake-scratch', bucket, lake);
     this.publisher = new S3Publisher(store, { scratchRoot: this.scratchRoot });
     this.lease = new S3PartitionLease(store);
@@ -53,5 +56,9 @@ export class S3LakeStorage implements LakeStorage {
 
   locate(key: string): string {
     return `${this.location}${key}`;
+  }
+
+  async readableFolder(stateDir: string): Promise<string> {
+    return (await mirrorLake(this.store, stateDir, mirrorDir(stateDir, this.bucket, this.prefix))).dir;
   }
 }

@@ -1,16 +1,16 @@
 /**
  * The embedded warehouse over a lake in a bucket: DuckDB reads local files (its httpfs extension
  * would be a download at run time, which eventlake never does), so the published hours are
- * mirrored into the state folder first, following each hour's manifest: every file of an hour
+ * mirrored into the state folder first (by the S3 lake adapter's readableFolder), following each hour's manifest: every file of an hour
  * comes from one publish (etags checked), never a mix of two. An hour whose manifest has not
  * changed since the last mirror is not read again.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { listHourManifests, readHourFiles, type HourManifest } from '../storage/hour-manifest.js';
-import { formatLocation, parseLocation } from '../storage/location.js';
-import { openObjectStore } from '../storage/object-store-registry.js';
+import { listHourManifests, readHourFiles, type HourManifest } from '../hour-manifest.js';
+import type { ObjectStore } from '../object-store.js';
+import { s3EndpointHost } from './s3-client.js';
 
 export interface MirrorReport {
   /** The local folder the warehouse reads. */
@@ -22,11 +22,13 @@ export interface MirrorReport {
   readonly bytes: number;
 }
 
-/** Where a bucket lake is mirrored in the state folder: one folder per bucket and prefix. */
-export function mirrorDir(stateDir: string, lake: string): string {
-  const config = parseLocation(lake, 'lake');
-  const id = createHash('sha1').update(formatLocation(config)).digest('hex').slice(0, 12);
-  return join(stateDir, 'lake-mirror', config.kind === 's3' ? `${config.bucket}-${id}` : id);
+/**
+ * Where a bucket lake is mirrored in the state folder: one folder per server, bucket and prefix
+ * (two S3-compatible servers may each have a bucket `lake`).
+ */
+export function mirrorDir(stateDir: string, bucket: string, prefix: string, endpointHost = s3EndpointHost()): string {
+  const id = createHash('sha1').update(`${endpointHost}/${bucket}/${prefix}`).digest('hex').slice(0, 12);
+  return join(stateDir, 'lake-mirror', `${bucket}-${id}`);
 }
 
 /** What the mirror holds of an hour: its manifest's run and etags. */
@@ -34,10 +36,8 @@ function fingerprint(manifest: HourManifest): string {
   return JSON.stringify([manifest.runId, manifest.partitions.map((p) => [p.partition, p.files.map((f) => f.etag)])]);
 }
 
-export async function mirrorLake(stateDir: string, lake: string): Promise<MirrorReport> {
-  const store = await openObjectStore(parseLocation(lake, 'lake'));
+export async function mirrorLake(store: ObjectStore, stateDir: string, dir: string): Promise<MirrorReport> {
   await store.assertReadable();
-  const dir = mirrorDir(stateDir, lake);
   const marks = join(dir, '_mirrored');
   await mkdir(marks, { recursive: true });
   let refreshed = 0;
