@@ -17,9 +17,8 @@ import { loadLakeFormat } from '../formats/lake-formats.js';
 import type { LakeFormat } from '../formats/lake-format.js';
 import { UserError } from '../errors/user-error.js';
 import { crashPoint, pausePoint } from '../pipeline/fail-points.js';
-import { finishPartitions } from '../pipeline/finish-partitions.js';
 import { parseHour } from '../pipeline/hour.js';
-import { planOrderOf, type RunManifest, type TaskOutput, type TaskSettings } from '../pipeline/run-manifest.js';
+import type { RunManifest, TaskOutput, TaskSettings } from '../pipeline/run-manifest.js';
 import type { TaskExecutor } from '../pipeline/task-executor.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import { openLakeStorage } from '../storage/lake-storage-registry.js';
@@ -31,7 +30,8 @@ import { retryDelayMs } from './retry-delay.js';
 import type { RunEvents } from './run-events.js';
 import type { RunRecord } from './run-store.js';
 import { deadSeconds } from './dead-time.js';
-import { publishedOutputs, summarizeRun } from './run-summary.js';
+import { publishRun } from './publish-run.js';
+import { summarizeRun } from './run-summary.js';
 import type { StateStore } from './state-store.js';
 import type { ClaimedMessage, RetryPolicy } from './work-queue.js';
 
@@ -386,16 +386,18 @@ export class RunEngine {
       observer?.onPhase?.(id, 'writing');
       // Writing the lake files is the memory peak (DuckDB): idle worker threads go first.
       await this.options.executor.releaseIdle();
-      const finished = await finishPartitions(run.manifest, outputs, {
+      const published = await publishRun(run.manifest, outputs, {
+        lake: run.lake,
+        lease: run.lease,
         registry: this.options.registry,
         format: run.format,
         scratchDir: attemptScratch(run.scratchDir, message),
+        beforePublish: async () => {
+          observer?.onPhase?.(id, 'publishing');
+          await pausePoint('before-publish');
+        },
       });
-      observer?.onPhase?.(id, 'publishing');
-      await pausePoint('before-publish');
-      await run.lease.assertHeld();
-      const published = await run.lake.publisher.publish(id, finished.partitions, planOrderOf(run.manifest));
-      const summary = summarizeRun(run.manifest, finished, publishedOutputs(published), ...(await this.secondsTaken(run.record)));
+      const summary = summarizeRun(run.manifest, published.counts, published.outputs, ...(await this.secondsTaken(run.record)));
       const poorQuality = summary.quarantinedShare > this.options.maxQuarantinedShare;
       // Ending the run settles its finish message too, in the same transaction. A run taken over
       // meanwhile is not ended (its lease was checked just before publishing; the new holder redoes it).

@@ -96,7 +96,7 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
     expect(await readdir(join(state, 'logs'))).toContain('eventlake.log');
     expect(await filesHolding(state, SECRET)).toEqual([]);
     expect(await filesHolding(state, s3.env.AWS_ACCESS_KEY_ID)).toEqual([]);
-  });
+  }, 180_000); // Five processes and a 721-object hour both ways: about 30 s alone, much longer on a loaded CI machine.
 
   it('a missing bucket, a refused endpoint and missing credentials each get one sentence', async () => {
     const state = await tempDir();

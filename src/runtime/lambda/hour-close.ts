@@ -22,8 +22,8 @@ import type { EntityRegistry } from '../../events/entity-registry.js';
 import { loadLakeFormat } from '../../formats/lake-formats.js';
 import { LakeRunStore } from '../../orchestration/lake/lake-run-store.js';
 import type { RunSummary } from '../../orchestration/run-store.js';
+import { publishRun } from '../../orchestration/publish-run.js';
 import { publishedCounts, publishedOutputs, summarizeRun } from '../../orchestration/run-summary.js';
-import { finishPartitions } from '../../pipeline/finish-partitions.js';
 import { closeClaimKey } from '../../pipeline/lake-layout.js';
 import { readHourManifest } from '../../storage/hour-manifest.js';
 import type { LakeStorage } from '../../storage/lake-storage.js';
@@ -31,7 +31,6 @@ import type { ObjectStore } from '../../storage/object-store.js';
 import { KeepVisibilityError } from './keep-visibility-error.js';
 import { LakeObjectStaging } from '../../storage/lake-object-staging.js';
 import type { TaskStaging } from '../../storage/task-staging.js';
-import { planOrderOf } from '../../pipeline/run-manifest.js';
 import type { CloudRun } from './planned-task.js';
 
 interface CloseClaim {
@@ -156,11 +155,9 @@ export async function closeHour(cloudRun: CloudRun, deps: CloseDeps): Promise<Cl
       }
       const outputs = await staging.take(runId, planned, deps.scratchDir);
       const format = await loadLakeFormat(manifest.format);
-      const finished = await finishPartitions(manifest, outputs, { registry: deps.registry, format, scratchDir: deps.scratchDir });
-      await lease.assertHeld();
-      const published = await deps.lake.publisher.publish(runId, finished.partitions, planOrderOf(manifest));
+      const published = await publishRun(manifest, outputs, { lake: deps.lake, lease, registry: deps.registry, format, scratchDir: deps.scratchDir });
       const seconds = ((deps.now?.() ?? Date.now()) - Date.parse(record.queuedAt)) / 1000;
-      const summary = summarizeRun(manifest, finished, publishedOutputs(published), seconds);
+      const summary = summarizeRun(manifest, published.counts, published.outputs, seconds);
       // Replaced while it published (the lease made the newer run's close wait): the record keeps saying so.
       await runs.end(runId, deps.closer, { status: 'success', summary, poorQuality: false });
       const ignored = extra.length > 0 ? `; staged tasks ${extra.join(', ')} are not in the plan and were left out` : '';
