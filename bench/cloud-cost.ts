@@ -13,20 +13,46 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../infra/repo-root.js';
 import type { CloudHour, CloudHourOptions } from './cloud-cost-hour.js';
 import { costOf, HOURS_PER_MONTH, PRICES, PRICES_READ_ON, S3_KINDS, type HourCost, type HourUsage } from './cloud-cost-prices.js';
 import { readHourInput, SEED_MODEL, seedUsage } from './cloud-cost-seed.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : fallback;
-};
-const vehicles = Number(flag('--vehicles', '1000'));
-const hour = flag('--hour', '2019-06-01T00');
-const workDir = resolve(flag('--dir', join(REPO_ROOT, '.bench', 'cloud-cost')));
-const json = args.includes('--json');
+const USAGE = 'usage: npm run bench:cloud -- [--vehicles N] [--hour YYYY-MM-DDTHH] [--dir FOLDER] [--json]';
+
+/** The flags, strictly: an unknown or misspelt flag stops the bench, naming it, instead of running on defaults. */
+function readFlags(): { vehicles: number; hour: string; dir: string; json: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: false,
+      options: { vehicles: { type: 'string' }, hour: { type: 'string' }, dir: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    process.stderr.write(`bench:cloud: ${(err as Error).message.split('\n')[0] ?? ''}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const vehicles = Number(values.vehicles ?? '1000');
+  if (!Number.isInteger(vehicles) || vehicles < 1) {
+    process.stderr.write(`bench:cloud: --vehicles must be a whole number from 1 (got ${JSON.stringify(values.vehicles)})\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const hour = values.hour ?? '2019-06-01T00';
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour)) {
+    process.stderr.write(`bench:cloud: --hour must look like 2019-06-01T00 (got ${JSON.stringify(hour)})\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return { vehicles, hour, dir: resolve(values.dir ?? join(REPO_ROOT, '.bench', 'cloud-cost')), json: values.json ?? false };
+}
+
+const { vehicles, hour, dir: workDir, json } = readFlags();
 const cli = join(REPO_ROOT, 'dist/src/cli/main.js');
 
 /** The stack's defaults for the worker (infra/eventlake-stack.ts), read from its source so they cannot drift. */

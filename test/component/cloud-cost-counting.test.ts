@@ -14,6 +14,8 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +26,7 @@ import { startS3Server } from '../helpers/s3-server-client.js';
 import { readHourInput, seedUsage } from '../../bench/cloud-cost-seed.js';
 import { generateHour } from '../../src/generate/synthetic-feed.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { REPO_ROOT } from '../../infra/repo-root.js';
 
 describe('the cloud-cost bench counts', () => {
   it('S3 requests by kind, exactly those the test made', async () => {
@@ -107,4 +110,25 @@ describe('the cloud-cost bench counts', () => {
       12,
     );
   }, 180_000);
+});
+
+describe('the cloud-cost bench\'s flags', () => {
+  const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+    new Promise((resolveRun) => {
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/bench/cloud-cost.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.on('close', (code) => resolveRun({ code, stderr }));
+    });
+
+  it('a misspelt or bad flag stops it, naming the flag, before it generates or runs anything', async () => {
+    const dir = join(await tempDir(), 'bench');
+    const misspelt = await run(['--vehicle', '5', '--dir', dir]);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toMatch(/^bench:cloud: Unknown option '--vehicle'/);
+    const bad = await run(['--vehicles', '0', '--dir', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^bench:cloud: --vehicles must be a whole number from 1 \(got "0"\)/);
+    expect(existsSync(dir)).toBe(false);
+  });
 });
