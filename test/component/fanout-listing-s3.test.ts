@@ -1,5 +1,5 @@
 /**
- * What the deployed fan-out lists: the bundled handler, run with exactly the environment the
+ * The deployed function end to end, and what its fan-out lists: the bundled handler, run with exactly the environment the
  * stack gives the worker (each layout the SourceLayout parameter allows), fans out an hour of a
  * source bucket on a real S3 API (s3rver on loopback) to a mock of SQS (no SQS can run here).
  * Its list calls name only the hour's prefix, so they stay the same as the bucket fills with
@@ -18,7 +18,10 @@ import { REPO_ROOT } from '../../infra/repo-root.js';
 import type { EventlakeHandler } from '../../src/runtime/lambda/lambda-handler.js';
 import { MockedSqsServer } from '../helpers/mocked-sqs-server.js';
 import { startS3Server, type S3Server } from '../helpers/s3-server.js';
-import { lambdaContext } from '../helpers/sqs-events.js';
+import { lambdaContext, sqsEvent } from '../helpers/sqs-events.js';
+import { LakeRunStore } from '../../src/orchestration/lake/lake-run-store.js';
+import { readHourManifest } from '../../src/storage/hour-manifest.js';
+import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import { deployedResources } from './cfn-evaluate.js';
 
 const OBJECTS_PER_HOUR = 40;
@@ -104,20 +107,60 @@ afterAll(async () => {
 });
 
 describe('the deployed fan-out lists only its hour (bundled handler, stack environment, s3rver; SQS mocked)', () => {
-  async function fanOut(hour: string, parameters: Record<string, string>, override: Record<string, string> = {}): Promise<{ objects: number; listings: string[] }> {
+  /**
+   * Runs `call` in the worker's environment as the stack deploys it; only where requests go is
+   * changed (s3rver, the SQS mock, and Secrets Manager on a closed loopback port: nothing leaves
+   * this machine).
+   */
+  async function inStackEnvironment<T>(parameters: Record<string, string>, override: Record<string, string>, call: () => Promise<T>): Promise<T> {
     const queueUrl = `${sqs.url}/123456789012/eventlake-tasks`;
-    const env = { ...stackEnvironment(parameters, queueUrl), ...s3.env, AWS_ENDPOINT_URL_SQS: sqs.url, AWS_LAMBDA_FUNCTION_NAME: 'eventlake-worker', ...override };
+    const env = {
+      ...stackEnvironment(parameters, queueUrl),
+      ...s3.env,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9',
+      AWS_LAMBDA_FUNCTION_NAME: 'eventlake-worker',
+      ...override,
+    };
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
-      await s3.takeRequests();
-      const report = (await handler({ eventlake: 'fanout', hour }, lambdaContext())) as { objects: number };
-      return { objects: report.objects, listings: await sourceListings() };
+      return await call();
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
     }
   }
+
+  async function fanOut(hour: string, parameters: Record<string, string>, override: Record<string, string> = {}): Promise<{ objects: number; listings: string[] }> {
+    return inStackEnvironment(parameters, override, async () => {
+      await s3.takeRequests();
+      const report = (await handler({ eventlake: 'fanout', hour }, lambdaContext())) as { objects: number };
+      return { objects: report.objects, listings: await sourceListings() };
+    });
+  }
+
+  it('fans out, processes and closes an hour with nothing but the stack\'s environment', async () => {
+    const source = await tempDir();
+    await writeHour(source, '2019-06-03T01', 'flat', 12);
+    await s3.uploadFolder('events', '', source);
+    const sent = sqs.bodies().length;
+    const report = await inStackEnvironment({}, {}, () => handler({ eventlake: 'fanout', hour: '2019-06-03T01' }, lambdaContext()));
+    expect(report).toMatchObject({ hour: '2019-06-03T01', objects: 12 });
+    const { runId } = report as { runId: string };
+    const bodies = sqs.bodies().slice(sent);
+    expect(bodies.length).toBeGreaterThan(0);
+    // Lambda's SQS poller delivers the task messages; the last task's invocation closes the hour.
+    const answer = await inStackEnvironment({}, {}, () => handler(sqsEvent(bodies), lambdaContext()));
+    expect(answer).toEqual({ batchItemFailures: [] });
+    const lake = new S3ObjectStore('lake', '');
+    const [run, published] = await inStackEnvironment({}, {}, async () => [await new LakeRunStore(lake).get(runId), await readHourManifest(lake, '2019-06-03T01')] as const);
+    expect(run).toMatchObject({ status: 'success', hour: '2019-06-03T01', trigger: 'schedule' });
+    const summary = run?.summary;
+    // Every line read ends as a row or a quarantine record.
+    expect(Object.values(summary?.events ?? {}).reduce((n, c) => n + c, 0) + (summary?.quarantined ?? 0)).toBe(12);
+    expect(published?.runId).toBe(runId);
+  }, 120_000);
 
   it('lists the hour\'s prefixes only, in both layouts, the same calls whether the bucket holds 4 hours or 34', async () => {
     const flatBefore = await fanOut('2019-06-01T05', {});

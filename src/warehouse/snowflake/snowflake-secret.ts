@@ -40,7 +40,10 @@ export const fetchFromSecretsManager: SecretFetcher = async (secretId) => {
     return answer.SecretString;
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`could not read AWS secret ${secretId}: ${(err as Error).name}`);
+    // The error's name and, for a connection that failed, its code (ECONNREFUSED, ENOTFOUND): never its
+    // message, which may quote the request.
+    const code = (err as { code?: unknown }).code;
+    throw new UserError(`could not read AWS secret ${secretId}: ${(err as Error).name}${typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? ` (${code})` : ''}`);
   } finally {
     client.destroy();
   }
