@@ -12,7 +12,8 @@ import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { closeClaimKey } from '../../src/pipeline/lake-layout.js';
 import { TaskProcessor } from '../../src/pipeline/task-processor.js';
 import { loadLakeFormat } from '../../src/formats/lake-formats.js';
-import { closeHour } from '../../src/runtime/lambda/hour-close.js';
+import { closeHour, recordSuccess } from '../../src/runtime/lambda/hour-close.js';
+import { LakeRunStore } from '../../src/orchestration/lake/lake-run-store.js';
 import { LakeObjectStaging } from '../../src/storage/lake-object-staging.js';
 import { readHourManifest } from '../../src/storage/hour-manifest.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
@@ -102,6 +103,18 @@ describe('the hour close, on a store that honours conditional writes as S3 does 
     expect((await readLakeRun(lakeStore, hour.label, record.runId))?.summary?.events).toEqual({ vehicle: 24 });
     expect((await readHourManifest(lakeStore, hour.label))?.runId).toBe(record.runId);
     expect([...lakeStore.objects.keys()].filter((k) => k.startsWith('_staging/'))).toEqual([]);
+  });
+
+  it('a success recorded after the run\'s record ended meanwhile (a sweep, a newer fan-out) leaves the record and says so', async () => {
+    const lakeStore = new ConditionalMemoryStore();
+    const record = await doneRun(lakeStore);
+    const runs = new LakeRunStore(lakeStore);
+    const summary = { objects: 6, bytes: 1, skipped: 0, events: { vehicle: 24 }, quarantined: 0, outputs: [], seconds: 1, quarantinedShare: 0 };
+    await runs.end(record.runId, 'sweep', { status: 'failed', error: 'stale: queued since then' });
+    expect(await recordSuccess(runs, record.runId, 'closer', summary)).toBe('; its record had already ended (failed: stale: queued since then) and was left as it was');
+    expect((await runs.get(record.runId))?.status).toBe('failed');
+    const other = await doneRun(new ConditionalMemoryStore());
+    expect(await recordSuccess(new LakeRunStore(lakeStore), other.runId, 'closer', summary)).toBe('; its record had already ended (gone) and was left as it was');
   });
 
   it('a run replaced by a newer fan-out (its record failed) is not closed: nothing published, its claim given back', async () => {

@@ -100,6 +100,17 @@ describe.each(Object.entries(adapters))('the run records of %s', (_name, open) =
     expect(await runs.newestHour(LAKE, 'success')).toBe('2019-06-01T15');
   });
 
+  it('answer a plan submitted twice with the run as it is, even once it has ended (never queued again)', async () => {
+    const { runs, hold } = await open();
+    const plan = planOf('2019-06-01T15', 'abababab');
+    await runs.submit({ lake: LAKE, hour: '2019-06-01T15', trigger: 'schedule', request: LOCAL_RUN_REQUEST, plan });
+    await hold(plan.runId);
+    await runs.end(plan.runId, 'me', { status: 'success', summary: SUMMARY, poorQuality: false });
+    const again = await runs.submit({ lake: LAKE, hour: '2019-06-01T15', trigger: 'schedule', request: LOCAL_RUN_REQUEST, plan });
+    expect(again).toMatchObject({ created: false, run: { id: plan.runId, status: 'success', summary: SUMMARY } });
+    expect((await runs.get(plan.runId))?.status).toBe('success');
+  });
+
   it('refuse to reopen a failed run while another run of its hour is active', async () => {
     const { runs, hold } = await open();
     const failed = planOf('2019-06-01T15', 'dddddddd');

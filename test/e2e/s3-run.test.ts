@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3ClientSettings, s3EndpointHost } from '../../src/storage/s3/s3-client.js';
+import { s3ClientSettings, s3ServerKey } from '../../src/storage/s3/s3-client.js';
 import { mirrorDir } from '../../src/storage/s3/s3-lake-mirror.js';
 import { parseHour, type Hour } from '../../src/pipeline/hour.js';
 import { differentRows, flatSample, listFiles, runCliProcess, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
@@ -70,7 +70,7 @@ describe('eventlake run against buckets on a real S3 API (s3rver on loopback)', 
     const built = await runCliProcess(['warehouse', 'build', '--lake', 's3://lake/tables/', '--state', state, '--json'], undefined, env());
     expect(built.stderr).toBe('');
     expect(built.code).toBe(0);
-    const mirror = mirrorDir(state, 'lake', 'tables/', s3EndpointHost(s3ClientSettings(env())));
+    const mirror = mirrorDir(state, 'lake', 'tables/', s3ServerKey(s3ClientSettings(env())));
     expect(await differentRows(mirror, localLake, 'vehicle')).toBe(0);
     expect(await differentRows(mirror, localLake, 'operating_period')).toBe(0);
     const answer = await runCliProcess(['query', 'avg-distance', '--state', state, '--json'], undefined, env());

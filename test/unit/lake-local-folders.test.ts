@@ -9,7 +9,7 @@ import { mirrorDir } from '../../src/storage/s3/s3-lake-mirror.js';
 import { S3LakeStorage } from '../../src/storage/s3/s3-lake-storage.js';
 import { ConditionalMemoryStore } from '../helpers/conditional-memory-store.js';
 
-const saved = { AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3: process.env.AWS_ENDPOINT_URL_S3 };
+const saved = { AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3: process.env.AWS_ENDPOINT_URL_S3, AWS_REGION: process.env.AWS_REGION };
 afterEach(() => {
   for (const [name, value] of Object.entries(saved)) {
     if (value === undefined) delete process.env[name];
@@ -32,6 +32,13 @@ describe('a bucket lake\'s folders on this machine', () => {
     expect(scratchOn('http://127.0.0.1:4568', 'other')).not.toBe(one);
     expect(scratchOn('http://127.0.0.1:4568', 'lake', 'tables/')).not.toBe(one);
     expect(scratchOn('http://127.0.0.1:4568')).toBe(one);
+  });
+
+  it('on AWS itself, the region does not make it another lake (bucket names are global there)', () => {
+    process.env.AWS_REGION = 'eu-west-1';
+    const west = scratchOn(undefined);
+    process.env.AWS_REGION = 'us-east-1';
+    expect(scratchOn(undefined)).toBe(west);
   });
 
   it('its warehouse mirror differs by server too', () => {

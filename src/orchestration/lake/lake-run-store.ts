@@ -92,6 +92,8 @@ export class LakeRunStore implements RunRecords {
     if (plan.partitionKey !== run.hour) throw new Error(`run ${plan.runId}'s plan is of hour ${plan.partitionKey}, not ${run.hour}`);
     const active = (await listLakeRuns(this.store, run.hour)).find((r) => r.status === 'queued');
     if (active) return { run: this.toRun(active), created: false };
+    // A plan already recorded (submitted twice) is answered as it is, never rewritten: written
+    // again, an ended run would be queued again and lose how it ended.
     const record: LakeRunRecord = {
       version: 1,
       runId: plan.runId,
@@ -103,7 +105,10 @@ export class LakeRunStore implements RunRecords {
       request: run.request,
       manifest: plan,
     };
-    await writeLakeRun(this.store, record);
+    if (!(await this.store.createIfAbsent(runRecordKey(run.hour, plan.runId), Buffer.from(`${JSON.stringify(record, null, 1)}\n`)))) {
+      const existing = await readLakeRun(this.store, run.hour, plan.runId);
+      if (existing) return { run: this.toRun(existing), created: false };
+    }
     return { run: this.toRun(record), created: true };
   }
 

@@ -84,7 +84,8 @@ export class SqliteRunStore implements RunStore {
       const manifest = run.plan ? JSON.stringify(run.plan) : null;
       const changed = insert.run(id, run.lake, run.hour, run.trigger, JSON.stringify(run.request), this.now(), manifest).changes;
       if (changed === 1) return { run: toRecord(this.row(id) as RunRow), created: true };
-      return { run: toRecord(active.get(run.lake, run.hour) as RunRow), created: false };
+      // Refused: the hour has an active run, or this plan's run exists already (submitted twice).
+      return { run: toRecord((active.get(run.lake, run.hour) ?? this.row(id)) as RunRow), created: false };
     }).immediate();
   }
 

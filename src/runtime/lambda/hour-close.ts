@@ -116,6 +116,17 @@ export async function publishedByRun(lakeStore: ObjectStore, { run, manifest }: 
   return summarizeRun(manifest, publishedCounts(published.partitions), publishedOutputs(published.partitions), seconds);
 }
 
+/**
+ * Records the run's success; when its record ended meanwhile (a stale-run sweep, a newer fan-out,
+ * a dead letter read), the hour is published all the same, and the words returned say the record
+ * does not say so (empty when it does).
+ */
+export async function recordSuccess(runs: LakeRunStore, runId: string, by: string, summary: RunSummary): Promise<string> {
+  if (await runs.end(runId, by, { status: 'success', summary, poorQuality: false })) return '';
+  const now = await runs.get(runId);
+  return `; its record had already ended (${now?.status ?? 'gone'}${now?.error ? `: ${now.error}` : ''}) and was left as it was`;
+}
+
 export async function closeHour(cloudRun: CloudRun, deps: CloseDeps): Promise<CloseOutcome> {
   const { run: record, manifest } = cloudRun;
   const runId = record.id;
@@ -142,8 +153,8 @@ export async function closeHour(cloudRun: CloudRun, deps: CloseDeps): Promise<Cl
       // That publish may have been this run's own (its close failed after the journal): done, then.
       const recovered = await publishedByRun(deps.lakeStore, cloudRun);
       if (recovered) {
-        await runs.end(runId, deps.closer, { status: 'success', summary: recovered, poorQuality: false });
-        const sentence = `hour ${record.hour} published by run ${runId}: an interrupted close's publish was finished${how}`;
+        const recorded = await recordSuccess(runs, runId, deps.closer, recovered);
+        const sentence = `hour ${record.hour} published by run ${runId}: an interrupted close's publish was finished${how}${recorded}`;
         return { closed: true, summary: recovered, sentence, ignoredTasks: [] };
       }
       const planned = manifest.tasks.map((t) => t.id);
@@ -159,9 +170,9 @@ export async function closeHour(cloudRun: CloudRun, deps: CloseDeps): Promise<Cl
       const seconds = ((deps.now?.() ?? Date.now()) - Date.parse(record.queuedAt)) / 1000;
       const summary = summarizeRun(manifest, published.counts, published.outputs, seconds);
       // Replaced while it published (the lease made the newer run's close wait): the record keeps saying so.
-      await runs.end(runId, deps.closer, { status: 'success', summary, poorQuality: false });
+      const recorded = await recordSuccess(runs, runId, deps.closer, summary);
       const ignored = extra.length > 0 ? `; staged tasks ${extra.join(', ')} are not in the plan and were left out` : '';
-      const sentence = `hour ${record.hour} published by run ${runId} from its ${planned.length} planned task${planned.length === 1 ? '' : 's'}${how}${ignored}`;
+      const sentence = `hour ${record.hour} published by run ${runId} from its ${planned.length} planned task${planned.length === 1 ? '' : 's'}${how}${ignored}${recorded}`;
       return { closed: true, summary, sentence, ignoredTasks: extra };
     } finally {
       await lease.release();

@@ -14,7 +14,7 @@ import { openTaskProcessor } from '../../pipeline/open-task-processor.js';
 import { openLakeStorage } from '../../storage/lake-storage-registry.js';
 import { openObjectStore } from '../../storage/object-store-registry.js';
 import { checkDeployment, type Deployment } from './deployment.js';
-import { closeHeldError, closeHour, publishedByRun, type CloseDeps, type CloseOutcome } from './hour-close.js';
+import { closeHeldError, closeHour, publishedByRun, recordSuccess, type CloseDeps, type CloseOutcome } from './hour-close.js';
 import { plannedTask, type CloudRun } from './planned-task.js';
 import { LakeObjectStaging } from '../../storage/lake-object-staging.js';
 import type { TaskMessage } from './task-message.js';
@@ -72,8 +72,8 @@ export async function workOnTask(message: TaskMessage, options: TaskWorkerOption
   // Its close published the hour but died before recording it: the record is written now.
   const published = await publishedByRun(lakeStore, plannedRun);
   if (published) {
-    await runs.end(runId, options.worker, { status: 'success', summary: published, poorQuality: false });
-    return { outcome: 'skipped', reason: `run ${runId} had published its hour; its record now says so` };
+    const recorded = await recordSuccess(runs, runId, options.worker, published);
+    return { outcome: 'skipped', reason: `run ${runId} had published its hour; ${recorded === '' ? 'its record now says so' : recorded.slice(2)}` };
   }
   const scratchDir = join(options.scratchRoot ?? tmpdir(), 'eventlake-lambda', runId, `${task.id}-${options.worker}`);
   await mkdir(scratchDir, { recursive: true });

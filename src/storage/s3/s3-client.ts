@@ -36,6 +36,15 @@ export function s3EndpointHost(settings: S3ClientSettings = s3ClientSettings()):
   }
 }
 
+/**
+ * The S3 server as a name for folders kept on this machine per lake: `aws` in any region (bucket
+ * names are global there, so a region changed between two runs is the same lake), or a custom
+ * endpoint's host (two S3-compatible servers may each have a bucket of the same name).
+ */
+export function s3ServerKey(settings: S3ClientSettings = s3ClientSettings()): string {
+  return settings.endpoint === undefined ? 'aws' : s3EndpointHost(settings);
+}
+
 let client: S3Client | undefined;
 
 export function s3Client(): S3Client {

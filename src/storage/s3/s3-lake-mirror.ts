@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { listHourManifests, readHourFiles, type HourManifest } from '../hour-manifest.js';
 import type { ObjectStore } from '../object-store.js';
-import { s3EndpointHost } from './s3-client.js';
+import { s3ServerKey } from './s3-client.js';
 
 export interface MirrorReport {
   /** The local folder the warehouse reads. */
@@ -26,8 +26,8 @@ export interface MirrorReport {
  * Where a bucket lake is mirrored in the state folder: one folder per server, bucket and prefix
  * (two S3-compatible servers may each have a bucket `lake`).
  */
-export function mirrorDir(stateDir: string, bucket: string, prefix: string, endpointHost = s3EndpointHost()): string {
-  const id = createHash('sha1').update(`${endpointHost}/${bucket}/${prefix}`).digest('hex').slice(0, 12);
+export function mirrorDir(stateDir: string, bucket: string, prefix: string, server = s3ServerKey()): string {
+  const id = createHash('sha1').update(`${server}/${bucket}/${prefix}`).digest('hex').slice(0, 12);
   return join(stateDir, 'lake-mirror', `${bucket}-${id}`);
 }
 

@@ -10,7 +10,7 @@ import { runScratch, writeProbeKey } from '../../pipeline/lake-layout.js';
 import type { LakeStorage } from '../lake-storage.js';
 import type { ObjectStore } from '../object-store.js';
 import { openObjectStore } from '../object-store-registry.js';
-import { s3EndpointHost } from './s3-client.js';
+import { s3ServerKey } from './s3-client.js';
 import { mirrorDir, mirrorLake } from './s3-lake-mirror.js';
 import { S3PartitionLease } from './s3-partition-lease.js';
 import { S3Publisher } from './s3-publisher.js';
@@ -33,7 +33,7 @@ export class S3LakeStorage implements LakeStorage {
   ) {
     // One folder per lake (server, bucket and prefix: two servers may each have a bucket of that
     // name), named so that a resumed run on this machine finds its done tasks again.
-    const lake = createHash('sha1').update(`${s3EndpointHost()}/${bucket}/${prefix}`).digest('hex').slice(0, 12);
+    const lake = createHash('sha1').update(`${s3ServerKey()}/${bucket}/${prefix}`).digest('hex').slice(0, 12);
     this.scratchRoot = join(tmpdir(), 'eventlake-scratch', bucket, lake);
     this.publisher = new S3Publisher(store, { scratchRoot: this.scratchRoot });
     this.lease = new S3PartitionLease(store);
