@@ -217,6 +217,19 @@ export class Orchestrator {
     return this.stopping;
   }
 
+  /** What stopping at once would leave undone, a few words each (said by a second Ctrl-C). */
+  unfinished(): string[] {
+    const left: string[] = [];
+    const runs = this.engine?.activeRuns ?? [];
+    if (runs.length > 0) {
+      const minutes = Math.max(1, Math.round(this.settings.visibilityMs / 60_000));
+      left.push(`run${runs.length === 1 ? '' : 's'} ${runs.join(', ')} in flight (another process takes ${runs.length === 1 ? 'it' : 'them'} over within ${minutes} min)`);
+    }
+    const deliveries = this.deliveries.inFlight;
+    if (deliveries > 0) left.push(`${deliveries} callback deliver${deliveries === 1 ? 'y' : 'ies'} (the next process makes ${deliveries === 1 ? 'it' : 'them'})`);
+    return left;
+  }
+
   /** Delivers what callbacks this process owes (for at most `timeoutMs`), then closes the state. */
   async close(timeoutMs = 15_000): Promise<void> {
     await this.lineage.flush();

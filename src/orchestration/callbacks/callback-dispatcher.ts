@@ -24,6 +24,8 @@ export class CallbackDispatcher {
   /** Lanes asked to look again once their current round ends. */
   private readonly again = new Set<string>();
   private readonly slots: DeliverySlots;
+  /** Deliveries claimed and not yet settled. */
+  private delivering = 0;
   private readonly subscriptions: readonly CallbackSubscription[];
 
   constructor(
@@ -63,6 +65,11 @@ export class CallbackDispatcher {
     }
   }
 
+  /** Deliveries under way now (a stop at once leaves them to the next process). */
+  get inFlight(): number {
+    return this.delivering;
+  }
+
   private get names(): string[] {
     return this.subscriptions.map((s) => s.name);
   }
@@ -94,7 +101,12 @@ export class CallbackDispatcher {
       try {
         const delivery = await this.log.claimDelivery(this.owner, [subscription.name]);
         if (!delivery) return;
-        await this.log.settleDelivery(delivery.id, await deliverCallback(subscription.target, delivery.payload));
+        this.delivering++;
+        try {
+          await this.log.settleDelivery(delivery.id, await deliverCallback(subscription.target, delivery.payload));
+        } finally {
+          this.delivering--;
+        }
       } finally {
         release();
       }
