@@ -230,10 +230,17 @@ export class Orchestrator {
     return left;
   }
 
-  /** Delivers what callbacks this process owes (for at most `timeoutMs`), then closes the state. */
-  async close(timeoutMs = 15_000): Promise<void> {
+  /**
+   * Delivers what callbacks this process owes (for at most `timeoutMs`, or until a stop), then
+   * gives up those still under way (the next process delivers them) and closes the state.
+   * Answers how many deliveries were given up.
+   */
+  async close(timeoutMs = 15_000): Promise<{ deliveriesLeft: number }> {
     await this.lineage.flush();
     if (this.worked) await this.deliveries.drain(timeoutMs, this.drainAborted).catch((err: unknown) => this.onError(err as Error));
+    // A webhook that never answers (or its retries) would otherwise keep the process alive after the state is closed.
+    const deliveriesLeft = this.deliveries.abandon();
     this.state.close();
+    return { deliveriesLeft };
   }
 }

@@ -97,7 +97,11 @@ export async function withOrchestrator<T>(
       return result;
     } finally {
       // Signals still stop the wait for callback deliveries cleanly.
-      await opened.close();
+      const { deliveriesLeft } = await opened.close();
+      if (deliveriesLeft > 0) {
+        log.warn({ deliveriesLeft }, 'callback deliveries left to the next process');
+        if (!global.json) process.stderr.write(`eventlake: ${deliveriesLeft} callback deliver${deliveriesLeft === 1 ? 'y was' : 'ies were'} still under way: the next eventlake process on this state makes ${deliveriesLeft === 1 ? 'it' : 'them'}\n`);
+      }
     }
   }
 }

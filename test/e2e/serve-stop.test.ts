@@ -4,8 +4,12 @@
  * leaves), and when what it waits for takes too long (left, and named, after the stop deadline).
  * The waits here are generous: what is asserted is that it exits and what it says, never how fast.
  */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
 import { exitWithin, startCli, waitFor } from '../helpers/processes.js';
 import { ask, startServed, type Served } from '../helpers/served-cli.js';
 
@@ -90,5 +94,43 @@ describe('Ctrl-C on eventlake serve', () => {
     expect(await exitWithin(served.running, 100_000)).toEqual({ code: 130, signal: null });
     expect(served.running.out.stdout).toContain('{"event":"stopping","signal":"SIGINT"}');
     expect(served.running.out.stderr.trim()).toMatch(new RegExp(`^eventlake: still stopping 30 s after SIGINT: exiting now; left unfinished: run ${id} in flight`));
+  }, 240_000);
+
+  it('with a webhook that never answers in flight, it stops (exit 0) and leaves that delivery to the next process, saying so', async () => {
+    // A receiver that takes the request and never answers (the webhook's own timeout: 10 minutes).
+    const received: IncomingMessage[] = [];
+    const hook = createServer((req) => received.push(req));
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = await tempDir('eventlake-config-');
+      const config = join(dir, 'eventlake.yaml');
+      const port = (hook.address() as AddressInfo).port;
+      await writeFile(config, ['callbacks:', '  - name: hook', '    on: [failure]', '    webhook:', `      url: http://127.0.0.1:${port}/hook`, '      timeout: 10m', ''].join('\n'));
+      const lake = await tempDir();
+      const state = `${lake}-state`;
+      // In words (no --json): what it says on stopping is checked line by line.
+      const running = startCli(['serve', '--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1', '--port', '0', '--config', config], {
+        EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none',
+        EVENTLAKE_SCHEDULE_TICK: '200ms',
+      });
+      const url = await waitFor('serve to listen', () => /eventlake serving on (http:\/\/\S+\/) /.exec(running.out.stdout)?.[1], 60_000);
+      // An hour the sample has no objects for: the run fails, and the webhook is told.
+      const run = await ask(url, '/api/runs', { body: { hour: '2019-06-01T14' } });
+      expect(run.status).toBe(201);
+      await waitFor('the webhook delivery to be in flight', () => received.length > 0, 60_000);
+      running.child.kill('SIGINT');
+      expect(await exitWithin(running, 90_000)).toEqual({ code: 0, signal: null });
+      expect(running.out.stderr.trim().split('\n')).toEqual([
+        'eventlake: SIGINT: stopping; tasks in flight finish, the rest stays queued (again to quit at once)',
+        'eventlake: 1 callback delivery was still under way: the next eventlake process on this state makes it',
+      ]);
+      // Not recorded as failed: owed still, by a process that is gone, so the next one takes it.
+      const status = JSON.parse((await runCli(['status', '--json', '--state', state, '--lake', lake])).stdout) as { deliveries: Record<string, unknown>[] };
+      expect(status.deliveries).toEqual([expect.objectContaining({ callback: 'hook', event: 'failure', status: 'delivering', attempts: 0 })]);
+      expect(received).toHaveLength(1);
+    } finally {
+      hook.closeAllConnections();
+      await new Promise((resolve) => hook.close(resolve));
+    }
   }, 240_000);
 });
