@@ -48,12 +48,12 @@ async function serveWithRunInFlight(): Promise<{ served: Served; id: string }> {
 }
 
 describe('Ctrl-C on eventlake serve', () => {
-  it('stops it cleanly (exit 0) when it comes the moment serve listens, before its workers have started', async () => {
-    // Three at once, each sent on the very output that says it listens: its worker threads are still starting then.
+  it('stops serve and up cleanly (exit 0) when it comes the moment they listen, before their workers have started', async () => {
+    // Each sent on the very output that says it listens: the worker threads are still starting then.
     const all = await Promise.all(
-      [1, 2, 3].map(async () => {
+      (['serve', 'serve', 'serve', 'up'] as const).map(async (command) => {
         const lake = await tempDir();
-        const running = startCli(['serve', '--source', SAMPLE, '--lake', lake, '--state', `${lake}-state`, '--workers', '1', '--port', '0', '--json'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
+        const running = startCli([command, '--source', SAMPLE, '--lake', lake, '--state', `${lake}-state`, '--workers', '1', '--port', '0', '--json'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
         const onOutput = (): void => {
           if (!running.out.stdout.includes('"listening"')) return;
           running.child.stdout.off('data', onOutput);
@@ -64,17 +64,30 @@ describe('Ctrl-C on eventlake serve', () => {
       }),
     );
     const exits = await Promise.all(all.map((running) => exitWithin(running, 60_000)));
-    expect(exits).toEqual([
-      { code: 0, signal: null },
-      { code: 0, signal: null },
-      { code: 0, signal: null },
-    ]);
+    expect(exits).toEqual(all.map(() => ({ code: 0, signal: null })));
     for (const running of all) {
       expect(running.out.stdout).toContain('"listening"');
       expect(running.out.stdout).toContain('{"event":"stopping","signal":"SIGINT"}');
       expect(running.out.stderr).toBe('');
     }
   }, 180_000);
+
+  it('a Ctrl-C at any moment of start-up stops it: at once before the state is open, cleanly (exit 0, serving nothing more) after', async () => {
+    // Sent at staggered moments from the spawn on: whichever step of start-up each one lands in.
+    for (let delayMs = 0; delayMs <= 1400; delayMs += 200) {
+      const lake = await tempDir();
+      const running = startCli(['serve', '--source', SAMPLE, '--lake', lake, '--state', `${lake}-state`, '--workers', '1', '--port', '0', '--json'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      running.child.kill('SIGINT');
+      const exit = await exitWithin(running, 60_000);
+      expect({ delayMs, exit, stderr: running.out.stderr }).toEqual({
+        delayMs,
+        exit: expect.objectContaining(exit?.signal === 'SIGINT' ? { code: -1, signal: 'SIGINT' } : { code: 0, signal: null }),
+        stderr: '',
+      });
+      if (exit?.code === 0) expect(running.out.stdout).toContain('{"event":"stopping","signal":"SIGINT"}');
+    }
+  }, 600_000);
 
   it('a second Ctrl-C exits at once (130), naming the run in flight it leaves to another process', async () => {
     const { served, id } = await serveWithRunInFlight();
