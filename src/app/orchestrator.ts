@@ -80,6 +80,8 @@ export class Orchestrator {
   private worked = false;
   /** OpenLineage events of the runs: waited for before the state closes. */
   private readonly lineage: HourRunLineage;
+  /** Set by `stop()`: work asked for after it (a Ctrl-C during start-up) does not start. */
+  private stopping = false;
   private abortDrain: () => void = () => undefined;
   private readonly drainAborted = new Promise<void>((resolve) => (this.abortDrain = resolve));
 
@@ -132,9 +134,11 @@ export class Orchestrator {
    * before their tasks go back to the queue (the scheduler) instead of failing at once.
    */
   async work(scope: EngineScope, finished: () => Promise<boolean>, options: { retryRuns: boolean; observer?: EngineObserver; onTick?: () => Promise<void> }): Promise<void> {
+    // Stopped before the work began (a Ctrl-C while starting up): there is nothing to stop later.
+    if (this.stopping) return;
     this.worked = true;
     const executor = await openTaskExecutor({ kind: 'local', workers: this.settings.workers });
-    this.engine = new RunEngine({
+    const engine = new RunEngine({
       state: this.state,
       owner: this.owner,
       executor,
@@ -159,6 +163,9 @@ export class Orchestrator {
         },
       },
     });
+    this.engine = engine;
+    // A stop that came while the workers were starting: the engine gives back at once what it took.
+    if (this.stopping) engine.stop();
     // Deadlines are watched on a timer of their own: a run stuck anywhere, even in this very
     // process, is still seen to be late.
     const watch = setInterval(() => {
@@ -169,7 +176,7 @@ export class Orchestrator {
     }, DEADLINE_CHECK_MS);
     try {
       // A tick that fails (a source folder gone for a moment) is logged; the work goes on.
-      await this.engine.work(scope, finished, this.settings.pollMs, async () => {
+      await engine.work(scope, finished, this.settings.pollMs, async () => {
         await options.onTick?.().catch((err: unknown) => this.onError(err as Error));
         this.deliveries.pump();
       });
@@ -200,14 +207,40 @@ export class Orchestrator {
    * closing, it stops waiting for callback deliveries (the next process makes them).
    */
   stop(): void {
+    this.stopping = true;
     if (this.engine) this.engine.stop();
     else this.abortDrain();
   }
 
-  /** Delivers what callbacks this process owes (for at most `timeoutMs`), then closes the state. */
-  async close(timeoutMs = 15_000): Promise<void> {
+  /** Whether `stop()` was called: a command starting up stops before it serves or works. */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /** What stopping at once would leave undone, a few words each (said by a second Ctrl-C). */
+  unfinished(): string[] {
+    const left: string[] = [];
+    const runs = this.engine?.activeRuns ?? [];
+    if (runs.length > 0) {
+      const minutes = Math.max(1, Math.round(this.settings.visibilityMs / 60_000));
+      left.push(`run${runs.length === 1 ? '' : 's'} ${runs.join(', ')} in flight (another process takes ${runs.length === 1 ? 'it' : 'them'} over within ${minutes} min)`);
+    }
+    const deliveries = this.deliveries.inFlight;
+    if (deliveries > 0) left.push(`${deliveries} callback deliver${deliveries === 1 ? 'y' : 'ies'} (the next process makes ${deliveries === 1 ? 'it' : 'them'})`);
+    return left;
+  }
+
+  /**
+   * Delivers what callbacks this process owes (for at most `timeoutMs`, or until a stop), then
+   * gives up those still under way (the next process delivers them) and closes the state.
+   * Answers how many deliveries were given up.
+   */
+  async close(timeoutMs = 15_000): Promise<{ deliveriesLeft: number }> {
     await this.lineage.flush();
     if (this.worked) await this.deliveries.drain(timeoutMs, this.drainAborted).catch((err: unknown) => this.onError(err as Error));
+    // A webhook that never answers (or its retries) would otherwise keep the process alive after the state is closed.
+    const deliveriesLeft = this.deliveries.abandon();
     this.state.close();
+    return { deliveriesLeft };
   }
 }

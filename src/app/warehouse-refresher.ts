@@ -32,6 +32,11 @@ export class WarehouseRefresher {
       });
   }
 
+  /** Whether a build is under way (a stop at once leaves the published warehouse as it was). */
+  get building(): boolean {
+    return this.running !== undefined;
+  }
+
   /** Waits for the build in progress, if any (a clean stop). */
   async settled(): Promise<void> {
     while (this.running) await this.running;

@@ -11,7 +11,7 @@ import { withOrchestrator } from './orchestrator-session.js';
 import { describeRun, runJson } from './run-outcomes.js';
 import { loadSettings, type TargetFlags } from './settings.js';
 import { targetOptions } from './shared-options.js';
-import { upWarehouse } from './up-command.js';
+import { upWarehouse, warehouseUnfinished } from './up-command.js';
 import { serverOptions, startWebServer, webServer, type ServerFlags } from './web-server.js';
 
 export function serveCommand(global: () => GlobalOptions): Command {
@@ -22,6 +22,8 @@ export function serveCommand(global: () => GlobalOptions): Command {
     const web = webServer(settings, opts);
     const warehouse = upWarehouse(settings, global());
     await withOrchestrator(settings, global(), async (orchestrator) => {
+      // Stopped while starting up: nothing to serve.
+      if (orchestrator.stopped) return;
       const requested = new RequestedRuns(orchestrator, settings.target, true);
       const server = await startWebServer(web, settings, global(), { mode: 'serve', orchestrator, requested, warehouse });
       try {
@@ -38,6 +40,6 @@ export function serveCommand(global: () => GlobalOptions): Command {
         await server.close();
       }
       await warehouse.settled();
-    }, { checkTarget: true });
+    }, { checkTarget: true, unfinished: () => warehouseUnfinished(warehouse) });
   });
 }

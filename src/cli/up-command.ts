@@ -42,10 +42,17 @@ export function upWarehouse(settings: Settings, global: GlobalOptions): Warehous
   );
 }
 
+/** A warehouse build left by a stop at once, in the words of a second Ctrl-C. */
+export function warehouseUnfinished(warehouse: WarehouseRefresher): string[] {
+  return warehouse.building ? ['the warehouse build under way (the published warehouse stays as it was)'] : [];
+}
+
 /** Scheduler, workers, and the web UI and API (`web`), until stopped. */
 export async function serveUp(settings: Settings, global: GlobalOptions, web: WebServer, options: UpOptions = {}): Promise<void> {
   const warehouse = upWarehouse(settings, global);
   await withOrchestrator(settings, global, async (orchestrator) => {
+    // Stopped while starting up: nothing to serve.
+    if (orchestrator.stopped) return;
     const requested = new RequestedRuns(orchestrator, settings.target, false);
     const server = await startWebServer(web, settings, global, { mode: 'up', orchestrator, requested, warehouse });
     try {
@@ -54,7 +61,7 @@ export async function serveUp(settings: Settings, global: GlobalOptions, web: We
       await server.close();
     }
     await warehouse.settled();
-  }, { checkTarget: true });
+  }, { checkTarget: true, unfinished: () => warehouseUnfinished(warehouse) });
 
   async function runScheduler(orchestrator: Orchestrator): Promise<void> {
     await serveScheduler(orchestrator, {

@@ -82,7 +82,8 @@ describe('CallbackDispatcher', () => {
     const dispatcher = new CallbackDispatcher(state.events, [webhook('hook', hook.url), command('cmd', file)], thisProcess);
     dispatcher.pump();
 
-    await waitFor('the command callback to receive all three', async () => (await hoursIn(file)).length === 3);
+    // Received, then recorded: the outcome is settled once the command has exited.
+    await waitFor('the command callback to receive all three', async () => (await hoursIn(file)).length === 3 && (await statuses(state, 'cmd')).every((s) => s === 'delivered'));
     expect(await hoursIn(file)).toEqual(['2019-06-01T00', '2019-06-01T01', '2019-06-01T02']);
     expect(await statuses(state, 'cmd')).toEqual(['delivered', 'delivered', 'delivered']);
     // The webhook holds its first delivery; its others wait their turn, in order.
@@ -122,5 +123,22 @@ describe('CallbackDispatcher', () => {
     expect(delivering).toHaveLength(3);
     expect(new Set(delivering.map((d) => d.callback)).size).toBe(3);
     expect(hooks.map((h) => h.received()).sort()).toEqual([0, 1, 1, 1]);
+  });
+
+  it('abandon() gives up the deliveries in flight at once (a webhook that never answers, a command still running), records no outcome, and claims no more', async () => {
+    const hook = await hangingWebhook();
+    const state = await stateWith(2, ['hook', 'slow']);
+    const slow: CallbackSubscription = { name: 'slow', on: ['success'], target: { kind: 'command', command: 'cat > /dev/null; sleep 60', timeoutMs: 120_000, retries: 3 } };
+    const dispatcher = new CallbackDispatcher(state.events, [{ ...webhook('hook', hook.url), target: { kind: 'webhook', url: hook.url, timeoutMs: 120_000, retries: 3, headers: {} } }, slow], thisProcess);
+    dispatcher.pump();
+    await waitFor('both deliveries in flight', () => hook.received() === 1 && dispatcher.inFlight === 2);
+
+    expect(dispatcher.abandon()).toBe(2);
+    await waitFor('the deliveries to be given up', () => dispatcher.inFlight === 0, 20_000);
+    dispatcher.pump();
+    // Left claimed by this process (the next one takes them once it is gone), the rest still pending.
+    expect((await statuses(state, 'hook')).sort()).toEqual(['delivering', 'pending']);
+    expect((await statuses(state, 'slow')).sort()).toEqual(['delivering', 'pending']);
+    expect(hook.received()).toBe(1);
   });
 });

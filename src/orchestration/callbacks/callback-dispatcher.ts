@@ -24,6 +24,10 @@ export class CallbackDispatcher {
   /** Lanes asked to look again once their current round ends. */
   private readonly again = new Set<string>();
   private readonly slots: DeliverySlots;
+  /** Deliveries claimed and not yet settled. */
+  private delivering = 0;
+  /** Aborted by `abandon()`: deliveries in flight end, and nothing more is claimed. */
+  private readonly stopping = new AbortController();
   private readonly subscriptions: readonly CallbackSubscription[];
 
   constructor(
@@ -63,6 +67,22 @@ export class CallbackDispatcher {
     }
   }
 
+  /**
+   * Gives up the deliveries in flight (a webhook that does not answer, a command still running)
+   * and claims no more: they stay claimed by this process and go to the next one once it has
+   * exited. Answers how many were given up.
+   */
+  abandon(): number {
+    const left = this.delivering;
+    this.stopping.abort();
+    return left;
+  }
+
+  /** Deliveries under way now (a stop at once leaves them to the next process). */
+  get inFlight(): number {
+    return this.delivering;
+  }
+
   private get names(): string[] {
     return this.subscriptions.map((s) => s.name);
   }
@@ -89,12 +109,22 @@ export class CallbackDispatcher {
 
   /** One callback's deliveries, oldest first, one at a time; a claim is made only once a slot is free. */
   private async deliverPending(subscription: CallbackSubscription): Promise<void> {
-    for (;;) {
+    const { signal } = this.stopping;
+    while (!signal.aborted) {
       const release = await this.slots.take();
       try {
+        if (signal.aborted) return;
         const delivery = await this.log.claimDelivery(this.owner, [subscription.name]);
         if (!delivery) return;
-        await this.log.settleDelivery(delivery.id, await deliverCallback(subscription.target, delivery.payload));
+        this.delivering++;
+        try {
+          const outcome = await deliverCallback(subscription.target, delivery.payload, { signal });
+          // Given up half-way: no outcome is recorded; the next process delivers it.
+          if (signal.aborted) return;
+          await this.log.settleDelivery(delivery.id, outcome);
+        } finally {
+          this.delivering--;
+        }
       } finally {
         release();
       }

@@ -32,10 +32,10 @@ export async function deliverCommand(target: CommandTarget, payload: CallbackPay
   } catch {
     return failedBeforeAttempt('command payload could not be written as JSON', started);
   }
-  return attemptWithRetries(target.retries, options, () => runOnce(target.command, input, target.timeoutMs));
+  return attemptWithRetries(target.retries, options, () => runOnce(target.command, input, target.timeoutMs, options.signal));
 }
 
-function runOnce(command: string, input: string, timeoutMs: number): Promise<AttemptResult> {
+function runOnce(command: string, input: string, timeoutMs: number, stop?: AbortSignal): Promise<AttemptResult> {
   return new Promise((resolve) => {
     let child: ChildProcessByStdio<Writable, null, Readable>;
     try {
@@ -55,8 +55,13 @@ function runOnce(command: string, input: string, timeoutMs: number): Promise<Att
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
       resolve(result);
     };
+    // The process stopping: the command is ended at once (its delivery is left to the next process).
+    const onStop = (): void => killGroup(child.pid, 'SIGKILL');
+    if (stop?.aborted) onStop();
+    else stop?.addEventListener('abort', onStop, { once: true });
 
     const timer = setTimeout(() => {
       timedOut = true;

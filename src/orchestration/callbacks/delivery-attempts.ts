@@ -8,6 +8,8 @@ import type { DeliveryOutcome } from './callback-event.js';
 export interface DeliveryOptions {
   /** The wait before the first retry, doubled before each further one (default 1 s). */
   readonly retryDelayMs?: number;
+  /** Aborted: the delivery is given up at once (the process is stopping; the next one makes it). */
+  readonly signal?: AbortSignal;
 }
 
 /** What one attempt found; the error is one sentence with no secret in it. */
@@ -31,7 +33,8 @@ export async function attemptWithRetries(
   const baseDelay = Math.max(0, options.retryDelayMs ?? RETRY_DELAY_MS);
   let last: AttemptResult = { ok: false };
   for (let n = 1; n <= attempts; n++) {
-    if (n > 1) await sleep(Math.min(baseDelay * 2 ** (n - 2), MAX_RETRY_DELAY_MS));
+    if (n > 1) await sleep(Math.min(baseDelay * 2 ** (n - 2), MAX_RETRY_DELAY_MS), undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
+    if (options.signal?.aborted) return outcome({ ok: false, error: 'given up: the process stopped' }, n - 1, started);
     last = await attempt(n);
     if (last.ok) return outcome(last, n, started);
   }

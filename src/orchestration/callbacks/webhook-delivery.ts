@@ -26,7 +26,7 @@ export async function deliverWebhook(target: WebhookTarget, payload: CallbackPay
     return failedBeforeAttempt(`webhook ${url.display} payload could not be written as JSON`, started);
   }
   const secrets = [...url.secrets, ...headers.secrets];
-  return attemptWithRetries(target.retries, options, async () => redact(await post(target, url, headers.headers, body), secrets));
+  return attemptWithRetries(target.retries, options, async () => redact(await post(target, url, headers.headers, body, options.signal), secrets));
 }
 
 interface RequestHeaders {
@@ -58,13 +58,13 @@ function requestHeaders(target: WebhookTarget, url: WebhookUrl): RequestHeaders 
   return { headers, secrets: secrets.filter((s) => s.length >= 4) };
 }
 
-async function post(target: WebhookTarget, url: WebhookUrl, headers: Headers, body: string): Promise<AttemptResult> {
+async function post(target: WebhookTarget, url: WebhookUrl, headers: Headers, body: string, stop?: AbortSignal): Promise<AttemptResult> {
   try {
     const response = await fetch(url.request, {
       method: 'POST',
       headers,
       body,
-      signal: AbortSignal.timeout(target.timeoutMs),
+      signal: stop ? AbortSignal.any([AbortSignal.timeout(target.timeoutMs), stop]) : AbortSignal.timeout(target.timeoutMs),
       // A redirect would turn the POST into a GET, or carry the headers to another host: a 3xx is an answer.
       redirect: 'manual',
     });
