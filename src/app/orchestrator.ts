@@ -220,7 +220,7 @@ export class Orchestrator {
   /** What stopping at once would leave undone, a few words each (said by a second Ctrl-C). */
   unfinished(): string[] {
     const left: string[] = [];
-    const runs = this.engine?.activeRuns ?? [];
+    const runs = [...(this.engine?.activeRuns ?? []), ...(this.engine?.startingRuns ?? [])];
     if (runs.length > 0) {
       const minutes = Math.max(1, Math.round(this.settings.visibilityMs / 60_000));
       left.push(`run${runs.length === 1 ? '' : 's'} ${runs.join(', ')} in flight (another process takes ${runs.length === 1 ? 'it' : 'them'} over within ${minutes} min)`);

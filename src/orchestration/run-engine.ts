@@ -130,6 +130,11 @@ export class RunEngine {
     return [...this.active.keys()];
   }
 
+  /** Runs this process is starting right now (taking the hour's lease, planning). */
+  get startingRuns(): readonly string[] {
+    return [...this.activating].filter((id) => !this.active.has(id));
+  }
+
   /** Asks the engine to stop taking work; `work` returns once what is in flight has settled. */
   stop(): void {
     this.stopping = true;
