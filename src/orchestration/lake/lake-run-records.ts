@@ -65,8 +65,17 @@ export async function readLakeRunVersion(store: ObjectStore, hour: string, runId
  * only the records shown are read, one listing finds them (a lake keeps a record per hour run).
  */
 export async function listLakeRuns(store: ObjectStore, hour?: string, limit = Number.POSITIVE_INFINITY): Promise<LakeRunRecord[]> {
+  return listLakeRunsUnder(store, hour === undefined ? `${runRecordsRoot}/` : `${runRecordsRoot}/${hour}/`, limit);
+}
+
+/** The runs of one day (`2019-06-01`), in one listing: what a sweep of that day's hours reads. */
+export async function listLakeRunsOfDay(store: ObjectStore, date: string): Promise<LakeRunRecord[]> {
+  return listLakeRunsUnder(store, `${runRecordsRoot}/${date}T`);
+}
+
+async function listLakeRunsUnder(store: ObjectStore, prefix: string, limit = Number.POSITIVE_INFINITY): Promise<LakeRunRecord[]> {
   const keys: string[] = [];
-  for await (const info of store.list(hour === undefined ? `${runRecordsRoot}/` : `${runRecordsRoot}/${hour}/`)) {
+  for await (const info of store.list(prefix)) {
     if (info.key.endsWith('.json')) keys.push(info.key);
   }
   const records: LakeRunRecord[] = [];

@@ -14,7 +14,7 @@ import type { RunManifest } from '../../pipeline/run-manifest.js';
 import { parseLocation } from '../../storage/location.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { RunEnd, RunFilter, RunRecord, RunRecords, RunRequest, RunStatus, SubmitRun } from '../run-store.js';
-import { listLakeRuns, readLakeRun, readLakeRunVersion, writeLakeRun, type LakeRunRecord } from './lake-run-records.js';
+import { listLakeRuns, listLakeRunsOfDay, readLakeRun, readLakeRunVersion, writeLakeRun, type LakeRunRecord } from './lake-run-records.js';
 
 export interface LakeRunStoreOptions {
   /** Where the runs' tasks go (the queue's URL), kept in the records this store writes. */
@@ -145,6 +145,18 @@ export class LakeRunStore implements RunRecords {
       .filter((r) => (filter.status === undefined || r.status === filter.status) && (filter.fromHour === undefined || r.hour >= filter.fromHour))
       .map((r) => this.toRun(r));
     return filter.limit === undefined ? runs : runs.slice(0, filter.limit);
+  }
+
+  /** The runs of the given hours still queued, each of their days listed once (a sweep of 24 hours costs a listing or two, not 24). */
+  async queuedIn(hours: readonly string[]): Promise<RunRecord[]> {
+    const wanted = new Set(hours);
+    const runs: RunRecord[] = [];
+    for (const date of new Set(hours.map((h) => h.slice(0, 10)))) {
+      for (const record of await listLakeRunsOfDay(this.store, date)) {
+        if (record.status === 'queued' && wanted.has(record.hour)) runs.push(this.toRun(record));
+      }
+    }
+    return runs;
   }
 
   async newestHour(_lake: string, status?: RunStatus): Promise<string | undefined> {

@@ -40,12 +40,10 @@ export async function sweepStaleRuns(lake: ObjectStore, hours: readonly string[]
   // The runs it ends end at the sweep's time.
   const runs = new LakeRunStore(lake, { now: () => now });
   const ended: RunRecord[] = [];
-  for (const hour of hours) {
-    for (const run of await runs.list({ hour, status: 'queued' })) {
-      if (!(now - Date.parse(run.queuedAt) > sweep.staleAfterMs)) continue;
-      const failed = await failStaleRun(runs, lake, run, sweep.staleAfterMs);
-      if (failed) ended.push(failed);
-    }
+  for (const run of await runs.queuedIn(hours)) {
+    if (!(now - Date.parse(run.queuedAt) > sweep.staleAfterMs)) continue;
+    const failed = await failStaleRun(runs, lake, run, sweep.staleAfterMs);
+    if (failed) ended.push(failed);
   }
   return ended;
 }
