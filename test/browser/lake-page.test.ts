@@ -8,27 +8,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
-import { ask, runEnded, startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, launchWithPage, screenshot, type WatchedPage } from './browser-page.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { query, SAMPLE_HOUR } from '../helpers/fixtures.js';
+import { ask, runEnded } from '../helpers/served-cli.js';
+import { screenshot, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
-let served: Served | undefined;
+const app = servedPage({ timeoutMs: 180_000 });
 let watched: WatchedPage;
 let page: Page;
 let lake: string;
 
 beforeAll(async () => {
-  lake = await tempDir();
-  const state = await tempDir('eventlake-state-');
-  [, { watched }] = await allStarted([
-    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
-      served = s;
-    }),
-    launchWithPage(),
-  ] as const);
-  page = watched.page;
-  const url = served?.url ?? '';
+  ({ watched, page, lake } = app);
+  const { url } = app;
   const run = await ask(url, '/api/runs', { body: { hour: SAMPLE_HOUR } });
   expect((await runEnded(url, run.json.id as string))['status']).toBe('success');
   // 13 days × 24 hours written by hand: files no run on this state wrote.
@@ -43,13 +36,9 @@ beforeAll(async () => {
   await writeFile(join(lake, '_quarantine/date=2019-05-01/hour=00/by-hand.jsonl'), '{"reason":"by hand"}\n');
 }, 180_000);
 
-afterAll(async () => {
-  await served?.stop();
-});
-
 describe('the lake page with 313 vehicle partitions', () => {
   it('keeps the counted rows in the total, pages dates, opens a date to its hours, and lists the quarantine', async () => {
-    await page.goto(`${served?.url ?? ''}#/lake`);
+    await page.goto(`${app.url}#/lake`);
     await page.getByTestId('lake-entity-vehicle').waitFor();
     const [counted] = await query(`SELECT count(*) AS n FROM '${lake}/vehicle/date=2019-06-01/*/*.parquet'`);
     const totals = await page.getByTestId('lake-entity-totals-vehicle').textContent();
