@@ -72,4 +72,37 @@ describe('the lake page with 313 vehicle partitions', () => {
     await page.getByTestId('partition-_quarantine/date=2019-05-01/hour=00').waitFor();
     expect(watched.problems).toEqual([]);
   }, 60_000);
+
+  it('closes an open date on Escape, the focus back on the date that opened it, an entity’s and the quarantine’s alike', async () => {
+    // A fresh load (the test before left this page on its second page of dates).
+    await page.goto('about:blank');
+    await page.goto(`${app.url}#/lake`);
+    const isOpen = (testid: string): Promise<boolean> => page.getByTestId(testid).evaluate((d) => (d as HTMLDetailsElement).open);
+    const focusedSummaryOf = (): Promise<string | null> =>
+      page.evaluate(() => (document.activeElement?.tagName === 'SUMMARY' ? (document.activeElement.parentElement?.getAttribute('data-testid') ?? null) : null));
+
+    // Opened with a click, the focus moved into its hours' table, then Escape.
+    const date = 'lake-date-vehicle-2019-05-13';
+    await page.getByTestId(date).locator('summary').click();
+    await page.getByTestId('partition-vehicle/date=2019-05-13/hour=23').waitFor();
+    await page.getByTestId(date).locator('[tabindex="0"]').focus();
+    await page.keyboard.press('Escape');
+    expect(await isOpen(date)).toBe(false);
+    expect(await page.getByTestId('partition-vehicle/date=2019-05-13/hour=23').isVisible()).toBe(false);
+    expect(await focusedSummaryOf()).toBe(date);
+    // Enter opens it again from its summary.
+    await page.keyboard.press('Enter');
+    expect(await isOpen(date)).toBe(true);
+
+    // The quarantine's newest date starts open: Escape from inside it closes it too.
+    const quarantined = 'lake-date-_quarantine-2019-05-01';
+    expect(await isOpen(quarantined)).toBe(true);
+    await page.getByTestId(quarantined).locator('[tabindex="0"]').focus();
+    await page.keyboard.press('Escape');
+    expect(await isOpen(quarantined)).toBe(false);
+    expect(await focusedSummaryOf()).toBe(quarantined);
+    // The page stays: Escape closes the date, not the page.
+    expect(page.url()).toMatch(/#\/lake$/);
+    expect(watched.problems).toEqual([]);
+  }, 60_000);
 });

@@ -159,7 +159,8 @@ describe('the runs page', () => {
     const { page: clocked, problems } = await pausedPage(browser);
     try {
       const runsCalls = async (): Promise<{ asked: number; answered: number }> => {
-        const calls = (await apiCalls(clocked)).filter((c) => c.url.startsWith('/api/runs?'));
+        // The grid's window (/api/runs/hours) and the table's page (/api/runs?…).
+        const calls = (await apiCalls(clocked)).filter((c) => c.url.startsWith('/api/runs?') || c.url.startsWith('/api/runs/hours'));
         return { asked: calls.length, answered: calls.filter((c) => c.answered).length };
       };
       /** Every poll asked has been answered and handled: the next ones are scheduled. */

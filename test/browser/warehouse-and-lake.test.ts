@@ -132,6 +132,13 @@ describe('the warehouse page', () => {
     expect(await page.getByTestId('explain-files').textContent()).toBe(`${String(files[0]?.['n'])} of ${String(files[0]?.['n'])}`);
     expect(await page.getByTestId('explain-partitions').textContent()).toBe('1 of 1');
     expect(await page.locator('[data-testid="sql-result"] thead th').allTextContents()).toEqual(['vehicle_id', 'lat']);
+    // The plan opens with a click on it, and Escape closes it, the focus back on what opened it.
+    const plan = page.getByTestId('explain-plan');
+    await plan.locator('summary').click();
+    expect(await plan.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await plan.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.tagName === 'SUMMARY' && document.activeElement.parentElement?.getAttribute('data-testid'))).toBe('explain-plan');
     await screenshot(page, 'warehouse');
     expect(watched.problems).toEqual([]);
   }, 120_000);
