@@ -70,16 +70,19 @@ describe('the dead-letter page with 250 dead letters and 230 deadline misses and
     await page.getByTestId(`inspect-${id}`).click();
     await page.getByTestId('dead-letter-detail').waitFor();
     await page.getByTestId('dead-letter-replayed').waitFor();
+    // The focus inside the panel (on its Replay button) when Escape closes it.
+    await page.getByTestId(`detail-replay-${id}`).focus();
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="dead-letter-detail"]', { state: 'detached' });
     expect(page.url()).toMatch(/#\/dlq$/);
     await expect.poll(focused).toBe(`inspect-${id}`);
 
     // Opened from the keyboard this time, closed with its ×.
+    expect(page.url()).toMatch(/#\/dlq$/);
     await page.keyboard.press('Enter');
     await page.getByTestId('dead-letter-detail').waitFor();
     expect(page.url()).toMatch(new RegExp(`#/dlq/${id}$`));
-    await page.getByTestId('dead-letter-detail-close').click();
+    await page.getByTestId('dead-letter-detail').getByRole('link', { name: 'close' }).click();
     await page.waitForSelector('[data-testid="dead-letter-detail"]', { state: 'detached' });
     await expect.poll(focused).toBe(`inspect-${id}`);
     expect(watched.problems).toEqual([]);
