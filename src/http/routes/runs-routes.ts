@@ -52,7 +52,7 @@ function daysParameter(value: string | undefined): number {
 }
 
 /** The newest `days` days with runs, and the newest run of each of their hours (runs come newest first). */
-export function hourWindow(runs: readonly RunRecord[], days: number): { days: string[]; totalDays: number; runs: RunRecord[] } {
+function hourWindow(runs: readonly RunRecord[], days: number): { days: string[]; totalDays: number; runs: RunRecord[] } {
   const newest = new Map<string, RunRecord>();
   for (const run of runs) if (!newest.has(run.hour)) newest.set(run.hour, run);
   const all = [...new Set([...newest.keys()].map((hour) => hour.slice(0, 10)))].sort().reverse();
@@ -94,9 +94,9 @@ export function runsRoutes(api: ApiContext): Hono {
 
   // Before /:id: the grid's window is read whole, however many runs the state holds (no `limit` cuts it).
   app.get('/hours', async (c) => {
-    const window = hourWindow(await state.runs.list({ lake: api.target.lake }), daysParameter(c.req.query('days')));
-    const views = await listedWithoutDeadTime(state.queue, state.events, await Promise.all(window.runs.map(view)));
-    return c.json({ days: window.days, totalDays: window.totalDays, runs: views } satisfies RunHours);
+    const grid = hourWindow(await state.runs.list({ lake: api.target.lake }), daysParameter(c.req.query('days')));
+    const views = await listedWithoutDeadTime(state.queue, state.events, await Promise.all(grid.runs.map(view)));
+    return c.json({ days: grid.days, totalDays: grid.totalDays, runs: views } satisfies RunHours);
   });
 
   app.get('/:id', async (c) => {
