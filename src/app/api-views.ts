@@ -65,6 +65,18 @@ export interface RunList {
   readonly offset: number;
 }
 
+/**
+ * `GET /api/runs/hours?days=31`: the hour grid's window, whatever the history holds: the newest
+ * `days` days that have runs (newest first) and the newest run of each of their hours.
+ */
+export interface RunHours {
+  readonly days: readonly string[];
+  /** Days that have runs in all: the window holds the newest `days.length` of them. */
+  readonly totalDays: number;
+  /** The newest run of each hour of those days (one per hour, so never more than 24 a day). */
+  readonly runs: readonly RunView[];
+}
+
 /** `POST /api/runs` body: one hour, or a range (a backfill, inclusive). */
 export type RunRequestBody = { readonly hour: string } | { readonly from: string; readonly to: string };
 
@@ -179,11 +191,25 @@ export interface DeliveryView {
   readonly finishedAt?: string;
 }
 
-/** `GET /api/dlq` */
+/** The three lists of `GET /api/dlq`, by name. */
+export interface DeadLetterLists<T> {
+  readonly deadLetters: T;
+  readonly deadlineMisses: T;
+  readonly deliveries: T;
+}
+
+/**
+ * `GET /api/dlq?limit=&deadLettersOffset=&deadlineMissesOffset=&deliveriesOffset=`: each list
+ * newest first, paged as `GET /api/runs` is: at most `limit` of it from its offset, and its total.
+ */
 export interface DeadLetterList {
   readonly deadLetters: readonly DeadLetterView[];
   readonly deadlineMisses: readonly DeadlineMissView[];
   readonly deliveries: readonly DeliveryView[];
+  /** How many each list holds in all. */
+  readonly totals: DeadLetterLists<number>;
+  /** Where each list's page starts. */
+  readonly offsets: DeadLetterLists<number>;
 }
 
 /** `GET /api/dlq/:id`: the letter, its run, and the source objects of its task. */

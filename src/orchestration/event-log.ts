@@ -48,11 +48,17 @@ export interface NewEvent {
 export interface EventLog {
   /** Records the event and its deliveries in one step; false when its key was recorded before. */
   record(event: NewEvent): Promise<boolean>;
-  events(options?: { kind?: CallbackEvent; runId?: string; limit?: number }): Promise<RecordedEvent[]>;
+  /** Newest first: at most `limit` of them, from the `offset`-th. */
+  events(options?: { kind?: CallbackEvent; runId?: string; limit?: number; offset?: number }): Promise<RecordedEvent[]>;
+  /** How many events `events` lists in all (counted, not read). */
+  countEvents(options?: { kind?: CallbackEvent; runId?: string }): Promise<number>;
   /** Takes the oldest pending delivery to one of `callbacks` for `owner` (one deliverer at a time per delivery). */
   claimDelivery(owner: string, callbacks: readonly string[]): Promise<CallbackDelivery | undefined>;
   settleDelivery(id: number, outcome: DeliveryOutcome): Promise<void>;
-  deliveries(options?: { runId?: string; limit?: number }): Promise<CallbackDelivery[]>;
+  /** Newest first: at most `limit` of them, from the `offset`-th. */
+  deliveries(options?: { runId?: string; limit?: number; offset?: number }): Promise<CallbackDelivery[]>;
+  /** How many deliveries `deliveries` lists in all (counted, not read). */
+  countDeliveries(options?: { runId?: string }): Promise<number>;
   /** Deliveries to `callbacks` not delivered or given up yet. */
   pendingDeliveries(callbacks: readonly string[]): Promise<number>;
 }

@@ -121,7 +121,10 @@ export interface WorkQueue {
   messages(runId: string): Promise<QueueMessage[]>;
   /** Messages claimed right now (tasks running), oldest claim first. */
   claimed(): Promise<QueueMessage[]>;
-  deadLetters(options?: { includeReplayed?: boolean; limit?: number }): Promise<DeadLetter[]>;
+  /** Newest first: at most `limit` of them, from the `offset`-th. */
+  deadLetters(options?: { includeReplayed?: boolean; limit?: number; offset?: number }): Promise<DeadLetter[]>;
+  /** How many dead letters `deadLetters` lists in all (counted, not read). */
+  countDeadLetters(options?: { includeReplayed?: boolean }): Promise<number>;
   deadLetter(id: number): Promise<DeadLetter | undefined>;
   /** The dead message is ready again with a fresh set of attempts; the dead letter is marked replayed. */
   replay(id: number): Promise<DeadLetter>;

@@ -44,6 +44,9 @@ export async function expectAccessible(page: Page): Promise<void> {
   if (found.length > 0) throw new Error(`accessibility violations on ${page.url()}:\n${found.join('\n')}`);
 }
 
+/** axe's time on a large page (a grid of 31 full days, 200 table rows) under a loaded 2-core machine: over a minute at worst. */
+const AXE_MS = 180_000;
+
 /**
  * After every test in a file that uses this helper, axe checks each page still open in the
  * browsers it launched (as the test left it): a page with a serious or critical violation fails the test.
@@ -51,7 +54,7 @@ export async function expectAccessible(page: Page): Promise<void> {
 afterEach(async () => {
   const pages = [...browsers].flatMap((b) => b.contexts().flatMap((c) => c.pages())).filter((p) => !p.isClosed() && /^https?:/.test(p.url()));
   for (const page of pages) await expectAccessible(page);
-});
+}, AXE_MS);
 
 export interface WatchedPage {
   readonly page: Page;

@@ -9,45 +9,32 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
-import { startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, launchWithPage, screenshot, untilPolled, type WatchedPage } from './browser-page.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { query, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
+import { screenshot, untilPolled, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
 const FAST_RETRIES = { EVENTLAKE_RETRIES_DELAY: '50ms', EVENTLAKE_RETRIES_COUNT: '1' };
-const QUIET = { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' };
 const RUN_MS = 120_000;
 
-let lake: string;
-let state: string;
 let config: string;
-let served: Served | undefined;
+// The first server fails task t00000 on every attempt, with fast retries.
+const app = servedPage({
+  prepare: async () => {
+    // A command callback on every run's end: its deliveries are listed with their exit code.
+    config = join(await tempDir('eventlake-config-'), 'eventlake.yaml');
+    await writeFile(config, ['callbacks:', '  - on: [failure, success]', '    command: "cat > /dev/null"', ''].join('\n'));
+  },
+  args: () => ['--config', config],
+  env: { ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00000' },
+  clock: true,
+  timeoutMs: 60_000,
+});
+let lake: string;
 let watched: WatchedPage;
 let page: Page;
-
-function serve(env: Record<string, string>): Promise<Served> {
-  return startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1', '--config', config], { ...QUIET, ...env });
-}
-
-beforeAll(async () => {
-  lake = await tempDir();
-  state = await tempDir('eventlake-state-');
-  // A command callback on every run's end: its deliveries are listed with their exit code.
-  config = join(await tempDir('eventlake-config-'), 'eventlake.yaml');
-  await writeFile(config, ['callbacks:', '  - on: [failure, success]', '    command: "cat > /dev/null"', ''].join('\n'));
-  // The first server fails task t00000 on every attempt, with fast retries.
-  [, { watched }] = await allStarted([
-    serve({ ...FAST_RETRIES, EVENTLAKE_FAIL_TASK: 't00000' }).then((s) => {
-      served = s;
-    }),
-    launchWithPage(),
-  ] as const);
-  page = watched.page;
-  await page.clock.install();
-}, 60_000);
-
-afterAll(async () => {
-  await served?.stop();
+beforeAll(() => {
+  ({ lake, watched, page } = app);
 });
 
 /** The failed run's id, from its link in the dead-letter table. */
@@ -58,8 +45,7 @@ async function failedRunId(page: Page): Promise<string> {
 
 describe('dead letters in the UI', () => {
   it('shows the dead letter of a failing task, and replays it to success once the cause is gone', async () => {
-    if (!served) throw new Error('the server did not start');
-    await page.goto(served.url);
+    await page.goto(app.url);
     await page.getByTestId('trigger-date').fill(SAMPLE_HOUR.slice(0, 10));
     await page.getByTestId('trigger-hour').selectOption(SAMPLE_HOUR.slice(11, 13));
     await page.getByTestId('trigger-submit').click();
@@ -91,8 +77,7 @@ describe('dead letters in the UI', () => {
     await screenshot(page, 'dead-letters');
 
     // The cause goes away: the same state served again, without the fail point.
-    await served.stop();
-    served = await serve({});
+    const served = await app.restart();
     await page.goto(`${served.url}#/dlq`);
     await page.getByTestId(`inspect-${id}`).click();
     await page.getByTestId('dead-letter-detail').waitFor();
@@ -158,7 +143,7 @@ describe('dead letters in the UI', () => {
   }, 300_000);
 
   it('says so for a dead letter that does not exist', async () => {
-    if (!served) throw new Error('the server of the test before is gone');
+    const { served } = app;
     await page.goto(`${served.url}#/dlq/999999`);
     expect(await page.getByTestId('dead-letter-detail-error').textContent()).toMatch(/999999/);
     await page.goto(`${served.url}#/dlq/not-a-number`);

@@ -3,37 +3,24 @@
  * quarantined too many lines does not look like plain success (marked, and said in its title).
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE, tempDir } from '../helpers/fixtures.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedSucceededRun } from '../helpers/seeded-runs.js';
-import { startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, launchWithPage, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
-let served: Served | undefined;
-let watched: WatchedPage;
+const app = servedPage({
+  prepare: async ({ lake, state }) => {
+    await seedSucceededRun(state, lake, '2018-03-01T10', false);
+    await seedSucceededRun(state, lake, '2018-03-01T11', true);
+  },
+});
 let page: Page;
-
-beforeAll(async () => {
-  const lake = await tempDir();
-  const state = await tempDir('eventlake-state-');
-  await seedSucceededRun(state, lake, '2018-03-01T10', false);
-  await seedSucceededRun(state, lake, '2018-03-01T11', true);
-  [, { watched }] = await allStarted([
-    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
-      served = s;
-    }),
-    launchWithPage(),
-  ] as const);
-  page = watched.page;
-}, 120_000);
-
-afterAll(async () => {
-  await served?.stop();
+beforeAll(() => {
+  ({ page } = app);
 });
 
 describe('the hour grid', () => {
   it('marks a poor-quality success apart from a plain one, in its look and its title', async () => {
-    await page.goto(`${served?.url ?? ''}#/runs`);
+    await page.goto(`${app.url}#/runs`);
     const poor = page.getByTestId('grid-cell-2018-03-01T11');
     const plain = page.getByTestId('grid-cell-2018-03-01T10');
     await poor.waitFor();

@@ -8,27 +8,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
-import { ask, runEnded, startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, launchWithPage, screenshot, type WatchedPage } from './browser-page.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { query, SAMPLE_HOUR } from '../helpers/fixtures.js';
+import { ask, runEnded } from '../helpers/served-cli.js';
+import { screenshot, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
-let served: Served | undefined;
+const app = servedPage({ timeoutMs: 180_000 });
 let watched: WatchedPage;
 let page: Page;
 let lake: string;
 
 beforeAll(async () => {
-  lake = await tempDir();
-  const state = await tempDir('eventlake-state-');
-  [, { watched }] = await allStarted([
-    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
-      served = s;
-    }),
-    launchWithPage(),
-  ] as const);
-  page = watched.page;
-  const url = served?.url ?? '';
+  ({ watched, page, lake } = app);
+  const { url } = app;
   const run = await ask(url, '/api/runs', { body: { hour: SAMPLE_HOUR } });
   expect((await runEnded(url, run.json.id as string))['status']).toBe('success');
   // 13 days × 24 hours written by hand: files no run on this state wrote.
@@ -43,13 +36,9 @@ beforeAll(async () => {
   await writeFile(join(lake, '_quarantine/date=2019-05-01/hour=00/by-hand.jsonl'), '{"reason":"by hand"}\n');
 }, 180_000);
 
-afterAll(async () => {
-  await served?.stop();
-});
-
 describe('the lake page with 313 vehicle partitions', () => {
   it('keeps the counted rows in the total, pages dates, opens a date to its hours, and lists the quarantine', async () => {
-    await page.goto(`${served?.url ?? ''}#/lake`);
+    await page.goto(`${app.url}#/lake`);
     await page.getByTestId('lake-entity-vehicle').waitFor();
     const [counted] = await query(`SELECT count(*) AS n FROM '${lake}/vehicle/date=2019-06-01/*/*.parquet'`);
     const totals = await page.getByTestId('lake-entity-totals-vehicle').textContent();
@@ -81,6 +70,39 @@ describe('the lake page with 313 vehicle partitions', () => {
     expect(sections.at(-1)).toBe('lake-entity-_quarantine');
     // Its only date is its newest: open.
     await page.getByTestId('partition-_quarantine/date=2019-05-01/hour=00').waitFor();
+    expect(watched.problems).toEqual([]);
+  }, 60_000);
+
+  it('closes an open date on Escape, the focus back on the date that opened it, an entity’s and the quarantine’s alike', async () => {
+    // A fresh load (the test before left this page on its second page of dates).
+    await page.goto('about:blank');
+    await page.goto(`${app.url}#/lake`);
+    const isOpen = (testid: string): Promise<boolean> => page.getByTestId(testid).evaluate((d) => (d as HTMLDetailsElement).open);
+    const focusedSummaryOf = (): Promise<string | null> =>
+      page.evaluate(() => (document.activeElement?.tagName === 'SUMMARY' ? (document.activeElement.parentElement?.getAttribute('data-testid') ?? null) : null));
+
+    // Opened with a click, the focus moved into its hours' table, then Escape.
+    const date = 'lake-date-vehicle-2019-05-13';
+    await page.getByTestId(date).locator('summary').click();
+    await page.getByTestId('partition-vehicle/date=2019-05-13/hour=23').waitFor();
+    await page.getByTestId(date).locator('[tabindex="0"]').focus();
+    await page.keyboard.press('Escape');
+    expect(await isOpen(date)).toBe(false);
+    expect(await page.getByTestId('partition-vehicle/date=2019-05-13/hour=23').isVisible()).toBe(false);
+    expect(await focusedSummaryOf()).toBe(date);
+    // Enter opens it again from its summary.
+    await page.keyboard.press('Enter');
+    expect(await isOpen(date)).toBe(true);
+
+    // The quarantine's newest date starts open: Escape from inside it closes it too.
+    const quarantined = 'lake-date-_quarantine-2019-05-01';
+    expect(await isOpen(quarantined)).toBe(true);
+    await page.getByTestId(quarantined).locator('[tabindex="0"]').focus();
+    await page.keyboard.press('Escape');
+    expect(await isOpen(quarantined)).toBe(false);
+    expect(await focusedSummaryOf()).toBe(quarantined);
+    // The page stays: Escape closes the date, not the page.
+    expect(page.url()).toMatch(/#\/lake$/);
     expect(watched.problems).toEqual([]);
   }, 60_000);
 });

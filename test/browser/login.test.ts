@@ -5,32 +5,17 @@
  * old cookie, put back, no longer lets anyone in.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE, tempDir } from '../helpers/fixtures.js';
-import { startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, launchWithPage, screenshot, type WatchedPage } from './browser-page.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
 const TOKEN = 'a-long-enough-test-token-1234567890';
-let served: Served | undefined;
+const app = servedPage({ env: { EVENTLAKE_TOKEN: TOKEN } });
 let url: string;
 let watched: WatchedPage;
 let page: Page;
-
-beforeAll(async () => {
-  const lake = await tempDir();
-  const state = await tempDir('eventlake-state-');
-  [, { watched }] = await allStarted([
-    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_TOKEN: TOKEN, EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
-      served = s;
-      url = s.url;
-    }),
-    launchWithPage(),
-  ] as const);
-  page = watched.page;
-}, 120_000);
-
-afterAll(async () => {
-  await served?.stop();
+beforeAll(() => {
+  ({ url, watched, page } = app);
 });
 
 describe('the login page', () => {

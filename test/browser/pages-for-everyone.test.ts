@@ -6,36 +6,19 @@
  * 390 px phone no page is wider than the screen and every nav link can be reached and followed.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
-import { startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, expectAccessible, launchWithPage, PHONE, screenshot, watchedPage, type WatchedPage } from './browser-page.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_HOUR } from '../helpers/fixtures.js';
+import { expectAccessible, PHONE, screenshot, watchedPage, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
 const ZONE = 'Europe/Berlin';
-let served: Served | undefined;
+const app = servedPage({ env: { EVENTLAKE_SOURCE_TIMEZONE: ZONE } });
 let url: string;
 let browser: Browser;
 let watched: WatchedPage;
 let page: Page;
-
-beforeAll(async () => {
-  const lake = await tempDir();
-  const state = await tempDir('eventlake-state-');
-  [, { browser, watched }] = await allStarted([
-    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], {
-      EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none',
-      EVENTLAKE_SOURCE_TIMEZONE: ZONE,
-    }).then((s) => {
-      served = s;
-      url = s.url;
-    }),
-    launchWithPage(),
-  ] as const);
-  page = watched.page;
-}, 120_000);
-
-afterAll(async () => {
-  await served?.stop();
+beforeAll(() => {
+  ({ url, browser, watched, page } = app);
 });
 
 const PAGES = [

@@ -8,36 +8,21 @@
  */
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
-import { startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, apiCalls, launchWithPage, paintedPixels, pausedPage, POLL_MS, screenshot, untilPolled, type WatchedPage } from './browser-page.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { query, SAMPLE_HOUR } from '../helpers/fixtures.js';
+import { apiCalls, paintedPixels, pausedPage, POLL_MS, screenshot, untilPolled, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
 const RUN_MS = 120_000;
-let served: Served | undefined;
+// Time flows as usual in its page; untilPolled runs it ahead while a test waits for the server.
+const app = servedPage({ clock: true });
 let lake: string;
 let browser: Browser;
 let watched: WatchedPage;
 let page: Page;
 let url: string;
-
-beforeAll(async () => {
-  lake = await tempDir();
-  const state = await tempDir('eventlake-state-');
-  [, { browser, watched }] = await allStarted([
-    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
-      served = s;
-      url = s.url;
-    }),
-    launchWithPage(),
-  ] as const);
-  page = watched.page;
-  // Time flows as usual in this page; untilPolled runs it ahead while a test waits for the server.
-  await page.clock.install();
-}, 120_000);
-
-afterAll(async () => {
-  await served?.stop();
+beforeAll(() => {
+  ({ lake, browser, watched, page, url } = app);
 });
 
 const cell = (label: string, status?: string): string => `[data-testid="grid-cell-${label}"]${status ? `[data-status="${status}"]` : ''}`;
@@ -174,7 +159,8 @@ describe('the runs page', () => {
     const { page: clocked, problems } = await pausedPage(browser);
     try {
       const runsCalls = async (): Promise<{ asked: number; answered: number }> => {
-        const calls = (await apiCalls(clocked)).filter((c) => c.url.startsWith('/api/runs?'));
+        // The grid's window (/api/runs/hours) and the table's page (/api/runs?…).
+        const calls = (await apiCalls(clocked)).filter((c) => c.url.startsWith('/api/runs?') || c.url.startsWith('/api/runs/hours'));
         return { asked: calls.length, answered: calls.filter((c) => c.answered).length };
       };
       /** Every poll asked has been answered and handled: the next ones are scheduled. */

@@ -5,35 +5,23 @@
  * filter that leaves the new run out says where it went.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE, tempDir } from '../helpers/fixtures.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hourAfter, seedFailedRuns } from '../helpers/seeded-runs.js';
-import { startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, launchWithPage, screenshot, untilPolled, type WatchedPage } from './browser-page.js';
+import { screenshot, untilPolled, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
-let served: Served | undefined;
+let seeded: string[];
+const app = servedPage({
+  prepare: async ({ lake, state }) => {
+    seeded = await seedFailedRuns(state, lake, 364);
+  },
+  clock: true,
+});
 let watched: WatchedPage;
 let page: Page;
 let url: string;
-let seeded: string[];
-
-beforeAll(async () => {
-  const lake = await tempDir();
-  const state = await tempDir('eventlake-state-');
-  seeded = await seedFailedRuns(state, lake, 364);
-  [, { watched }] = await allStarted([
-    startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' }).then((s) => {
-      served = s;
-      url = s.url;
-    }),
-    launchWithPage(),
-  ] as const);
-  page = watched.page;
-  await page.clock.install();
-}, 120_000);
-
-afterAll(async () => {
-  await served?.stop();
+beforeAll(() => {
+  ({ watched, page, url } = app);
 });
 
 const rows = (): Promise<number> => page.locator('[data-testid^="run-row-"]').count();

@@ -8,36 +8,28 @@
  * carry no JSON API syntax.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, runCli, SAMPLE, SAMPLE_HOUR, tempDir } from '../helpers/fixtures.js';
-import { startServed, type Served } from '../helpers/served-cli.js';
-import { allStarted, launchWithPage, paintedPixels, screenshot, type WatchedPage } from './browser-page.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { query, runCli, SAMPLE, SAMPLE_HOUR } from '../helpers/fixtures.js';
+import { paintedPixels, screenshot, type WatchedPage } from './browser-page.js';
+import { servedPage } from './served-page.js';
 
 /** The tracks canvas's background, #f8fafc (src/ui/warehouse/tracks-canvas.tsx). */
 const TRACKS_BACKGROUND = [0xf8, 0xfa, 0xfc] as const;
 
+// The real sample's hour published by the CLI, then served; the browser starts meanwhile.
+const app = servedPage({
+  prepare: async ({ lake, state }) => {
+    const run = await runCli(['run', '--source', SAMPLE, '--lake', lake, '--state', state, '--hour', SAMPLE_HOUR, '--workers', '1']);
+    if (run.code !== 0) throw new Error(`eventlake run failed: ${run.stderr}`);
+  },
+  timeoutMs: 180_000,
+});
 let lake: string;
-let served: Served | undefined;
 let url: string;
 let watched: WatchedPage;
 let page: Page;
-
-beforeAll(async () => {
-  lake = await tempDir();
-  const state = await tempDir('eventlake-state-');
-  // The real sample's hour published by the CLI, then served; the browser starts meanwhile.
-  const published = async (): Promise<void> => {
-    const run = await runCli(['run', '--source', SAMPLE, '--lake', lake, '--state', state, '--hour', SAMPLE_HOUR, '--workers', '1']);
-    if (run.code !== 0) throw new Error(`eventlake run failed: ${run.stderr}`);
-    served = await startServed('serve', ['--source', SAMPLE, '--lake', lake, '--state', state, '--workers', '1'], { EVENTLAKE_DEADLINES_AFTER_HOUR_END: 'none' });
-    url = served.url;
-  };
-  [, { watched }] = await allStarted([published(), launchWithPage()] as const);
-  page = watched.page;
-}, 180_000);
-
-afterAll(async () => {
-  await served?.stop();
+beforeAll(() => {
+  ({ lake, url, watched, page } = app);
 });
 
 async function runSql(sql: string, explain = false): Promise<void> {
@@ -140,6 +132,13 @@ describe('the warehouse page', () => {
     expect(await page.getByTestId('explain-files').textContent()).toBe(`${String(files[0]?.['n'])} of ${String(files[0]?.['n'])}`);
     expect(await page.getByTestId('explain-partitions').textContent()).toBe('1 of 1');
     expect(await page.locator('[data-testid="sql-result"] thead th').allTextContents()).toEqual(['vehicle_id', 'lat']);
+    // The plan opens with a click on it, and Escape closes it, the focus back on what opened it.
+    const plan = page.getByTestId('explain-report').locator('details');
+    await plan.locator('summary').click();
+    expect(await plan.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await plan.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.evaluate(() => (document.activeElement?.tagName === 'SUMMARY' ? document.activeElement.textContent : null))).toBe('plan');
     await screenshot(page, 'warehouse');
     expect(watched.problems).toEqual([]);
   }, 120_000);

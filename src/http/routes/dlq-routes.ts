@@ -7,8 +7,8 @@ import { ReplaySupersededError } from '../../app/replay-dead-letter.js';
 import { runView } from '../../app/run-view.js';
 import type { ApiContext } from '../api-context.js';
 import { HttpError } from '../http-error.js';
+import { limitParameter, offsetParameter } from './paging-parameters.js';
 
-const LIST_LIMIT = 200;
 
 export function letterId(text: string): number {
   const id = Number(text);
@@ -22,17 +22,29 @@ export function dlqRoutes(api: ApiContext): Hono {
   // Read when asked: the callbacks are the orchestrator's settings, not needed to mount the routes.
   const kinds = () => new Map(api.orchestrator.callbacks.map((c) => [c.name, c.target.kind]));
 
+  // Three lists, each paged as /api/runs is (`limit` for all three, an offset each), each with its total.
   app.get('/', async (c) => {
-    const [letters, misses, deliveries] = await Promise.all([
-      state.queue.deadLetters({ includeReplayed: true, limit: LIST_LIMIT }),
-      state.events.events({ kind: 'deadline_miss', limit: LIST_LIMIT }),
-      state.events.deliveries({ limit: LIST_LIMIT }),
+    const limit = limitParameter(c.req.query('limit'));
+    const offsets = {
+      deadLetters: offsetParameter(c.req.query('deadLettersOffset'), 'deadLettersOffset'),
+      deadlineMisses: offsetParameter(c.req.query('deadlineMissesOffset'), 'deadlineMissesOffset'),
+      deliveries: offsetParameter(c.req.query('deliveriesOffset'), 'deliveriesOffset'),
+    };
+    const [letters, misses, deliveries, lettersTotal, missesTotal, deliveriesTotal] = await Promise.all([
+      state.queue.deadLetters({ includeReplayed: true, limit, offset: offsets.deadLetters }),
+      state.events.events({ kind: 'deadline_miss', limit, offset: offsets.deadlineMisses }),
+      state.events.deliveries({ limit, offset: offsets.deliveries }),
+      state.queue.countDeadLetters({ includeReplayed: true }),
+      state.events.countEvents({ kind: 'deadline_miss' }),
+      state.events.countDeliveries(),
     ]);
     const known = kinds();
     return c.json({
       deadLetters: letters.map(deadLetterView),
       deadlineMisses: misses.map(deadlineMissView),
       deliveries: deliveries.map((d) => deliveryView(d, known)),
+      totals: { deadLetters: lettersTotal, deadlineMisses: missesTotal, deliveries: deliveriesTotal },
+      offsets,
     } satisfies DeadLetterList);
   });
 

@@ -1,7 +1,7 @@
 /** `/api/runs`: list, trigger (one hour or a range), and each run's detail and timeline. */
 import { Hono } from 'hono';
 import * as z from 'zod';
-import type { BackfillAnswer, RunDetail, RunList, RunTimeline, TriggerAnswer } from '../../app/api-views.js';
+import type { BackfillAnswer, RunDetail, RunHours, RunList, RunTimeline, TriggerAnswer } from '../../app/api-views.js';
 import { runDetail } from '../../app/run-detail.js';
 import { listedWithoutDeadTime } from '../../app/run-replays.js';
 import { runTimeline } from '../../app/run-timeline.js';
@@ -13,8 +13,8 @@ import { parseHour } from '../../pipeline/hour.js';
 import type { ApiContext } from '../api-context.js';
 import { HttpError } from '../http-error.js';
 import { jsonBody } from '../json-body.js';
+import { limitParameter, offsetParameter } from './paging-parameters.js';
 
-const MAX_LIST = 1000;
 const ACTIVE = new Set<RunStatus>(['queued', 'running']);
 
 const hour = z.string({ error: 'must be an hour like 2019-06-01T15' }).transform((text, ctx) => {
@@ -40,18 +40,24 @@ function hourParameter(value: string | undefined, name: string): string | undefi
   return parsed.label;
 }
 
-function offsetParameter(value: string | undefined): number {
-  if (value === undefined || value === '') return 0;
+/** Days the hour grid shows unless `days` says otherwise, and the most it may ask for. */
+const GRID_DAYS = 31;
+const MAX_GRID_DAYS = 366;
+
+function daysParameter(value: string | undefined): number {
+  if (value === undefined || value === '') return GRID_DAYS;
   const n = Number(value);
-  if (!/^\d{1,9}$/.test(value)) throw new HttpError(400, `offset must be a whole number from 0 (got ${JSON.stringify(value.slice(0, 20))})`);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_GRID_DAYS) throw new HttpError(400, `days must be a whole number from 1 to ${MAX_GRID_DAYS} (got ${JSON.stringify(value.slice(0, 20))})`);
   return n;
 }
 
-function limitParameter(value: string | undefined): number {
-  if (value === undefined || value === '') return 200;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_LIST) throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_LIST} (got ${JSON.stringify(value.slice(0, 20))})`);
-  return n;
+/** The newest `days` days with runs, and the newest run of each of their hours (runs come newest first). */
+function hourWindow(runs: readonly RunRecord[], days: number): { days: string[]; totalDays: number; runs: RunRecord[] } {
+  const newest = new Map<string, RunRecord>();
+  for (const run of runs) if (!newest.has(run.hour)) newest.set(run.hour, run);
+  const all = [...new Set([...newest.keys()].map((hour) => hour.slice(0, 10)))].sort().reverse();
+  const shown = new Set(all.slice(0, days));
+  return { days: [...shown], totalDays: all.length, runs: [...newest.values()].filter((r) => shown.has(r.hour.slice(0, 10))) };
 }
 
 export function runsRoutes(api: ApiContext): Hono {
@@ -84,6 +90,13 @@ export function runsRoutes(api: ApiContext): Hono {
     const page = matching.slice(offset, offset + limit);
     const views = await listedWithoutDeadTime(state.queue, state.events, await Promise.all(page.map(view)));
     return c.json({ runs: views, total: matching.length, offset } satisfies RunList);
+  });
+
+  // Before /:id: the grid's window is read whole, however many runs the state holds (no `limit` cuts it).
+  app.get('/hours', async (c) => {
+    const grid = hourWindow(await state.runs.list({ lake: api.target.lake }), daysParameter(c.req.query('days')));
+    const views = await listedWithoutDeadTime(state.queue, state.events, await Promise.all(grid.runs.map(view)));
+    return c.json({ days: grid.days, totalDays: grid.totalDays, runs: views } satisfies RunHours);
   });
 
   app.get('/:id', async (c) => {

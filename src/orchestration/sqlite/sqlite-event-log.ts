@@ -62,6 +62,21 @@ function toDelivery(row: DeliveryRow): CallbackDelivery {
 const DELIVERY_COLUMNS = `d.id, d.event_id, e.kind, d.callback, d.status, d.attempts, d.http_status, d.error, d.created_at,
   d.finished_at, e.payload FROM deliveries d JOIN events e ON e.id = d.event_id`;
 
+/** The WHERE clause (and its arguments) of a look at the events by kind and run. */
+function eventFilter(options: { kind?: CallbackEvent; runId?: string }): { where: string; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (options.kind) {
+    where.push('kind = ?');
+    args.push(options.kind);
+  }
+  if (options.runId) {
+    where.push('run_id = ?');
+    args.push(options.runId);
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
+}
+
 export class SqliteEventLog implements EventLog {
   private readonly prepare: Prepare;
 
@@ -82,21 +97,16 @@ export class SqliteEventLog implements EventLog {
     }).immediate();
   }
 
-  async events(options: { kind?: CallbackEvent; runId?: string; limit?: number } = {}): Promise<RecordedEvent[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (options.kind) {
-      where.push('kind = ?');
-      args.push(options.kind);
-    }
-    if (options.runId) {
-      where.push('run_id = ?');
-      args.push(options.runId);
-    }
-    const rows = this
-      .prepare(`SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...args, options.limit ?? -1) as EventRow[];
+  async events(options: { kind?: CallbackEvent; runId?: string; limit?: number; offset?: number } = {}): Promise<RecordedEvent[]> {
+    const { where, args } = eventFilter(options);
+    const rows = this.prepare(`SELECT * FROM events ${where} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, options.limit ?? -1, options.offset ?? 0) as EventRow[];
     return rows.map(toEvent);
+  }
+
+  async countEvents(options: { kind?: CallbackEvent; runId?: string } = {}): Promise<number> {
+    const { where, args } = eventFilter(options);
+    const { n } = this.prepare(`SELECT count(*) AS n FROM events ${where}`).get(...args) as { n: number };
+    return n;
   }
 
   async claimDelivery(owner: string, callbacks: readonly string[]): Promise<CallbackDelivery | undefined> {
@@ -123,11 +133,18 @@ export class SqliteEventLog implements EventLog {
       .run(outcome.ok ? 'delivered' : 'failed', outcome.attempts, outcome.status ?? null, outcome.error ?? null, Date.now(), id);
   }
 
-  async deliveries(options: { runId?: string; limit?: number } = {}): Promise<CallbackDelivery[]> {
+  async deliveries(options: { runId?: string; limit?: number; offset?: number } = {}): Promise<CallbackDelivery[]> {
     const rows = this
-      .prepare(`SELECT ${DELIVERY_COLUMNS} ${options.runId ? 'WHERE e.run_id = ?' : ''} ORDER BY d.id DESC LIMIT ?`)
-      .all(...(options.runId ? [options.runId] : []), options.limit ?? -1) as DeliveryRow[];
+      .prepare(`SELECT ${DELIVERY_COLUMNS} ${options.runId ? 'WHERE e.run_id = ?' : ''} ORDER BY d.id DESC LIMIT ? OFFSET ?`)
+      .all(...(options.runId ? [options.runId] : []), options.limit ?? -1, options.offset ?? 0) as DeliveryRow[];
     return rows.map(toDelivery);
+  }
+
+  async countDeliveries(options: { runId?: string } = {}): Promise<number> {
+    const { n } = this
+      .prepare(`SELECT count(*) AS n FROM deliveries d JOIN events e ON e.id = d.event_id ${options.runId ? 'WHERE e.run_id = ?' : ''}`)
+      .get(...(options.runId ? [options.runId] : [])) as { n: number };
+    return n;
   }
 
   async pendingDeliveries(callbacks: readonly string[]): Promise<number> {

@@ -84,8 +84,9 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
   };
 }
 
+const DEAD_LETTER_FROM = `FROM dead_letters d JOIN messages m ON m.id = d.message_id JOIN runs r ON r.id = m.run_id`;
 const DEAD_LETTER_COLUMNS = `d.id, d.message_id, m.run_id, r.hour, m.kind, m.task_id, d.attempts, d.error, d.dead_at, d.replayed_at
-  FROM dead_letters d JOIN messages m ON m.id = d.message_id JOIN runs r ON r.id = m.run_id`;
+  ${DEAD_LETTER_FROM}`;
 
 export class SqliteWorkQueue implements WorkQueue {
   private readonly prepare: Prepare;
@@ -337,11 +338,17 @@ export class SqliteWorkQueue implements WorkQueue {
     return tasks;
   }
 
-  async deadLetters(options: { includeReplayed?: boolean; limit?: number } = {}): Promise<DeadLetter[]> {
+  async deadLetters(options: { includeReplayed?: boolean; limit?: number; offset?: number } = {}): Promise<DeadLetter[]> {
     const rows = this
-      .prepare(`SELECT ${DEAD_LETTER_COLUMNS} ${options.includeReplayed ? '' : 'WHERE d.replayed_at IS NULL'} ORDER BY d.id DESC LIMIT ?`)
-      .all(options.limit ?? -1) as DeadLetterRow[];
+      .prepare(`SELECT ${DEAD_LETTER_COLUMNS} ${options.includeReplayed ? '' : 'WHERE d.replayed_at IS NULL'} ORDER BY d.id DESC LIMIT ? OFFSET ?`)
+      .all(options.limit ?? -1, options.offset ?? 0) as DeadLetterRow[];
     return rows.map(toDeadLetter);
+  }
+
+  async countDeadLetters(options: { includeReplayed?: boolean } = {}): Promise<number> {
+    // The same joins as the list, so the count is what it lists.
+    const { n } = this.prepare(`SELECT count(*) AS n ${DEAD_LETTER_FROM} ${options.includeReplayed ? '' : 'WHERE d.replayed_at IS NULL'}`).get() as { n: number };
+    return n;
   }
 
   async deadLetter(id: number): Promise<DeadLetter | undefined> {

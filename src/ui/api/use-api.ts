@@ -18,6 +18,8 @@ export interface ApiResource<T> {
 export interface PollOptions<T> {
   readonly everyMs?: number;
   readonly keepPolling?: (data: T) => boolean;
+  /** How the path is loaded: one GET unless said (a list read a page at a time, say). */
+  readonly load?: (path: string) => Promise<T>;
 }
 
 interface Loaded<T> {
@@ -33,6 +35,8 @@ export function useApi<T>(path: string | null, options: PollOptions<T> = {}): Ap
   const [generation, setGeneration] = useState(0);
   const keepPolling = useRef(options.keepPolling);
   keepPolling.current = options.keepPolling;
+  const loader = useRef(options.load);
+  loader.current = options.load;
   const everyMs = options.everyMs;
 
   useEffect(() => {
@@ -53,7 +57,7 @@ export function useApi<T>(path: string | null, options: PollOptions<T> = {}): Ap
     };
     const load = async (): Promise<void> => {
       try {
-        const data = await getJson<T>(path);
+        const data = await (loader.current ?? getJson<T>)(path);
         if (stopped) return;
         setLoaded({ path, data, loading: false });
         if (keepPolling.current?.(data) ?? true) schedule();

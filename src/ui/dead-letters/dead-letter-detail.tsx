@@ -1,12 +1,14 @@
 /** One dead letter inspected (GET /api/dlq/:id): why it died, its run, and the source objects of its task. */
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { DeadLetterDetail } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatBytes, formatInstant } from '../format/figures.js';
 import { displayHour } from '../format/hour-label.js';
+import { useEscape } from '../components/use-escape.js';
 import { runHref } from '../routing/hash-route.js';
+import { closePanel, currentOpener } from '../routing/opener.js';
 import { ReplayButton } from './replay-button.js';
 import { ScrollBox } from '../components/scroll-box.js';
 
@@ -23,14 +25,10 @@ export function DeadLetterDetailPanel({ id, replays, onReplayed }: { id: number;
   const detail = useApi<DeadLetterDetail>(`/api/dlq/${id}`, { everyMs: 2000, keepPolling: stillChanging });
   const data = detail.data;
   const { reload } = detail;
-  // Escape closes the panel, as its × does.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape') location.hash = '#/dlq';
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  // Escape closes the panel, as its × does, and the focus goes back to what opened it (its Inspect link, say).
+  const [opener] = useState(currentOpener);
+  const close = (): void => closePanel(opener, '#/dlq', `[data-testid="inspect-${id}"]`);
+  useEscape(close);
   useEffect(() => {
     if (replays > 0) reload();
     // Only a replay triggers it (reload is a new function on every render).
@@ -38,7 +36,19 @@ export function DeadLetterDetailPanel({ id, replays, onReplayed }: { id: number;
   return (
     <section class="panel" data-testid="dead-letter-detail">
       <h2>
-        Dead letter {id} <a href="#/dlq" class="close" aria-label="close">×</a>
+        Dead letter {id}{' '}
+        <a
+          href="#/dlq"
+          class="close"
+          aria-label="close"
+          data-testid="dead-letter-detail-close"
+          onClick={(event) => {
+            event.preventDefault();
+            close();
+          }}
+        >
+          ×
+        </a>
       </h2>
       <ErrorNote error={detail.error} testid="dead-letter-detail-error" />
       {data && (

@@ -3,9 +3,10 @@
  * and callback deliveries with their outcome. Polled every 2 s.
  */
 import { useState } from 'preact/hooks';
-import type { DeadLetterList } from '../../app/api-views.js';
+import type { DeadLetterList, DeadLetterLists } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { Pager } from '../components/pager.js';
 import { formatInstant } from '../format/figures.js';
 import { displayHour } from '../format/hour-label.js';
 import { deadLetterHref, runHref } from '../routing/hash-route.js';
@@ -140,32 +141,62 @@ function Deliveries({ deliveries }: { deliveries: DeadLetterList['deliveries'] }
   );
 }
 
+/** The API's page size (GET /api/dlq answers 200 of each list unless `limit` says otherwise). */
+const PAGE_SIZE = 200;
+const NO_OFFSETS: DeadLetterLists<number> = { deadLetters: 0, deadlineMisses: 0, deliveries: 0 };
+type ListName = keyof DeadLetterLists<number>;
+
+function listPath(offsets: DeadLetterLists<number>): string {
+  const query = new URLSearchParams();
+  for (const [name, offset] of Object.entries(offsets)) if (offset > 0) query.set(`${name}Offset`, String(offset));
+  const text = query.toString();
+  return text ? `/api/dlq?${text}` : '/api/dlq';
+}
+
+/** A list's pager, once it holds anything. */
+function ListPager({ list, name, noun, testid, onOffset }: { list: DeadLetterList; name: ListName; noun: string; testid: string; onOffset: (name: ListName, offset: number) => void }) {
+  if (list.totals[name] === 0) return null;
+  return <Pager noun={noun} offset={list.offsets[name]} shown={list[name].length} total={list.totals[name]} pageSize={PAGE_SIZE} onOffset={(offset) => onOffset(name, offset)} testid={testid} />;
+}
+
 export function DeadLettersPage({ selected }: { selected?: number }) {
-  const list = useApi<DeadLetterList>('/api/dlq', { everyMs: 2000 });
+  const [offsets, setOffsets] = useState<DeadLetterLists<number>>(NO_OFFSETS);
+  const list = useApi<DeadLetterList>(listPath(offsets), { everyMs: 2000 });
   // A replay from the list or the inspected letter: both show it at once.
   const [replays, setReplays] = useState(0);
   const replayed = (): void => {
     setReplays((n) => n + 1);
     list.reload();
   };
+  const paged = (name: ListName, offset: number): void => setOffsets((current) => ({ ...current, [name]: offset }));
+  const data = list.data;
+  // A list holds fewer than when its page was chosen: its last page that has some.
+  if (data) {
+    for (const name of Object.keys(NO_OFFSETS) as ListName[]) {
+      if (data[name].length === 0 && data.totals[name] > 0 && offsets[name] > 0) paged(name, Math.floor((data.totals[name] - 1) / PAGE_SIZE) * PAGE_SIZE);
+    }
+  }
   return (
     <main class="page" data-testid="dead-letters-page">
       <h1>Dead letters</h1>
       <ErrorNote error={list.error} testid="dlq-error" />
       {selected !== undefined && <DeadLetterDetailPanel key={selected} id={selected} replays={replays} onReplayed={replayed} />}
-      {list.data && (
+      {data && (
         <>
           <section class="panel">
             <h2>Dead letters</h2>
-            <DeadLetters list={list.data} selected={selected} onReplayed={replayed} />
+            <ListPager list={data} name="deadLetters" noun="Dead letters" testid="dead-letter" onOffset={paged} />
+            <DeadLetters list={data} selected={selected} onReplayed={replayed} />
           </section>
           <section class="panel">
             <h2>Deadline misses</h2>
-            <DeadlineMisses misses={list.data.deadlineMisses} />
+            <ListPager list={data} name="deadlineMisses" noun="Deadline misses" testid="deadline-miss" onOffset={paged} />
+            <DeadlineMisses misses={data.deadlineMisses} />
           </section>
           <section class="panel">
             <h2>Callback deliveries</h2>
-            <Deliveries deliveries={list.data.deliveries} />
+            <ListPager list={data} name="deliveries" noun="Deliveries" testid="delivery" onOffset={paged} />
+            <Deliveries deliveries={data.deliveries} />
           </section>
         </>
       )}

@@ -9,6 +9,7 @@ import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { formatBytes, formatCount } from '../format/figures.js';
 import { dateGroups, type DateGroup } from './date-groups.js';
+import { Disclosure } from '../components/disclosure.js';
 import { ScrollBox } from '../components/scroll-box.js';
 
 type Entity = LakeView['entities'][number];
@@ -51,18 +52,24 @@ function PartitionRows({ partitions }: { partitions: readonly PartitionView[] })
 
 function DateSection({ entity, group, open }: { entity: string; group: DateGroup; open: boolean }) {
   return (
-    <details class="date-group" open={open} data-testid={`lake-date-${entity}-${group.date}`}>
-      <summary>
-        <strong>{group.date}</strong>{' '}
-        <span class="muted small">
-          {group.partitions.length} hour(s), {formatCount(group.files)} file(s), {rowsText(group.rows, group.uncounted)}, {formatBytes(group.bytes)}
-        </span>
-        {group.warned > 0 && <span class="tag warn">{group.warned} with small files</span>}
-      </summary>
+    <Disclosure
+      className="date-group"
+      open={open}
+      testid={`lake-date-${entity}-${group.date}`}
+      summary={
+        <>
+          <strong>{group.date}</strong>{' '}
+          <span class="muted small">
+            {group.partitions.length} hour(s), {formatCount(group.files)} file(s), {rowsText(group.rows, group.uncounted)}, {formatBytes(group.bytes)}
+          </span>
+          {group.warned > 0 && <span class="tag warn">{group.warned} with small files</span>}
+        </>
+      }
+    >
       <ScrollBox label={`partitions of ${group.date}`}>
         <PartitionRows partitions={group.partitions} />
       </ScrollBox>
-    </details>
+    </Disclosure>
   );
 }
 

@@ -7,7 +7,10 @@ import type { RunDetail } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { displayHour } from '../format/hour-label.js';
+import { useState } from 'preact/hooks';
+import { useEscape } from '../components/use-escape.js';
 import { runHref } from '../routing/hash-route.js';
+import { closePanel, currentOpener } from '../routing/opener.js';
 import { RerunButton } from '../runs/rerun-button.js';
 import { AttemptTable } from './attempt-table.js';
 import { EntityCounts } from './entity-counts.js';
@@ -22,6 +25,9 @@ const ACTIVE = new Set(['queued', 'running']);
 export function RunDetailPage({ id }: { id: string }) {
   const detail = useApi<RunDetail>(`/api/runs/${encodeURIComponent(id)}`, { everyMs: 2000, keepPolling: (d) => ACTIVE.has(d.run.status) });
   const data = detail.data;
+  // Escape goes back to where the run was opened from (the runs page, a dead letter's row), the focus to its link there.
+  const [opener] = useState(currentOpener);
+  useEscape(() => closePanel(opener, '#/runs', `a[href="${runHref(id)}"]`));
   return (
     <main class="page" data-testid="run-detail-page">
       <p class="crumbs">

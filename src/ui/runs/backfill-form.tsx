@@ -11,6 +11,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { choiceLabel, HourPicker, type HourChoice } from '../components/hour-picker.js';
 import { displayHour } from '../format/hour-label.js';
 import { backfillProgress } from './backfill-progress.js';
+import { everyRunPage } from './every-run-page.js';
 
 interface Backfill {
   readonly from: string;
@@ -19,9 +20,11 @@ interface Backfill {
 }
 
 function Progress({ backfill }: { backfill: Backfill }) {
-  const query = new URLSearchParams({ from: backfill.from, to: backfill.to, limit: '1000' });
+  // Every run of the range, a page at a time: a range of more hours than one answer holds is counted whole.
+  const query = new URLSearchParams({ from: backfill.from, to: backfill.to });
   const latest = useApi<RunList>(`/api/runs?${query.toString()}`, {
     everyMs: 2000,
+    load: everyRunPage,
     keepPolling: (list) => !backfillProgress(backfill.runs, list.runs).finished,
   });
   const progress = backfillProgress(backfill.runs, latest.data?.runs ?? []);

@@ -1,7 +1,7 @@
 /** `/`: trigger, backfill, the hours × status grid and the runs table, kept live by polling every 2 s. */
 import { useState } from 'preact/hooks';
 import { previousSourceHour, sourceZone } from '../format/source-zone.js';
-import type { RunList, TriggerAnswer } from '../../app/api-views.js';
+import type { RunHours, RunList, TriggerAnswer } from '../../app/api-views.js';
 import { useApi } from '../api/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import type { HourChoice } from '../components/hour-picker.js';
@@ -25,11 +25,12 @@ export function RunsPage() {
   const [filter, setFilter] = useState<RunFilter>(NO_FILTER);
   const [offset, setOffset] = useState(0);
   const [rerun, setRerun] = useState<TriggerAnswer>();
-  const all = useApi<RunList>('/api/runs?limit=1000', { everyMs: POLL_MS });
+  // The grid's window whole (every hour of its days, however many runs there are), and the table's page.
+  const hours = useApi<RunHours>('/api/runs/hours', { everyMs: POLL_MS });
   const filtered = useApi<RunList>(`/api/runs?${filterQuery(filter, offset, PAGE_SIZE)}`, { everyMs: POLL_MS });
   const [initial] = useState(previousHour);
   const changed = (): void => {
-    all.reload();
+    hours.reload();
     filtered.reload();
   };
   const rerunAsked = (answer?: TriggerAnswer): void => {
@@ -48,19 +49,19 @@ export function RunsPage() {
     <main class="page" data-testid="runs-page">
       <h1>Runs</h1>
       <div class="columns">
-        <TriggerForm initial={initial} latest={all.data?.runs} onTriggered={changed} />
+        <TriggerForm initial={initial} onTriggered={changed} />
         <BackfillForm initial={initial} onStarted={changed} />
       </div>
       <section class="panel">
         <h2>Hours</h2>
         <Legend />
-        <ErrorNote error={all.error} testid="runs-error" />
-        {all.data ? <HourGrid runs={all.data.runs} /> : !all.error && <p class="muted">Loading…</p>}
+        <ErrorNote error={hours.error} testid="runs-error" />
+        {hours.data ? <HourGrid hours={hours.data} /> : !hours.error && <p class="muted">Loading…</p>}
       </section>
       <section class="panel">
         <h2>All runs</h2>
         <RunFilters filter={filter} onChange={filterChanged} />
-        {rerun && <RerunNote run={rerun} status={all.data?.runs.find((r) => r.id === rerun.id)?.status ?? rerun.status} filter={filter} listed={page?.runs.some((r) => r.id === rerun.id) ?? false} onClose={() => setRerun(undefined)} />}
+        {rerun && <RerunNote key={rerun.id} run={rerun} filter={filter} listed={page?.runs.some((r) => r.id === rerun.id) ?? false} onClose={() => setRerun(undefined)} />}
         <ErrorNote error={filtered.error} testid="run-table-error" />
         {page && <RunPager offset={offset} shown={page.runs.length} total={page.total} onOffset={setOffset} />}
         {page && <RunTable runs={page.runs} onChanged={rerunAsked} />}

@@ -1,6 +1,6 @@
 /** Run one chosen hour now: POST /api/runs {hour}; the server answers the run (the one already queued or running, if any). */
 import { useState } from 'preact/hooks';
-import type { RunRequestBody, RunView, TriggerAnswer } from '../../app/api-views.js';
+import type { RunRequestBody, TriggerAnswer } from '../../app/api-views.js';
 import { postJson } from '../api/api-client.js';
 import { asFailure } from '../api/api-failure.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -8,14 +8,23 @@ import { choiceLabel, HourPicker, type HourChoice } from '../components/hour-pic
 import { StatusBadge } from '../components/status-badge.js';
 import { displayHour } from '../format/hour-label.js';
 import { runHref } from '../routing/hash-route.js';
+import { useRunStatus } from './use-run-status.js';
 
-/** `latest` holds the runs as last polled, so the answer's status follows the run. */
-export function TriggerForm({ initial, latest, onTriggered }: { initial: HourChoice; latest: readonly RunView[] | undefined; onTriggered: () => void }) {
+/** The run asked for, its status following the run's. */
+function TriggerResult({ run }: { run: TriggerAnswer }) {
+  const shown = useRunStatus(run) ?? run;
+  return (
+    <p class="note" role="status" aria-live="polite" data-testid="trigger-result">
+      <a href={runHref(shown.id)}>Run {shown.id}</a> for {displayHour(shown.hour)}: <StatusBadge status={shown.status} />
+    </p>
+  );
+}
+
+export function TriggerForm({ initial, onTriggered }: { initial: HourChoice; onTriggered: () => void }) {
   const [choice, setChoice] = useState<HourChoice>(initial);
   const [busy, setBusy] = useState(false);
   const [run, setRun] = useState<TriggerAnswer>();
   const [error, setError] = useState<string>();
-  const shown = run && (latest?.find((r) => r.id === run.id) ?? run);
 
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
@@ -46,11 +55,7 @@ export function TriggerForm({ initial, latest, onTriggered }: { initial: HourCho
           {busy ? 'Asking…' : 'Run'}
         </button>
       </div>
-      {shown && (
-        <p class="note" role="status" aria-live="polite" data-testid="trigger-result">
-          <a href={runHref(shown.id)}>Run {shown.id}</a> for {displayHour(shown.hour)}: <StatusBadge status={shown.status} />
-        </p>
-      )}
+      {run && <TriggerResult key={run.id} run={run} />}
       <ErrorNote error={error} testid="trigger-error" />
     </form>
   );

@@ -1,5 +1,6 @@
 /** What a query read of the lake (files and partitions of all there are), the warning, and the plan. */
 import type { ExplainView } from '../../app/api-views.js';
+import { Disclosure } from '../components/disclosure.js';
 import { formatCount } from '../format/figures.js';
 
 export function ExplainReport({ explain }: { explain: ExplainView }) {
@@ -21,10 +22,9 @@ export function ExplainReport({ explain }: { explain: ExplainView }) {
           {explain.warning}
         </p>
       )}
-      <details>
-        <summary>plan</summary>
+      <Disclosure summary="plan" testid="explain-plan">
         <pre class="plan">{typeof explain.plan === 'string' ? explain.plan : JSON.stringify(explain.plan, null, 2)}</pre>
-      </details>
+      </Disclosure>
     </div>
   );
 }
