@@ -15,7 +15,7 @@ import { explainReport, type ExplainReport, type PlanNode } from '../warehouse/e
 import { collectConsoleQuery, explainConsoleQuery, streamConsoleQuery, type RowSink } from '../warehouse/console/console-process.js';
 import { openEmbeddedWarehouse } from '../warehouse/embedded-warehouse-registry.js';
 import { modelsDir } from '../warehouse/model-files.js';
-import { loadModels } from '../warehouse/model-graph.js';
+import { loadModelsCached } from '../warehouse/model-cache.js';
 
 export async function buildWarehouse(stateDir: string, lake: string, onWait?: (holder: string) => void, fullRefresh = false): Promise<WarehouseBuildReport> {
   // A lake in a bucket is read through a local mirror of its published hours (the S3 adapter keeps it).
@@ -23,7 +23,7 @@ export async function buildWarehouse(stateDir: string, lake: string, onWait?: (h
   if (!existsSync(lakeRoot)) throw new UserError(`lake folder ${lakeRoot} does not exist: run an hour into it first`);
   await ensureWritableFolder(stateDir, 'state folder');
   const warehouse = await openEmbeddedWarehouse();
-  const models = loadModels(modelsDir());
+  const models = await loadModelsCached(modelsDir(), stateDir);
   // OpenLineage: the build's START, then its steps and COMPLETE, or its FAIL (see warehouse-build-lineage.ts).
   const lineage = await WarehouseBuildLineage.start(stateDir, parseLocation(lake, 'lake'));
   const report = await warehouse.build({ stateDir, lakeRoot, models, fullRefresh, ...(onWait ? { onWait } : {}) }).catch(async (err: unknown) => {
@@ -41,7 +41,7 @@ export interface TableLineage {
 
 /** Where a table's rows come from: models, internal tables, lake partitions, runs and their sources. */
 export async function tableLineage(stateDir: string, table: string): Promise<TableLineage> {
-  const models = loadModels(modelsDir());
+  const models = await (await import('../warehouse/model-graph.js')).loadModels(modelsDir());
   const entities = defaultRegistry().entities.map((e) => e.name);
   if (!models.some((m) => m.name === table) && !entities.includes(table)) {
     throw new UserError(`no table ${table} in the warehouse; its tables are ${[...entities, ...models.map((m) => m.name)].join(', ')}`);

@@ -10,7 +10,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../../duckdb/sql-string.js';
 import type { Entity } from '../../events/entity.js';
 import type { ModelDialect } from '../model-dialect.js';
-import { appendAvroPartition } from './avro-partition-loader.js';
 import { lakePartitions } from './lake-listing.js';
 
 export interface ChangedHours {
@@ -51,7 +50,8 @@ export async function loadChangedHours(
       const where = `date = DATE ${sqlString(p.date)} AND hour = ${p.hour}`;
       await keep(where);
       await connection.run(`DELETE FROM ${table} WHERE ${where}`);
-      if (p.format === 'avro') await appendAvroPartition(connection, entity, p.files, p.date, p.hour);
+      // avsc is loaded only for a lake that has Avro hours (and never for a build with nothing to do).
+      if (p.format === 'avro') await (await import('./avro-partition-loader.js')).appendAvroPartition(connection, entity, p.files, p.date, p.hour);
       else await connection.run(`INSERT INTO ${table} SELECT * FROM lake.${entity.name} WHERE ${where}`);
       await keep(where);
       await connection.run(

@@ -11,7 +11,6 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { defaultRegistry } from '../../events/entity-registry.js';
-import { compileModels } from '../model-compiler.js';
 import type { ModelReport, WarehouseBuildOptions, WarehouseBuildReport } from '../embedded-warehouse.js';
 import { WAREHOUSE_FILE } from '../console/warehouse-file.js';
 import { loadChangedHours } from './changed-hours.js';
@@ -50,6 +49,8 @@ export async function buildDuckDbWarehouse(options: WarehouseBuildOptions): Prom
       await writeWarehouseMeta(connection, options.lakeRoot, modelsHash);
       const { skipped } = await createLakeViews(connection, options.lakeRoot, entities);
       const sources = entities.map((e) => e.name);
+      // Loaded only for a build that has work to do: the template engine is a tenth of a no-change build.
+      const { compileModels } = await import('../model-compiler.js');
       const compiled = compileModels(options.models, duckdbDialect, sources);
       // One transaction: a build that fails leaves this file as it found it (loads and models alike).
       await connection.run('BEGIN TRANSACTION');
