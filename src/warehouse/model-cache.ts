@@ -4,8 +4,8 @@
  * nothing to do then never loads nunjucks (about a tenth of its time as a whole process). A cache
  * that is missing, damaged or of other files is parsed again and rewritten; it decides nothing.
  */
-import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Model } from './model-graph.js';
@@ -35,9 +35,15 @@ export async function loadModelsCached(dir: string, stateDir: string): Promise<M
   }
   const { loadModels } = await import('./model-graph.js');
   const models = loadModels(dir);
-  // Written whole, then renamed: a reader never meets half a cache.
-  const partial = `${cacheFile}.${process.pid}.tmp`;
-  await writeFile(partial, JSON.stringify({ key, dir, models }));
-  await rename(partial, cacheFile);
+  // Written whole, then renamed: a reader never meets half a cache. Two builds of one process
+  // (serve's refresher and an API build) write files of their own. A cache that cannot be written
+  // costs the next build a parse, nothing more.
+  const partial = `${cacheFile}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await writeFile(partial, JSON.stringify({ key, dir, models }));
+    await rename(partial, cacheFile);
+  } catch {
+    await rm(partial, { force: true }).catch(() => undefined);
+  }
   return models;
 }

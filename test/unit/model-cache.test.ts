@@ -53,3 +53,12 @@ describe('the parsed models cached in the state folder', () => {
     expect((await loadModelsCached(other.models, other.state)).map((m) => m.name)).toContain('extra_model');
   });
 });
+
+describe('two loads at once in one process (serve\'s refresher and an API build)', () => {
+  it('both answer the models, and the cache is whole afterwards', async () => {
+    const { models, state } = await folders();
+    const loads = await Promise.all(Array.from({ length: 6 }, () => loadModelsCached(models, state)));
+    for (const loaded of loads) expect(loaded).toEqual(loadModels(models));
+    expect((JSON.parse(await readFile(join(state, 'warehouse-models.json'), 'utf8')) as { models: unknown[] }).models).toHaveLength(loads[0]?.length ?? -1);
+  });
+});
